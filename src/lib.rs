@@ -6,3 +6,6 @@ pub mod capture;
 pub mod decode;
 pub mod classify;
 pub mod model;
+pub mod analyze;
+pub mod correlate;
+pub mod present;

@@ -1,0 +1,97 @@
+//! The `analyze` pipeline: read captures, classify every advertisement, gather trackers.
+
+use std::path::{Path, PathBuf};
+
+use crate::capture::{self, AdvertisementSource, CaptureError, Format, ReadStats};
+use crate::classify::Classifier;
+use crate::correlate::{Tracker, Trackers};
+
+/// How one capture file went.
+#[derive(Debug)]
+pub struct CaptureSummary {
+    pub path: PathBuf,
+    pub format: Option<Format>,
+    pub stats: ReadStats,
+    /// Why reading stopped early, if it did. What was read before still counts.
+    pub error: Option<CaptureError>,
+}
+
+/// The result of analysing one or more captures together.
+#[derive(Debug)]
+pub struct Analysis {
+    pub trackers: Vec<Tracker>,
+    pub captures: Vec<CaptureSummary>,
+    /// Advertisements from devices that are not trackers: counted, never kept.
+    pub other_advertisements: u64,
+}
+
+impl Analysis {
+    pub fn has_errors(&self) -> bool {
+        self.captures.iter().any(|c| c.error.is_some())
+    }
+}
+
+/// Progress is reported in bytes read across all captures, about every this many records.
+const PROGRESS_EVERY: u64 = 4096;
+
+/// Analyses `paths` as one session. `progress` receives the bytes read so far.
+pub fn analyze_files(paths: &[PathBuf], mut progress: impl FnMut(u64)) -> Analysis {
+    let classifier = Classifier::builtin();
+    let mut trackers = Trackers::new();
+    let mut captures = Vec::new();
+    let mut done_bytes = 0;
+    for path in paths {
+        let summary = match capture::open(path) {
+            Err(error) => CaptureSummary {
+                path: path.clone(),
+                format: error.format,
+                stats: ReadStats::default(),
+                error: Some(error),
+            },
+            Ok(mut cap) => {
+                let result = feed(cap.source.as_mut(), classifier, &mut trackers, |pos| {
+                    progress(done_bytes + pos)
+                });
+                done_bytes += cap.size.unwrap_or(cap.source.position());
+                progress(done_bytes);
+                CaptureSummary {
+                    path: path.clone(),
+                    format: Some(cap.format),
+                    stats: cap.source.stats(),
+                    error: result.err(),
+                }
+            }
+        };
+        captures.push(summary);
+    }
+    Analysis { other_advertisements: trackers.other_advertisements, trackers: trackers.into_sorted(), captures }
+}
+
+/// Runs every advertisement of `source` through the classifier into `trackers`.
+pub fn feed(
+    source: &mut dyn AdvertisementSource,
+    classifier: &'static Classifier,
+    trackers: &mut Trackers,
+    mut progress: impl FnMut(u64),
+) -> Result<(), CaptureError> {
+    let mut records = 0u64;
+    let mut sink = |adv: &crate::model::Advertisement<'_>| {
+        trackers.add(adv, classifier.classify(adv.data).as_ref());
+    };
+    while source.next_record(&mut sink)? {
+        records += 1;
+        if records % PROGRESS_EVERY == 0 {
+            progress(source.position());
+        }
+    }
+    Ok(())
+}
+
+/// Total size of the files, for a progress bar (files that cannot be read count as 0).
+pub fn total_size(paths: &[PathBuf]) -> u64 {
+    paths.iter().map(|p: &PathBuf| file_len(p)).sum()
+}
+
+fn file_len(p: &Path) -> u64 {
+    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+}

@@ -1,0 +1,76 @@
+//! The `tagwatch` command line. Thin: the work is done in the library.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use tagwatch::analyze::{analyze_files, total_size};
+use tagwatch::present;
+
+/// Exit code for unreadable or damaged input.
+const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "tagwatch", version, about = "Find Bluetooth location trackers that move with you, and keep the evidence.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Find the trackers in one or more captures (btsnoop, pcap, pcapng, tagwatch JSON Lines).
+    Analyze {
+        /// Capture files, read as one session. The format is recognised from the content.
+        #[arg(required = true)]
+        captures: Vec<PathBuf>,
+        /// Output: an aligned table for people or JSON for programs.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Table,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Analyze { captures, format } => analyze(&captures, format),
+    }
+}
+
+fn analyze(captures: &[PathBuf], format: OutputFormat) -> ExitCode {
+    let bar = progress_bar(total_size(captures));
+    let analysis = analyze_files(captures, |pos| bar.set_position(pos));
+    bar.finish_and_clear();
+
+    let text = match format {
+        OutputFormat::Table => present::table::render(&analysis),
+        OutputFormat::Json => present::json::render(&analysis) + "\n",
+    };
+    let mut out = anstream::stdout();
+    // A closed pipe (`| head`) is not an error worth reporting.
+    let _ = out.write_all(text.as_bytes());
+
+    for error in analysis.captures.iter().filter_map(|c| c.error.as_ref()) {
+        eprintln!("error: {}", present::neutralise(&error.to_string()));
+    }
+    if analysis.has_errors() { ExitCode::from(EXIT_BAD_INPUT) } else { ExitCode::SUCCESS }
+}
+
+/// A byte-based progress bar on stderr; indicatif hides it when stderr is not a terminal.
+fn progress_bar(total: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+            .expect("template is valid"),
+    );
+    bar
+}

@@ -1,0 +1,94 @@
+//! The stable JSON output of `tagwatch analyze --format json` (documented in README.md).
+
+use serde::Serialize;
+
+use crate::analyze::Analysis;
+use crate::classify::OwnerState;
+use crate::correlate::Tracker;
+
+use super::rfc3339;
+
+#[derive(Serialize)]
+pub struct Output<'a> {
+    pub trackers: Vec<TrackerJson<'a>>,
+    pub captures: Vec<CaptureJson>,
+    pub other_advertisements: u64,
+}
+
+#[derive(Serialize)]
+pub struct TrackerJson<'a> {
+    pub id: &'a str,
+    pub family: &'a str,
+    pub model: Option<&'a str>,
+    pub owner_state: OwnerState,
+    pub addresses: Vec<String>,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub sightings: u64,
+    pub rssi_max: Option<i8>,
+    pub places: u32,
+    pub max_distance_m: f64,
+    pub following: bool,
+    pub alert_at: Option<String>,
+    pub risk: &'a str,
+    pub reasons: Vec<String>,
+    pub mode: Option<&'a str>,
+    pub battery: Option<&'a str>,
+    pub network: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct CaptureJson {
+    pub path: String,
+    pub format: Option<String>,
+    pub records: u64,
+    pub advertisements: u64,
+    pub bad_records: u64,
+    pub error: Option<String>,
+}
+
+impl<'a> From<&'a Tracker> for TrackerJson<'a> {
+    fn from(t: &'a Tracker) -> Self {
+        TrackerJson {
+            id: &t.id,
+            family: t.family,
+            model: t.model,
+            owner_state: t.owner_state,
+            addresses: t.addresses.iter().map(|a| a.to_string()).collect(),
+            first_seen: rfc3339(t.first_seen_us),
+            last_seen: rfc3339(t.last_seen_us),
+            sightings: t.sightings,
+            rssi_max: t.rssi_max,
+            // Location, verdict and risk are filled by correlation with a track.
+            places: 0,
+            max_distance_m: 0.0,
+            following: false,
+            alert_at: None,
+            risk: "none",
+            reasons: Vec::new(),
+            mode: t.mode,
+            battery: t.battery,
+            network: t.network,
+        }
+    }
+}
+
+pub fn render(analysis: &Analysis) -> String {
+    let out = Output {
+        trackers: analysis.trackers.iter().map(TrackerJson::from).collect(),
+        captures: analysis
+            .captures
+            .iter()
+            .map(|c| CaptureJson {
+                path: c.path.display().to_string(),
+                format: c.format.map(|f| f.to_string()),
+                records: c.stats.records,
+                advertisements: c.stats.advertisements,
+                bad_records: c.stats.bad_records,
+                error: c.error.as_ref().map(|e| e.to_string()),
+            })
+            .collect(),
+        other_advertisements: analysis.other_advertisements,
+    };
+    serde_json::to_string_pretty(&out).expect("plain data always serialises")
+}
