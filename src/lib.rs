@@ -9,3 +9,4 @@ pub mod model;
 pub mod analyze;
 pub mod correlate;
 pub mod present;
+pub mod synth;

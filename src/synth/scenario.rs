@@ -1,0 +1,158 @@
+//! Scenarios: devices that advertise at their own interval, rotate their addresses and
+//! keys as the real ones do, and are written in time order into a capture.
+
+use std::io::{self, Write};
+
+use super::{Rng, payload};
+use crate::capture::write::BtsnoopWriter;
+use crate::model::{AddrType, Advertisement, BdAddr, PduKind};
+
+/// How one synthetic device builds its advertisement for a given rotation epoch.
+type Builder = Box<dyn Fn(u64, &mut Rng) -> (BdAddr, Vec<u8>)>;
+
+/// One advertising device in a scenario.
+pub struct Emitter {
+    interval_us: i64,
+    /// Address/key rotation period; `None` for devices that never rotate.
+    rotate_us: Option<i64>,
+    rssi: i8,
+    pdu: PduKind,
+    /// Sent as an LE Extended Advertising Report instead of a legacy one.
+    extended: bool,
+    build: Builder,
+}
+
+impl Emitter {
+    fn new(interval_ms: i64, rotate_min: Option<i64>, rssi: i8, build: Builder) -> Self {
+        Emitter {
+            interval_us: interval_ms * 1000,
+            rotate_us: rotate_min.map(|m| m * 60_000_000),
+            rssi,
+            pdu: PduKind::AdvNonconnInd,
+            extended: false,
+            build,
+        }
+    }
+
+    fn extended(mut self) -> Self {
+        self.extended = true;
+        self.pdu = PduKind::Extended;
+        self
+    }
+}
+
+/// A random static address (top two bits set), as trackers and phones use.
+fn random_address(rng: &mut Rng) -> BdAddr {
+    let mut a: [u8; 6] = rng.bytes();
+    a[0] |= 0xC0;
+    BdAddr(a)
+}
+
+/// Derives per-epoch randomness from a device seed, so epochs are independent.
+fn epoch_rng(seed: u64, epoch: u64) -> Rng {
+    Rng::new(seed ^ epoch.wrapping_mul(0x2545_F491_4F6C_DD1D))
+}
+
+/// The demo: one of each tracker family around the user, next to ordinary bystanders,
+/// for `minutes` minutes starting at `start_us`.
+pub fn demo(start_us: i64, minutes: i64) -> (i64, i64, Vec<Emitter>) {
+    let mut emitters = vec![
+        // A planted AirTag, separated from its owner: one key (and address) for the whole day.
+        Emitter::new(2000, None, -58, Box::new(|_, rng| {
+            let mut key: [u8; 28] = rng.bytes();
+            key[0] |= 0xC0;
+            let address = BdAddr(key[..6].try_into().expect("six bytes"));
+            (address, payload::apple_find_my_separated(0x10, &key))
+        })),
+        // A SmartTag away from its owner: new address and privacy id every 15 minutes,
+        // aging counter one higher each time.
+        Emitter::new(2000, Some(15), -66, Box::new(|epoch, rng| {
+            let id: [u8; 8] = rng.bytes();
+            (random_address(rng), payload::smarttag(0x12, 0x0119_7b + epoch as u32, &id))
+        })),
+        // Devices that never rotate get the same randomness (epoch 0) every time.
+        Emitter::new(2000, None, -71, Box::new(|_, rng| (random_address(rng), payload::tile(&rng.bytes())))),
+        Emitter::new(2000, None, -75, Box::new(|_, rng| (random_address(rng), payload::chipolo(&rng.bytes())))),
+        Emitter::new(2000, None, -80, Box::new(|_, rng| (random_address(rng), payload::pebblebee(&rng.bytes())))),
+        // A Google FMDN tag in unwanted-tracking protection mode, on extended advertising.
+        Emitter::new(2000, Some(17), -69, Box::new(|_, rng| {
+            let addr = random_address(&mut epoch_rng(6, 0));
+            (addr, payload::google_fmdn(0x41, &rng.bytes()))
+        }))
+        .extended(),
+        Emitter::new(2000, Some(15), -73, Box::new(|_, rng| {
+            (random_address(rng), payload::dult(0x02, false, &rng.bytes()))
+        })),
+        // Bystanders: a neighbour's AirTag near its owner, beacons, a Samsung phone, iPhones.
+        Emitter::new(2000, Some(15), -88, Box::new(|_, rng| {
+            let key0 = rng.bytes::<1>()[0];
+            (random_address(rng), payload::apple_find_my_near_owner(0x10, key0))
+        })),
+        Emitter::new(1000, None, -77, Box::new(|_, rng| (random_address(rng), payload::ibeacon(&rng.bytes())))),
+        Emitter::new(1000, None, -90, Box::new(|_, rng| {
+            (random_address(rng), payload::eddystone_uid(&rng.bytes()))
+        })),
+        Emitter::new(1000, Some(15), -79, Box::new(|e, rng| {
+            (random_address(rng), payload::samsung_phone(e as u8))
+        })),
+    ];
+    emitters.extend(phones(2));
+    (start_us, start_us + minutes * 60_000_000, emitters)
+}
+
+/// `count` bystander iPhones advertising Nearby Info every 200 ms, rotating every 15 minutes.
+fn phones(count: usize) -> impl Iterator<Item = Emitter> {
+    (0..count).map(|i| {
+        let rssi = -60 - (i % 35) as i8;
+        Emitter::new(200, Some(15), rssi, Box::new(move |e, rng| {
+            (random_address(rng), payload::apple_nearby_info((e as u8).wrapping_add(i as u8)))
+        }))
+    })
+}
+
+/// The demo's devices in a crowd of `phones` extra iPhones: load for benchmarks.
+pub fn crowd(start_us: i64, minutes: i64, phones_around: usize) -> (i64, i64, Vec<Emitter>) {
+    let (start, end, mut emitters) = demo(start_us, minutes);
+    emitters.extend(phones(phones_around));
+    (start, end, emitters)
+}
+
+/// Writes every emitter's advertisements between `start_us` and `end_us`, in time order,
+/// as a btsnoop capture. Returns the number of advertisements written.
+pub fn write_btsnoop<W: Write>(out: W, start_us: i64, end_us: i64, emitters: &[Emitter]) -> io::Result<u64> {
+    let mut events = Vec::new();
+    for (i, e) in emitters.iter().enumerate() {
+        let mut jitter = Rng::new(0x5EED + i as u64);
+        // Stagger devices so they do not all advertise in the same microsecond.
+        let mut t = start_us + jitter.below(e.interval_us as u64) as i64;
+        while t < end_us {
+            events.push((t, i));
+            // Real advertisers add 0-10 ms of random delay to every interval.
+            t += e.interval_us + jitter.below(10_000) as i64;
+        }
+    }
+    events.sort_unstable();
+
+    let mut writer = BtsnoopWriter::new(out)?;
+    let mut rssi_noise = Rng::new(0xA55);
+    for &(t, i) in &events {
+        let e = &emitters[i];
+        let epoch = e.rotate_us.map_or(0, |r| ((t - start_us) / r) as u64);
+        let (address, data) = (e.build)(epoch, &mut epoch_rng(0xD0 + i as u64, epoch));
+        let adv = Advertisement {
+            time_us: t,
+            address,
+            addr_type: AddrType::Random,
+            rssi: Some(e.rssi.saturating_sub(rssi_noise.below(7) as i8)),
+            pdu: e.pdu,
+            data: &data,
+        };
+        if e.extended {
+            writer.write_extended_report(&adv)?;
+        } else {
+            writer.write_legacy_report(&adv)?;
+        }
+    }
+    writer.finish()?;
+    Ok(events.len() as u64)
+}
