@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use tagwatch::analyze::{analyze_files, total_size};
 use tagwatch::present;
+use tagwatch::synth::scenario;
 
 /// Exit code for unreadable or damaged input.
 const EXIT_BAD_INPUT: u8 = 2;
@@ -31,6 +32,28 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// Write a synthetic capture (btsnoop) for demos, tests and benchmarks.
+    Synth {
+        #[arg(value_enum)]
+        scenario: Scenario,
+        /// Where to write the capture; name it `*-synthetic.*` so nobody takes it for real data.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Length of the scenario.
+        #[arg(long, default_value_t = 10)]
+        minutes: i64,
+        /// Extra iPhones around (the crowd scenario).
+        #[arg(long, default_value_t = 400)]
+        phones: usize,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Scenario {
+    /// One tracker of each family among a few bystanders.
+    Demo,
+    /// The demo in a crowd of phones: load for benchmarks.
+    Crowd,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -43,6 +66,30 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze { captures, format } => analyze(&captures, format),
+        Command::Synth { scenario, output, minutes, phones } => synth(scenario, &output, minutes, phones),
+    }
+}
+
+/// Synthetic scenarios start at a fixed time so the same command writes the same bytes.
+const SYNTH_START_US: i64 = 1_768_464_000_000_000; // 2026-01-15T08:00:00Z
+
+fn synth(scenario: Scenario, output: &std::path::Path, minutes: i64, phones: usize) -> ExitCode {
+    let (start, end, emitters) = match scenario {
+        Scenario::Demo => scenario::demo(SYNTH_START_US, minutes),
+        Scenario::Crowd => scenario::crowd(SYNTH_START_US, minutes, phones),
+    };
+    let written = std::fs::File::create(output)
+        .map(std::io::BufWriter::new)
+        .and_then(|file| scenario::write_btsnoop(file, start, end, &emitters));
+    match written {
+        Ok(count) => {
+            eprintln!("wrote {count} synthetic advertisements to {}", output.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", output.display());
+            ExitCode::FAILURE
+        }
     }
 }
 
