@@ -240,3 +240,187 @@ fn legacy_reports(
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Report = (BdAddr, AddrType, Option<i8>, PduKind, Vec<u8>);
+
+    fn decode(
+        events: &[Vec<u8>],
+    ) -> (
+        ReadStats,
+        Vec<(BdAddr, AddrType, Option<i8>, PduKind, Vec<u8>)>,
+    ) {
+        let mut dec = HciDecoder::default();
+        let mut stats = ReadStats::default();
+        let mut out = Vec::new();
+        let mut sink = |a: &Advertisement<'_>| {
+            out.push((a.address, a.addr_type, a.rssi, a.pdu, a.data.to_vec()))
+        };
+        for e in events {
+            dec.event(e, 0, &mut stats, &mut sink);
+        }
+        dec.flush(&mut stats, &mut sink);
+        (stats, out)
+    }
+
+    fn legacy(reports: &[(u8, u8, u8, &[u8], u8)]) -> Vec<u8> {
+        let mut p = vec![0x02, reports.len() as u8];
+        for &(et, at, a, data, rssi) in reports {
+            p.extend_from_slice(&[et, at, a, 0, 0, 0, 0, 0, data.len() as u8]);
+            p.extend_from_slice(data);
+            p.push(rssi);
+        }
+        let mut e = vec![0x3E, p.len() as u8];
+        e.extend(p);
+        e
+    }
+
+    fn extended(event_type: u16, addr: u8, data: &[u8]) -> Vec<u8> {
+        let mut p = vec![0x0D, 1];
+        p.extend_from_slice(&event_type.to_le_bytes());
+        p.extend_from_slice(&[
+            1,
+            addr,
+            0,
+            0,
+            0,
+            0,
+            0,
+            1,
+            0,
+            3,
+            0x7F,
+            0xC5,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            data.len() as u8,
+        ]);
+        p.extend_from_slice(data);
+        let mut e = vec![0x3E, p.len() as u8];
+        e.extend(p);
+        e
+    }
+
+    #[test]
+    fn several_legacy_reports_in_one_event() {
+        let e = legacy(&[
+            (3, 1, 0xA1, &[2, 1, 6], 0xC4),
+            (4, 0, 0xA2, &[], 0x7F),
+            (0, 3, 0xA3, &[1], 0xF0),
+        ]);
+        let (stats, out) = decode(&[e]);
+        assert_eq!(
+            stats,
+            ReadStats {
+                records: 0,
+                advertisements: 3,
+                bad_records: 0
+            }
+        );
+        assert_eq!(
+            out[0],
+            (
+                BdAddr([0, 0, 0, 0, 0, 0xA1]),
+                AddrType::Random,
+                Some(-60),
+                PduKind::AdvNonconnInd,
+                vec![2, 1, 6]
+            )
+        );
+        // RSSI 127 means "not available".
+        assert_eq!(
+            (out[1].1, out[1].2, out[1].3),
+            (AddrType::Public, None, PduKind::ScanRsp)
+        );
+        assert_eq!(
+            (out[2].1, out[2].2, out[2].3),
+            (AddrType::Random, Some(-16), PduKind::AdvInd)
+        );
+    }
+
+    #[test]
+    fn overrunning_reports_make_a_bad_record_and_never_panic() {
+        let e = legacy(&[(3, 1, 0xA1, &[2, 1, 6], 0xC4), (0, 0, 0xA2, &[9; 5], 0xC0)]);
+        for cut in 0..e.len() {
+            let (stats, out) = decode(&[e[..cut].to_vec()]);
+            // Two bytes are an LE meta event without a subevent: nothing to decode.
+            assert_eq!(stats.bad_records, u64::from(cut != 2), "cut {cut}");
+            assert!(out.len() <= 1);
+        }
+        // The count claims more reports than there are.
+        let mut e2 = legacy(&[(3, 1, 0xA1, &[2, 1, 6], 0xC4)]);
+        e2[3] = 2;
+        assert_eq!(decode(&[e2]).0.bad_records, 1);
+    }
+
+    #[test]
+    fn other_events_are_ignored() {
+        let (stats, out) = decode(&[vec![0x0E, 4, 1, 3, 0x0C, 0], vec![0x3E, 2, 0x03, 0]]);
+        assert_eq!((stats, out.len()), (ReadStats::default(), 0));
+    }
+
+    #[test]
+    fn extended_reports_map_legacy_event_types() {
+        let cases = [
+            (0x13, PduKind::AdvInd),
+            (0x15, PduKind::AdvDirectInd),
+            (0x12, PduKind::AdvScanInd),
+            (0x10, PduKind::AdvNonconnInd),
+            (0x1B, PduKind::ScanRsp),
+            (0x1A, PduKind::ScanRsp),
+            (0x00, PduKind::Extended),
+            (0x0D, PduKind::Extended),
+        ];
+        for (et, kind) in cases {
+            let (stats, out) = decode(&[extended(et, 0x42, &[2, 1, 6])]);
+            assert_eq!(stats.advertisements, 1);
+            assert_eq!(
+                out[0],
+                (
+                    BdAddr([0, 0, 0, 0, 0, 0x42]),
+                    AddrType::Random,
+                    Some(-59),
+                    kind,
+                    vec![2, 1, 6]
+                ),
+                "{et:#x}"
+            );
+        }
+    }
+
+    #[test]
+    fn extended_fragments_are_reassembled() {
+        let more = 0x20;
+        let (stats, out) = decode(&[
+            extended(more, 1, &[1, 2]),
+            extended(more, 1, &[3]),
+            extended(0, 1, &[4, 5]),
+        ]);
+        assert_eq!(stats.advertisements, 1);
+        assert_eq!(out[0].4, vec![1, 2, 3, 4, 5]);
+        // Another advertiser interrupts: the partial data is passed on first.
+        let (_, out) = decode(&[
+            extended(more, 1, &[1, 2]),
+            extended(0, 2, &[9]),
+            extended(more, 3, &[7]),
+        ]);
+        let got: Vec<_> = out.iter().map(|a| (a.0.0[5], a.4.clone())).collect();
+        assert_eq!(got, vec![(1, vec![1, 2]), (2, vec![9]), (3, vec![7])]);
+        // "Incomplete, truncated" ends the advertisement.
+        let (_, out) = decode(&[extended(more, 1, &[1]), extended(0x40, 1, &[2])]);
+        assert_eq!(
+            out.iter().map(|a| a.4.clone()).collect::<Vec<_>>(),
+            vec![vec![1, 2]]
+        );
+    }
+}

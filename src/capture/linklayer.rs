@@ -163,3 +163,99 @@ fn extended_payload(payload: &[u8]) -> Result<Option<AdvAAndData<'_>>, BadPacket
     }
     Ok(Some((adv_a, adv_data)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first frame of the PACT nRF Sniffer capture (tshark: CRC 0x8eb02f, i.e. the
+    /// bytes 71 0d f4 bit-reversed per byte).
+    const PACT_FRAME: &str = "d6be898e4017fc5fbf02c95002011a020a080aff4c0010053118747605710df4";
+
+    #[test]
+    fn crc_matches_a_real_packet() {
+        let p = hex::decode(PACT_FRAME).unwrap();
+        assert_eq!(crc24(&p[4..p.len() - 3]), 0xF40D71);
+        let adv = decode_packet(&p, CrcStatus::Unchecked, 5, Some(-53))
+            .unwrap()
+            .unwrap();
+        assert_eq!(adv.address, BdAddr::parse("50:c9:02:bf:5f:fc").unwrap());
+        assert_eq!(
+            (adv.addr_type, adv.pdu, adv.rssi, adv.time_us),
+            (AddrType::Random, PduKind::AdvInd, Some(-53), 5)
+        );
+        assert_eq!(adv.data, &p[12..p.len() - 3]);
+    }
+
+    #[test]
+    fn a_flipped_bit_fails_the_crc_unless_the_sniffer_vouched() {
+        let mut p = hex::decode(PACT_FRAME).unwrap();
+        p[20] ^= 0x04;
+        assert!(matches!(
+            decode_packet(&p, CrcStatus::Unchecked, 0, None),
+            Err(BadPacket)
+        ));
+        assert!(
+            decode_packet(&p, CrcStatus::Checked(true), 0, None)
+                .unwrap()
+                .is_some()
+        );
+        assert!(matches!(
+            decode_packet(
+                &hex::decode(PACT_FRAME).unwrap(),
+                CrcStatus::Checked(false),
+                0,
+                None
+            ),
+            Err(BadPacket)
+        ));
+    }
+
+    #[test]
+    fn truncated_packets_are_bad_and_data_channel_packets_are_skipped() {
+        let p = hex::decode(PACT_FRAME).unwrap();
+        for cut in 0..p.len() {
+            let r = decode_packet(&p[..cut], CrcStatus::Unchecked, 0, None);
+            assert!(r.is_err() || cut < 4, "cut {cut}");
+        }
+        let mut data = p.clone();
+        data[0] = 0x12;
+        assert!(matches!(
+            decode_packet(&data, CrcStatus::Unchecked, 0, None),
+            Ok(None)
+        ));
+    }
+
+    #[test]
+    fn scan_req_and_connect_ind_are_not_advertisements() {
+        for kind in [3u8, 5] {
+            let pdu = [kind, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+            assert!(matches!(decode_adv_pdu(&pdu, 0, None), Ok(None)));
+        }
+    }
+
+    #[test]
+    fn extended_pdus_need_adva_and_advdata() {
+        // Header length 9: flags AdvA|ADI, AdvA, ADI; then AdvData.
+        let with = [0x47, 13, 9, 0x09, 1, 2, 3, 4, 5, 6, 0xAA, 0xBB, 2, 1, 6];
+        let adv = decode_adv_pdu(&with, 0, None).unwrap().unwrap();
+        assert_eq!(
+            (adv.pdu, adv.addr_type, adv.data),
+            (PduKind::Extended, AddrType::Random, &[2u8, 1, 6][..])
+        );
+        assert_eq!(adv.address, BdAddr([6, 5, 4, 3, 2, 1]));
+        // ADV_EXT_IND: ADI and AuxPtr only.
+        let ext_ind = [0x07, 7, 6, 0x18, 0, 0, 1, 2, 3];
+        assert!(matches!(decode_adv_pdu(&ext_ind, 0, None), Ok(None)));
+        // AdvA but no AdvData.
+        assert!(matches!(decode_adv_pdu(&with[..12], 0, None), Ok(None)));
+        // Flags announce more fields (SyncInfo) than the header holds.
+        let overrun = [0x07, 13, 9, 0x21, 1, 2, 3, 4, 5, 6, 0xAA, 0xBB, 2, 1, 6];
+        assert!(matches!(decode_adv_pdu(&overrun, 0, None), Err(BadPacket)));
+        // Header length beyond the payload.
+        assert!(matches!(
+            decode_adv_pdu(&[0x07, 3, 40, 1, 2], 0, None),
+            Err(BadPacket)
+        ));
+    }
+}

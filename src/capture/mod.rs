@@ -18,6 +18,8 @@ mod link;
 mod linklayer;
 mod pcap;
 mod pcapng;
+#[cfg(test)]
+mod tests;
 mod write;
 
 pub use jsonl::JsonlWriter;
