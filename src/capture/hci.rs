@@ -247,12 +247,7 @@ mod tests {
 
     type Report = (BdAddr, AddrType, Option<i8>, PduKind, Vec<u8>);
 
-    fn decode(
-        events: &[Vec<u8>],
-    ) -> (
-        ReadStats,
-        Vec<(BdAddr, AddrType, Option<i8>, PduKind, Vec<u8>)>,
-    ) {
+    fn decode(events: &[Vec<u8>]) -> (ReadStats, Vec<Report>) {
         let mut dec = HciDecoder::default();
         let mut stats = ReadStats::default();
         let mut out = Vec::new();
