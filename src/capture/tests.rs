@@ -1,0 +1,390 @@
+//! Reader tests over whole synthetic files: round trips through the writers, truncation
+//! at every byte, absurd lengths, format detection, pcapng details, JSON Lines.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use super::*;
+use crate::model::{AddrType, BdAddr, PduKind};
+
+type Owned = (i64, BdAddr, AddrType, Option<i8>, PduKind, Vec<u8>);
+
+fn read_all(bytes: &[u8]) -> Result<(Format, ReadStats, Vec<Owned>), CaptureError> {
+    let mut cap = from_reader(Box::new(Cursor::new(bytes.to_vec())), Path::new("t"))?;
+    let mut out = Vec::new();
+    let mut sink = |a: &Advertisement<'_>| {
+        out.push((
+            a.time_us,
+            a.address,
+            a.addr_type,
+            a.rssi,
+            a.pdu,
+            a.data.to_vec(),
+        ))
+    };
+    while cap.source.next_record(&mut sink)? {}
+    assert_eq!(cap.source.position(), bytes.len() as u64);
+    Ok((cap.format, cap.source.stats(), out))
+}
+
+fn sample() -> Vec<Owned> {
+    let find_my =
+        hex::decode("1eff4c00121910aabbccddeeff00112233445566778899aabbccddeeff0001").unwrap();
+    vec![
+        (
+            1_790_000_000_123_456,
+            BdAddr([0xC0, 1, 2, 3, 4, 5]),
+            AddrType::Random,
+            Some(-61),
+            PduKind::AdvNonconnInd,
+            find_my,
+        ),
+        (
+            1_790_000_000_223_456,
+            BdAddr([0x00, 1, 2, 3, 4, 6]),
+            AddrType::Public,
+            None,
+            PduKind::AdvInd,
+            vec![2, 1, 6],
+        ),
+        (
+            1_790_000_001_000_000,
+            BdAddr([0x40, 1, 2, 3, 4, 7]),
+            AddrType::Random,
+            Some(-90),
+            PduKind::ScanRsp,
+            vec![],
+        ),
+        (
+            1_790_000_002_000_001,
+            BdAddr([0x40, 1, 2, 3, 4, 8]),
+            AddrType::Random,
+            Some(-20),
+            PduKind::AdvScanInd,
+            vec![3, 3, 0x5A, 0xFD],
+        ),
+    ]
+}
+
+fn adv(o: &Owned) -> Advertisement<'_> {
+    Advertisement {
+        time_us: o.0,
+        address: o.1,
+        addr_type: o.2,
+        rssi: o.3,
+        pdu: o.4,
+        data: &o.5,
+    }
+}
+
+fn btsnoop_sample() -> Vec<u8> {
+    let mut w = BtsnoopWriter::new(Vec::new()).unwrap();
+    for o in &sample() {
+        w.write_legacy_report(&adv(o)).unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+#[test]
+fn btsnoop_round_trip_legacy_and_extended() {
+    let (format, stats, got) = read_all(&btsnoop_sample()).unwrap();
+    assert_eq!(format, Format::Btsnoop);
+    assert_eq!(
+        stats,
+        ReadStats {
+            records: 4,
+            advertisements: 4,
+            bad_records: 0
+        }
+    );
+    assert_eq!(got, sample());
+
+    let mut extended = sample();
+    extended.push((
+        1_790_000_003_000_000,
+        BdAddr([0xC1, 2, 3, 4, 5, 6]),
+        AddrType::Random,
+        Some(-70),
+        PduKind::Extended,
+        vec![0x55; 200],
+    ));
+    let mut w = BtsnoopWriter::new(Vec::new()).unwrap();
+    for o in &extended {
+        w.write_extended_report(&adv(o)).unwrap();
+    }
+    let (_, stats, got) = read_all(&w.into_inner().unwrap()).unwrap();
+    assert_eq!(stats.advertisements, 5);
+    assert_eq!(got, extended);
+}
+
+#[test]
+fn pcap_ll_round_trip_with_crc() {
+    let mut all = sample();
+    all.push((
+        1_790_000_003_000_000,
+        BdAddr([0xC1, 2, 3, 4, 5, 6]),
+        AddrType::Random,
+        Some(-70),
+        PduKind::Extended,
+        vec![0x55; 200],
+    ));
+    all.push((
+        1_790_000_004_000_000,
+        BdAddr([0xC1, 2, 3, 4, 5, 7]),
+        AddrType::Public,
+        None,
+        PduKind::AdvDirectInd,
+        vec![],
+    ));
+    let mut w = PcapLlWriter::new(Vec::new()).unwrap();
+    for o in &all {
+        w.write(&adv(o)).unwrap();
+    }
+    let bytes = w.into_inner().unwrap();
+    let (format, stats, got) = read_all(&bytes).unwrap();
+    assert_eq!(format, Format::Pcap);
+    assert_eq!(
+        stats,
+        ReadStats {
+            records: 6,
+            advertisements: 6,
+            bad_records: 0
+        }
+    );
+    assert_eq!(got, all);
+
+    // Damage one payload byte of the second packet: its CRC fails, the rest is read.
+    let mut damaged = bytes.clone();
+    let second = 24 + 16 + (damaged[32] as usize) + 16;
+    damaged[second + 20] ^= 0x10;
+    let (_, stats, got) = read_all(&damaged).unwrap();
+    assert_eq!(
+        stats,
+        ReadStats {
+            records: 6,
+            advertisements: 5,
+            bad_records: 1
+        }
+    );
+    assert_eq!(got.len(), 5);
+}
+
+#[test]
+fn truncation_at_every_byte_is_an_error_at_the_record_start() {
+    let full = btsnoop_sample();
+    // Record starts: after the 16-byte header, each record 24 + 1 + 2 + event.
+    let mut starts = vec![16u64];
+    let mut at = 16usize;
+    while at < full.len() {
+        let len = u32::from_be_bytes(full[at + 4..at + 8].try_into().unwrap()) as usize;
+        at += 24 + len;
+        starts.push(at as u64);
+    }
+    for cut in 0..full.len() {
+        match read_all(&full[..cut]) {
+            Ok((_, stats, _)) => assert!(starts.contains(&(cut as u64)), "cut {cut}: {stats:?}"),
+            Err(e) if cut == 0 => assert!(e.message.contains("empty"), "{e}"),
+            // A cut magic number is simply not a capture.
+            Err(e) if cut < 8 => assert_eq!((e.format, e.offset), (None, 0)),
+            Err(e) => {
+                assert!(e.message.contains("truncated"), "cut {cut}: {e}");
+                let expected = if cut < 16 {
+                    0
+                } else {
+                    *starts.iter().rev().find(|&&s| s <= cut as u64).unwrap()
+                };
+                assert_eq!(e.offset, expected, "cut {cut}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_format_survives_truncation_without_panicking() {
+    let mut files = vec![btsnoop_sample()];
+    let mut w = PcapLlWriter::new(Vec::new()).unwrap();
+    let mut j = JsonlWriter::new(Vec::new()).unwrap();
+    for o in &sample() {
+        w.write(&adv(o)).unwrap();
+        j.write(&adv(o)).unwrap();
+    }
+    files.push(w.into_inner().unwrap());
+    files.push(j.into_inner().unwrap());
+    files.push(pcapng_sample(true));
+    files.push(pcapng_sample(false));
+    for f in &files {
+        for cut in 0..f.len() {
+            let _ = read_all(&f[..cut]);
+        }
+    }
+}
+
+#[test]
+fn absurd_record_lengths_are_errors() {
+    let mut f = btsnoop_sample();
+    f[16 + 4..16 + 8].copy_from_slice(&(2u32 << 20).to_be_bytes());
+    let e = read_all(&f).unwrap_err();
+    assert_eq!(e.offset, 16);
+    assert!(e.message.contains("exceeds 1 MiB"), "{e}");
+    assert!(e.to_string().starts_with("t: btsnoop capture: "), "{e}");
+
+    let mut g = pcapng_sample(false);
+    let first_block = u32::from_le_bytes(g[4..8].try_into().unwrap()) as usize;
+    g[first_block + 4] = 21; // IDB length not a multiple of 4
+    let e = read_all(&g).unwrap_err();
+    assert_eq!(e.offset, first_block as u64);
+    assert!(e.message.contains("block length 21"), "{e}");
+}
+
+#[test]
+fn unknown_and_empty_inputs_are_errors_at_offset_zero() {
+    let e = read_all(b"").unwrap_err();
+    assert_eq!((e.format, e.offset), (None, 0));
+    assert!(e.message.contains("empty"));
+    let e = read_all(b"GIF89a\0\0\0\0").unwrap_err();
+    assert_eq!((e.format, e.offset), (None, 0));
+    assert_eq!(
+        e.to_string(),
+        "t: unknown format: not a btsnoop, pcap, pcapng or tagwatch JSON Lines capture at byte offset 0"
+    );
+    let e = read_all(b"{\"other\":1}\n").unwrap_err();
+    assert_eq!(e.format, Some(Format::JsonLines));
+    let mut pcap = PcapLlWriter::new(Vec::new()).unwrap().into_inner().unwrap();
+    pcap[20..24].copy_from_slice(&1u32.to_le_bytes()); // Ethernet
+    let e = read_all(&pcap).unwrap_err();
+    assert!(e.message.contains("link type 1 "), "{e}");
+}
+
+/// A pcapng file by hand: SHB, an IDB for link 256 with if_tsresol 10^-9 (or 2^-20),
+/// one EPB with a legacy ADV_NONCONN_IND, a custom block to skip, one SPB.
+fn pcapng_sample(big_endian: bool) -> Vec<u8> {
+    let u16b = |v: u16| {
+        if big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    };
+    let u32b = |v: u32| {
+        if big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    };
+    let block = |out: &mut Vec<u8>, t: u32, body: &[u8]| {
+        let mut body = body.to_vec();
+        while !body.len().is_multiple_of(4) {
+            body.push(0);
+        }
+        let len = body.len() as u32 + 12;
+        out.extend_from_slice(&u32b(t));
+        out.extend_from_slice(&u32b(len));
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&u32b(len));
+    };
+    let mut ll = Vec::new();
+    let mut w = PcapLlWriter::new(&mut ll).unwrap();
+    let o = &sample()[0];
+    w.write(&adv(o)).unwrap();
+    let frame = ll[24 + 16..].to_vec();
+
+    let mut f = Vec::new();
+    let mut shb = u32b(0x1A2B_3C4D).to_vec();
+    shb.extend_from_slice(&u16b(1));
+    shb.extend_from_slice(&u16b(0));
+    shb.extend_from_slice(&[0xFF; 8]);
+    block(&mut f, 0x0A0D_0D0A, &shb);
+    let mut idb = u16b(256).to_vec();
+    idb.extend_from_slice(&[0, 0]);
+    idb.extend_from_slice(&u32b(65535));
+    idb.extend_from_slice(&u16b(9));
+    idb.extend_from_slice(&u16b(1));
+    idb.extend_from_slice(&[if big_endian { 0x80 | 20 } else { 9 }, 0, 0, 0]);
+    idb.extend_from_slice(&[0, 0, 0, 0]);
+    block(&mut f, 1, &idb);
+    let ts: u64 = if big_endian {
+        ((o.0 as u128 * (1 << 20)) / 1_000_000) as u64
+    } else {
+        o.0 as u64 * 1000
+    };
+    let mut epb = u32b(0).to_vec();
+    epb.extend_from_slice(&u32b((ts >> 32) as u32));
+    epb.extend_from_slice(&u32b(ts as u32));
+    epb.extend_from_slice(&u32b(frame.len() as u32));
+    epb.extend_from_slice(&u32b(frame.len() as u32));
+    epb.extend_from_slice(&frame);
+    block(&mut f, 6, &epb);
+    block(&mut f, 0x0000_0BAD, &[1, 2, 3, 4]);
+    let mut spb = u32b(frame.len() as u32).to_vec();
+    spb.extend_from_slice(&frame);
+    block(&mut f, 3, &spb);
+    f
+}
+
+#[test]
+fn pcapng_both_byte_orders_resolutions_and_simple_packets() {
+    for big_endian in [false, true] {
+        let (format, stats, got) = read_all(&pcapng_sample(big_endian)).unwrap();
+        assert_eq!(format, Format::Pcapng);
+        assert_eq!(
+            stats,
+            ReadStats {
+                records: 2,
+                advertisements: 2,
+                bad_records: 0
+            }
+        );
+        let expected = sample()[0].clone();
+        // 2^-20 s units lose a little precision.
+        assert!((got[0].0 - expected.0).abs() <= 1, "{}", got[0].0);
+        assert_eq!(
+            (got[0].1, got[0].2, got[0].3, got[0].4),
+            (expected.1, expected.2, expected.3, expected.4)
+        );
+        assert_eq!(got[0].5, expected.5);
+        // The Simple Packet Block has no timestamp: it gets the previous packet's.
+        assert_eq!(got[1].0, got[0].0);
+    }
+}
+
+#[test]
+fn jsonl_round_trip_blank_and_bad_lines() {
+    let mut w = JsonlWriter::new(Vec::new()).unwrap();
+    for o in &sample() {
+        w.write(&adv(o)).unwrap();
+    }
+    let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    assert!(text.starts_with("{\"format\":\"tagwatch-jsonl\",\"version\":1}\n"));
+    assert!(text.contains(
+        "{\"time\":\"2026-09-21T14:13:20.123456Z\",\"address\":\"C0:01:02:03:04:05\",\"address_type\":\"random\",\"rssi\":-61,\"pdu\":\"adv_nonconn_ind\",\"data\":\"1eff4c0012"
+    ));
+    let (format, stats, got) = read_all(text.as_bytes()).unwrap();
+    assert_eq!(format, Format::JsonLines);
+    assert_eq!(
+        stats,
+        ReadStats {
+            records: 4,
+            advertisements: 4,
+            bad_records: 0
+        }
+    );
+    assert_eq!(got, sample());
+
+    let edited = text.replacen('\n', "\n\n   \n{\"time\":\"yesterday\"}\n", 1);
+    let (_, stats, got) = read_all(edited.as_bytes()).unwrap();
+    assert_eq!(
+        stats,
+        ReadStats {
+            records: 5,
+            advertisements: 4,
+            bad_records: 1
+        }
+    );
+    assert_eq!(got, sample());
+
+    let header_with_source = "{\"format\":\"tagwatch-jsonl\",\"version\":1,\"source\":\"hci0\"}\n{\"time\":\"2026-11-22T21:43:13.123456Z\",\"address\":\"AA:BB:CC:DD:EE:FF\",\"address_type\":\"random\",\"pdu\":\"adv_ind\",\"data\":\"020106\"}";
+    let (_, stats, got) = read_all(header_with_source.as_bytes()).unwrap();
+    assert_eq!(stats.advertisements, 1);
+    assert_eq!(got[0].3, None);
+}
