@@ -4,7 +4,15 @@
 //! The knowledge lives in `signatures/*.toml` (one file per family, embedded at build
 //! time); this module only interprets those files.
 
+mod matcher;
+mod schema;
+
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
+
+use matcher::Dispatch;
+pub use schema::{SignatureError, VectorDef, VectorKind};
 
 /// Whether the tracker says it is with its owner.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
@@ -35,4 +43,156 @@ pub struct Classification<'c, 'd> {
     pub counter: Option<u32>,
     /// The finding network a DULT accessory belongs to.
     pub network: Option<&'c str>,
+}
+
+/// What a person needs to know about a family, from its signature file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FamilyInfo {
+    /// Stable key, e.g. `apple_find_my`.
+    pub key: String,
+    /// Display name, e.g. "Apple Find My (AirTag and others)".
+    pub name: String,
+    /// One plain-language paragraph for the person who may be tracked.
+    pub description: String,
+}
+
+/// A test vector and the file it came from.
+#[derive(Clone, Debug)]
+pub struct Vector {
+    pub file: String,
+    /// The family of the file, if it has one; the vector's own `family` overrides it.
+    pub file_family: Option<String>,
+    pub def: VectorDef,
+}
+
+/// The loaded signatures. Build once, then call [`Classifier::classify`] per advertisement.
+#[derive(Debug, Default)]
+pub struct Classifier {
+    families: Vec<FamilyInfo>,
+    /// Family keys by index, the form `classify` hands out.
+    keys: Box<[Box<str>]>,
+    dispatch: Dispatch,
+    vectors: Vec<Vector>,
+}
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_signatures.rs"));
+}
+
+static BUILTIN: OnceLock<(Classifier, Vec<SignatureError>)> = OnceLock::new();
+
+impl Classifier {
+    /// The signatures shipped in `signatures/*.toml`, parsed on first use. A file that fails
+    /// to load is left out (see [`Classifier::builtin_errors`]) rather than taking the
+    /// others down with it; the test suite insists that there are no such files.
+    pub fn builtin() -> &'static Classifier {
+        &Self::load_builtin().0
+    }
+
+    /// Problems with the shipped signature files; empty in any released build.
+    pub fn builtin_errors() -> &'static [SignatureError] {
+        &Self::load_builtin().1
+    }
+
+    /// The shipped files by name and text, as embedded at build time.
+    pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {
+        builtin::SOURCES
+    }
+
+    fn load_builtin() -> &'static (Classifier, Vec<SignatureError>) {
+        BUILTIN.get_or_init(|| Self::load(builtin::SOURCES))
+    }
+
+    /// Loads signature files given as (file name, TOML text). The first problem found is
+    /// returned, naming the file.
+    pub fn from_sources(sources: &[(&str, &str)]) -> Result<Classifier, SignatureError> {
+        let (classifier, mut errors) = Self::load(sources);
+        match errors.is_empty() {
+            true => Ok(classifier),
+            false => Err(errors.swap_remove(0)),
+        }
+    }
+
+    /// Loads every file it can and collects the errors of the others.
+    fn load(sources: &[(&str, &str)]) -> (Classifier, Vec<SignatureError>) {
+        let mut families = Vec::new();
+        let mut patterns = Vec::new();
+        let mut vectors = Vec::new();
+        let mut errors = Vec::new();
+        for (file, text) in sources {
+            let err = |problem: String| SignatureError {
+                file: file.to_string(),
+                problem,
+            };
+            let def = match schema::parse(text) {
+                Ok(def) => def,
+                Err(problem) => {
+                    errors.push(err(problem));
+                    continue;
+                }
+            };
+            let index = families.len();
+            if let Some(key) = &def.family {
+                if families.iter().any(|f: &FamilyInfo| &f.key == key) {
+                    errors.push(err(format!(
+                        "family {key} is already defined by another file"
+                    )));
+                    continue;
+                }
+                let compiled: Result<Vec<_>, _> = def
+                    .pattern
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| schema::compile(index, i, p))
+                    .collect();
+                match compiled {
+                    Ok(c) => patterns.extend(c),
+                    Err(problem) => {
+                        errors.push(err(problem));
+                        continue;
+                    }
+                }
+                families.push(FamilyInfo {
+                    key: key.clone(),
+                    name: def.name.clone().unwrap_or_default(),
+                    description: def.description.clone().unwrap_or_default(),
+                });
+            }
+            vectors.extend(def.vector.into_iter().map(|v| Vector {
+                file: file.to_string(),
+                file_family: def.family.clone(),
+                def: v,
+            }));
+        }
+        let keys = families.iter().map(|f| f.key.as_str().into()).collect();
+        let classifier = Classifier {
+            families,
+            keys,
+            dispatch: Dispatch::new(patterns),
+            vectors,
+        };
+        (classifier, errors)
+    }
+
+    /// Classifies one advertisement's advertising data (the AD structures). `None` when no
+    /// signature matches. Allocates nothing; damaged data ends the walk where the damage
+    /// starts, so only structures before it count.
+    pub fn classify<'c, 'd>(&'c self, data: &'d [u8]) -> Option<Classification<'c, 'd>> {
+        self.dispatch.classify(&self.keys, data)
+    }
+
+    /// The family with this key.
+    pub fn family(&self, key: &str) -> Option<&FamilyInfo> {
+        self.families.iter().find(|f| f.key == key)
+    }
+
+    /// All families, in file order.
+    pub fn families(&self) -> &[FamilyInfo] {
+        &self.families
+    }
+
+    /// The test vectors of all loaded files, in file order.
+    pub fn vectors(&self) -> &[Vector] {
+        &self.vectors
+    }
 }
