@@ -1,6 +1,8 @@
 //! Advertising data for synthetic devices, laid out as each family's real advertisements
 //! are (see the matching `signatures/*.toml` for the sources of each layout).
 
+use crate::model::BdAddr;
+
 /// One AD structure: length, type, value.
 fn ad(ad_type: u8, value: &[u8]) -> Vec<u8> {
     let mut v = Vec::with_capacity(value.len() + 2);
@@ -67,10 +69,11 @@ pub fn tile(tile_id: &[u8; 8]) -> Vec<u8> {
     [flags(), uuid16_list(0xFEED), service_data(0xFEED, &v)].concat()
 }
 
-/// Chipolo: service data under 0xFE33.
-pub fn chipolo(id: &[u8; 8]) -> Vec<u8> {
-    let mut v = vec![0x00, 0x10];
-    v.extend_from_slice(id);
+/// Chipolo: service data under 0xFE33, shaped like a real Chipolo ONE's (`01 0s 01 00` then
+/// its address), where bit 0 of byte 1 says the owner's phone has been away for 30 minutes.
+pub fn chipolo(separated: bool, address: BdAddr) -> Vec<u8> {
+    let mut v = vec![0x01, u8::from(separated), 0x01, 0x00];
+    v.extend_from_slice(&address.0);
     [flags(), service_data(0xFE33, &v)].concat()
 }
 

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{Rng, payload};
-use crate::capture::write::BtsnoopWriter;
+use crate::capture::BtsnoopWriter;
 use crate::model::{AddrType, Advertisement, BdAddr, PduKind};
 
 /// How one synthetic device builds its advertisement for a given rotation epoch.
@@ -72,7 +72,10 @@ pub fn demo(start_us: i64, minutes: i64) -> (i64, i64, Vec<Emitter>) {
         })),
         // Devices that never rotate get the same randomness (epoch 0) every time.
         Emitter::new(2000, None, -71, Box::new(|_, rng| (random_address(rng), payload::tile(&rng.bytes())))),
-        Emitter::new(2000, None, -75, Box::new(|_, rng| (random_address(rng), payload::chipolo(&rng.bytes())))),
+        Emitter::new(2000, None, -75, Box::new(|_, rng| {
+            let address = random_address(rng);
+            (address, payload::chipolo(true, address))
+        })),
         Emitter::new(2000, None, -80, Box::new(|_, rng| (random_address(rng), payload::pebblebee(&rng.bytes())))),
         // A Google FMDN tag in unwanted-tracking protection mode, on extended advertising.
         Emitter::new(2000, Some(17), -69, Box::new(|_, rng| {
@@ -153,6 +156,6 @@ pub fn write_btsnoop<W: Write>(out: W, start_us: i64, end_us: i64, emitters: &[E
             writer.write_legacy_report(&adv)?;
         }
     }
-    writer.finish()?;
+    writer.into_inner()?.flush()?;
     Ok(events.len() as u64)
 }
