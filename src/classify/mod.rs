@@ -196,3 +196,91 @@ impl Classifier {
         &self.vectors
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+family = "demo"
+name = "Demo"
+description = "A demo tag."
+[[pattern]]
+ad = "service_data"
+id = 0xFEED
+"#;
+
+    fn error(file: &str, text: &str) -> SignatureError {
+        Classifier::from_sources(&[("good.toml", GOOD), (file, text)]).unwrap_err()
+    }
+
+    #[test]
+    fn toml_syntax_error_names_the_file() {
+        let e = error("broken.toml", "family = ");
+        assert_eq!(e.file, "broken.toml");
+        assert!(
+            e.to_string().starts_with("signature file broken.toml:"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn schema_errors_name_file_and_problem() {
+        // Another family, so that only the problem under test is wrong.
+        let other = GOOD.replace("\"demo\"", "\"other\"");
+        let cases = [
+            (
+                "family = \"x\"\nname = \"X\"\ndescription = \"d\"",
+                "no [[pattern]]",
+            ),
+            (&other.replace("name = \"Demo\"", ""), "needs a name"),
+            (GOOD, "already defined"),
+            (&format!("{other}bogus = 1"), "unknown field"),
+            (
+                &format!("{other}prefix = \"1\""),
+                "odd number of hex digits",
+            ),
+            (
+                &format!("{other}prefix = \"13\"\nprefix_mask = \"f0\""),
+                "outside its mask",
+            ),
+            (&format!("{other}min_len = 5\nmax_len = 2"), "max_len"),
+            (&format!("{other}owner_state = \"lost\""), "owner_state"),
+            (
+                &format!("{other}counter = {{ start = 0, len = 5 }}"),
+                "1 to 4",
+            ),
+            (
+                &format!(
+                    "{other}model = {{ byte = 0, mask = 0x0F, values = {{ \"0x10\" = \"x\" }} }}"
+                ),
+                "outside mask",
+            ),
+            (
+                &other
+                    .replace("service_data", "service_uuid")
+                    .replace("0xFEED", "0xFEED\nidentity = { start = 0 }"),
+                "no value",
+            ),
+            (
+                "[[vector]]\nname = \"v\"\nkind = \"real\"\nsource = \"s\"\nhex = \"\"",
+                "tracker = false",
+            ),
+        ];
+        for (text, needle) in cases {
+            let e = error("bad.toml", text);
+            assert_eq!(e.file, "bad.toml", "{e}");
+            assert!(e.problem.contains(needle), "expected {needle:?} in {e}");
+        }
+    }
+
+    #[test]
+    fn families_and_lookup() {
+        let c = Classifier::from_sources(&[("good.toml", GOOD)]).unwrap();
+        assert_eq!(c.families().len(), 1);
+        assert_eq!(c.family("demo").map(|f| f.name.as_str()), Some("Demo"));
+        assert!(c.family("nope").is_none());
+        let hit = c.classify(&[0x04, 0x16, 0xED, 0xFE, 0x01]).unwrap();
+        assert_eq!((hit.family, hit.owner_state), ("demo", OwnerState::Unknown));
+    }
+}
