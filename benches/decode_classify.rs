@@ -26,7 +26,8 @@ fn decode_classify(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("decode+classify+gather", |b| {
         b.iter(|| {
-            let mut cap = from_reader(Box::new(Cursor::new(bytes)), Path::new("bench")).expect("valid capture");
+            let mut cap =
+                from_reader(Box::new(Cursor::new(bytes)), Path::new("bench")).expect("valid capture");
             let mut trackers = Trackers::new();
             feed(cap.source.as_mut(), classifier, &mut trackers, |_| {}).expect("valid capture");
             assert_eq!(cap.source.stats().advertisements, count);

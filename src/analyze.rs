@@ -64,7 +64,11 @@ pub fn analyze_files(paths: &[PathBuf], mut progress: impl FnMut(u64)) -> Analys
         };
         captures.push(summary);
     }
-    Analysis { other_advertisements: trackers.other_advertisements, trackers: trackers.into_sorted(), captures }
+    Analysis {
+        other_advertisements: trackers.other_advertisements,
+        trackers: trackers.into_sorted(),
+        captures,
+    }
 }
 
 /// Runs every advertisement of `source` through the classifier into `trackers`.
@@ -80,7 +84,7 @@ pub fn feed(
     };
     while source.next_record(&mut sink)? {
         records += 1;
-        if records % PROGRESS_EVERY == 0 {
+        if records.is_multiple_of(PROGRESS_EVERY) {
             progress(source.position());
         }
     }

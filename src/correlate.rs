@@ -27,7 +27,11 @@ impl TrackerKey {
         let len = id.len().min(KEY_BYTES);
         let mut bytes = [0; KEY_BYTES];
         bytes[..len].copy_from_slice(&id[..len]);
-        TrackerKey { family, len: len as u8, bytes }
+        TrackerKey {
+            family,
+            len: len as u8,
+            bytes,
+        }
     }
 
     /// A short id that stays the same for the same tracker identity across runs.
@@ -120,7 +124,11 @@ impl Trackers {
     /// The trackers, in the order they were first seen.
     pub fn into_sorted(self) -> Vec<Tracker> {
         let mut v = self.entries;
-        v.sort_by(|a, b| a.first_seen_us.cmp(&b.first_seen_us).then_with(|| a.id.cmp(&b.id)));
+        v.sort_by(|a, b| {
+            a.first_seen_us
+                .cmp(&b.first_seen_us)
+                .then_with(|| a.id.cmp(&b.id))
+        });
         v
     }
 }
@@ -165,7 +173,10 @@ mod tests {
         let v = t.into_sorted();
         assert_eq!(v.len(), 2);
         assert_eq!(v[0].addresses, vec![BdAddr([1; 6]), BdAddr([2; 6])]);
-        assert_eq!((v[0].first_seen_us, v[0].last_seen_us, v[0].sightings), (10, 20, 2));
+        assert_eq!(
+            (v[0].first_seen_us, v[0].last_seen_us, v[0].sightings),
+            (10, 20, 2)
+        );
         assert_eq!(v[0].rssi_max, Some(-50));
         // An unknown state does not hide the separated state seen before it.
         assert_eq!(v[0].owner_state, OwnerState::Separated);
@@ -177,6 +188,9 @@ mod tests {
     #[test]
     fn ids_are_stable_across_runs() {
         let k = TrackerKey::new("tile", Some(b"\x01\x02"), BdAddr::default());
-        assert_eq!(k.stable_id(), TrackerKey::new("tile", Some(b"\x01\x02"), BdAddr([9; 6])).stable_id());
+        assert_eq!(
+            k.stable_id(),
+            TrackerKey::new("tile", Some(b"\x01\x02"), BdAddr([9; 6])).stable_id()
+        );
     }
 }

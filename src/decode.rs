@@ -22,7 +22,10 @@ pub struct AdStructure<'a> {
 /// as in legacy 31-byte payloads); a length running past the end is malformed and ends
 /// the walk with [`AdIter::malformed`] set.
 pub fn ad_structures(data: &[u8]) -> AdIter<'_> {
-    AdIter { rest: data, malformed: false }
+    AdIter {
+        rest: data,
+        malformed: false,
+    }
 }
 
 pub struct AdIter<'a> {
@@ -54,7 +57,10 @@ impl<'a> Iterator for AdIter<'a> {
         }
         let (body, after) = rest.split_at(len);
         self.rest = after;
-        Some(AdStructure { ad_type: body[0], value: &body[1..] })
+        Some(AdStructure {
+            ad_type: body[0],
+            value: &body[1..],
+        })
     }
 }
 
@@ -80,7 +86,13 @@ mod tests {
         let data = [0x02, 0x01, 0x06, 0x03, 0x03, 0xaa, 0xfe, 0x00, 0x00];
         let ads: Vec<_> = ad_structures(&data).collect();
         assert_eq!(ads.len(), 2);
-        assert_eq!(ads[1], AdStructure { ad_type: 0x03, value: &[0xaa, 0xfe] });
+        assert_eq!(
+            ads[1],
+            AdStructure {
+                ad_type: 0x03,
+                value: &[0xaa, 0xfe]
+            }
+        );
     }
 
     #[test]

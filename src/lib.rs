@@ -2,11 +2,11 @@
 //!
 //! Data flows one way: capture (source) -> decode -> classify -> correlate -> store -> present.
 
-pub mod capture;
-pub mod decode;
-pub mod classify;
-pub mod model;
 pub mod analyze;
+pub mod capture;
+pub mod classify;
 pub mod correlate;
+pub mod decode;
+pub mod model;
 pub mod present;
 pub mod synth;

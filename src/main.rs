@@ -15,7 +15,11 @@ use tagwatch::synth::scenario;
 const EXIT_BAD_INPUT: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "tagwatch", version, about = "Find Bluetooth location trackers that move with you, and keep the evidence.")]
+#[command(
+    name = "tagwatch",
+    version,
+    about = "Find Bluetooth location trackers that move with you, and keep the evidence."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -66,7 +70,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze { captures, format } => analyze(&captures, format),
-        Command::Synth { scenario, output, minutes, phones } => synth(scenario, &output, minutes, phones),
+        Command::Synth {
+            scenario,
+            output,
+            minutes,
+            phones,
+        } => synth(scenario, &output, minutes, phones),
     }
 }
 
@@ -109,7 +118,11 @@ fn analyze(captures: &[PathBuf], format: OutputFormat) -> ExitCode {
     for error in analysis.captures.iter().filter_map(|c| c.error.as_ref()) {
         eprintln!("error: {}", present::neutralise(&error.to_string()));
     }
-    if analysis.has_errors() { ExitCode::from(EXIT_BAD_INPUT) } else { ExitCode::SUCCESS }
+    if analysis.has_errors() {
+        ExitCode::from(EXIT_BAD_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// A byte-based progress bar on stderr; indicatif hides it when stderr is not a terminal.

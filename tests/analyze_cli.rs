@@ -9,15 +9,27 @@ const DEMO: &str = "captures/demo-synthetic.btsnoop";
 
 fn tagwatch() -> Command {
     let mut cmd = Command::cargo_bin("tagwatch").expect("binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1").env("TZ", "UTC");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC");
     cmd
 }
 
 /// Runs `analyze --format json` and returns (exit code, parsed stdout, stderr).
 fn analyze_json(files: &[&Path]) -> (i32, Value, String) {
-    let out = tagwatch().arg("analyze").arg("--format").arg("json").args(files).output().expect("runs");
+    let out = tagwatch()
+        .arg("analyze")
+        .arg("--format")
+        .arg("json")
+        .args(files)
+        .output()
+        .expect("runs");
     let json = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
-    (out.status.code().expect("exited"), json, String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().expect("exited"),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn trackers(json: &Value) -> &Vec<Value> {
@@ -38,9 +50,16 @@ fn external(rel: &str) -> Option<PathBuf> {
 fn demo_capture_is_what_the_generator_writes() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("demo-synthetic.btsnoop");
-    tagwatch().args(["synth", "demo", "-o"]).arg(&fresh).assert().success();
+    tagwatch()
+        .args(["synth", "demo", "-o"])
+        .arg(&fresh)
+        .assert()
+        .success();
     let bundled = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(DEMO)).unwrap();
-    assert!(std::fs::read(&fresh).unwrap() == bundled, "captures/ is stale: rerun `tagwatch synth demo`");
+    assert!(
+        std::fs::read(&fresh).unwrap() == bundled,
+        "captures/ is stale: rerun `tagwatch synth demo`"
+    );
 }
 
 #[test]
@@ -65,8 +84,10 @@ fn demo_lists_one_tracker_of_each_family_and_no_bystanders() {
         ("samsung_smarttag", "SmartTag", "separated"),
         ("tile", "Tile", "unknown"),
     ];
-    let expected: Vec<_> =
-        expected.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
+    let expected: Vec<_> = expected
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
     assert_eq!(found, expected);
     // Each tracker advertises every ~2 s for 10 minutes; bystanders are only counted.
     for t in trackers(&json) {
@@ -76,7 +97,10 @@ fn demo_lists_one_tracker_of_each_family_and_no_bystanders() {
     }
     let read = json["captures"][0]["advertisements"].as_u64().unwrap();
     let other = json["other_advertisements"].as_u64().unwrap();
-    let tracker_ads: u64 = trackers(&json).iter().map(|t| t["sightings"].as_u64().unwrap()).sum();
+    let tracker_ads: u64 = trackers(&json)
+        .iter()
+        .map(|t| t["sightings"].as_u64().unwrap())
+        .sum();
     assert_eq!(read, other + tracker_ads);
     assert!(other > 5000, "bystanders are counted: {other}");
 }
@@ -86,16 +110,40 @@ fn json_has_the_documented_shape() {
     let (_, json, _) = analyze_json(&[Path::new(DEMO)]);
     let t = &trackers(&json)[0];
     for key in [
-        "id", "family", "model", "owner_state", "addresses", "first_seen", "last_seen", "sightings",
-        "rssi_max", "places", "max_distance_m", "following", "alert_at", "risk", "reasons",
+        "id",
+        "family",
+        "model",
+        "owner_state",
+        "addresses",
+        "first_seen",
+        "last_seen",
+        "sightings",
+        "rssi_max",
+        "places",
+        "max_distance_m",
+        "following",
+        "alert_at",
+        "risk",
+        "reasons",
     ] {
         assert!(t.get(key).is_some(), "missing {key} in {t}");
     }
     // RFC 3339 in UTC with microseconds, inside the demo's ten minutes.
     let first = t["first_seen"].as_str().unwrap();
-    assert!(first.starts_with("2026-01-15T08:0") && first.ends_with('Z') && first.len() == 27, "{first}");
+    assert!(
+        first.starts_with("2026-01-15T08:0") && first.ends_with('Z') && first.len() == 27,
+        "{first}"
+    );
     chrono::DateTime::parse_from_rfc3339(first).unwrap();
-    assert!(t["addresses"][0].as_str().unwrap().chars().filter(|c| *c == ':').count() == 5);
+    assert!(
+        t["addresses"][0]
+            .as_str()
+            .unwrap()
+            .chars()
+            .filter(|c| *c == ':')
+            .count()
+            == 5
+    );
 }
 
 #[test]
@@ -108,15 +156,28 @@ fn table_is_aligned_and_plain_without_colour() {
     let owner_col = lines[0].find("OWNER").unwrap();
     for row in &lines[1..9] {
         let cell = &row[owner_col..];
-        assert!(["separated", "near owner", "unknown"].iter().any(|s| cell.starts_with(s)), "{row}");
+        assert!(
+            ["separated", "near owner", "unknown"]
+                .iter()
+                .any(|s| cell.starts_with(s)),
+            "{row}"
+        );
     }
     assert!(text.contains("8 trackers;"), "{text}");
 }
 
 #[test]
 fn colour_is_used_when_forced() {
-    let out = tagwatch().env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1").args(["analyze", DEMO]).output();
-    assert!(String::from_utf8(out.unwrap().stdout).unwrap().contains("\u{1b}["));
+    let out = tagwatch()
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .args(["analyze", DEMO])
+        .output();
+    assert!(
+        String::from_utf8(out.unwrap().stdout)
+            .unwrap()
+            .contains("\u{1b}[")
+    );
 }
 
 #[test]
@@ -127,9 +188,15 @@ fn truncated_capture_names_file_format_and_offset_and_keeps_what_was_read() {
     std::fs::write(&cut, &bytes[..bytes.len() / 2 + 7]).unwrap();
     let (code, json, stderr) = analyze_json(&[&cut]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("cut.btsnoop: btsnoop capture: truncated"), "{stderr}");
+    assert!(
+        stderr.contains("cut.btsnoop: btsnoop capture: truncated"),
+        "{stderr}"
+    );
     assert!(stderr.contains("at byte offset"), "{stderr}");
-    assert!(!trackers(&json).is_empty(), "trackers read before the damage are reported");
+    assert!(
+        !trackers(&json).is_empty(),
+        "trackers read before the damage are reported"
+    );
 }
 
 #[test]
@@ -145,14 +212,22 @@ fn unknown_file_is_an_error_not_a_panic() {
 
 #[test]
 fn real_smarttag_logs_show_smarttags_with_owner_state() {
-    let Some(dir) = external("galaxy_smarttag_research/investigation/log_analysis") else { return };
+    let Some(dir) = external("galaxy_smarttag_research/investigation/log_analysis") else {
+        return;
+    };
     let (code, json, _) = analyze_json(&[&dir.join("registration_ble/registration.log")]);
     assert_eq!(code, 0);
-    let tags: Vec<&Value> = trackers(&json).iter().filter(|t| t["family"] == "samsung_smarttag").collect();
+    let tags: Vec<&Value> = trackers(&json)
+        .iter()
+        .filter(|t| t["family"] == "samsung_smarttag")
+        .collect();
     // One tag in setup mode (0xFD59) before registration, then registered and near its owner.
     assert_eq!(tags.len(), 3);
     assert_eq!(tags.iter().filter(|t| t["mode"] == "setup").count(), 1);
-    assert_eq!(tags.iter().filter(|t| t["owner_state"] == "near_owner").count(), 2);
+    assert_eq!(
+        tags.iter().filter(|t| t["owner_state"] == "near_owner").count(),
+        2
+    );
 
     let (_, json, _) = analyze_json(&[&dir.join("owner_tag_interaction/playsound_3.log")]);
     let states: Vec<&Value> = trackers(&json).iter().map(|t| &t["owner_state"]).collect();
@@ -179,14 +254,23 @@ fn real_nordic_capture_shows_the_iphones_separated_find_my_frames() {
 
 #[test]
 fn real_hackrf_captures_count_crc_failures_and_find_only_near_owner_apple_devices() {
-    let Some(dir) = external("Boston-Mesh-Open-Source-Base-Station/data") else { return };
+    let Some(dir) = external("Boston-Mesh-Open-Source-Base-Station/data") else {
+        return;
+    };
     let (code, json, _) = analyze_json(&[&dir.join("take_2/adv37.pcap"), &dir.join("take_2/adv38.pcap")]);
     assert_eq!(code, 0);
-    let bad: Vec<u64> =
-        json["captures"].as_array().unwrap().iter().map(|c| c["bad_records"].as_u64().unwrap()).collect();
+    let bad: Vec<u64> = json["captures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["bad_records"].as_u64().unwrap())
+        .collect();
     assert_eq!(bad, [6, 14]);
     let t = trackers(&json);
     // The same near-owner address shows up on both channels' files: one entry each.
     assert_eq!(t.len(), 3);
-    assert!(t.iter().all(|t| t["owner_state"] == "near_owner" && t["model"] == "Apple device"));
+    assert!(
+        t.iter()
+            .all(|t| t["owner_state"] == "near_owner" && t["model"] == "Apple device")
+    );
 }

@@ -10,8 +10,7 @@ use tagwatch::model::{AddrType, Advertisement, BdAddr, PduKind};
 /// Reads a whole capture. Every record consumes bytes, so the record count is bounded
 /// by the input length; the bound turns a reader that loops into a test failure.
 fn drain(bytes: &[u8]) {
-    let Ok(mut cap) = capture::from_reader(Box::new(Cursor::new(bytes.to_vec())), Path::new("p"))
-    else {
+    let Ok(mut cap) = capture::from_reader(Box::new(Cursor::new(bytes.to_vec())), Path::new("p")) else {
         return;
     };
     let mut advs = 0u64;
@@ -32,8 +31,7 @@ fn drain(bytes: &[u8]) {
 }
 
 fn valid_captures() -> Vec<Vec<u8>> {
-    let data =
-        hex::decode("1eff4c00121910aabbccddeeff00112233445566778899aabbccddeeff0001").unwrap();
+    let data = hex::decode("1eff4c00121910aabbccddeeff00112233445566778899aabbccddeeff0001").unwrap();
     let advs: Vec<Advertisement<'_>> = (0..4u8)
         .map(|i| Advertisement {
             time_us: 1_790_000_000_000_000 + i as i64,

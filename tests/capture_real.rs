@@ -61,9 +61,7 @@ fn count_containing(advs: &[Owned], needle: &[u8]) -> usize {
 
 fn year(time_us: i64) -> i32 {
     use chrono::Datelike;
-    chrono::DateTime::from_timestamp_micros(time_us)
-        .unwrap()
-        .year()
+    chrono::DateTime::from_timestamp_micros(time_us).unwrap().year()
 }
 
 fn stats(records: u64, advertisements: u64, bad_records: u64) -> ReadStats {
@@ -133,10 +131,7 @@ fn galaxy_smarttag_silent_pairing_pcapng() {
     let dir = ext.join("galaxy_smarttag_research/investigation/log_analysis/silent_pairing_owner");
     for (file, frames) in [
         ("silent-pairing-with-owner-new-04-26-wireshark.pcapng", 1017),
-        (
-            "silent-pairing-with-owner-registered-04-28-wireshark.pcapng",
-            828,
-        ),
+        ("silent-pairing-with-owner-registered-04-28-wireshark.pcapng", 828),
     ] {
         let (format, got, _) = read(&dir.join(file));
         assert_eq!(format, Format::Pcapng);
@@ -162,11 +157,7 @@ fn boston_mesh_ll_phdr_pcaps() {
         ("take_2/adv38.pcap", Format::Pcap, stats(112, 80, 14)),
         ("take_2/adv39.pcap", Format::Pcap, stats(8, 0, 1)),
         // Named .pcap but pcapng inside: the content decides.
-        (
-            "take_2/ble_all_adv.pcap",
-            Format::Pcapng,
-            stats(221, 170, 21),
-        ),
+        ("take_2/ble_all_adv.pcap", Format::Pcapng, stats(221, 170, 21)),
     ];
     for (file, format, expected) in cases {
         let (got_format, got, advs) = read(&dir.join(file));
@@ -184,8 +175,7 @@ fn boston_mesh_ll_phdr_pcaps() {
 #[test]
 fn pact_nrf_sniffer_pcapng() {
     let Some(ext) = external() else { return };
-    let path =
-        ext.join("PACTTemplateDataset/nRF52/iPhone_11-1/btle_sniffer_05-07-2020-122940.pcapng");
+    let path = ext.join("PACTTemplateDataset/nRF52/iPhone_11-1/btle_sniffer_05-07-2020-122940.pcapng");
     let (format, got, advs) = read(&path);
     assert_eq!(format, Format::Pcapng);
     assert_eq!(got, stats(4529, 4529, 0));
@@ -195,9 +185,11 @@ fn pact_nrf_sniffer_pcapng() {
         .collect();
     assert_eq!(find_my.len(), 546);
     let owner = BdAddr::parse("CC:34:99:79:B1:14").unwrap();
-    assert!(find_my.iter().all(|a| a.address == owner
-        && a.pdu == PduKind::AdvNonconnInd
-        && a.addr_type == AddrType::Random));
+    assert!(
+        find_my.iter().all(|a| a.address == owner
+            && a.pdu == PduKind::AdvNonconnInd
+            && a.addr_type == AddrType::Random)
+    );
     // tshark: RSSI -59..-44 dBm; first frame 2020-05-07 16:23:32.687569 UTC.
     let rssi: Vec<i8> = advs.iter().map(|a| a.rssi.unwrap()).collect();
     assert_eq!(
@@ -213,8 +205,7 @@ fn pact_nrf_sniffer_pcapng() {
 #[test]
 fn btlemap_h4_pcap() {
     let Some(ext) = external() else { return };
-    let (format, got, advs) =
-        read(&ext.join("BTLEmap-Framework/Tests/BLEToolsTests/exported.pcap"));
+    let (format, got, advs) = read(&ext.join("BTLEmap-Framework/Tests/BLEToolsTests/exported.pcap"));
     assert_eq!(format, Format::Pcap);
     assert_eq!(got, stats(146, 146, 0));
     let rssi: Vec<i8> = advs.iter().map(|a| a.rssi.unwrap()).collect();

@@ -43,15 +43,11 @@ proptest! {
 
 #[test]
 fn damage_after_a_match_keeps_the_match_and_damage_before_hides_it() {
-    let airtag =
-        hex::decode("1eff4c0012191096431f9ca2496a6825b31915412b6436d2f30933a0930386").unwrap();
+    let airtag = hex::decode("1eff4c0012191096431f9ca2496a6825b31915412b6436d2f30933a0930386").unwrap();
     let c = Classifier::builtin();
     let mut overlong = airtag.clone();
     overlong.extend([0xF0, 0x16, 0x5A]);
-    assert_eq!(
-        c.classify(&overlong).map(|x| x.family),
-        Some("apple_find_my")
-    );
+    assert_eq!(c.classify(&overlong).map(|x| x.family), Some("apple_find_my"));
     let mut cut = airtag.clone();
     cut.truncate(20);
     assert_eq!(c.classify(&cut), None);

@@ -13,10 +13,7 @@ fn builtin_files_load_without_errors() {
 #[test]
 fn every_vector_classifies_as_expected() {
     let classifier = Classifier::builtin();
-    assert!(
-        classifier.vectors().len() >= 30,
-        "expected the shipped vectors"
-    );
+    assert!(classifier.vectors().len() >= 30, "expected the shipped vectors");
     let failures: Vec<String> = classifier
         .vectors()
         .iter()
@@ -38,9 +35,10 @@ fn every_vector_classifies_as_expected() {
 fn every_family_has_a_real_or_synthetic_positive_vector() {
     let classifier = Classifier::builtin();
     for family in classifier.families() {
-        let has = classifier.vectors().iter().any(|v| {
-            v.def.tracker && v.def.family.as_ref().or(v.file_family.as_ref()) == Some(&family.key)
-        });
+        let has = classifier
+            .vectors()
+            .iter()
+            .any(|v| v.def.tracker && v.def.family.as_ref().or(v.file_family.as_ref()) == Some(&family.key));
         assert!(has, "family {} has no positive vector", family.key);
         assert!(!family.description.trim().is_empty() && !family.name.is_empty());
     }

@@ -61,19 +61,13 @@ impl BtsnoopReader {
 }
 
 impl AdvertisementSource for BtsnoopReader {
-    fn next_record(
-        &mut self,
-        sink: &mut dyn FnMut(&Advertisement<'_>),
-    ) -> Result<bool, CaptureError> {
+    fn next_record(&mut self, sink: &mut dyn FnMut(&Advertisement<'_>)) -> Result<bool, CaptureError> {
         if self.done {
             return Ok(false);
         }
         let start = self.input.pos();
         let mut header = [0u8; RECORD_HEADER_LEN];
-        if !self
-            .input
-            .read_or_eof(&mut header, start, "record header")?
-        {
+        if !self.input.read_or_eof(&mut header, start, "record header")? {
             self.done = true;
             self.hci.flush(&mut self.stats, sink);
             return Ok(false);
@@ -84,9 +78,7 @@ impl AdvertisementSource for BtsnoopReader {
         let mut ts = [0u8; 8];
         ts.copy_from_slice(&header[16..24]);
         let time_us = i64::from_be_bytes(ts).saturating_sub(EPOCH_OFFSET_US);
-        let data = self
-            .input
-            .read_record(&mut self.buf, included, start, "record")?;
+        let data = self.input.read_record(&mut self.buf, included, start, "record")?;
         self.stats.records += 1;
         let event = match self.datalink {
             DATALINK_H1 => (flags & H1_RECEIVED_EVENT == H1_RECEIVED_EVENT).then_some(data),

@@ -77,12 +77,9 @@ impl HciDecoder {
             [EVT_LE_META, _len, SUBEVT_ADVERTISING_REPORT, rest @ ..] => {
                 legacy_reports(rest, time_us, stats, sink)
             }
-            [
-                EVT_LE_META,
-                _len,
-                SUBEVT_EXTENDED_ADVERTISING_REPORT,
-                rest @ ..,
-            ] => self.extended_reports(rest, time_us, stats, sink),
+            [EVT_LE_META, _len, SUBEVT_EXTENDED_ADVERTISING_REPORT, rest @ ..] => {
+                self.extended_reports(rest, time_us, stats, sink)
+            }
             [_, _, ..] => true,
             _ => false,
         };
@@ -93,11 +90,7 @@ impl HciDecoder {
 
     /// Passes on a fragment still waiting for its continuation (at the end of a capture,
     /// or when another advertiser's report arrives first): partial data beats none.
-    pub(crate) fn flush(
-        &mut self,
-        stats: &mut ReadStats,
-        sink: &mut dyn FnMut(&Advertisement<'_>),
-    ) {
+    pub(crate) fn flush(&mut self, stats: &mut ReadStats, sink: &mut dyn FnMut(&Advertisement<'_>)) {
         if let Some(p) = self.pending.take() {
             let adv = Advertisement {
                 time_us: p.time_us,
@@ -251,9 +244,8 @@ mod tests {
         let mut dec = HciDecoder::default();
         let mut stats = ReadStats::default();
         let mut out = Vec::new();
-        let mut sink = |a: &Advertisement<'_>| {
-            out.push((a.address, a.addr_type, a.rssi, a.pdu, a.data.to_vec()))
-        };
+        let mut sink =
+            |a: &Advertisement<'_>| out.push((a.address, a.addr_type, a.rssi, a.pdu, a.data.to_vec()));
         for e in events {
             dec.event(e, 0, &mut stats, &mut sink);
         }

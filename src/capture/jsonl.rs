@@ -75,10 +75,7 @@ impl JsonlReader {
         match serde_json::from_slice::<Header<'_>>(text) {
             Ok(h) if h.format == FORMAT_NAME && h.version == VERSION => {}
             Ok(h) if h.format == FORMAT_NAME => {
-                return Err(input.error(
-                    0,
-                    format!("unsupported tagwatch-jsonl version {}", h.version),
-                ));
+                return Err(input.error(0, format!("unsupported tagwatch-jsonl version {}", h.version)));
             }
             _ => {
                 return Err(input.error(
@@ -120,10 +117,7 @@ fn parse_line<'d>(line: &[u8], data: &'d mut Vec<u8>) -> Option<Advertisement<'d
 }
 
 impl AdvertisementSource for JsonlReader {
-    fn next_record(
-        &mut self,
-        sink: &mut dyn FnMut(&Advertisement<'_>),
-    ) -> Result<bool, CaptureError> {
+    fn next_record(&mut self, sink: &mut dyn FnMut(&Advertisement<'_>)) -> Result<bool, CaptureError> {
         loop {
             self.line.clear();
             if self.input.read_line(&mut self.line)? == 0 {

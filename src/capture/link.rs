@@ -123,11 +123,7 @@ impl FrameDecoder {
     }
 
     /// Passes on what is held back at the end of a capture.
-    pub(crate) fn finish(
-        &mut self,
-        stats: &mut ReadStats,
-        sink: &mut dyn FnMut(&Advertisement<'_>),
-    ) {
+    pub(crate) fn finish(&mut self, stats: &mut ReadStats, sink: &mut dyn FnMut(&Advertisement<'_>)) {
         self.hci.flush(stats, sink);
     }
 }
@@ -156,10 +152,7 @@ fn nordic(frame: &[u8]) -> Result<Option<LlFrame<'_>>, ()> {
         let header_len = *event.first().ok_or(())? as usize;
         (
             id,
-            (
-                event.get(1..).ok_or(())?,
-                header_len.checked_sub(1).ok_or(())?,
-            ),
+            (event.get(1..).ok_or(())?, header_len.checked_sub(1).ok_or(())?),
         )
     };
     if packet_id != NORDIC_EVENT_PACKET {

@@ -57,8 +57,7 @@ pub(crate) fn decode_packet(
         return Err(BadPacket);
     };
     let pdu_end = 6 + len as usize;
-    let (Some(pdu), Some(crc_bytes)) = (packet.get(4..pdu_end), packet.get(pdu_end..pdu_end + 3))
-    else {
+    let (Some(pdu), Some(crc_bytes)) = (packet.get(4..pdu_end), packet.get(pdu_end..pdu_end + 3)) else {
         return Err(BadPacket);
     };
     let crc_ok = match crc {
@@ -142,14 +141,7 @@ fn extended_payload(payload: &[u8]) -> Result<Option<AdvAAndData<'_>>, BadPacket
     }
     // AdvA is the first field when present; the others (TargetA 6, CTEInfo 1, ADI 2,
     // AuxPtr 3, SyncInfo 18, TxPower 1) must still fit in the header.
-    let field_sizes = [
-        (0x02, 6),
-        (0x04, 1),
-        (0x08, 2),
-        (0x10, 3),
-        (0x20, 18),
-        (0x40, 1),
-    ];
+    let field_sizes = [(0x02, 6), (0x04, 1), (0x08, 2), (0x10, 3), (0x20, 18), (0x40, 1)];
     let others: usize = field_sizes
         .iter()
         .filter(|(bit, _)| flags & bit != 0)

@@ -70,10 +70,7 @@ pub struct ReadStats {
 pub trait AdvertisementSource {
     /// Reads the next record and calls `sink` for each advertisement it holds (none, one
     /// or several). Returns `Ok(false)` at the clean end of the capture.
-    fn next_record(
-        &mut self,
-        sink: &mut dyn FnMut(&Advertisement<'_>),
-    ) -> Result<bool, CaptureError>;
+    fn next_record(&mut self, sink: &mut dyn FnMut(&Advertisement<'_>)) -> Result<bool, CaptureError>;
     /// Bytes of the file consumed so far (for progress and error offsets).
     fn position(&self) -> u64;
     fn stats(&self) -> ReadStats;
@@ -104,10 +101,7 @@ pub fn open(path: &Path) -> Result<Capture, CaptureError> {
 
 /// Reads a capture from any byte stream (stdin, a decompressor ...), recognising the
 /// format from the first bytes. `path_for_errors` only names the input in errors.
-pub fn from_reader(
-    mut reader: Box<dyn Read>,
-    path_for_errors: &Path,
-) -> Result<Capture, CaptureError> {
+pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<Capture, CaptureError> {
     let error = |message: String| CaptureError {
         path: path_for_errors.to_path_buf(),
         format: None,
@@ -128,9 +122,8 @@ pub fn from_reader(
     if head.is_empty() {
         return Err(error("empty file, not a capture".into()));
     }
-    let format = detect(head).ok_or_else(|| {
-        error("not a btsnoop, pcap, pcapng or tagwatch JSON Lines capture".into())
-    })?;
+    let format = detect(head)
+        .ok_or_else(|| error("not a btsnoop, pcap, pcapng or tagwatch JSON Lines capture".into()))?;
     // Put the sniffed bytes back in front of the rest of the stream.
     let stream: Box<dyn Read> = Box::new(io::Cursor::new(head.to_vec()).chain(reader));
     let input = input::Input::new(stream, path_for_errors, format);

@@ -36,8 +36,7 @@ impl PcapReader {
         let u32_at = |i: usize| read_u32(&header[i..i + 4], big_endian);
         // The upper 4 bits of the link-type field may carry FCS information.
         let number = u32_at(20) & 0x0FFF_FFFF;
-        let link = LinkType::from_number(number)
-            .ok_or_else(|| input.error(20, link::unsupported(number)))?;
+        let link = LinkType::from_number(number).ok_or_else(|| input.error(20, link::unsupported(number)))?;
         Ok(PcapReader {
             input,
             big_endian,
@@ -61,19 +60,13 @@ pub(crate) fn read_u32(b: &[u8], big_endian: bool) -> u32 {
 }
 
 impl AdvertisementSource for PcapReader {
-    fn next_record(
-        &mut self,
-        sink: &mut dyn FnMut(&Advertisement<'_>),
-    ) -> Result<bool, CaptureError> {
+    fn next_record(&mut self, sink: &mut dyn FnMut(&Advertisement<'_>)) -> Result<bool, CaptureError> {
         if self.done {
             return Ok(false);
         }
         let start = self.input.pos();
         let mut header = [0u8; 16];
-        if !self
-            .input
-            .read_or_eof(&mut header, start, "record header")?
-        {
+        if !self.input.read_or_eof(&mut header, start, "record header")? {
             self.done = true;
             self.frames.finish(&mut self.stats, sink);
             return Ok(false);
@@ -88,9 +81,7 @@ impl AdvertisementSource for PcapReader {
             fraction
         };
         let time_us = seconds * 1_000_000 + fraction_us;
-        let frame = self
-            .input
-            .read_record(&mut self.buf, included, start, "record")?;
+        let frame = self.input.read_record(&mut self.buf, included, start, "record")?;
         self.stats.records += 1;
         self.frames
             .frame(self.link, frame, time_us, &mut self.stats, sink);

@@ -98,8 +98,7 @@ fn interface(body: &[u8], be: bool, input: &Input, start: u64) -> Result<Interfa
         return Err(input.error(start, "interface description block too short"));
     }
     let number = u16_at(body, 0, be) as u32;
-    let link = LinkType::from_number(number)
-        .ok_or_else(|| input.error(start, link::unsupported(number)))?;
+    let link = LinkType::from_number(number).ok_or_else(|| input.error(start, link::unsupported(number)))?;
     let mut iface = Interface {
         link,
         resolution: Resolution::Pow10(6),
@@ -138,10 +137,7 @@ fn interface(body: &[u8], be: bool, input: &Input, start: u64) -> Result<Interfa
 }
 
 impl AdvertisementSource for PcapngReader {
-    fn next_record(
-        &mut self,
-        sink: &mut dyn FnMut(&Advertisement<'_>),
-    ) -> Result<bool, CaptureError> {
+    fn next_record(&mut self, sink: &mut dyn FnMut(&Advertisement<'_>)) -> Result<bool, CaptureError> {
         if self.done {
             return Ok(false);
         }
@@ -156,8 +152,7 @@ impl AdvertisementSource for PcapngReader {
         if header[..4] == SHB_TYPE {
             // The byte-order magic after the length tells how to read the length.
             let mut bom = [0u8; 4];
-            self.input
-                .read_exact(&mut bom, start, "section header block")?;
+            self.input.read_exact(&mut bom, start, "section header block")?;
             consumed += 4;
             self.big_endian = match u32::from_be_bytes(bom) {
                 BYTE_ORDER_MAGIC => true,
@@ -170,9 +165,7 @@ impl AdvertisementSource for PcapngReader {
             };
             self.interfaces.clear();
         } else if start == 0 {
-            return Err(self
-                .input
-                .error(0, "does not start with a section header block"));
+            return Err(self.input.error(0, "does not start with a section header block"));
         }
         let be = self.big_endian;
         let block_type = u32_at(&header, 0, be);
@@ -233,13 +226,10 @@ impl AdvertisementSource for PcapngReader {
                 let data = &body[4..];
                 let frame = &data[..original.min(data.len())];
                 match self.interfaces.first() {
-                    Some(iface) => self.frames.frame(
-                        iface.link,
-                        frame,
-                        self.last_time_us,
-                        &mut self.stats,
-                        sink,
-                    ),
+                    Some(iface) => {
+                        self.frames
+                            .frame(iface.link, frame, self.last_time_us, &mut self.stats, sink)
+                    }
                     None => self.stats.bad_records += 1,
                 }
             }

@@ -12,24 +12,15 @@ type Owned = (i64, BdAddr, AddrType, Option<i8>, PduKind, Vec<u8>);
 fn read_all(bytes: &[u8]) -> Result<(Format, ReadStats, Vec<Owned>), CaptureError> {
     let mut cap = from_reader(Box::new(Cursor::new(bytes.to_vec())), Path::new("t"))?;
     let mut out = Vec::new();
-    let mut sink = |a: &Advertisement<'_>| {
-        out.push((
-            a.time_us,
-            a.address,
-            a.addr_type,
-            a.rssi,
-            a.pdu,
-            a.data.to_vec(),
-        ))
-    };
+    let mut sink =
+        |a: &Advertisement<'_>| out.push((a.time_us, a.address, a.addr_type, a.rssi, a.pdu, a.data.to_vec()));
     while cap.source.next_record(&mut sink)? {}
     assert_eq!(cap.source.position(), bytes.len() as u64);
     Ok((cap.format, cap.source.stats(), out))
 }
 
 fn sample() -> Vec<Owned> {
-    let find_my =
-        hex::decode("1eff4c00121910aabbccddeeff00112233445566778899aabbccddeeff0001").unwrap();
+    let find_my = hex::decode("1eff4c00121910aabbccddeeff00112233445566778899aabbccddeeff0001").unwrap();
     vec![
         (
             1_790_000_000_123_456,

@@ -155,9 +155,7 @@ impl<W: Write> PcapLlWriter<W> {
             AddrType::Public => 0x00,
             AddrType::Random => 0x40,
             AddrType::Unknown => {
-                return Err(invalid(
-                    "link-layer packets need a public or random address",
-                ));
+                return Err(invalid("link-layer packets need a public or random address"));
             }
         };
         let pdu_type = match adv.pdu {

@@ -126,8 +126,7 @@ impl Pattern {
     }
 
     fn extract<'c, 'd>(&'c self, family: &'c str, value: &'d [u8]) -> Classification<'c, 'd> {
-        let text =
-            |f: &'c Option<Field<Box<str>>>| f.as_ref().and_then(|f| f.get(value)).map(|s| &**s);
+        let text = |f: &'c Option<Field<Box<str>>>| f.as_ref().and_then(|f| f.get(value)).map(|s| &**s);
         Classification {
             family,
             model: text(&self.model),

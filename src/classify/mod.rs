@@ -134,9 +134,7 @@ impl Classifier {
             let index = families.len();
             if let Some(key) = &def.family {
                 if families.iter().any(|f: &FamilyInfo| &f.key == key) {
-                    errors.push(err(format!(
-                        "family {key} is already defined by another file"
-                    )));
+                    errors.push(err(format!("family {key} is already defined by another file")));
                     continue;
                 }
                 let compiled: Result<Vec<_>, _> = def
@@ -218,10 +216,7 @@ id = 0xFEED
     fn toml_syntax_error_names_the_file() {
         let e = error("broken.toml", "family = ");
         assert_eq!(e.file, "broken.toml");
-        assert!(
-            e.to_string().starts_with("signature file broken.toml:"),
-            "{e}"
-        );
+        assert!(e.to_string().starts_with("signature file broken.toml:"), "{e}");
     }
 
     #[test]
@@ -236,24 +231,16 @@ id = 0xFEED
             (&other.replace("name = \"Demo\"", ""), "needs a name"),
             (GOOD, "already defined"),
             (&format!("{other}bogus = 1"), "unknown field"),
-            (
-                &format!("{other}prefix = \"1\""),
-                "odd number of hex digits",
-            ),
+            (&format!("{other}prefix = \"1\""), "odd number of hex digits"),
             (
                 &format!("{other}prefix = \"13\"\nprefix_mask = \"f0\""),
                 "outside its mask",
             ),
             (&format!("{other}min_len = 5\nmax_len = 2"), "max_len"),
             (&format!("{other}owner_state = \"lost\""), "owner_state"),
+            (&format!("{other}counter = {{ start = 0, len = 5 }}"), "1 to 4"),
             (
-                &format!("{other}counter = {{ start = 0, len = 5 }}"),
-                "1 to 4",
-            ),
-            (
-                &format!(
-                    "{other}model = {{ byte = 0, mask = 0x0F, values = {{ \"0x10\" = \"x\" }} }}"
-                ),
+                &format!("{other}model = {{ byte = 0, mask = 0x0F, values = {{ \"0x10\" = \"x\" }} }}"),
                 "outside mask",
             ),
             (

@@ -202,9 +202,7 @@ pub(super) fn compile(family: usize, index: usize, p: &PatternDef) -> Result<Pat
     }
     let owner_state = match &p.owner_state {
         None => Field::Const(OwnerState::Unknown),
-        Some(f) => {
-            compile_field(f, parse_owner_state).map_err(|e| at(format!("owner_state: {e}")))?
-        }
+        Some(f) => compile_field(f, parse_owner_state).map_err(|e| at(format!("owner_state: {e}")))?,
     };
     let text = |name: &str, f: &Option<FieldDef>| -> Result<Option<Field<Box<str>>>, String> {
         f.as_ref()
@@ -219,12 +217,7 @@ pub(super) fn compile(family: usize, index: usize, p: &PatternDef) -> Result<Pat
     if let Some(Slice { len: Some(0), .. }) = identity {
         return Err(at("identity: len must be at least 1".into()));
     }
-    let counter = p
-        .counter
-        .as_ref()
-        .map(compile_counter)
-        .transpose()
-        .map_err(at)?;
+    let counter = p.counter.as_ref().map(compile_counter).transpose().map_err(at)?;
     Ok(Pattern {
         key: Key::new(ad_type, p.id),
         family,
@@ -271,9 +264,7 @@ fn parse_prefix(prefix: &str, mask: Option<&str>) -> Result<MaskedBytes, String>
     }
     for (v, m) in value.iter_mut().zip(&bits) {
         if *v & !*m != 0 {
-            return Err(format!(
-                "prefix byte {v:02x} has bits outside its mask {m:02x}"
-            ));
+            return Err(format!("prefix byte {v:02x} has bits outside its mask {m:02x}"));
         }
         *v &= m;
     }
@@ -309,10 +300,7 @@ fn parse_key(k: &str) -> Result<u8, String> {
     parsed.map_err(|_| format!("value key {k:?} is not a byte (write \"0x10\" or \"16\")"))
 }
 
-fn compile_field<T>(
-    f: &FieldDef,
-    conv: impl Fn(&str) -> Result<T, String>,
-) -> Result<Field<T>, String> {
+fn compile_field<T>(f: &FieldDef, conv: impl Fn(&str) -> Result<T, String>) -> Result<Field<T>, String> {
     match f {
         FieldDef::Const(s) => Ok(Field::Const(conv(s)?)),
         FieldDef::Byte(b) => {
@@ -320,10 +308,7 @@ fn compile_field<T>(
             for (k, v) in &b.values {
                 let key = parse_key(k)?;
                 if key & !b.mask != 0 {
-                    return Err(format!(
-                        "value key {k} has bits outside mask 0x{:02x}",
-                        b.mask
-                    ));
+                    return Err(format!("value key {k} has bits outside mask 0x{:02x}", b.mask));
                 }
                 values.push((key, conv(v)?));
             }

@@ -12,7 +12,10 @@ pub fn rfc3339(time_us: i64) -> String {
 
 /// Local wall-clock time to the second, for people reading a table.
 pub fn local_time(time_us: i64) -> String {
-    utc(time_us).with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string()
+    utc(time_us)
+        .with_timezone(&Local)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 fn utc(time_us: i64) -> DateTime<Utc> {
@@ -23,7 +26,13 @@ fn utc(time_us: i64) -> DateTime<Utc> {
 /// air or from a file, so it cannot move the cursor, recolour or retitle a terminal.
 pub fn neutralise(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() { char::REPLACEMENT_CHARACTER } else { c })
+        .map(|c| {
+            if c.is_control() {
+                char::REPLACEMENT_CHARACTER
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -38,6 +47,9 @@ mod tests {
 
     #[test]
     fn control_characters_are_neutralised() {
-        assert_eq!(neutralise("Tag\u{1b}]0;pwned\u{7}\r\n"), "Tag\u{fffd}]0;pwned\u{fffd}\u{fffd}\u{fffd}");
+        assert_eq!(
+            neutralise("Tag\u{1b}]0;pwned\u{7}\r\n"),
+            "Tag\u{fffd}]0;pwned\u{fffd}\u{fffd}\u{fffd}"
+        );
     }
 }

@@ -11,7 +11,16 @@ use crate::correlate::Tracker;
 
 use super::{local_time, neutralise};
 
-const HEADERS: [&str; 8] = ["ID", "TRACKER", "OWNER", "ADDRESSES", "FIRST SEEN", "LAST SEEN", "SIGHTINGS", "RSSI MAX"];
+const HEADERS: [&str; 8] = [
+    "ID",
+    "TRACKER",
+    "OWNER",
+    "ADDRESSES",
+    "FIRST SEEN",
+    "LAST SEEN",
+    "SIGHTINGS",
+    "RSSI MAX",
+];
 
 fn style_of(state: OwnerState) -> Style {
     match state {
@@ -31,9 +40,15 @@ fn owner_text(state: OwnerState) -> &'static str {
 
 /// "Samsung SmartTag (SmartTag2, setup)": family name, model and mode when known.
 fn tracker_text(t: &Tracker) -> String {
-    let family = Classifier::builtin().family(t.family).map_or(t.family, |f| f.name.as_str());
+    let family = Classifier::builtin()
+        .family(t.family)
+        .map_or(t.family, |f| f.name.as_str());
     let detail: Vec<&str> = t.model.iter().chain(t.mode.iter()).copied().collect();
-    if detail.is_empty() { family.to_string() } else { format!("{family} ({})", detail.join(", ")) }
+    if detail.is_empty() {
+        family.to_string()
+    } else {
+        format!("{family} ({})", detail.join(", "))
+    }
 }
 
 fn addresses_text(t: &Tracker) -> String {
@@ -80,7 +95,11 @@ pub fn render(analysis: &Analysis) -> String {
         out.push('\n');
         for (r, t) in rows.iter().zip(&analysis.trackers) {
             for (i, (cell, w)) in r.iter().zip(widths).enumerate() {
-                let style = if i == 2 { style_of(t.owner_state) } else { Style::new() };
+                let style = if i == 2 {
+                    style_of(t.owner_state)
+                } else {
+                    Style::new()
+                };
                 pad(&mut out, cell, w, style);
             }
             out.push('\n');

@@ -49,7 +49,11 @@ pub fn apple_find_my_near_owner(status: u8, key0: u8) -> Vec<u8> {
 
 /// Apple Nearby Info (Continuity 0x10), what every iPhone nearby sends: not a tracker.
 pub fn apple_nearby_info(seed: u8) -> Vec<u8> {
-    [flags(), manufacturer(0x004C, &[0x10, 0x05, 0x01, 0x18, seed, 0x2a, 0x1c])].concat()
+    [
+        flags(),
+        manufacturer(0x004C, &[0x10, 0x05, 0x01, 0x18, seed, 0x2a, 0x1c]),
+    ]
+    .concat()
 }
 
 /// Samsung SmartTag 0xFD5A: state byte, 24-bit aging counter (little endian), 8-byte
@@ -118,5 +122,9 @@ pub fn eddystone_uid(namespace: &[u8; 10]) -> Vec<u8> {
 
 /// A Samsung phone's manufacturer data: not a tracker.
 pub fn samsung_phone(seed: u8) -> Vec<u8> {
-    [flags(), manufacturer(0x0075, &[0x42, 0x04, 0x01, 0x01, seed, 0x0c, 0x22])].concat()
+    [
+        flags(),
+        manufacturer(0x0075, &[0x42, 0x04, 0x01, 0x01, seed, 0x0c, 0x22]),
+    ]
+    .concat()
 }

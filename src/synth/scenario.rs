@@ -58,46 +58,98 @@ fn epoch_rng(seed: u64, epoch: u64) -> Rng {
 pub fn demo(start_us: i64, minutes: i64) -> (i64, i64, Vec<Emitter>) {
     let mut emitters = vec![
         // A planted AirTag, separated from its owner: one key (and address) for the whole day.
-        Emitter::new(2000, None, -58, Box::new(|_, rng| {
-            let mut key: [u8; 28] = rng.bytes();
-            key[0] |= 0xC0;
-            let address = BdAddr(key[..6].try_into().expect("six bytes"));
-            (address, payload::apple_find_my_separated(0x10, &key))
-        })),
+        Emitter::new(
+            2000,
+            None,
+            -58,
+            Box::new(|_, rng| {
+                let mut key: [u8; 28] = rng.bytes();
+                key[0] |= 0xC0;
+                let address = BdAddr(key[..6].try_into().expect("six bytes"));
+                (address, payload::apple_find_my_separated(0x10, &key))
+            }),
+        ),
         // A SmartTag away from its owner: new address and privacy id every 15 minutes,
         // aging counter one higher each time.
-        Emitter::new(2000, Some(15), -66, Box::new(|epoch, rng| {
-            let id: [u8; 8] = rng.bytes();
-            (random_address(rng), payload::smarttag(0x12, 0x0119_7b + epoch as u32, &id))
-        })),
+        Emitter::new(
+            2000,
+            Some(15),
+            -66,
+            Box::new(|epoch, rng| {
+                let id: [u8; 8] = rng.bytes();
+                (
+                    random_address(rng),
+                    payload::smarttag(0x12, 72_059 + epoch as u32, &id),
+                )
+            }),
+        ),
         // Devices that never rotate get the same randomness (epoch 0) every time.
-        Emitter::new(2000, None, -71, Box::new(|_, rng| (random_address(rng), payload::tile(&rng.bytes())))),
-        Emitter::new(2000, None, -75, Box::new(|_, rng| {
-            let address = random_address(rng);
-            (address, payload::chipolo(true, address))
-        })),
-        Emitter::new(2000, None, -80, Box::new(|_, rng| (random_address(rng), payload::pebblebee(&rng.bytes())))),
+        Emitter::new(
+            2000,
+            None,
+            -71,
+            Box::new(|_, rng| (random_address(rng), payload::tile(&rng.bytes()))),
+        ),
+        Emitter::new(
+            2000,
+            None,
+            -75,
+            Box::new(|_, rng| {
+                let address = random_address(rng);
+                (address, payload::chipolo(true, address))
+            }),
+        ),
+        Emitter::new(
+            2000,
+            None,
+            -80,
+            Box::new(|_, rng| (random_address(rng), payload::pebblebee(&rng.bytes()))),
+        ),
         // A Google FMDN tag in unwanted-tracking protection mode, on extended advertising.
-        Emitter::new(2000, Some(17), -69, Box::new(|_, rng| {
-            let addr = random_address(&mut epoch_rng(6, 0));
-            (addr, payload::google_fmdn(0x41, &rng.bytes()))
-        }))
+        Emitter::new(
+            2000,
+            Some(17),
+            -69,
+            Box::new(|_, rng| {
+                let addr = random_address(&mut epoch_rng(6, 0));
+                (addr, payload::google_fmdn(0x41, &rng.bytes()))
+            }),
+        )
         .extended(),
-        Emitter::new(2000, Some(15), -73, Box::new(|_, rng| {
-            (random_address(rng), payload::dult(0x02, false, &rng.bytes()))
-        })),
+        Emitter::new(
+            2000,
+            Some(15),
+            -73,
+            Box::new(|_, rng| (random_address(rng), payload::dult(0x02, false, &rng.bytes()))),
+        ),
         // Bystanders: a neighbour's AirTag near its owner, beacons, a Samsung phone, iPhones.
-        Emitter::new(2000, Some(15), -88, Box::new(|_, rng| {
-            let key0 = rng.bytes::<1>()[0];
-            (random_address(rng), payload::apple_find_my_near_owner(0x10, key0))
-        })),
-        Emitter::new(1000, None, -77, Box::new(|_, rng| (random_address(rng), payload::ibeacon(&rng.bytes())))),
-        Emitter::new(1000, None, -90, Box::new(|_, rng| {
-            (random_address(rng), payload::eddystone_uid(&rng.bytes()))
-        })),
-        Emitter::new(1000, Some(15), -79, Box::new(|e, rng| {
-            (random_address(rng), payload::samsung_phone(e as u8))
-        })),
+        Emitter::new(
+            2000,
+            Some(15),
+            -88,
+            Box::new(|_, rng| {
+                let key0 = rng.bytes::<1>()[0];
+                (random_address(rng), payload::apple_find_my_near_owner(0x10, key0))
+            }),
+        ),
+        Emitter::new(
+            1000,
+            None,
+            -77,
+            Box::new(|_, rng| (random_address(rng), payload::ibeacon(&rng.bytes()))),
+        ),
+        Emitter::new(
+            1000,
+            None,
+            -90,
+            Box::new(|_, rng| (random_address(rng), payload::eddystone_uid(&rng.bytes()))),
+        ),
+        Emitter::new(
+            1000,
+            Some(15),
+            -79,
+            Box::new(|e, rng| (random_address(rng), payload::samsung_phone(e as u8))),
+        ),
     ];
     emitters.extend(phones(2));
     (start_us, start_us + minutes * 60_000_000, emitters)
@@ -107,9 +159,17 @@ pub fn demo(start_us: i64, minutes: i64) -> (i64, i64, Vec<Emitter>) {
 fn phones(count: usize) -> impl Iterator<Item = Emitter> {
     (0..count).map(|i| {
         let rssi = -60 - (i % 35) as i8;
-        Emitter::new(200, Some(15), rssi, Box::new(move |e, rng| {
-            (random_address(rng), payload::apple_nearby_info((e as u8).wrapping_add(i as u8)))
-        }))
+        Emitter::new(
+            200,
+            Some(15),
+            rssi,
+            Box::new(move |e, rng| {
+                (
+                    random_address(rng),
+                    payload::apple_nearby_info((e as u8).wrapping_add(i as u8)),
+                )
+            }),
+        )
     })
 }
 
