@@ -38,17 +38,15 @@ fn owner_text(state: OwnerState) -> &'static str {
     }
 }
 
-/// "Samsung SmartTag (SmartTag2, setup)": family name, model and mode when known.
+/// "SmartTag (setup)": the model when the payload tells it, else the family's name, then the
+/// mode and finding network when known. The family key is part of the id beside it.
 fn tracker_text(t: &Tracker) -> String {
-    let family = Classifier::builtin()
-        .family(t.family)
-        .map_or(t.family, |f| f.name.as_str());
-    let detail: Vec<&str> = t.model.iter().chain(t.mode.iter()).copied().collect();
-    if detail.is_empty() {
-        family.to_string()
-    } else {
-        format!("{family} ({})", detail.join(", "))
-    }
+    let name = t.model.map_or_else(
+        || Classifier::builtin().family(t.family).map_or(t.family, |f| f.name.as_str()),
+        |m| m,
+    );
+    let details: Vec<String> = t.mode.iter().chain(&t.network).map(|d| d.replace('_', " ")).collect();
+    if details.is_empty() { name.to_string() } else { format!("{name} ({})", details.join(", ")) }
 }
 
 fn addresses_text(t: &Tracker) -> String {
@@ -86,13 +84,17 @@ pub fn render(analysis: &Analysis) -> String {
         let fill = width.saturating_sub(text.chars().count());
         let _ = write!(out, "{style}{text}{style:#}{:fill$}  ", "");
     };
+    let end_row = |out: &mut String| {
+        out.truncate(out.trim_end_matches(' ').len());
+        out.push('\n');
+    };
     if rows.is_empty() {
         out.push_str("No trackers found.\n");
     } else {
         for (h, w) in HEADERS.iter().zip(widths) {
             pad(&mut out, h, w, bold);
         }
-        out.push('\n');
+        end_row(&mut out);
         for (r, t) in rows.iter().zip(&analysis.trackers) {
             for (i, (cell, w)) in r.iter().zip(widths).enumerate() {
                 let style = if i == 2 {
@@ -102,7 +104,7 @@ pub fn render(analysis: &Analysis) -> String {
                 };
                 pad(&mut out, cell, w, style);
             }
-            out.push('\n');
+            end_row(&mut out);
         }
     }
     out.push_str(&summary(analysis));
