@@ -42,11 +42,24 @@ fn owner_text(state: OwnerState) -> &'static str {
 /// mode and finding network when known. The family key is part of the id beside it.
 fn tracker_text(t: &Tracker) -> String {
     let name = t.model.map_or_else(
-        || Classifier::builtin().family(t.family).map_or(t.family, |f| f.name.as_str()),
+        || {
+            Classifier::builtin()
+                .family(t.family)
+                .map_or(t.family, |f| f.name.as_str())
+        },
         |m| m,
     );
-    let details: Vec<String> = t.mode.iter().chain(&t.network).map(|d| d.replace('_', " ")).collect();
-    if details.is_empty() { name.to_string() } else { format!("{name} ({})", details.join(", ")) }
+    let details: Vec<String> = t
+        .mode
+        .iter()
+        .chain(&t.network)
+        .map(|d| d.replace('_', " "))
+        .collect();
+    if details.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} ({})", details.join(", "))
+    }
 }
 
 fn addresses_text(t: &Tracker) -> String {
