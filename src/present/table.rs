@@ -41,12 +41,22 @@ fn owner_text(state: OwnerState) -> &'static str {
 /// "SmartTag (setup)": the model when the payload tells it, else the family's name, then the
 /// mode and finding network when known. The family key is part of the id beside it.
 fn tracker_text(t: &Tracker) -> String {
-    let name = t.model.map_or_else(
-        || Classifier::builtin().family(t.family).map_or(t.family, |f| f.name.as_str()),
-        |m| m,
-    );
-    let details: Vec<String> = t.mode.iter().chain(&t.network).map(|d| d.replace('_', " ")).collect();
-    if details.is_empty() { name.to_string() } else { format!("{name} ({})", details.join(", ")) }
+    let name = t.model.unwrap_or_else(|| {
+        Classifier::builtin()
+            .family(t.family)
+            .map_or(t.family, |f| f.name.as_str())
+    });
+    let details: Vec<String> = t
+        .mode
+        .iter()
+        .chain(&t.network)
+        .map(|d| d.replace('_', " "))
+        .collect();
+    if details.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} ({})", details.join(", "))
+    }
 }
 
 fn addresses_text(t: &Tracker) -> String {
