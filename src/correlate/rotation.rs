@@ -22,7 +22,8 @@ const OVERLAP_US: i64 = 60 * 1_000_000;
 pub(super) struct Sighting {
     pub time_us: i64,
     pub address: BdAddr,
-    /// The highest rotation counter seen (SmartTag aging counter), if the family sends one.
+    /// The rotation counter (SmartTag aging counter) if the family sends one; for an entry,
+    /// the highest seen.
     pub counter: Option<u32>,
 }
 
@@ -43,6 +44,8 @@ fn fmdn(old: &Sighting, new: &Sighting) -> bool {
     old.address == new.address && follows(old, new)
 }
 
+/// Whether `new` first appears after `old` (or within the short overlap before it) and
+/// soon enough to be the next rotation.
 fn follows(old: &Sighting, new: &Sighting) -> bool {
     let gap = new.time_us.saturating_sub(old.time_us);
     (-OVERLAP_US..=MAX_GAP_US).contains(&gap)
