@@ -35,6 +35,9 @@ impl Analysis {
 const PROGRESS_EVERY: u64 = 4096;
 
 /// Analyses `paths` as one session. `progress` receives the bytes read so far.
+///
+/// The files are read in the order given, not sorted by time: a tracker's rotation is linked
+/// across two files only when they come in recording order (see `correlate`).
 pub fn analyze_files(paths: &[PathBuf], mut progress: impl FnMut(u64)) -> Analysis {
     let classifier = Classifier::builtin();
     let mut trackers = Trackers::new();

@@ -94,6 +94,7 @@ fn demo_lists_one_tracker_of_each_family_and_no_bystanders() {
         let n = t["sightings"].as_u64().unwrap();
         assert!((290..=300).contains(&n), "{t}");
         assert_eq!(t["addresses"].as_array().unwrap().len(), 1, "{t}");
+        assert_eq!(t["identities"], 1, "{t}");
     }
     let read = json["captures"][0]["advertisements"].as_u64().unwrap();
     let other = json["other_advertisements"].as_u64().unwrap();
@@ -106,6 +107,37 @@ fn demo_lists_one_tracker_of_each_family_and_no_bystanders() {
 }
 
 #[test]
+fn rotating_demo_trackers_stay_one_entry_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("demo-40.btsnoop");
+    tagwatch()
+        .args(["synth", "demo", "--minutes", "40", "-o"])
+        .arg(&capture)
+        .assert()
+        .success();
+    let (code, json, _) = analyze_json(&[&capture]);
+    assert_eq!(code, 0);
+    let shape = |family: &str| -> Vec<(usize, u64)> {
+        trackers(&json)
+            .iter()
+            .filter(|t| t["family"] == family)
+            .map(|t| {
+                (
+                    t["addresses"].as_array().unwrap().len(),
+                    t["identities"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // The SmartTag rotates address and privacy id every 15 minutes (counter + 1 each time),
+    // the FMDN tag its EID every 17 minutes under one address: three identities each in 40 minutes.
+    assert_eq!(shape("samsung_smarttag"), [(3, 3)]);
+    assert_eq!(shape("google_fmdn"), [(1, 3)]);
+    // A DULT tag's rotations carry no evidence that links them: one entry per identity.
+    assert_eq!(shape("dult"), [(1, 1), (1, 1), (1, 1)]);
+}
+
+#[test]
 fn json_has_the_documented_shape() {
     let (_, json, _) = analyze_json(&[Path::new(DEMO)]);
     let t = &trackers(&json)[0];
@@ -115,6 +147,7 @@ fn json_has_the_documented_shape() {
         "model",
         "owner_state",
         "addresses",
+        "identities",
         "first_seen",
         "last_seen",
         "sightings",

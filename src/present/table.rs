@@ -41,14 +41,11 @@ fn owner_text(state: OwnerState) -> &'static str {
 /// "SmartTag (setup)": the model when the payload tells it, else the family's name, then the
 /// mode and finding network when known. The family key is part of the id beside it.
 fn tracker_text(t: &Tracker) -> String {
-    let name = t.model.map_or_else(
-        || {
-            Classifier::builtin()
-                .family(t.family)
-                .map_or(t.family, |f| f.name.as_str())
-        },
-        |m| m,
-    );
+    let name = t.model.unwrap_or_else(|| {
+        Classifier::builtin()
+            .family(t.family)
+            .map_or(t.family, |f| f.name.as_str())
+    });
     let details: Vec<String> = t
         .mode
         .iter()

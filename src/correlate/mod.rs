@@ -1,7 +1,11 @@
 //! Correlation: gather the sightings of each physical tracker into one entry.
 //!
-//! An entry is keyed by the tracker's family and the identity its payload carries (a
+//! An entry is found by the tracker's family and the identity its payload carries (a
 //! Find My key, a SmartTag privacy id ...), or by its address when the payload has none.
+//! A new identity joins an earlier entry only when its family's rotation rule has evidence
+//! that the same tracker rotated into it (see [`rotation`]).
+
+mod rotation;
 
 use std::collections::HashMap;
 
@@ -9,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::classify::{Classification, OwnerState};
 use crate::model::{Advertisement, BdAddr};
+use rotation::Sighting;
 
 /// Identity bytes beyond this length add nothing to telling trackers apart.
 const KEY_BYTES: usize = 32;
@@ -57,17 +62,62 @@ pub struct Tracker {
     pub network: Option<&'static str>,
     /// Addresses in the order they were first seen.
     pub addresses: Vec<BdAddr>,
+    /// How many identities (keys, privacy ids, EIDs ...) were linked into this entry.
+    pub identities: u32,
     pub first_seen_us: i64,
     pub last_seen_us: i64,
     pub sightings: u64,
     pub rssi_max: Option<i8>,
 }
 
+/// One entry and what linking needs to know about its latest sighting.
+struct Entry {
+    tracker: Tracker,
+    /// The address of the latest sighting.
+    address: BdAddr,
+    /// The highest rotation counter seen.
+    counter: Option<u32>,
+}
+
+impl Entry {
+    fn latest(&self) -> Sighting {
+        Sighting {
+            time_us: self.tracker.last_seen_us,
+            address: self.address,
+            counter: self.counter,
+        }
+    }
+
+    fn record(&mut self, adv: &Advertisement<'_>, c: &Classification<'static, '_>) {
+        let t = &mut self.tracker;
+        t.sightings += 1;
+        t.first_seen_us = t.first_seen_us.min(adv.time_us);
+        // Captures are read in order, so the latest sighting carries the current state.
+        if adv.time_us >= t.last_seen_us {
+            t.last_seen_us = adv.time_us;
+            self.address = adv.address;
+            if c.owner_state != OwnerState::Unknown {
+                t.owner_state = c.owner_state;
+            }
+            t.model = c.model.or(t.model);
+            t.mode = c.mode;
+            t.battery = c.battery.or(t.battery);
+            t.network = c.network.or(t.network);
+        }
+        // The old identity may still be heard after its successor: the counter never goes back.
+        self.counter = self.counter.max(c.counter);
+        t.rssi_max = t.rssi_max.max(adv.rssi);
+        if !t.addresses.contains(&adv.address) {
+            t.addresses.push(adv.address);
+        }
+    }
+}
+
 /// Collects tracker sightings; everything else is only counted (bystanders are not evidence).
 #[derive(Default)]
 pub struct Trackers {
     index: HashMap<TrackerKey, usize>,
-    entries: Vec<Tracker>,
+    entries: Vec<Entry>,
     /// Advertisements that were not from a tracker.
     pub other_advertisements: u64,
 }
@@ -77,15 +127,48 @@ impl Trackers {
         Self::default()
     }
 
-    /// Records one advertisement with its classification (None: not a tracker).
+    /// Records one advertisement with its classification (None: not a tracker). Sightings
+    /// should come in time order for rotations to be linked (see [`rotation`]).
     pub fn add(&mut self, adv: &Advertisement<'_>, class: Option<&Classification<'static, '_>>) {
         let Some(c) = class else {
             self.other_advertisements += 1;
             return;
         };
         let key = TrackerKey::new(c.family, c.identity, adv.address);
-        let i = *self.index.entry(key).or_insert_with(|| {
-            self.entries.push(Tracker {
+        // A known identity costs one lookup; only a new one is matched against the entries.
+        let i = match self.index.get(&key) {
+            Some(&i) => i,
+            None => {
+                let i = self.link(c, adv).unwrap_or_else(|| self.push(key, c, adv));
+                self.index.insert(key, i);
+                i
+            }
+        };
+        self.entries[i].record(adv, c);
+    }
+
+    /// The entry that a new identity continues by its family's rotation rule, if any.
+    fn link(&mut self, c: &Classification<'static, '_>, adv: &Advertisement<'_>) -> Option<usize> {
+        let rule = rotation::rule(c.family)?;
+        let new = Sighting {
+            time_us: adv.time_us,
+            address: adv.address,
+            counter: c.counter,
+        };
+        let candidates = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.tracker.family == c.family)
+            .map(|(i, e)| (i, e.latest()));
+        let i = rotation::continues(rule, candidates, &new)?;
+        self.entries[i].tracker.identities += 1;
+        Some(i)
+    }
+
+    fn push(&mut self, key: TrackerKey, c: &Classification<'static, '_>, adv: &Advertisement<'_>) -> usize {
+        self.entries.push(Entry {
+            tracker: Tracker {
                 id: key.stable_id(),
                 family: c.family,
                 model: c.model,
@@ -94,36 +177,21 @@ impl Trackers {
                 battery: None,
                 network: None,
                 addresses: Vec::new(),
+                identities: 1,
                 first_seen_us: adv.time_us,
                 last_seen_us: adv.time_us,
                 sightings: 0,
                 rssi_max: None,
-            });
-            self.entries.len() - 1
+            },
+            address: adv.address,
+            counter: None,
         });
-        let t = &mut self.entries[i];
-        t.sightings += 1;
-        t.first_seen_us = t.first_seen_us.min(adv.time_us);
-        // Captures are read in order, so the latest sighting carries the current state.
-        if adv.time_us >= t.last_seen_us {
-            t.last_seen_us = adv.time_us;
-            if c.owner_state != OwnerState::Unknown {
-                t.owner_state = c.owner_state;
-            }
-            t.model = c.model.or(t.model);
-            t.mode = c.mode;
-            t.battery = c.battery.or(t.battery);
-            t.network = c.network.or(t.network);
-        }
-        t.rssi_max = t.rssi_max.max(adv.rssi);
-        if !t.addresses.contains(&adv.address) {
-            t.addresses.push(adv.address);
-        }
+        self.entries.len() - 1
     }
 
     /// The trackers, in the order they were first seen.
     pub fn into_sorted(self) -> Vec<Tracker> {
-        let mut v = self.entries;
+        let mut v: Vec<Tracker> = self.entries.into_iter().map(|e| e.tracker).collect();
         v.sort_by(|a, b| {
             a.first_seen_us
                 .cmp(&b.first_seen_us)

@@ -1,0 +1,93 @@
+//! Rotation linking on a real SmartTag: passive scans by github.com/pogen300/galaxy_smarttag_research
+//! (see ../shared/captures/external/SOURCES.md). Each CSV row is the first sighting of a new
+//! address: `"Time","MAC Address","Service Data"`, the service data being the 0xFD5A UUID (little
+//! endian) and its value, with dashes. One tag, separated from its owner, rotating about every 15.5 min.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use chrono::NaiveDateTime;
+use tagwatch::classify::Classifier;
+use tagwatch::correlate::{Tracker, Trackers};
+use tagwatch::model::{AddrType, Advertisement, BdAddr, PduKind};
+
+/// The trackers in one scan file and the number of distinct addresses in it, or None
+/// (with a note) in a clone without the external captures.
+fn scan(n: u32) -> Option<(Vec<Tracker>, usize)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/external");
+    if !dir.is_dir() {
+        eprintln!("skipping: ../shared/captures/external not found");
+        return None;
+    }
+    let path = dir.join(format!(
+        "galaxy_smarttag_research/investigation/ble_passive_scanning/smarttagscan{n}.csv"
+    ));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(r#""Time","MAC Address","Service Data""#));
+    let mut trackers = Trackers::new();
+    let mut macs = HashSet::new();
+    for line in lines {
+        let fields: Vec<&str> = line.split(',').map(|f| f.trim_matches('"')).collect();
+        let [time, mac, service_data] = fields[..] else {
+            panic!("{}: bad row {line}", path.display());
+        };
+        // The scanner logged local time without a zone; treating it as UTC keeps the gaps right.
+        let time_us = NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M:%S%.3f")
+            .unwrap()
+            .and_utc()
+            .timestamp_micros();
+        let value = hex::decode(service_data.replace('-', "")).unwrap();
+        // One AD structure: length (type byte + value), 0x16 service data, UUID and value.
+        let mut data = vec![value.len() as u8 + 1, 0x16];
+        data.extend(&value);
+        let address = BdAddr::parse(mac).unwrap();
+        macs.insert(address);
+        let adv = Advertisement {
+            time_us,
+            address,
+            addr_type: AddrType::Random,
+            rssi: None,
+            pdu: PduKind::AdvNonconnInd,
+            data: &data,
+        };
+        let class = Classifier::builtin().classify(&data);
+        assert_eq!(class.map(|c| c.family), Some("samsung_smarttag"), "{line}");
+        trackers.add(&adv, class.as_ref());
+    }
+    Some((trackers.into_sorted(), macs.len()))
+}
+
+/// (addresses, identities) of each entry, in the order first seen.
+fn shape(trackers: &[Tracker]) -> Vec<(usize, u32)> {
+    trackers
+        .iter()
+        .map(|t| (t.addresses.len(), t.identities))
+        .collect()
+}
+
+#[test]
+fn each_scan_without_counter_jumps_is_one_smarttag_with_every_address() {
+    // Scans 2-5: the counter steps by one from row to row, rows come 15.5 min apart at most.
+    // The privacy id sometimes stays for many steps (scan 2 keeps one id from counter 72118 on,
+    // scan 4 from 75797), and scan 4 reuses earlier ids: those sightings join the entry directly.
+    for (n, identities) in [(2, 3), (3, 2), (4, 91), (5, 2)] {
+        let Some((trackers, macs)) = scan(n) else {
+            return;
+        };
+        assert_eq!(shape(&trackers), [(macs, identities)], "smarttagscan{n}.csv");
+    }
+}
+
+#[test]
+fn a_counter_jump_in_scan_1_splits_the_tag_in_two() {
+    let Some((trackers, macs)) = scan(1) else {
+        return;
+    };
+    // At 05:00:29 the counter goes from 72074 to 72076: no link, a second entry starts. At
+    // 06:02:30 (counter 72080) the tag reuses the privacy id it sent at 72074, so that sighting
+    // joins the first entry by identity, and the following rotations (72081 ...) continue it.
+    // The second entry keeps the four rotations 72076-72079.
+    assert_eq!(macs, 52);
+    assert_eq!(shape(&trackers), [(48, 47), (4, 4)]);
+}
