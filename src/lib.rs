@@ -5,4 +5,5 @@
 pub mod capture;
 pub mod decode;
 pub mod classify;
+pub mod location;
 pub mod model;
