@@ -347,3 +347,44 @@ mod tests {
         assert!(matches!(read_track(&missing), Err(TrackError::Io { .. })));
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Sentences with valid checksums but arbitrary fields reach the field parsers.
+    fn sentence() -> impl Strategy<Value = String> {
+        (
+            "(GP|GN|GL)(RMC|GGA|GLL)",
+            proptest::collection::vec("[0-9A-Z.\\-]{0,12}", 0..16),
+        )
+            .prop_map(|(addr, fields)| {
+                let body = format!("{addr},{}", fields.join(","));
+                let ck = body.bytes().fold(0u8, |a, b| a ^ b);
+                format!("${body}*{ck:02X}")
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC*") {
+            let _ = detect(&text);
+            let _ = parse_nmea(&text);
+            let _ = parse_gpsd_json(&text);
+            let _ = parse_csv(&text);
+            let _ = parse_gpx(&text);
+            let _ = parse_csv(&format!("time,lat,lon,accuracy\n{text}"));
+            let _ = parse_gpx(&format!("<gpx><trkpt {text}</gpx>"));
+            let _ = parse_gpsd_json(&format!("{{\"class\":\"TPV\",\"mode\":3,{text}"));
+        }
+
+        #[test]
+        fn checksummed_nmea_never_panics_and_stays_ordered(lines in proptest::collection::vec(sentence(), 0..40)) {
+            let (t, r) = parse_nmea(&lines.join("\n"));
+            prop_assert_eq!(r.fixes, t.len());
+            prop_assert!(t.fixes().windows(2).all(|w| w[0].time_us < w[1].time_us));
+            prop_assert!(t.fixes().iter().all(Fix::has_valid_position));
+        }
+    }
+}

@@ -1,5 +1,5 @@
-//! NMEA 0183 logs: RMC gives date, time and position; GGA adds HDOP and is dated
-//! from the last valid RMC, since GGA itself carries only the time of day.
+//! NMEA 0183 logs: RMC gives date, time and position; GGA (with HDOP) and GLL
+//! carry only the time of day and are dated from the last valid RMC.
 
 use chrono::NaiveDate;
 
@@ -11,7 +11,7 @@ pub(super) const HDOP_TO_METRES: f64 = 19.0;
 
 const DAY_US: i64 = 86_400_000_000;
 
-/// Reads every RMC/GGA sentence with any talker id. Sentences with a bad checksum
+/// Reads every RMC/GGA/GLL sentence with any talker id. Sentences with a bad checksum
 /// or bad fields are skipped and counted; other lines are ignored.
 pub fn parse_nmea(text: &str) -> (Track, ReadReport) {
     let mut b = Builder::new();
@@ -42,6 +42,7 @@ pub fn parse_nmea(text: &str) -> (Track, ReadReport) {
                 })
             }),
             "GGA" => gga(&fields, last_rmc),
+            "GLL" => gll(&fields, last_rmc),
             _ => continue,
         };
         match result {
@@ -103,8 +104,7 @@ fn rmc(f: &[&str]) -> SentenceResult<Option<(Fix, NaiveDate, i64)>> {
     )))
 }
 
-/// GGA: a fix unless quality is 0, dated from the last RMC. A time of day far
-/// from that RMC's means midnight passed between them.
+/// GGA: a fix unless quality is 0.
 fn gga(f: &[&str], last_rmc: Option<(NaiveDate, i64)>) -> SentenceResult<Option<Fix>> {
     if f.len() < 9 {
         return Err((Skip::Malformed, format!("{} fields, need 9", f.len())));
@@ -114,6 +114,41 @@ fn gga(f: &[&str], last_rmc: Option<(NaiveDate, i64)>) -> SentenceResult<Option<
     }
     let tod = time_of_day(f[1])?;
     let (lat, lon) = lat_lon(f[2], f[3], f[4], f[5])?;
+    let accuracy_m = f[8]
+        .parse::<f64>()
+        .ok()
+        .filter(|h| h.is_finite() && *h > 0.0)
+        .map(|h| h * HDOP_TO_METRES);
+    Ok(Some(Fix {
+        time_us: dated(tod, last_rmc)?,
+        lat,
+        lon,
+        accuracy_m,
+    }))
+}
+
+/// GLL: a fix unless status is V or the mode indicator is N. Chart plotters send
+/// it after GGA with a slightly different rounding; gpsd lets it win, so do we.
+fn gll(f: &[&str], last_rmc: Option<(NaiveDate, i64)>) -> SentenceResult<Option<Fix>> {
+    if f.len() < 7 {
+        return Err((Skip::Malformed, format!("{} fields, need 7", f.len())));
+    }
+    if f[6] != "A" || f.get(7).is_some_and(|m| *m == "N") {
+        return Ok(None);
+    }
+    let tod = time_of_day(f[5])?;
+    let (lat, lon) = lat_lon(f[1], f[2], f[3], f[4])?;
+    Ok(Some(Fix {
+        time_us: dated(tod, last_rmc)?,
+        lat,
+        lon,
+        accuracy_m: None,
+    }))
+}
+
+/// Puts a time of day on the last RMC's date. A time of day far from that RMC's
+/// means midnight passed between them.
+fn dated(tod: i64, last_rmc: Option<(NaiveDate, i64)>) -> SentenceResult<i64> {
     let Some((date, rmc_tod)) = last_rmc else {
         return Err((Skip::Undated, "no dated RMC before it".into()));
     };
@@ -123,17 +158,7 @@ fn gga(f: &[&str], last_rmc: Option<(NaiveDate, i64)>) -> SentenceResult<Option<
     } else if tod > rmc_tod + DAY_US / 2 {
         day -= 1;
     }
-    let accuracy_m = f[8]
-        .parse::<f64>()
-        .ok()
-        .filter(|h| h.is_finite() && *h > 0.0)
-        .map(|h| h * HDOP_TO_METRES);
-    Ok(Some(Fix {
-        time_us: day * DAY_US + tod,
-        lat,
-        lon,
-        accuracy_m,
-    }))
+    Ok(day * DAY_US + tod)
 }
 
 fn days_since_epoch(d: NaiveDate) -> i64 {
@@ -270,17 +295,29 @@ mod tests {
             "# a gpsd comment\n{\"class\":\"TPV\"}\n".into(),
             s("BDGGA,120005.00,5001.0000,N,00800.0000,E,2,08,0.5,0,M,0,M,,"),
             s("GPGGA,120006.00,5001.0000,N,00800.0000,E,0,08,0.5,0,M,0,M,,"),
+            s("GPGLL,5002.0000,N,00800.0000,W,120007.00,A,A"),
+            s("GPGLL,5002.0000,N,00800.0000,W,120008.00,V,N"),
+            s("GPGLL,5002.0000,N,00800.0000,W"),
         ]
         .concat();
         let (t, r) = parse_nmea(&text);
         let times: Vec<i64> = t.fixes().iter().map(|f| f.time_us).collect();
         assert_eq!(
             times,
-            [us("2020-07-29T12:00:00Z"), us("2020-07-29T12:00:05Z")]
+            [
+                us("2020-07-29T12:00:00Z"),
+                us("2020-07-29T12:00:05Z"),
+                us("2020-07-29T12:00:07Z")
+            ]
         );
         assert_eq!(t.fixes()[1].accuracy_m, Some(0.5 * HDOP_TO_METRES));
-        assert_eq!(r.skipped.malformed, 3, "{r}"); // bad latitude, short RMC, no checksum
-        assert_eq!(r.skipped.total(), 3);
+        assert_eq!(
+            (t.fixes()[2].lat, t.fixes()[2].lon),
+            (50.0 + 2.0 / 60.0, -8.0)
+        );
+        // Bad latitude, short RMC, no checksum, short GLL.
+        assert_eq!(r.skipped.malformed, 4, "{r}");
+        assert_eq!(r.skipped.total(), 4);
     }
 
     #[test]
