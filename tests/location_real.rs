@@ -73,8 +73,7 @@ fn chk_tpvs(path: &Path) -> BTreeMap<i64, Vec<(f64, f64)>> {
             continue;
         }
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        let (Some(t), Some(lat), Some(lon)) =
-            (v["time"].as_str(), v["lat"].as_f64(), v["lon"].as_f64())
+        let (Some(t), Some(lat), Some(lon)) = (v["time"].as_str(), v["lat"].as_f64(), v["lon"].as_f64())
         else {
             continue;
         };
@@ -110,8 +109,7 @@ fn nmea_logs_match_gpsd_output() {
         let want = expect(name, tpvs.len());
         let (mut max, mut exact) = (0.0f64, 0);
         for (t, positions) in &tpvs {
-            let f =
-                at(track, *t).unwrap_or_else(|| panic!("{name}: no fix at {t} µs, gpsd has one"));
+            let f = at(track, *t).unwrap_or_else(|| panic!("{name}: no fix at {t} µs, gpsd has one"));
             let d = diff(&f, *positions.last().unwrap());
             max = max.max(d);
             exact += usize::from(d <= SAME_POSITION_DEG);
@@ -166,8 +164,7 @@ fn gpsd_json_of_logs_matches_nmea() {
 #[test]
 fn sensorlog_walk() {
     let Some(ext) = external() else { return };
-    let path =
-        ext.join("offline-finding-evaluation/data/gps/Walking-2020-07-29_11_16_05_iPhone-8.csv");
+    let path = ext.join("offline-finding-evaluation/data/gps/Walking-2020-07-29_11_16_05_iPhone-8.csv");
     let text = std::fs::read_to_string(&path).unwrap();
     let rows: Vec<&str> = text.lines().skip(1).filter(|l| !l.is_empty()).collect();
     // Column 5 is locationTimestamp_since1970(s), the time of the fix.
@@ -283,8 +280,7 @@ fn gpsfake_replay_through_client() {
             tpvs.len()
         );
         let mut f = client.next_fix().unwrap();
-        if !tpvs.contains_key(&f.time_us) && tpvs.contains_key(&(f.time_us - GPS_WEEK_ROLLOVER_US))
-        {
+        if !tpvs.contains_key(&f.time_us) && tpvs.contains_key(&(f.time_us - GPS_WEEK_ROLLOVER_US)) {
             f.time_us -= GPS_WEEK_ROLLOVER_US;
             shifted += 1;
         }

@@ -16,13 +16,7 @@ const TIME: &[&str] = &[
     "loggingtime(txt)",
 ];
 const LAT: &[&str] = &["lat", "latitude", "locationlatitude(wgs84)"];
-const LON: &[&str] = &[
-    "lon",
-    "lng",
-    "long",
-    "longitude",
-    "locationlongitude(wgs84)",
-];
+const LON: &[&str] = &["lon", "lng", "long", "longitude", "locationlongitude(wgs84)"];
 const ACCURACY: &[&str] = &[
     "accuracy",
     "accuracy(m)",
@@ -50,11 +44,7 @@ fn columns(header: &str) -> Option<Columns> {
         .iter()
         .map(|n| n.trim().trim_start_matches('\u{feff}').to_lowercase())
         .collect();
-    let find = |wanted: &[&str]| {
-        wanted
-            .iter()
-            .find_map(|w| names.iter().position(|n| n == w))
-    };
+    let find = |wanted: &[&str]| wanted.iter().find_map(|w| names.iter().position(|n| n == w));
     Some(Columns {
         sep,
         time: find(TIME)?,
@@ -109,15 +99,10 @@ pub fn parse_csv(text: &str) -> Result<(Track, ReadReport), ParseError> {
         let fields = split(line, cols.sep);
         let get = |c: usize| fields.get(c).map(|s| s.trim()).unwrap_or("");
         let Some(time_us) = parse_time(get(cols.time)) else {
-            b.skip(
-                Skip::Malformed,
-                at,
-                format!("bad time {:?}", get(cols.time)),
-            );
+            b.skip(Skip::Malformed, at, format!("bad time {:?}", get(cols.time)));
             continue;
         };
-        let (Ok(lat), Ok(lon)) = (get(cols.lat).parse::<f64>(), get(cols.lon).parse::<f64>())
-        else {
+        let (Ok(lat), Ok(lon)) = (get(cols.lat).parse::<f64>(), get(cols.lon).parse::<f64>()) else {
             b.skip(
                 Skip::Malformed,
                 at,
@@ -171,7 +156,8 @@ mod tests {
 
     #[test]
     fn short_names_quotes_semicolons_and_datetimes() {
-        let text = "\"Time\";\"Lat\";\"Lng\"\n\"2020-07-29T09:16:06Z\";\"50,5\";8\n2020-07-29 09:16:07;50.5;8.5\n";
+        let text =
+            "\"Time\";\"Lat\";\"Lng\"\n\"2020-07-29T09:16:06Z\";\"50,5\";8\n2020-07-29 09:16:07;50.5;8.5\n";
         let (t, r) = parse_csv(text).unwrap();
         assert_eq!(t.len(), 1, "{r}");
         assert_eq!(t.fixes()[0].time_us, 1_596_014_167_000_000);

@@ -112,10 +112,7 @@ impl GpsdClient {
                 .set_read_timeout(Some(remaining))
                 .map_err(io_err)?;
             let limit = (MAX_LINE + 1 - self.line.len()) as u64;
-            match (&mut self.reader)
-                .take(limit)
-                .read_until(b'\n', &mut self.line)
-            {
+            match (&mut self.reader).take(limit).read_until(b'\n', &mut self.line) {
                 Ok(0) => {
                     return Err(GpsdError::Closed {
                         addr: self.addr.clone(),
@@ -135,11 +132,7 @@ impl GpsdClient {
                 }
                 // Part of a line; read on.
                 Ok(_) => {}
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                    ) => {}
+                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(source) => {
                     return Err(GpsdError::Io {
@@ -210,11 +203,7 @@ mod tests {
             (1_419_995_239_000_000, -37.5, 175.25, Some(20.9))
         );
         assert_eq!(got[1].as_ref().unwrap().lat, -37.75);
-        assert!(
-            matches!(got[2], Err(GpsdError::Closed { .. })),
-            "{:?}",
-            got[2]
-        );
+        assert!(matches!(got[2], Err(GpsdError::Closed { .. })), "{:?}", got[2]);
     }
 
     #[test]

@@ -86,14 +86,9 @@ mod tests {
             (f.lat, f.lon, f.accuracy_m),
             (-37.784788333, 175.314896667, Some(20.9))
         );
+        assert_eq!(parse_report(r#"{"class":"TPV","mode":1}"#), Ok(Report::NoFix));
         assert_eq!(
-            parse_report(r#"{"class":"TPV","mode":1}"#),
-            Ok(Report::NoFix)
-        );
-        assert_eq!(
-            parse_report(
-                r#"{"class":"TPV","mode":1,"lat":1,"lon":2,"time":"2020-01-01T00:00:00Z"}"#
-            ),
+            parse_report(r#"{"class":"TPV","mode":1,"lat":1,"lon":2,"time":"2020-01-01T00:00:00Z"}"#),
             Ok(Report::NoFix)
         );
         assert_eq!(

@@ -115,10 +115,7 @@ pub struct ParseError {
 #[derive(Debug, thiserror::Error)]
 pub enum TrackError {
     #[error("{}: cannot read: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error(
         "{}: not a recognised track (expected GPX, NMEA 0183, gpsd JSON, or CSV with a header naming time, latitude and longitude columns)",
         path.display()
@@ -321,10 +318,7 @@ mod tests {
         assert_eq!(r.fixes, 2);
         assert_eq!(r.skipped.backwards, 1);
         assert_eq!(r.skipped.bad_coordinates, 1);
-        assert_eq!(
-            r.first_problem,
-            Some((At::Line(3), "time goes backwards".into()))
-        );
+        assert_eq!(r.first_problem, Some((At::Line(3), "time goes backwards".into())));
     }
 
     #[test]
@@ -339,10 +333,7 @@ mod tests {
         );
         assert!(e.contains("line 1") && e.contains("checksum"), "{e}");
         std::fs::write(&p, "hello\n").unwrap();
-        assert!(matches!(
-            read_track(&p),
-            Err(TrackError::UnknownFormat { .. })
-        ));
+        assert!(matches!(read_track(&p), Err(TrackError::UnknownFormat { .. })));
         let missing = dir.path().join("missing.gpx");
         assert!(matches!(read_track(&missing), Err(TrackError::Io { .. })));
     }

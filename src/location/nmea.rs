@@ -59,9 +59,7 @@ type SentenceResult<T> = Result<T, (Skip, String)>;
 /// Verifies `$...*hh` and splits the body into fields.
 fn checked_fields(line: &str) -> SentenceResult<Vec<&str>> {
     let malformed = |p: &str| (Skip::Malformed, p.to_string());
-    let star = line
-        .rfind('*')
-        .ok_or_else(|| malformed("no *hh checksum"))?;
+    let star = line.rfind('*').ok_or_else(|| malformed("no *hh checksum"))?;
     let body = &line[1..star];
     let given = line[star + 1..].trim();
     if given.len() != 2 {
@@ -181,8 +179,7 @@ fn time_of_day(s: &str) -> SentenceResult<i64> {
     if h > 23 || m > 59 || sec > 60 {
         return Err(bad("time", s));
     }
-    let micros =
-        super::time::parse_unix_seconds(&format!("0.{frac}")).ok_or_else(|| bad("time", s))?;
+    let micros = super::time::parse_unix_seconds(&format!("0.{frac}")).ok_or_else(|| bad("time", s))?;
     Ok(((h * 60 + m) * 60 + sec) * 1_000_000 + micros)
 }
 
@@ -258,14 +255,9 @@ mod tests {
         assert!((f.lat - -37.784788333).abs() < 1e-9 && (f.lon - 175.314896667).abs() < 1e-9);
         assert_eq!(f.accuracy_m, None);
         // Corrupt one digit: the checksum no longer matches and the fix is gone.
-        let (t, r) = parse_nmea(&text.replace(
-            "3747.0873,S,17518.8938,E,0.69",
-            "3747.0874,S,17518.8938,E,0.69",
-        ));
-        assert_eq!(
-            (t.len(), r.skipped.bad_checksum, r.skipped.undated),
-            (0, 1, 1)
-        );
+        let (t, r) =
+            parse_nmea(&text.replace("3747.0873,S,17518.8938,E,0.69", "3747.0874,S,17518.8938,E,0.69"));
+        assert_eq!((t.len(), r.skipped.bad_checksum, r.skipped.undated), (0, 1, 1));
     }
 
     #[test]
@@ -311,10 +303,7 @@ mod tests {
             ]
         );
         assert_eq!(t.fixes()[1].accuracy_m, Some(0.5 * HDOP_TO_METRES));
-        assert_eq!(
-            (t.fixes()[2].lat, t.fixes()[2].lon),
-            (50.0 + 2.0 / 60.0, -8.0)
-        );
+        assert_eq!((t.fixes()[2].lat, t.fixes()[2].lon), (50.0 + 2.0 / 60.0, -8.0));
         // Bad latitude, short RMC, no checksum, short GLL.
         assert_eq!(r.skipped.malformed, 4, "{r}");
         assert_eq!(r.skipped.total(), 4);

@@ -56,10 +56,7 @@ mod tests {
         let t = 1_596_014_165_059_988;
         assert_eq!(parse_unix_seconds("1596014165.059988"), Some(t));
         assert_eq!(parse_unix_seconds("1596014165.0599889"), Some(t));
-        assert_eq!(
-            parse_unix_seconds("1596014165"),
-            Some(1_596_014_165_000_000)
-        );
+        assert_eq!(parse_unix_seconds("1596014165"), Some(1_596_014_165_000_000));
         assert_eq!(parse_unix_seconds("-1.5"), Some(-1_500_000));
         assert_eq!(parse_unix_seconds("1e9"), None);
         assert_eq!(parse_unix_seconds("99999999999999999999"), None);

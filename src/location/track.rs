@@ -26,10 +26,7 @@ impl Fix {
     /// NaN or out-of-range coordinates come from broken receivers or parsers; they
     /// must never reach the correlator.
     pub fn has_valid_position(&self) -> bool {
-        self.lat.is_finite()
-            && self.lon.is_finite()
-            && self.lat.abs() <= 90.0
-            && self.lon.abs() <= 180.0
+        self.lat.is_finite() && self.lon.is_finite() && self.lat.abs() <= 90.0 && self.lon.abs() <= 180.0
     }
 }
 
@@ -79,10 +76,7 @@ impl Track {
 
     /// Sum of the legs between consecutive fixes, in metres.
     pub fn length_m(&self) -> f64 {
-        self.fixes
-            .windows(2)
-            .map(|w| distance_m(&w[0], &w[1]))
-            .sum()
+        self.fixes.windows(2).map(|w| distance_m(&w[0], &w[1])).sum()
     }
 
     /// Where the person was at `time_us`: linear interpolation between the fixes
@@ -165,11 +159,7 @@ mod tests {
 
     #[test]
     fn gap_cuts_off() {
-        let t = Track::from_fixes(vec![
-            fix(0, 1.0, 1.0),
-            fix(300, 2.0, 2.0),
-            fix(310, 3.0, 3.0),
-        ]);
+        let t = Track::from_fixes(vec![fix(0, 1.0, 1.0), fix(300, 2.0, 2.0), fix(310, 3.0, 3.0)]);
         // 150 s from either side of a 300 s hole: both neighbours too far.
         assert_eq!(t.position_at(150_000_000, DEFAULT_MAX_GAP_US), None);
         // 60 s after the first fix but 240 s before the next: still too far.
@@ -180,10 +170,7 @@ mod tests {
             .position_at(310_000_000 + 119_000_000, DEFAULT_MAX_GAP_US)
             .unwrap();
         assert_eq!((held.lat, held.lon), (3.0, 3.0));
-        assert_eq!(
-            t.position_at(310_000_000 + 121_000_000, DEFAULT_MAX_GAP_US),
-            None
-        );
+        assert_eq!(t.position_at(310_000_000 + 121_000_000, DEFAULT_MAX_GAP_US), None);
         assert_eq!(t.position_at(-121_000_000, DEFAULT_MAX_GAP_US), None);
         assert!(t.position_at(-119_000_000, DEFAULT_MAX_GAP_US).is_some());
         assert_eq!(Track::default().position_at(0, DEFAULT_MAX_GAP_US), None);
