@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::capture::{self, AdvertisementSource, CaptureError, Format, ReadStats};
 use crate::classify::Classifier;
 use crate::correlate::{Tracker, Trackers};
+use crate::location::{DEFAULT_MAX_GAP_US, Track};
 
 /// How one capture file went.
 #[derive(Debug)]
@@ -23,6 +24,26 @@ pub struct Analysis {
     pub captures: Vec<CaptureSummary>,
     /// Advertisements from devices that are not trackers: counted, never kept.
     pub other_advertisements: u64,
+    /// Whether a track gave sightings positions (else the trackers have no places).
+    pub located: bool,
+}
+
+/// How to analyse, beyond which captures.
+#[derive(Clone, Copy, Debug)]
+pub struct AnalyzeOptions<'a> {
+    /// Where the person was; each tracker sighting is placed on it.
+    pub track: Option<&'a Track>,
+    /// A sighting farther than this from every fix has no position.
+    pub max_gap_us: i64,
+}
+
+impl Default for AnalyzeOptions<'_> {
+    fn default() -> Self {
+        AnalyzeOptions {
+            track: None,
+            max_gap_us: DEFAULT_MAX_GAP_US,
+        }
+    }
 }
 
 impl Analysis {
@@ -38,9 +59,16 @@ const PROGRESS_EVERY: u64 = 4096;
 ///
 /// The files are read in the order given, not sorted by time: a tracker's rotation is linked
 /// across two files only when they come in recording order (see `correlate`).
-pub fn analyze_files(paths: &[PathBuf], mut progress: impl FnMut(u64)) -> Analysis {
+pub fn analyze_files(
+    paths: &[PathBuf],
+    options: &AnalyzeOptions<'_>,
+    mut progress: impl FnMut(u64),
+) -> Analysis {
     let classifier = Classifier::builtin();
-    let mut trackers = Trackers::new();
+    let mut trackers = match options.track {
+        Some(track) => Trackers::with_track(track, options.max_gap_us),
+        None => Trackers::new(),
+    };
     let mut captures = Vec::new();
     let mut done_bytes = 0;
     for path in paths {
@@ -71,6 +99,7 @@ pub fn analyze_files(paths: &[PathBuf], mut progress: impl FnMut(u64)) -> Analys
         other_advertisements: trackers.other_advertisements,
         trackers: trackers.into_sorted(),
         captures,
+        located: options.track.is_some(),
     }
 }
 
@@ -78,7 +107,7 @@ pub fn analyze_files(paths: &[PathBuf], mut progress: impl FnMut(u64)) -> Analys
 pub fn feed(
     source: &mut dyn AdvertisementSource,
     classifier: &'static Classifier,
-    trackers: &mut Trackers,
+    trackers: &mut Trackers<'_>,
     mut progress: impl FnMut(u64),
 ) -> Result<(), CaptureError> {
     let mut records = 0u64;

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use tagwatch::analyze::{analyze_files, total_size};
+use tagwatch::analyze::{AnalyzeOptions, analyze_files, total_size};
+use tagwatch::location::{self, DEFAULT_MAX_GAP_US};
 use tagwatch::present;
 use tagwatch::synth::scenario;
 
@@ -35,6 +36,13 @@ enum Command {
         /// Output: an aligned table for people or JSON for programs.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+        /// Where you were (GPX, NMEA 0183, CSV or gpsd JSON; repeat for several files, merged
+        /// into one track): gives each tracker its places and the distance it went with you.
+        #[arg(long = "track", value_name = "FILE")]
+        tracks: Vec<PathBuf>,
+        /// A sighting farther than this from every fix of the track has no position.
+        #[arg(long, value_name = "SECONDS", default_value_t = (DEFAULT_MAX_GAP_US / 1_000_000) as u32)]
+        max_gap: u32,
     },
     /// Write a synthetic capture (btsnoop) for demos, tests and benchmarks.
     Synth {
@@ -69,7 +77,12 @@ enum OutputFormat {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Analyze { captures, format } => analyze(&captures, format),
+        Command::Analyze {
+            captures,
+            format,
+            tracks,
+            max_gap,
+        } => analyze(&captures, format, &tracks, max_gap),
         Command::Synth {
             scenario,
             output,
@@ -102,9 +115,24 @@ fn synth(scenario: Scenario, output: &std::path::Path, minutes: i64, phones: usi
     }
 }
 
-fn analyze(captures: &[PathBuf], format: OutputFormat) -> ExitCode {
+fn analyze(captures: &[PathBuf], format: OutputFormat, tracks: &[PathBuf], max_gap_s: u32) -> ExitCode {
+    // Without the track the places would be silently missing: stop before the long part.
+    let track = match tracks {
+        [] => None,
+        _ => match location::read_tracks(tracks) {
+            Ok(track) => Some(track),
+            Err(e) => {
+                eprintln!("error: {}", present::neutralise(&e.to_string()));
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+        },
+    };
+    let options = AnalyzeOptions {
+        track: track.as_ref(),
+        max_gap_us: i64::from(max_gap_s) * 1_000_000,
+    };
     let bar = progress_bar(total_size(captures));
-    let analysis = analyze_files(captures, |pos| bar.set_position(pos));
+    let analysis = analyze_files(captures, &options, |pos| bar.set_position(pos));
     bar.finish_and_clear();
 
     let text = match format {

@@ -5,6 +5,7 @@
 //! A new identity joins an earlier entry only when its family's rotation rule has evidence
 //! that the same tracker rotated into it (see [`rotation`]).
 
+mod places;
 mod rotation;
 
 use std::collections::HashMap;
@@ -12,7 +13,9 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 
 use crate::classify::{Classification, OwnerState};
+use crate::location::{Fix, Track};
 use crate::model::{Advertisement, BdAddr};
+pub use places::{MAX_PLACES, PLACE_RADIUS_M, Places};
 use rotation::Sighting;
 
 /// Identity bytes beyond this length add nothing to telling trackers apart.
@@ -68,6 +71,10 @@ pub struct Tracker {
     pub last_seen_us: i64,
     pub sightings: u64,
     pub rssi_max: Option<i8>,
+    /// Sightings the track gave a position (0 without a track).
+    pub located_sightings: u64,
+    /// Where the tracker was heard (empty without a track).
+    pub places: Places,
 }
 
 /// One entry and what linking needs to know about its latest sighting.
@@ -88,9 +95,13 @@ impl Entry {
         }
     }
 
-    fn record(&mut self, adv: &Advertisement<'_>, c: &Classification<'static, '_>) {
+    fn record(&mut self, adv: &Advertisement<'_>, c: &Classification<'static, '_>, pos: Option<Fix>) {
         let t = &mut self.tracker;
         t.sightings += 1;
+        if let Some(pos) = pos {
+            t.located_sightings += 1;
+            t.places.add(&pos);
+        }
         t.first_seen_us = t.first_seen_us.min(adv.time_us);
         // Captures are read in order, so the latest sighting carries the current state.
         if adv.time_us >= t.last_seen_us {
@@ -115,16 +126,27 @@ impl Entry {
 
 /// Collects tracker sightings; everything else is only counted (bystanders are not evidence).
 #[derive(Default)]
-pub struct Trackers {
+pub struct Trackers<'t> {
     index: HashMap<TrackerKey, usize>,
     entries: Vec<Entry>,
     /// Advertisements that were not from a tracker.
     pub other_advertisements: u64,
+    /// Where the person was, and the longest hole in the track to interpolate across.
+    track: Option<(&'t Track, i64)>,
 }
 
-impl Trackers {
+impl<'t> Trackers<'t> {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Gives each tracker sighting the person's position from `track` (see
+    /// [`Track::position_at`]), so the trackers get places.
+    pub fn with_track(track: &'t Track, max_gap_us: i64) -> Self {
+        Trackers {
+            track: Some((track, max_gap_us)),
+            ..Self::default()
+        }
     }
 
     /// Records one advertisement with its classification (None: not a tracker). Sightings
@@ -144,7 +166,11 @@ impl Trackers {
                 i
             }
         };
-        self.entries[i].record(adv, c);
+        // Only trackers are located: a binary search in the track, never paid for bystanders.
+        let pos = self
+            .track
+            .and_then(|(track, gap)| track.position_at(adv.time_us, gap));
+        self.entries[i].record(adv, c, pos);
     }
 
     /// The entry that a new identity continues by its family's rotation rule, if any.
@@ -182,6 +208,8 @@ impl Trackers {
                 last_seen_us: adv.time_us,
                 sightings: 0,
                 rssi_max: None,
+                located_sightings: 0,
+                places: Places::default(),
             },
             address: adv.address,
             counter: None,
@@ -251,6 +279,29 @@ mod tests {
         assert_eq!(v[1].owner_state, OwnerState::NearOwner);
         assert_ne!(v[0].id, v[1].id);
         assert!(v[0].id.starts_with("samsung_smarttag-"));
+    }
+
+    #[test]
+    fn with_a_track_only_located_sightings_make_places() {
+        let fix = |t, lat| Fix {
+            time_us: t,
+            lat,
+            lon: 8.0,
+            accuracy_m: None,
+        };
+        // 1 km north within 100 s; the track ends at 100 s.
+        let track = Track::from_fixes(vec![fix(0, 50.0), fix(100_000_000, 50.009)]);
+        let mut t = Trackers::with_track(&track, 60_000_000);
+        let c = class(b"abc", OwnerState::Separated);
+        for s in [0, 50, 100, 200] {
+            t.add(&adv(s * 1_000_000, 1, -60), Some(&c));
+        }
+        let v = t.into_sorted();
+        // The sighting at 200 s is 100 s past the track's end: no position.
+        assert_eq!((v[0].sightings, v[0].located_sightings), (4, 3));
+        assert_eq!(v[0].places.len(), 3);
+        let d = v[0].places.max_distance_m();
+        assert!((995.0..1005.0).contains(&d), "{d}");
     }
 
     #[test]

@@ -62,6 +62,12 @@ impl Track {
         Track { fixes: out }
     }
 
+    /// One track from several (e.g. a phone's log and a GPS logger's): all their fixes,
+    /// in time order; where two share an instant, the later track's fix wins.
+    pub fn merge(tracks: impl IntoIterator<Item = Track>) -> Self {
+        Track::from_fixes(tracks.into_iter().flat_map(|t| t.fixes).collect())
+    }
+
     pub fn fixes(&self) -> &[Fix] {
         &self.fixes
     }
@@ -193,6 +199,15 @@ mod tests {
             fix(2, 2.0, 2.0),
         ]);
         assert_eq!(t.fixes(), &[fix(1, 5.0, 5.0), fix(2, 2.0, 2.0)]);
+    }
+
+    #[test]
+    fn merge_interleaves_tracks_in_time() {
+        let a = Track::from_fixes(vec![fix(1, 1.0, 1.0), fix(3, 3.0, 3.0)]);
+        let b = Track::from_fixes(vec![fix(2, 2.0, 2.0), fix(3, 4.0, 4.0)]);
+        let m = Track::merge([a, b]);
+        assert_eq!(m.fixes(), &[fix(1, 1.0, 1.0), fix(2, 2.0, 2.0), fix(3, 4.0, 4.0)]);
+        assert!(Track::merge([]).is_empty());
     }
 
     #[test]

@@ -27,7 +27,8 @@ pub struct TrackerJson<'a> {
     pub last_seen: String,
     pub sightings: u64,
     pub rssi_max: Option<i8>,
-    pub places: u32,
+    pub located_sightings: u64,
+    pub places: usize,
     pub max_distance_m: f64,
     pub following: bool,
     pub alert_at: Option<String>,
@@ -61,9 +62,11 @@ impl<'a> From<&'a Tracker> for TrackerJson<'a> {
             last_seen: rfc3339(t.last_seen_us),
             sightings: t.sightings,
             rssi_max: t.rssi_max,
-            // Location, verdict and risk are filled by correlation with a track.
-            places: 0,
-            max_distance_m: 0.0,
+            located_sightings: t.located_sightings,
+            places: t.places.len(),
+            // Decimetres: finer would only show GPS noise.
+            max_distance_m: (t.places.max_distance_m() * 10.0).round() / 10.0,
+            // The verdict and risk are filled by a later stage of correlation.
             following: false,
             alert_at: None,
             risk: "none",

@@ -22,6 +22,9 @@ const HEADERS: [&str; 8] = [
     "RSSI MAX",
 ];
 
+/// Shown only when a track was given: without one they would be all zeros.
+const LOCATION_HEADERS: [&str; 2] = ["PLACES", "DISTANCE"];
+
 fn style_of(state: OwnerState) -> Style {
     match state {
         OwnerState::Separated => AnsiColor::Red.on_default().bold(),
@@ -67,8 +70,8 @@ fn addresses_text(t: &Tracker) -> String {
     }
 }
 
-fn row(t: &Tracker) -> [String; 8] {
-    [
+fn row(t: &Tracker, located: bool) -> Vec<String> {
+    let mut cells = vec![
         t.id.clone(),
         tracker_text(t),
         owner_text(t.owner_state).to_string(),
@@ -77,12 +80,32 @@ fn row(t: &Tracker) -> [String; 8] {
         local_time(t.last_seen_us),
         t.sightings.to_string(),
         t.rssi_max.map_or("-".to_string(), |r| format!("{r} dBm")),
-    ]
+    ];
+    if located {
+        cells.push(t.places.len().to_string());
+        cells.push(format!("{:.0} m", t.places.max_distance_m()));
+    }
+    cells
 }
 
 pub fn render(analysis: &Analysis) -> String {
-    let rows: Vec<[String; 8]> = analysis.trackers.iter().map(row).collect();
-    let mut widths = HEADERS.map(str::len);
+    let headers: Vec<&str> = HEADERS
+        .iter()
+        .chain(
+            analysis
+                .located
+                .then_some(&LOCATION_HEADERS)
+                .into_iter()
+                .flatten(),
+        )
+        .copied()
+        .collect();
+    let rows: Vec<Vec<String>> = analysis
+        .trackers
+        .iter()
+        .map(|t| row(t, analysis.located))
+        .collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
     for r in &rows {
         for (w, cell) in widths.iter_mut().zip(r) {
             *w = (*w).max(cell.chars().count());
@@ -101,12 +124,12 @@ pub fn render(analysis: &Analysis) -> String {
     if rows.is_empty() {
         out.push_str("No trackers found.\n");
     } else {
-        for (h, w) in HEADERS.iter().zip(widths) {
+        for (h, &w) in headers.iter().zip(&widths) {
             pad(&mut out, h, w, bold);
         }
         end_row(&mut out);
         for (r, t) in rows.iter().zip(&analysis.trackers) {
-            for (i, (cell, w)) in r.iter().zip(widths).enumerate() {
+            for (i, (cell, &w)) in r.iter().zip(&widths).enumerate() {
                 let style = if i == 2 {
                     style_of(t.owner_state)
                 } else {

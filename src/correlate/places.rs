@@ -1,0 +1,110 @@
+//! Where a tracker was heard: its sighting positions clustered online into places,
+//! so a tracker keeps a few centres instead of every sighting.
+
+use crate::location::{Fix, distance_m};
+
+/// A sighting this close to a place belongs to it. GPS in a city is off by tens of
+/// metres and a BLE tracker is heard up to about 100 m away, so positions closer than
+/// this do not show that the tracker went anywhere; a street block or two apart does.
+pub const PLACE_RADIUS_M: f64 = 200.0;
+
+/// Places kept per tracker. A day's walk in 200 m steps fits (256 places span 50 km);
+/// beyond that new places are not kept, so memory per tracker stays bounded.
+pub const MAX_PLACES: usize = 256;
+
+/// The places of one tracker, each centred on the sighting that started it (leader
+/// clustering: a centre never drifts, so a slow walk cannot drag one place along).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Places {
+    centres: Vec<Fix>,
+    /// Which centre the last sighting joined: a tracker is mostly heard where it just was.
+    last: usize,
+}
+
+impl Places {
+    /// Adds one sighting position: it joins a place within [`PLACE_RADIUS_M`] or starts one.
+    pub fn add(&mut self, pos: &Fix) {
+        let near = |c: &Fix| distance_m(c, pos) <= PLACE_RADIUS_M;
+        if self.centres.get(self.last).is_some_and(near) {
+            return;
+        }
+        if let Some(i) = self.centres.iter().position(near) {
+            self.last = i;
+        } else if self.centres.len() < MAX_PLACES {
+            self.centres.push(*pos);
+            self.last = self.centres.len() - 1;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.centres.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.centres.is_empty()
+    }
+
+    /// The greatest distance between any two places, in metres (0 for fewer than two).
+    pub fn max_distance_m(&self) -> f64 {
+        let c = &self.centres;
+        (0..c.len())
+            .flat_map(|i| (i + 1..c.len()).map(move |j| distance_m(&c[i], &c[j])))
+            .fold(0.0, f64::max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// About 111.2 m per 0.001° of latitude.
+    fn at(lat: f64) -> Fix {
+        Fix {
+            time_us: 0,
+            lat,
+            lon: 8.0,
+            accuracy_m: None,
+        }
+    }
+
+    #[test]
+    fn no_position_no_place() {
+        let p = Places::default();
+        assert!(p.is_empty());
+        assert_eq!(p.max_distance_m(), 0.0);
+    }
+
+    #[test]
+    fn points_within_the_radius_are_one_place() {
+        let mut p = Places::default();
+        for lat in [50.0, 50.001, 49.999, 50.0015] {
+            p.add(&at(lat));
+        }
+        assert_eq!(p.len(), 1);
+        assert_eq!(p.max_distance_m(), 0.0);
+    }
+
+    #[test]
+    fn two_far_points_are_two_places_and_their_distance() {
+        let mut p = Places::default();
+        p.add(&at(50.0));
+        p.add(&at(50.01));
+        p.add(&at(50.0005)); // back near the first place
+        assert_eq!(p.len(), 2);
+        let d = p.max_distance_m();
+        assert!((d - distance_m(&at(50.0), &at(50.01))).abs() < 1e-9, "{d}");
+        assert!((1110.0..1114.0).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn places_are_capped() {
+        let mut p = Places::default();
+        for i in 0..MAX_PLACES + 10 {
+            p.add(&at(i as f64 * 0.01));
+        }
+        assert_eq!(p.len(), MAX_PLACES);
+        // A sighting at a kept place still joins it.
+        p.add(&at(0.0));
+        assert_eq!(p.len(), MAX_PLACES);
+    }
+}
