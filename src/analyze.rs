@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use crate::capture::{self, AdvertisementSource, CaptureError, Format, ReadStats};
 use crate::classify::Classifier;
-use crate::correlate::{Tracker, Trackers};
+use crate::correlate::verdict::Rules;
+use crate::correlate::{Allowlist, Tracker, Trackers};
 use crate::location::{DEFAULT_MAX_GAP_US, Track};
 
 /// How one capture file went.
@@ -35,13 +36,20 @@ pub struct AnalyzeOptions<'a> {
     pub track: Option<&'a Track>,
     /// A sighting farther than this from every fix has no position.
     pub max_gap_us: i64,
+    /// When a tracker counts as following (from `--sensitivity`).
+    pub rules: Rules,
+    /// The user's own trackers: never alerted.
+    pub allow: &'a Allowlist,
 }
 
 impl Default for AnalyzeOptions<'_> {
     fn default() -> Self {
+        static NONE: std::sync::LazyLock<Allowlist> = std::sync::LazyLock::new(Allowlist::default);
         AnalyzeOptions {
             track: None,
             max_gap_us: DEFAULT_MAX_GAP_US,
+            rules: Rules::default(),
+            allow: &NONE,
         }
     }
 }
@@ -65,10 +73,13 @@ pub fn analyze_files(
     mut progress: impl FnMut(u64),
 ) -> Analysis {
     let classifier = Classifier::builtin();
-    let mut trackers = match options.track {
+    let trackers = match options.track {
         Some(track) => Trackers::with_track(track, options.max_gap_us),
         None => Trackers::new(),
     };
+    let mut trackers = trackers
+        .with_rules(options.rules)
+        .with_allowlist(options.allow.clone());
     let mut captures = Vec::new();
     let mut done_bytes = 0;
     for path in paths {

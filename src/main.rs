@@ -4,10 +4,12 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use tagwatch::analyze::{AnalyzeOptions, analyze_files, total_size};
+use tagwatch::correlate::Allowlist;
+use tagwatch::correlate::verdict::Sensitivity;
 use tagwatch::location::{self, DEFAULT_MAX_GAP_US};
 use tagwatch::present;
 use tagwatch::synth::scenario;
@@ -29,21 +31,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Find the trackers in one or more captures (btsnoop, pcap, pcapng, tagwatch JSON Lines).
-    Analyze {
-        /// Capture files, read as one session. The format is recognised from the content.
-        #[arg(required = true)]
-        captures: Vec<PathBuf>,
-        /// Output: an aligned table for people or JSON for programs.
-        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-        format: OutputFormat,
-        /// Where you were (GPX, NMEA 0183, CSV or gpsd JSON; repeat for several files, merged
-        /// into one track): gives each tracker its places and the distance it went with you.
-        #[arg(long = "track", value_name = "FILE")]
-        tracks: Vec<PathBuf>,
-        /// A sighting farther than this from every fix of the track has no position.
-        #[arg(long, value_name = "SECONDS", default_value_t = (DEFAULT_MAX_GAP_US / 1_000_000) as u32)]
-        max_gap: u32,
-    },
+    Analyze(AnalyzeArgs),
     /// Write a synthetic capture (btsnoop) for demos, tests and benchmarks.
     Synth {
         #[arg(value_enum)]
@@ -58,6 +46,47 @@ enum Command {
         #[arg(long, default_value_t = 400)]
         phones: usize,
     },
+}
+
+#[derive(Args)]
+struct AnalyzeArgs {
+    /// Capture files, read as one session. The format is recognised from the content.
+    #[arg(required = true)]
+    captures: Vec<PathBuf>,
+    /// Output: an aligned table for people or JSON for programs.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+    /// Where you were (GPX, NMEA 0183, CSV or gpsd JSON; repeat for several files, merged
+    /// into one track): gives each tracker its places and the distance it went with you.
+    #[arg(long = "track", value_name = "FILE")]
+    tracks: Vec<PathBuf>,
+    /// A sighting farther than this from every fix of the track has no position.
+    #[arg(long, value_name = "SECONDS", default_value_t = (DEFAULT_MAX_GAP_US / 1_000_000) as u32)]
+    max_gap: u32,
+    /// How readily to say a tracker follows you (README: "How tagwatch decides").
+    #[arg(long, value_enum, default_value_t = SensitivityArg::Medium)]
+    sensitivity: SensitivityArg,
+    /// Your own trackers, listed but never alerted: one address, tagwatch id or
+    /// identity:HEX per line.
+    #[arg(long, value_name = "FILE")]
+    allow: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SensitivityArg {
+    Low,
+    Medium,
+    High,
+}
+
+impl From<SensitivityArg> for Sensitivity {
+    fn from(s: SensitivityArg) -> Self {
+        match s {
+            SensitivityArg::Low => Sensitivity::Low,
+            SensitivityArg::Medium => Sensitivity::Medium,
+            SensitivityArg::High => Sensitivity::High,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -77,12 +106,7 @@ enum OutputFormat {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Analyze {
-            captures,
-            format,
-            tracks,
-            max_gap,
-        } => analyze(&captures, format, &tracks, max_gap),
+        Command::Analyze(args) => analyze(&args),
         Command::Synth {
             scenario,
             output,
@@ -115,27 +139,34 @@ fn synth(scenario: Scenario, output: &std::path::Path, minutes: i64, phones: usi
     }
 }
 
-fn analyze(captures: &[PathBuf], format: OutputFormat, tracks: &[PathBuf], max_gap_s: u32) -> ExitCode {
-    // Without the track the places would be silently missing: stop before the long part.
-    let track = match tracks {
+fn analyze(args: &AnalyzeArgs) -> ExitCode {
+    // Without the track or allow list the verdicts would silently be wrong: stop before the long part.
+    let track = match args.tracks.as_slice() {
         [] => None,
-        _ => match location::read_tracks(tracks) {
+        tracks => match location::read_tracks(tracks) {
             Ok(track) => Some(track),
-            Err(e) => {
-                eprintln!("error: {}", present::neutralise(&e.to_string()));
-                return ExitCode::from(EXIT_BAD_INPUT);
-            }
+            Err(e) => return bad_input(&e),
+        },
+    };
+    let allow = match &args.allow {
+        None => Allowlist::default(),
+        Some(path) => match Allowlist::read(path) {
+            Ok(allow) => allow,
+            Err(e) => return bad_input(&e),
         },
     };
     let options = AnalyzeOptions {
         track: track.as_ref(),
-        max_gap_us: i64::from(max_gap_s) * 1_000_000,
+        max_gap_us: i64::from(args.max_gap) * 1_000_000,
+        rules: Sensitivity::from(args.sensitivity).rules(),
+        allow: &allow,
     };
+    let captures = &args.captures;
     let bar = progress_bar(total_size(captures));
     let analysis = analyze_files(captures, &options, |pos| bar.set_position(pos));
     bar.finish_and_clear();
 
-    let text = match format {
+    let text = match args.format {
         OutputFormat::Table => present::table::render(&analysis),
         OutputFormat::Json => present::json::render(&analysis) + "\n",
     };
@@ -151,6 +182,11 @@ fn analyze(captures: &[PathBuf], format: OutputFormat, tracks: &[PathBuf], max_g
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn bad_input(e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("error: {}", present::neutralise(&e.to_string()));
+    ExitCode::from(EXIT_BAD_INPUT)
 }
 
 /// A byte-based progress bar on stderr; indicatif hides it when stderr is not a terminal.

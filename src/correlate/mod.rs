@@ -5,8 +5,11 @@
 //! A new identity joins an earlier entry only when its family's rotation rule has evidence
 //! that the same tracker rotated into it (see [`rotation`]).
 
+mod allow;
+mod clone;
 mod places;
 mod rotation;
+pub mod verdict;
 
 use std::collections::HashMap;
 
@@ -15,8 +18,10 @@ use sha2::{Digest, Sha256};
 use crate::classify::{Classification, OwnerState};
 use crate::location::{Fix, Track};
 use crate::model::{Advertisement, BdAddr};
+pub use allow::{AllowError, Allowlist};
 pub use places::{MAX_PLACES, PLACE_RADIUS_M, Places};
 use rotation::Sighting;
+use verdict::{Presence, Risk, Rules};
 
 /// Identity bytes beyond this length add nothing to telling trackers apart.
 const KEY_BYTES: usize = 32;
@@ -75,6 +80,23 @@ pub struct Tracker {
     pub located_sightings: u64,
     /// Where the tracker was heard (empty without a track).
     pub places: Places,
+    /// How long it has been heard with you.
+    pub presence: Presence,
+    /// When, replaying in time order, the verdict first said it follows you.
+    pub alert_at_us: Option<i64>,
+    /// On the user's allow list: listed, never alerted.
+    pub allowed: bool,
+    /// One entry gathered from a clone's never-repeated keys (see [`clone`]).
+    pub rotating_keys: bool,
+    /// Set when the analysis ends (see [`verdict::judge`]).
+    pub risk: Risk,
+    pub reasons: Vec<String>,
+}
+
+impl Tracker {
+    pub fn following(&self) -> bool {
+        self.alert_at_us.is_some()
+    }
 }
 
 /// One entry and what linking needs to know about its latest sighting.
@@ -84,6 +106,8 @@ struct Entry {
     address: BdAddr,
     /// The highest rotation counter seen.
     counter: Option<u32>,
+    /// Taken into the clone entry: not reported on its own.
+    merged: bool,
 }
 
 impl Entry {
@@ -98,6 +122,7 @@ impl Entry {
     fn record(&mut self, adv: &Advertisement<'_>, c: &Classification<'static, '_>, pos: Option<Fix>) {
         let t = &mut self.tracker;
         t.sightings += 1;
+        t.presence.add(adv.time_us, verdict::MAX_SILENCE_US);
         if let Some(pos) = pos {
             t.located_sightings += 1;
             t.places.add(&pos);
@@ -133,6 +158,14 @@ pub struct Trackers<'t> {
     pub other_advertisements: u64,
     /// Where the person was, and the longest hole in the track to interpolate across.
     track: Option<(&'t Track, i64)>,
+    rules: Rules,
+    allow: Allowlist,
+    /// New separated Find My keys waiting to show whether they are used once.
+    watch: clone::Watch,
+    /// The entry gathering one-off keys, and the entries taken into it that stay listed
+    /// on their own until there are enough of them to be one clone.
+    clone: Option<usize>,
+    clone_members: Vec<usize>,
 }
 
 impl<'t> Trackers<'t> {
@@ -149,6 +182,18 @@ impl<'t> Trackers<'t> {
         }
     }
 
+    /// Judges with these thresholds instead of the default (medium) ones.
+    pub fn with_rules(mut self, rules: Rules) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// Never alerts on the trackers in `allow`.
+    pub fn with_allowlist(mut self, allow: Allowlist) -> Self {
+        self.allow = allow;
+        self
+    }
+
     /// Records one advertisement with its classification (None: not a tracker). Sightings
     /// should come in time order for rotations to be linked (see [`rotation`]).
     pub fn add(&mut self, adv: &Advertisement<'_>, class: Option<&Classification<'static, '_>>) {
@@ -156,6 +201,7 @@ impl<'t> Trackers<'t> {
             self.other_advertisements += 1;
             return;
         };
+        self.retire_one_shots(adv.time_us);
         let key = TrackerKey::new(c.family, c.identity, adv.address);
         // A known identity costs one lookup; only a new one is matched against the entries.
         let i = match self.index.get(&key) {
@@ -170,7 +216,69 @@ impl<'t> Trackers<'t> {
         let pos = self
             .track
             .and_then(|(track, gap)| track.position_at(adv.time_us, gap));
-        self.entries[i].record(adv, c, pos);
+        let e = &mut self.entries[i];
+        e.record(adv, c, pos);
+        let t = &mut e.tracker;
+        if !t.allowed && !self.allow.is_empty() {
+            t.allowed = self.allow.allows(&t.id, adv.address, c.identity);
+        }
+        if t.alert_at_us.is_none() && verdict::alerts(&self.rules, t) {
+            t.alert_at_us = Some(adv.time_us);
+        }
+    }
+
+    /// Takes the watched keys whose window ended before `now_us` and that were used once
+    /// into the clone entry.
+    fn retire_one_shots(&mut self, now_us: i64) {
+        while let Some(i) = self.watch.next_due(now_us) {
+            if clone::one_shot(&self.entries[i].tracker) {
+                self.absorb(i);
+            }
+        }
+    }
+
+    /// Adds the one-off key entry `i` to the clone entry as one sighting.
+    fn absorb(&mut self, i: usize) {
+        let one = self.entries[i].tracker.clone();
+        let c = *self.clone.get_or_insert_with(|| {
+            let mut t = one.clone();
+            t.sightings = 0;
+            t.identities = 0;
+            t.located_sightings = 0;
+            t.places = Places::default();
+            t.presence = Presence::default();
+            t.addresses.clear();
+            t.rotating_keys = true;
+            self.entries.push(Entry {
+                tracker: t,
+                address: one.addresses[0],
+                counter: None,
+                merged: false,
+            });
+            self.entries.len() - 1
+        });
+        let t = &mut self.entries[c].tracker;
+        t.identities += 1;
+        t.sightings += 1;
+        t.addresses.extend(&one.addresses);
+        t.last_seen_us = t.last_seen_us.max(one.last_seen_us);
+        t.rssi_max = t.rssi_max.max(one.rssi_max);
+        t.battery = one.battery.or(t.battery);
+        if let Some(pos) = one.places.centres().first() {
+            t.located_sightings += 1;
+            t.places.add(pos);
+        }
+        t.presence.add(one.first_seen_us, clone::MAX_SILENCE_US);
+        let enough = t.identities >= clone::MIN_KEYS;
+        if enough && t.alert_at_us.is_none() && verdict::alerts(&self.rules, t) {
+            t.alert_at_us = Some(one.first_seen_us);
+        }
+        self.clone_members.push(i);
+        if enough {
+            for m in self.clone_members.drain(..) {
+                self.entries[m].merged = true;
+            }
+        }
     }
 
     /// The entry that a new identity continues by its family's rotation rule, if any.
@@ -193,6 +301,9 @@ impl<'t> Trackers<'t> {
     }
 
     fn push(&mut self, key: TrackerKey, c: &Classification<'static, '_>, adv: &Advertisement<'_>) -> usize {
+        if clone::watched(c.family, c.owner_state) {
+            self.watch.watch(adv.time_us, self.entries.len());
+        }
         self.entries.push(Entry {
             tracker: Tracker {
                 id: key.stable_id(),
@@ -210,19 +321,43 @@ impl<'t> Trackers<'t> {
                 rssi_max: None,
                 located_sightings: 0,
                 places: Places::default(),
+                presence: Presence::default(),
+                alert_at_us: None,
+                allowed: false,
+                rotating_keys: false,
+                risk: Risk::None,
+                reasons: Vec::new(),
             },
             address: adv.address,
             counter: None,
+            merged: false,
         });
         self.entries.len() - 1
     }
 
-    /// The trackers, in the order they were first seen.
-    pub fn into_sorted(self) -> Vec<Tracker> {
-        let mut v: Vec<Tracker> = self.entries.into_iter().map(|e| e.tracker).collect();
+    /// The trackers with their verdicts, most worrying first, then in the order first seen.
+    pub fn into_sorted(mut self) -> Vec<Tracker> {
+        // The capture has ended: keys still watched will not be heard again.
+        self.retire_one_shots(i64::MAX);
+        // Too few one-off keys to be one clone: they stay separate entries.
+        if let Some(c) = self.clone.filter(|_| !self.clone_members.is_empty()) {
+            self.entries[c].merged = true;
+        }
+        let rules = self.rules;
+        let mut v: Vec<Tracker> = self
+            .entries
+            .into_iter()
+            .filter(|e| !e.merged)
+            .map(|e| {
+                let mut t = e.tracker;
+                (t.risk, t.reasons) = verdict::judge(&rules, &t);
+                t
+            })
+            .collect();
         v.sort_by(|a, b| {
-            a.first_seen_us
-                .cmp(&b.first_seen_us)
+            b.risk
+                .cmp(&a.risk)
+                .then(a.first_seen_us.cmp(&b.first_seen_us))
                 .then_with(|| a.id.cmp(&b.id))
         });
         v
@@ -313,3 +448,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod tests_verdict;

@@ -17,6 +17,8 @@ pub const MAX_PLACES: usize = 256;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Places {
     centres: Vec<Fix>,
+    /// Kept up to date as places are added, so the verdict can check it at every sighting.
+    max_distance_m: f64,
     /// Which centre the last sighting joined: a tracker is mostly heard where it just was.
     last: usize,
 }
@@ -31,6 +33,12 @@ impl Places {
         if let Some(i) = self.centres.iter().position(near) {
             self.last = i;
         } else if self.centres.len() < MAX_PLACES {
+            let farthest = self
+                .centres
+                .iter()
+                .map(|c| distance_m(c, pos))
+                .fold(0.0, f64::max);
+            self.max_distance_m = self.max_distance_m.max(farthest);
             self.centres.push(*pos);
             self.last = self.centres.len() - 1;
         }
@@ -46,10 +54,12 @@ impl Places {
 
     /// The greatest distance between any two places, in metres (0 for fewer than two).
     pub fn max_distance_m(&self) -> f64 {
-        let c = &self.centres;
-        (0..c.len())
-            .flat_map(|i| (i + 1..c.len()).map(move |j| distance_m(&c[i], &c[j])))
-            .fold(0.0, f64::max)
+        self.max_distance_m
+    }
+
+    /// The centre of each place, in the order the places were first visited.
+    pub fn centres(&self) -> &[Fix] {
+        &self.centres
     }
 }
 

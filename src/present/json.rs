@@ -66,11 +66,10 @@ impl<'a> From<&'a Tracker> for TrackerJson<'a> {
             places: t.places.len(),
             // Decimetres: finer would only show GPS noise.
             max_distance_m: (t.places.max_distance_m() * 10.0).round() / 10.0,
-            // The verdict and risk are filled by a later stage of correlation.
-            following: false,
-            alert_at: None,
-            risk: "none",
-            reasons: Vec::new(),
+            following: t.following(),
+            alert_at: t.alert_at_us.map(rfc3339),
+            risk: t.risk.as_str(),
+            reasons: t.reasons.clone(),
             mode: t.mode,
             battery: t.battery,
             network: t.network,
