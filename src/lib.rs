@@ -7,6 +7,7 @@ pub mod capture;
 pub mod classify;
 pub mod correlate;
 pub mod decode;
+pub mod evidence;
 pub mod location;
 pub mod model;
 pub mod present;
