@@ -45,6 +45,26 @@ impl From<&Fix> for Position {
     }
 }
 
+/// Where the person was at a time (a fix of the track).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrackPoint {
+    pub time_us: i64,
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: Option<f64>,
+}
+
+impl From<&Fix> for TrackPoint {
+    fn from(f: &Fix) -> Self {
+        TrackPoint {
+            time_us: f.time_us,
+            lat: f.lat,
+            lon: f.lon,
+            accuracy_m: f.accuracy_m,
+        }
+    }
+}
+
 /// A tracker entry and its verdict at the end of an analysis or scan.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrackerRecord {
@@ -114,9 +134,7 @@ pub struct ReportData {
     /// Their sightings, in time order.
     pub sightings: Vec<SightingRecord>,
     /// The person's positions over the same time, in time order.
-    pub track: Vec<Position>,
-    /// The times of `track`, microseconds UTC (kept apart so positions stay small).
-    pub track_times_us: Vec<i64>,
+    pub track: Vec<TrackPoint>,
     pub notes: Vec<NoteRecord>,
     /// The SHA-256 (hex) of the last record of the hash chain and how many records it has.
     pub chain_head: String,
