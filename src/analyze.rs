@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::capture::{self, AdvertisementSource, CaptureError, Format, ReadStats};
 use crate::classify::Classifier;
 use crate::correlate::verdict::Rules;
-use crate::correlate::{Allowlist, Tracker, Trackers};
+use crate::correlate::{Allowlist, NamedPlace, Tracker, Trackers};
 use crate::location::{DEFAULT_MAX_GAP_US, Track};
 
 /// How one capture file went.
@@ -40,6 +40,8 @@ pub struct AnalyzeOptions<'a> {
     pub rules: Rules,
     /// The user's own trackers: never alerted.
     pub allow: &'a Allowlist,
+    /// Places the user named (home, work ...).
+    pub named_places: &'a [NamedPlace],
 }
 
 impl Default for AnalyzeOptions<'_> {
@@ -50,6 +52,7 @@ impl Default for AnalyzeOptions<'_> {
             max_gap_us: DEFAULT_MAX_GAP_US,
             rules: Rules::default(),
             allow: &NONE,
+            named_places: &[],
         }
     }
 }
@@ -79,7 +82,8 @@ pub fn analyze_files(
     };
     let mut trackers = trackers
         .with_rules(options.rules)
-        .with_allowlist(options.allow.clone());
+        .with_allowlist(options.allow.clone())
+        .with_named_places(options.named_places.to_vec());
     let mut captures = Vec::new();
     let mut done_bytes = 0;
     for path in paths {

@@ -8,8 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use tagwatch::analyze::{AnalyzeOptions, analyze_files, total_size};
-use tagwatch::correlate::Allowlist;
 use tagwatch::correlate::verdict::Sensitivity;
+use tagwatch::correlate::{Allowlist, NamedPlace};
 use tagwatch::location::{self, DEFAULT_MAX_GAP_US};
 use tagwatch::present;
 use tagwatch::synth::scenario;
@@ -70,6 +70,13 @@ struct AnalyzeArgs {
     /// identity:HEX per line.
     #[arg(long, value_name = "FILE")]
     allow: Option<PathBuf>,
+    /// Name a place, e.g. `--place home=35.6812,139.7671` or `work=35.68,139.70,300` (radius in
+    /// metres, 150 if left out); repeatable.
+    #[arg(long = "place", value_name = "NAME=LAT,LON[,RADIUS]", value_parser = NamedPlace::parse)]
+    places: Vec<NamedPlace>,
+    /// A file of named places, one NAME=LAT,LON[,RADIUS] per line.
+    #[arg(long = "places", value_name = "FILE")]
+    places_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -155,11 +162,24 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
             Err(e) => return bad_input(&e),
         },
     };
+    let mut named_places = args.places.clone();
+    if let Some(path) = &args.places_file {
+        let read = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                NamedPlace::parse_file(&text).map_err(|(line, problem)| format!("line {line}: {problem}"))
+            });
+        match read {
+            Ok(more) => named_places.extend(more),
+            Err(problem) => return bad_input(&format!("{}: {problem}", path.display())),
+        }
+    }
     let options = AnalyzeOptions {
         track: track.as_ref(),
         max_gap_us: i64::from(args.max_gap) * 1_000_000,
         rules: Sensitivity::from(args.sensitivity).rules(),
         allow: &allow,
+        named_places: &named_places,
     };
     let captures = &args.captures;
     let bar = progress_bar(total_size(captures));

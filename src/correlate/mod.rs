@@ -7,6 +7,7 @@
 
 mod allow;
 mod clone;
+mod named;
 mod places;
 mod rotation;
 pub mod verdict;
@@ -19,6 +20,7 @@ use crate::classify::{Classification, OwnerState};
 use crate::location::{Fix, Track};
 use crate::model::{Advertisement, BdAddr};
 pub use allow::{AllowError, Allowlist};
+pub use named::NamedPlace;
 pub use places::{MAX_PLACES, PLACE_RADIUS_M, Places};
 use rotation::Sighting;
 use verdict::{Presence, Risk, Rules};
@@ -88,6 +90,8 @@ pub struct Tracker {
     pub allowed: bool,
     /// One entry gathered from a clone's never-repeated keys (see [`clone`]).
     pub rotating_keys: bool,
+    /// The user's named places among `places` (set when the analysis ends).
+    pub named_places: Vec<String>,
     /// Set when the analysis ends (see [`verdict::judge`]).
     pub risk: Risk,
     pub reasons: Vec<String>,
@@ -160,6 +164,7 @@ pub struct Trackers<'t> {
     track: Option<(&'t Track, i64)>,
     rules: Rules,
     allow: Allowlist,
+    named: Vec<NamedPlace>,
     /// New separated Find My keys waiting to show whether they are used once.
     watch: clone::Watch,
     /// The entry gathering one-off keys, and the entries taken into it that stay listed
@@ -185,6 +190,12 @@ impl<'t> Trackers<'t> {
     /// Judges with these thresholds instead of the default (medium) ones.
     pub fn with_rules(mut self, rules: Rules) -> Self {
         self.rules = rules;
+        self
+    }
+
+    /// Names the trackers' places that are near these.
+    pub fn with_named_places(mut self, named: Vec<NamedPlace>) -> Self {
+        self.named = named;
         self
     }
 
@@ -325,6 +336,7 @@ impl<'t> Trackers<'t> {
                 alert_at_us: None,
                 allowed: false,
                 rotating_keys: false,
+                named_places: Vec::new(),
                 risk: Risk::None,
                 reasons: Vec::new(),
             },
@@ -344,12 +356,14 @@ impl<'t> Trackers<'t> {
             self.entries[c].merged = true;
         }
         let rules = self.rules;
+        let named = self.named;
         let mut v: Vec<Tracker> = self
             .entries
             .into_iter()
             .filter(|e| !e.merged)
             .map(|e| {
                 let mut t = e.tracker;
+                t.named_places = named::names(&t.places, &named);
                 (t.risk, t.reasons) = verdict::judge(&rules, &t);
                 t
             })

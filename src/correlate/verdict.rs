@@ -152,8 +152,12 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<String>) {
     let with_you = duration(t.presence.with_you_us);
     if t.located_sightings > 0 {
         let places = t.places.len();
+        let names = match t.named_places.as_slice() {
+            [] => String::new(),
+            names => format!(" ({})", names.join(", ")),
+        };
         reasons.push(format!(
-            "seen at {places} place{} over {with_you}, {} apart",
+            "seen at {places} place{}{names} over {with_you}, {} apart",
             if places == 1 { "" } else { "s" },
             distance(t.places.max_distance_m())
         ));

@@ -30,6 +30,7 @@ pub struct TrackerJson<'a> {
     pub located_sightings: u64,
     pub places: usize,
     pub max_distance_m: f64,
+    pub named_places: &'a [String],
     pub following: bool,
     pub alert_at: Option<String>,
     pub risk: &'a str,
@@ -66,6 +67,7 @@ impl<'a> From<&'a Tracker> for TrackerJson<'a> {
             places: t.places.len(),
             // Decimetres: finer would only show GPS noise.
             max_distance_m: (t.places.max_distance_m() * 10.0).round() / 10.0,
+            named_places: &t.named_places,
             following: t.following(),
             alert_at: t.alert_at_us.map(rfc3339),
             risk: t.risk.as_str(),
