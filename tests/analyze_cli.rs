@@ -133,8 +133,11 @@ fn rotating_demo_trackers_stay_one_entry_each() {
     // the FMDN tag its EID every 17 minutes under one address: three identities each in 40 minutes.
     assert_eq!(shape("samsung_smarttag"), [(3, 3)]);
     assert_eq!(shape("google_fmdn"), [(1, 3)]);
-    // A DULT tag's rotations carry no evidence that links them: one entry per identity.
-    assert_eq!(shape("dult"), [(1, 1), (1, 1), (1, 1)]);
+    // A separated DULT tag keeps its address; the neighbour's near-owner AirTag rotates every
+    // 15 minutes and nothing links its rotations: one entry per address.
+    assert_eq!(shape("dult"), [(1, 1)]);
+    let near_owner = trackers(&json).iter().filter(|t| t["owner_state"] == "near_owner").count();
+    assert_eq!(near_owner, 3);
 }
 
 #[test]

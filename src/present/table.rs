@@ -8,12 +8,14 @@ use anstyle::{AnsiColor, Style};
 use crate::analyze::Analysis;
 use crate::classify::{Classifier, OwnerState};
 use crate::correlate::Tracker;
+use crate::correlate::verdict::Risk;
 
 use super::{local_time, neutralise};
 
-const HEADERS: [&str; 8] = [
+const HEADERS: [&str; 9] = [
     "ID",
     "TRACKER",
+    "VERDICT",
     "OWNER",
     "ADDRESSES",
     "FIRST SEEN",
@@ -30,6 +32,21 @@ fn style_of(state: OwnerState) -> Style {
         OwnerState::Separated => AnsiColor::Red.on_default().bold(),
         OwnerState::NearOwner => AnsiColor::Green.on_default(),
         OwnerState::Unknown => AnsiColor::Yellow.on_default(),
+    }
+}
+
+/// "FOLLOWING" stands out; a tracker worth a look says its risk; the rest stay quiet.
+fn verdict_cell(t: &Tracker) -> (String, Style) {
+    if t.following() {
+        let text = format!("FOLLOWING ({} risk)", t.risk.as_str());
+        (text, AnsiColor::Red.on_default().bold().invert())
+    } else if t.risk > Risk::None {
+        (
+            format!("{} risk", t.risk.as_str()),
+            AnsiColor::Yellow.on_default().bold(),
+        )
+    } else {
+        ("-".to_string(), Style::new())
     }
 }
 
@@ -70,20 +87,22 @@ fn addresses_text(t: &Tracker) -> String {
     }
 }
 
-fn row(t: &Tracker, located: bool) -> Vec<String> {
+fn row(t: &Tracker, located: bool) -> Vec<(String, Style)> {
+    let plain = |s: String| (s, Style::new());
     let mut cells = vec![
-        t.id.clone(),
-        tracker_text(t),
-        owner_text(t.owner_state).to_string(),
-        addresses_text(t),
-        local_time(t.first_seen_us),
-        local_time(t.last_seen_us),
-        t.sightings.to_string(),
-        t.rssi_max.map_or("-".to_string(), |r| format!("{r} dBm")),
+        plain(t.id.clone()),
+        plain(tracker_text(t)),
+        verdict_cell(t),
+        (owner_text(t.owner_state).to_string(), style_of(t.owner_state)),
+        plain(addresses_text(t)),
+        plain(local_time(t.first_seen_us)),
+        plain(local_time(t.last_seen_us)),
+        plain(t.sightings.to_string()),
+        plain(t.rssi_max.map_or("-".to_string(), |r| format!("{r} dBm"))),
     ];
     if located {
-        cells.push(t.places.len().to_string());
-        cells.push(format!("{:.0} m", t.places.max_distance_m()));
+        cells.push(plain(t.places.len().to_string()));
+        cells.push(plain(format!("{:.0} m", t.places.max_distance_m())));
     }
     cells
 }
@@ -100,14 +119,14 @@ pub fn render(analysis: &Analysis) -> String {
         )
         .copied()
         .collect();
-    let rows: Vec<Vec<String>> = analysis
+    let rows: Vec<Vec<(String, Style)>> = analysis
         .trackers
         .iter()
         .map(|t| row(t, analysis.located))
         .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
     for r in &rows {
-        for (w, cell) in widths.iter_mut().zip(r) {
+        for (w, (cell, _)) in widths.iter_mut().zip(r) {
             *w = (*w).max(cell.chars().count());
         }
     }
@@ -128,20 +147,29 @@ pub fn render(analysis: &Analysis) -> String {
             pad(&mut out, h, w, bold);
         }
         end_row(&mut out);
-        for (r, t) in rows.iter().zip(&analysis.trackers) {
-            for (i, (cell, &w)) in r.iter().zip(&widths).enumerate() {
-                let style = if i == 2 {
-                    style_of(t.owner_state)
-                } else {
-                    Style::new()
-                };
-                pad(&mut out, cell, w, style);
+        for r in &rows {
+            for ((cell, style), &w) in r.iter().zip(&widths) {
+                pad(&mut out, cell, w, *style);
             }
             end_row(&mut out);
         }
     }
+    out.push_str(&why(analysis));
     out.push_str(&summary(analysis));
     out
+}
+
+/// The reasons for every tracker worth a look, in plain sentences.
+fn why(analysis: &Analysis) -> String {
+    let mut out = String::new();
+    for t in analysis.trackers.iter().filter(|t| t.risk > Risk::None) {
+        let _ = writeln!(out, "{}: {}.", t.id, t.reasons.join("; "));
+    }
+    if out.is_empty() {
+        out
+    } else {
+        format!("\nWhy:\n{out}")
+    }
 }
 
 /// One line per capture, then the totals: what was read and what was passed over.

@@ -116,9 +116,10 @@ pub fn demo(start_us: i64, minutes: i64) -> (i64, i64, Vec<Emitter>) {
             }),
         )
         .extended(),
+        // A DULT tag away from its owner keeps its address for a day, like a Find My one.
         Emitter::new(
             2000,
-            Some(15),
+            None,
             -73,
             Box::new(|_, rng| (random_address(rng), payload::dult(0x02, false, &rng.bytes()))),
         ),
