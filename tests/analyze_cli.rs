@@ -136,7 +136,10 @@ fn rotating_demo_trackers_stay_one_entry_each() {
     // A separated DULT tag keeps its address; the neighbour's near-owner AirTag rotates every
     // 15 minutes and nothing links its rotations: one entry per address.
     assert_eq!(shape("dult"), [(1, 1)]);
-    let near_owner = trackers(&json).iter().filter(|t| t["owner_state"] == "near_owner").count();
+    let near_owner = trackers(&json)
+        .iter()
+        .filter(|t| t["owner_state"] == "near_owner")
+        .count();
     assert_eq!(near_owner, 3);
 }
 
