@@ -293,6 +293,7 @@ impl Kind {
 struct Device {
     tracker: Option<(&'static str, Kind, bool)>,
     presence: Presence,
+    /// RSSI before noise while carried or riding along; fixed devices get theirs from distance.
     rssi: i8,
 }
 
@@ -304,6 +305,15 @@ fn tracker(label: &'static str, kind: Kind, following: bool, presence: Presence,
         tracker: Some((label, kind, following)),
         presence,
         rssi,
+    }
+}
+
+/// Someone else's tracker left at `place`: it never follows, whatever the day holds.
+fn fixed(label: &'static str, kind: Kind, place: Place) -> Device {
+    Device {
+        tracker: Some((label, kind, NOT_FOLLOWING)),
+        presence: Presence::At(place),
+        rssi: 0,
     }
 }
 
@@ -341,10 +351,11 @@ struct Scenario {
     itinerary: Itinerary,
     /// GPS error of the logged track (metres, each axis); the true position drives the capture.
     gps_noise_m: f64,
-    /// A following tracker must have been flagged by its first sighting plus this.
-    alert_within_min: i64,
-    /// Why that is a fair deadline here.
-    alert_why: &'static str,
+    /// A following tracker must have been flagged by its first sighting plus this
+    /// (`None` where nothing follows).
+    alert_within_min: Option<i64>,
+    /// Why that deadline is fair, or why nothing follows.
+    truth: &'static str,
     devices: Vec<Device>,
 }
 
@@ -381,8 +392,8 @@ fn build(name: &str) -> Option<Scenario> {
             Scenario {
                 itinerary: it,
                 gps_noise_m: 0.0,
-                alert_within_min: 45,
-                alert_why: "45 min after first sighting the tag has come from home along a 21 km train ride",
+                alert_within_min: Some(45),
+                truth: "by then the tag has come from home, on foot and most of the 21 km train ride",
                 devices,
             }
         }
@@ -419,8 +430,8 @@ fn build(name: &str) -> Option<Scenario> {
             Scenario {
                 itinerary: it,
                 gps_noise_m: 0.0,
-                alert_within_min: 45,
-                alert_why: "45 min after first sighting the tag has been at two stops 6.7 km apart and on the road between",
+                alert_within_min: Some(45),
+                truth: "by then the tag has been at two stops 6.7 km apart and on the road between",
                 devices,
             }
         }
@@ -452,8 +463,8 @@ fn build(name: &str) -> Option<Scenario> {
                 itinerary: it,
                 gps_noise_m: 0.0,
                 // Tile says nothing of its owner, so a detector needs places, not a flag.
-                alert_within_min: 60,
-                alert_why: "Tile carries no separated flag; 60 min after first sighting both tags have been at home, the post office 1 km away and on the 4.5 km bus ride",
+                alert_within_min: Some(60),
+                truth: "Tile carries no separated flag, so an hour; by then both tags have been at home, at the post office 1 km away and on most of the 4.5 km bus ride",
                 devices,
             }
         }
@@ -475,8 +486,8 @@ fn build(name: &str) -> Option<Scenario> {
             Scenario {
                 itinerary: it,
                 gps_noise_m: 0.0,
-                alert_within_min: 60,
-                alert_why: "60 min after first sighting both tags have been at the cafe and the library 1.2 km away, for over 30 min each",
+                alert_within_min: Some(60),
+                truth: "by then both tags have been at the cafe for 30 min, on the 1.2 km walk and at the library for 15 min",
                 devices,
             }
         }
@@ -489,31 +500,19 @@ fn build(name: &str) -> Option<Scenario> {
                 .stay(16)
                 .go(SETAGAYA_HOME, 5.0)
                 .stay(280);
-            let at_shop = Presence::At(shop.offset("shop counter", 5.0, 0.0));
+            let counter = shop.offset("shop counter", 5.0, 0.0);
             let mut devices = vec![
-                tracker(
-                    "neighbour's SmartTag",
-                    Kind::SmartTag,
-                    NOT_FOLLOWING,
-                    Presence::At(flat),
-                    0,
-                ),
-                tracker(
-                    "neighbour's AirTag",
-                    Kind::AirTag,
-                    NOT_FOLLOWING,
-                    Presence::At(flat),
-                    0,
-                ),
-                tracker("shop's Tile", Kind::Tile, NOT_FOLLOWING, at_shop, 0),
+                fixed("neighbour's SmartTag", Kind::SmartTag, flat),
+                fixed("neighbour's AirTag", Kind::AirTag, flat),
+                fixed("shop's Tile", Kind::Tile, counter),
             ];
             devices.extend(phones(1, Presence::At(flat)));
-            devices.extend(phones(3, at_shop));
+            devices.extend(phones(3, Presence::At(counter)));
             Scenario {
                 itinerary: it,
                 gps_noise_m: 15.0,
-                alert_within_min: 0,
-                alert_why: "nothing follows: the neighbour's tags are heard only at home, the Tile only at the shop",
+                alert_within_min: None,
+                truth: "nothing follows: the neighbour's tags are heard only at home, the Tile only at the shop",
                 devices,
             }
         }
@@ -548,8 +547,8 @@ fn build(name: &str) -> Option<Scenario> {
             Scenario {
                 itinerary: it,
                 gps_noise_m: 0.0,
-                alert_within_min: 0,
-                alert_why: "nothing follows: every tracker is the person's own and near its owner all day",
+                alert_within_min: None,
+                truth: "nothing follows: every tracker is the person's own and near its owner all day",
                 devices,
             }
         }
@@ -579,8 +578,8 @@ fn build(name: &str) -> Option<Scenario> {
             Scenario {
                 itinerary: it,
                 gps_noise_m: 0.0,
-                alert_within_min: 0,
-                alert_why: "nothing follows: the strangers' tags ride the same train for 20 min, then the person walks 30 min alone",
+                alert_within_min: None,
+                truth: "nothing follows: the strangers' tags ride the same train for 20 min, then the person walks 30 min alone",
                 devices,
             }
         }
@@ -608,8 +607,8 @@ fn build(name: &str) -> Option<Scenario> {
             Scenario {
                 itinerary: it,
                 gps_noise_m: 0.0,
-                alert_within_min: 45,
-                alert_why: "45 min after first sighting over 1300 strong separated Find My keys have been heard, at home, walking and on the train: one body carrying them",
+                alert_within_min: Some(45),
+                truth: "by then over 1300 strong separated Find My keys, one every 2 s, have been heard at home, on foot and on the train: one device carried along",
                 devices,
             }
         }
@@ -637,7 +636,8 @@ struct Labels<'a> {
     synthetic: bool,
     start: String,
     end: String,
-    alert_by_rule: String,
+    /// The alert deadline and why, or why nothing follows.
+    truth: String,
     places: Vec<PlaceLabel>,
     devices: Vec<DeviceLabel>,
 }
@@ -694,6 +694,8 @@ pub fn write(name: &str, dir: &Path) -> io::Result<Written> {
         .map(|(i, d)| {
             let emitter = match d.tracker {
                 Some((_, kind, _)) => kind.emitter(seed),
+                // Real iPhones send every 200 ms; a 1 s interval keeps day-long files small
+                // and still puts the crowd in every place and train.
                 None => phone(i, 1000),
             };
             emitter.heard(d.presence.heard(it, d.rssi))
@@ -711,7 +713,10 @@ pub fn write(name: &str, dir: &Path) -> io::Result<Written> {
         synthetic: true,
         start: rfc3339(start_us),
         end: rfc3339(end_us),
-        alert_by_rule: format!("first sighting + {} min: {}", s.alert_within_min, s.alert_why),
+        truth: match s.alert_within_min {
+            Some(m) => format!("alert by first sighting + {m} min: {}", s.truth),
+            None => s.truth.to_string(),
+        },
         places: it
             .visits()
             .iter()
@@ -750,7 +755,7 @@ fn device_label(
     (label, kind, following): (&'static str, Kind, bool),
     presence: Presence,
     log: &DeviceLog,
-    alert_within_min: i64,
+    alert_within_min: Option<i64>,
 ) -> io::Result<DeviceLabel> {
     let (Some(first_us), Some(last_us), Some(first_address)) =
         (log.first_us, log.last_us, log.addresses.first())
@@ -763,7 +768,9 @@ fn device_label(
         family: kind.family(),
         first_address: first_address.to_string(),
         following,
-        alert_by: following.then(|| rfc3339(first_us + alert_within_min * MIN)),
+        alert_by: alert_within_min
+            .filter(|_| following)
+            .map(|m| rfc3339(first_us + m * MIN)),
         presence: presence.describe(),
         first_seen: rfc3339(first_us),
         last_seen: rfc3339(last_us),
