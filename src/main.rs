@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -12,7 +13,7 @@ use tagwatch::correlate::verdict::Sensitivity;
 use tagwatch::correlate::{Allowlist, NamedPlace};
 use tagwatch::location::{self, DEFAULT_MAX_GAP_US};
 use tagwatch::present;
-use tagwatch::synth::scenario;
+use tagwatch::synth::{labelled, scenario};
 
 /// Exit code for unreadable or damaged input.
 const EXIT_BAD_INPUT: u8 = 2;
@@ -32,19 +33,10 @@ struct Cli {
 enum Command {
     /// Find the trackers in one or more captures (btsnoop, pcap, pcapng, tagwatch JSON Lines).
     Analyze(AnalyzeArgs),
-    /// Write a synthetic capture (btsnoop) for demos, tests and benchmarks.
+    /// Write synthetic data for demos, tests and benchmarks.
     Synth {
-        #[arg(value_enum)]
-        scenario: Scenario,
-        /// Where to write the capture; name it `*-synthetic.*` so nobody takes it for real data.
-        #[arg(short, long)]
-        output: PathBuf,
-        /// Length of the scenario.
-        #[arg(long, default_value_t = 10)]
-        minutes: i64,
-        /// Extra iPhones around (the crowd scenario).
-        #[arg(long, default_value_t = 400)]
-        phones: usize,
+        #[command(subcommand)]
+        what: Synth,
     },
 }
 
@@ -96,12 +88,38 @@ impl From<SensitivityArg> for Sensitivity {
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Scenario {
-    /// One tracker of each family among a few bystanders.
-    Demo,
+#[derive(Subcommand)]
+enum Synth {
+    /// One tracker of each family among a few bystanders (a btsnoop capture).
+    Demo(CaptureArgs),
     /// The demo in a crowd of phones: load for benchmarks.
-    Crowd,
+    Crowd {
+        #[command(flatten)]
+        capture: CaptureArgs,
+        /// Extra iPhones around.
+        #[arg(long, default_value_t = 400)]
+        phones: usize,
+    },
+    /// A labelled day for judging the following detector: NAME-synthetic.btsnoop,
+    /// NAME-synthetic.gpx and NAME-labels.json.
+    Scenario {
+        /// A scenario, or `all`.
+        #[arg(value_parser = PossibleValuesParser::new(labelled::NAMES.into_iter().chain(["all"])))]
+        name: String,
+        /// Directory to write into (created if missing).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct CaptureArgs {
+    /// Where to write the capture; name it `*-synthetic.*` so nobody takes it for real data.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Length of the scenario.
+    #[arg(long, default_value_t = 10)]
+    minutes: i64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -114,23 +132,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => analyze(&args),
-        Command::Synth {
-            scenario,
-            output,
-            minutes,
-            phones,
-        } => synth(scenario, &output, minutes, phones),
+        Command::Synth { what } => match what {
+            Synth::Demo(c) => synth(scenario::demo(SYNTH_START_US, c.minutes), &c.output),
+            Synth::Crowd { capture: c, phones } => {
+                synth(scenario::crowd(SYNTH_START_US, c.minutes, phones), &c.output)
+            }
+            Synth::Scenario { name, output } => synth_labelled(&name, &output),
+        },
     }
 }
 
 /// Synthetic scenarios start at a fixed time so the same command writes the same bytes.
 const SYNTH_START_US: i64 = 1_768_464_000_000_000; // 2026-01-15T08:00:00Z
 
-fn synth(scenario: Scenario, output: &std::path::Path, minutes: i64, phones: usize) -> ExitCode {
-    let (start, end, emitters) = match scenario {
-        Scenario::Demo => scenario::demo(SYNTH_START_US, minutes),
-        Scenario::Crowd => scenario::crowd(SYNTH_START_US, minutes, phones),
-    };
+fn synth((start, end, emitters): (i64, i64, Vec<scenario::Emitter>), output: &std::path::Path) -> ExitCode {
     let written = std::fs::File::create(output)
         .map(std::io::BufWriter::new)
         .and_then(|file| scenario::write_btsnoop(file, start, end, &emitters));
@@ -144,6 +159,34 @@ fn synth(scenario: Scenario, output: &std::path::Path, minutes: i64, phones: usi
             ExitCode::FAILURE
         }
     }
+}
+
+fn synth_labelled(name: &str, dir: &std::path::Path) -> ExitCode {
+    let names = if name == "all" {
+        &labelled::NAMES[..]
+    } else {
+        std::slice::from_ref(&name)
+    };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("error: {}: {e}", dir.display());
+        return ExitCode::FAILURE;
+    }
+    for name in names {
+        match labelled::write(name, dir) {
+            Ok(w) => eprintln!(
+                "wrote {name}: {} synthetic advertisements, {} fixes over {} min to {}",
+                w.advertisements,
+                w.fixes,
+                (w.end_us - w.start_us) / 60_000_000,
+                dir.display()
+            ),
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn analyze(args: &AnalyzeArgs) -> ExitCode {

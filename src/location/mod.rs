@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 pub use csv::parse_csv;
 pub use gpsd_json::parse_gpsd_json;
-pub use gpx::parse_gpx;
+pub use gpx::{parse_gpx, write_gpx};
 pub use nmea::parse_nmea;
 pub use track::{DEFAULT_MAX_GAP_US, Fix, Track, distance_m};
 

@@ -2,6 +2,7 @@
 //! FMDN, DULT, extended advertising) and for load tests. Written in the real btsnoop
 //! format; every file made here is synthetic and is named so (`*-synthetic.*`).
 
+pub mod labelled;
 pub mod payload;
 pub mod scenario;
 

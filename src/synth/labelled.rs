@@ -1,0 +1,781 @@
+//! Labelled scenarios for judging the following detector: a person's day in Tokyo as a
+//! GPS track, the capture a scanner carried by that person would have made, and labels
+//! saying which trackers follow the person. Everything is synthetic and seeded, so the
+//! files are byte-reproducible.
+//!
+//! Each scenario writes `NAME-synthetic.btsnoop`, `NAME-synthetic.gpx` and `NAME-labels.json`.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use chrono::{DateTime, SecondsFormat};
+use serde::Serialize;
+
+use super::Rng;
+use super::scenario::{
+    DeviceLog, Emitter, Heard, chipolo_separated, dult_separated, find_my_near_owner, find_my_separated,
+    fmdn_separated, phone, smarttag_separated, tile, write_btsnoop_seeded,
+};
+use crate::location::{Fix, distance_m, write_gpx};
+
+/// Every scenario, in the order `all` writes them.
+pub const NAMES: [&str; 8] = [
+    "commute_airtag",
+    "car_smarttag",
+    "errands_tile_fmdn",
+    "dult_chipolo",
+    "home_neighbour",
+    "own_devices",
+    "train_passengers",
+    "rotating_clone",
+];
+
+const MIN: i64 = 60_000_000;
+/// 2026-01-15T08:00:00Z, as the demo.
+const START_US: i64 = 1_768_464_000_000_000;
+/// A phone logger saving battery writes a fix every 5 s.
+const FIX_EVERY_US: i64 = 5_000_000;
+/// A fixed device is heard while the person is this close (a wall or two in between).
+const RANGE_M: f64 = 50.0;
+/// Metres per degree of latitude on the mean Earth sphere that `distance_m` uses.
+const M_PER_DEG: f64 = 111_195.08;
+
+/// A named position.
+#[derive(Clone, Copy, Debug)]
+pub struct Place {
+    pub name: &'static str,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl Place {
+    const fn new(name: &'static str, lat: f64, lon: f64) -> Self {
+        Place { name, lat, lon }
+    }
+
+    /// The place `north_m` and `east_m` metres away: flat-Earth, good to a fraction of
+    /// a percent over the tens of kilometres used here.
+    fn offset(&self, name: &'static str, north_m: f64, east_m: f64) -> Place {
+        Place {
+            name,
+            lat: self.lat + north_m / M_PER_DEG,
+            lon: self.lon + east_m / (M_PER_DEG * self.lat.to_radians().cos()),
+        }
+    }
+
+    fn fix(&self, time_us: i64) -> Fix {
+        Fix {
+            time_us,
+            lat: self.lat,
+            lon: self.lon,
+            accuracy_m: None,
+        }
+    }
+}
+
+/// One stay or one trip, with the time it starts and ends.
+#[derive(Clone, Copy, Debug)]
+struct Leg {
+    from_us: i64,
+    to_us: i64,
+    from: Place,
+    to: Place,
+}
+
+/// A place on the way, with the times the person arrived and left (equal when passing through).
+#[derive(Clone, Copy, Debug)]
+pub struct Visit {
+    pub place: Place,
+    pub arrive_us: i64,
+    pub leave_us: i64,
+}
+
+/// Where the person is over the day: stays at places and straight trips between them.
+#[derive(Clone, Debug)]
+pub struct Itinerary {
+    start_us: i64,
+    legs: Vec<Leg>,
+    visits: Vec<Visit>,
+}
+
+impl Itinerary {
+    pub fn starting_at(start_us: i64, place: Place) -> Self {
+        Itinerary {
+            start_us,
+            legs: Vec::new(),
+            visits: vec![Visit {
+                place,
+                arrive_us: start_us,
+                leave_us: start_us,
+            }],
+        }
+    }
+
+    fn here(&self) -> &Visit {
+        self.visits.last().expect("starts with a visit")
+    }
+
+    pub fn stay(mut self, minutes: i64) -> Self {
+        let (place, t) = (self.here().place, self.end_us());
+        self.legs.push(Leg {
+            from_us: t,
+            to_us: t + minutes * MIN,
+            from: place,
+            to: place,
+        });
+        self.visits.last_mut().expect("starts with a visit").leave_us = t + minutes * MIN;
+        self
+    }
+
+    /// Travels in a straight line at `kmh`; the distance sets the duration, rounded to the
+    /// 5 s between GPS fixes so every arrival and departure has a fix.
+    pub fn go(mut self, to: Place, kmh: f64) -> Self {
+        let (from, t) = (self.here().place, self.end_us());
+        let metres = distance_m(&from.fix(0), &to.fix(0));
+        let fixes = (metres / (kmh / 3.6) * 1e6 / FIX_EVERY_US as f64).round() as i64;
+        let arrive_us = t + fixes * FIX_EVERY_US;
+        self.legs.push(Leg {
+            from_us: t,
+            to_us: arrive_us,
+            from,
+            to,
+        });
+        self.visits.push(Visit {
+            place: to,
+            arrive_us,
+            leave_us: arrive_us,
+        });
+        self
+    }
+
+    pub fn start_us(&self) -> i64 {
+        self.start_us
+    }
+
+    pub fn end_us(&self) -> i64 {
+        self.legs.last().map_or(self.start_us, |l| l.to_us)
+    }
+
+    pub fn visits(&self) -> &[Visit] {
+        &self.visits
+    }
+
+    fn visit(&self, name: &str) -> &Visit {
+        self.visits
+            .iter()
+            .find(|v| v.place.name == name)
+            .expect("scenarios name only places on their itinerary")
+    }
+
+    /// The true position at `time_us` (held at the ends of the day).
+    pub fn position_at(&self, time_us: i64) -> Fix {
+        let i = self.legs.partition_point(|l| l.to_us <= time_us);
+        let Some(leg) = self.legs.get(i).or(self.legs.last()) else {
+            return self.here().place.fix(time_us);
+        };
+        let f = ((time_us - leg.from_us) as f64 / (leg.to_us - leg.from_us).max(1) as f64).clamp(0.0, 1.0);
+        Fix {
+            time_us,
+            lat: leg.from.lat + f * (leg.to.lat - leg.from.lat),
+            lon: leg.from.lon + f * (leg.to.lon - leg.from.lon),
+            accuracy_m: None,
+        }
+    }
+
+    /// The GPS log: a fix every 5 s from start to end, each off by up to `noise_m` metres
+    /// north and east, as a phone indoors is.
+    pub fn fixes(&self, noise_m: f64, rng: &mut Rng) -> Vec<Fix> {
+        let mut noise = || (rng.below(2_000_001) as f64 / 1e6 - 1.0) * noise_m;
+        (self.start_us..=self.end_us())
+            .step_by(FIX_EVERY_US as usize)
+            .map(|t| {
+                let p = self.position_at(t);
+                let moved = Place::new("", p.lat, p.lon).offset("", noise(), noise());
+                Fix {
+                    lat: moved.lat,
+                    lon: moved.lon,
+                    ..p
+                }
+            })
+            .collect()
+    }
+}
+
+/// When the scanner hears a device.
+#[derive(Clone, Copy, Debug)]
+enum Presence {
+    /// Carried by the person (bag, car, pocket): always in range, steady RSSI.
+    Along,
+    /// Fixed at a place: in range while the person is within [`RANGE_M`].
+    At(Place),
+    /// On the same train or bus for a while.
+    Between(i64, i64),
+}
+
+impl Presence {
+    fn heard(self, itinerary: &Itinerary, rssi: i8) -> Heard {
+        match self {
+            Presence::Along => Box::new(move |_| Some(rssi)),
+            Presence::At(place) => {
+                let itinerary = itinerary.clone();
+                Box::new(move |t| {
+                    let d = distance_m(&itinerary.position_at(t), &place.fix(t));
+                    // Free-space loss from -45 dBm at 1 m: -65 at 10 m, -79 at 50 m.
+                    (d <= RANGE_M).then(|| (-45.0 - 20.0 * d.max(1.0).log10()).round() as i8)
+                })
+            }
+            Presence::Between(from, to) => Box::new(move |t| (from..to).contains(&t).then_some(rssi)),
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Presence::Along => "travels with the person".into(),
+            Presence::At(place) => format!("fixed at {}", place.name),
+            Presence::Between(from, to) => format!("rides along {} to {}", rfc3339(from), rfc3339(to)),
+        }
+    }
+}
+
+/// The trackers the scenarios use, as the real ones advertise.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    /// Separated AirTag (status 0x10): one key all day, as between its daily rotations.
+    AirTag,
+    /// Anti-detection clone: a new key and address for every advertisement.
+    AirTagClone,
+    /// Apple Find My near its owner with this status (AirTag 0x10, AirPods 0x30, iPhone 0x00):
+    /// a new address every 15 minutes.
+    AppleNearOwner(u8),
+    /// Separated SmartTag: new address and privacy id every 15 minutes.
+    SmartTag,
+    Tile,
+    /// Google FMDN, separated: EID every 1024 s, same address.
+    Fmdn,
+    /// DULT, separated: separated accessories rotate only once a day.
+    Dult,
+    /// Chipolo with the separated bit set.
+    Chipolo,
+}
+
+impl Kind {
+    fn family(self) -> &'static str {
+        match self {
+            Kind::AirTag | Kind::AirTagClone | Kind::AppleNearOwner(_) => "apple_find_my",
+            Kind::SmartTag => "samsung_smarttag",
+            Kind::Tile => "tile",
+            Kind::Fmdn => "google_fmdn",
+            Kind::Dult => "dult",
+            Kind::Chipolo => "chipolo",
+        }
+    }
+
+    fn emitter(self, seed: u64) -> Emitter {
+        // RSSI comes from the presence; this value is only a placeholder for the emitter.
+        let e = |rotate_min, build| Emitter::new(2000, rotate_min, 0, build);
+        match self {
+            Kind::AirTag => e(None, find_my_separated(0x10)),
+            Kind::AirTagClone => e(None, find_my_separated(0x10)).key_per_advertisement(),
+            Kind::AppleNearOwner(status) => e(Some(15), find_my_near_owner(status)),
+            Kind::SmartTag => e(Some(15), smarttag_separated()),
+            Kind::Tile => e(None, tile()),
+            Kind::Fmdn => e(None, fmdn_separated(seed ^ 0xF3D))
+                .extended()
+                .rotate_every_s(1024),
+            Kind::Dult => e(None, dult_separated()),
+            Kind::Chipolo => e(None, chipolo_separated()),
+        }
+    }
+}
+
+/// A device in a scenario: a labelled tracker, or a bystander phone (not a tracker, not listed).
+struct Device {
+    tracker: Option<(&'static str, Kind, bool)>,
+    presence: Presence,
+    /// RSSI before noise while carried or riding along; fixed devices get theirs from distance.
+    rssi: i8,
+}
+
+const FOLLOWING: bool = true;
+const NOT_FOLLOWING: bool = false;
+
+fn tracker(label: &'static str, kind: Kind, following: bool, presence: Presence, rssi: i8) -> Device {
+    Device {
+        tracker: Some((label, kind, following)),
+        presence,
+        rssi,
+    }
+}
+
+/// Someone else's tracker left at `place`: it never follows, whatever the day holds.
+fn fixed(label: &'static str, kind: Kind, place: Place) -> Device {
+    Device {
+        tracker: Some((label, kind, NOT_FOLLOWING)),
+        presence: Presence::At(place),
+        rssi: 0,
+    }
+}
+
+/// `count` strangers' iPhones sending Apple Nearby Info while `presence` holds.
+fn phones(count: usize, presence: Presence) -> impl Iterator<Item = Device> {
+    (0..count).map(move |i| Device {
+        tracker: None,
+        presence,
+        rssi: -62 - (i % 20) as i8,
+    })
+}
+
+/// Phones of people at each of `places` (staff, other customers).
+fn phones_at<'a>(
+    itinerary: &'a Itinerary,
+    places: &'a [&str],
+    count: usize,
+) -> impl Iterator<Item = Device> + 'a {
+    places
+        .iter()
+        .flat_map(move |name| phones(count, Presence::At(itinerary.visit(name).place)))
+}
+
+/// Phones on the train or bus between leaving `from` and arriving at `to`.
+fn phones_riding(itinerary: &Itinerary, from: &str, to: &str, count: usize) -> impl Iterator<Item = Device> {
+    phones(count, ride(itinerary, from, to))
+}
+
+fn ride(itinerary: &Itinerary, from: &str, to: &str) -> Presence {
+    Presence::Between(itinerary.visit(from).leave_us, itinerary.visit(to).arrive_us)
+}
+
+/// One labelled scenario.
+struct Scenario {
+    itinerary: Itinerary,
+    /// GPS error of the logged track (metres, each axis); the true position drives the capture.
+    gps_noise_m: f64,
+    /// A following tracker must have been flagged by its first sighting plus this
+    /// (`None` where nothing follows).
+    alert_within_min: Option<i64>,
+    /// Why that deadline is fair, or why nothing follows.
+    truth: &'static str,
+    devices: Vec<Device>,
+}
+
+// Tokyo. Places are laid out by offsets so distances, and thus travel times, are known.
+const SETAGAYA_HOME: Place = Place::new("home", 35.6437, 139.6710);
+const SHINJUKU: Place = Place::new("Shinjuku station", 35.6896, 139.7006);
+const KOTO_CAR_PARK: Place = Place::new("car park, Koto", 35.6720, 139.8170);
+
+fn build(name: &str) -> Option<Scenario> {
+    let s = match name {
+        "commute_airtag" => {
+            let station = SETAGAYA_HOME.offset("home station", 0.0, 800.0);
+            let work_station = station.offset("work station", 12_000.0, 17_200.0);
+            let office = work_station.offset("office", 600.0, 0.0);
+            let it = Itinerary::starting_at(START_US, SETAGAYA_HOME)
+                .stay(2)
+                .go(station, 4.8)
+                .stay(3)
+                .go(work_station, 36.0)
+                .go(office, 4.5)
+                .stay(120);
+            let mut devices = vec![
+                tracker("planted AirTag", Kind::AirTag, FOLLOWING, Presence::Along, -58),
+                tracker(
+                    "own iPhone",
+                    Kind::AppleNearOwner(0x00),
+                    NOT_FOLLOWING,
+                    Presence::Along,
+                    -50,
+                ),
+            ];
+            devices.extend(phones_at(&it, &["home station", "office"], 3));
+            devices.extend(phones_riding(&it, "home station", "work station", 8));
+            Scenario {
+                itinerary: it,
+                gps_noise_m: 0.0,
+                alert_within_min: Some(45),
+                truth: "by then the tag has come from home, on foot and most of the 21 km train ride",
+                devices,
+            }
+        }
+        "car_smarttag" => {
+            let b = KOTO_CAR_PARK.offset("shop, Edogawa", 3000.0, 6000.0);
+            let c = b.offset("warehouse, Urayasu", -7000.0, 2000.0);
+            let d = c.offset("restaurant, Shinkiba", -2000.0, -8000.0);
+            let it = Itinerary::starting_at(START_US, KOTO_CAR_PARK)
+                .stay(20)
+                .go(b, 40.0)
+                .stay(20)
+                .go(c, 40.0)
+                .stay(20)
+                .go(d, 40.0)
+                .stay(20);
+            let mut devices = vec![tracker(
+                "SmartTag hidden in the car",
+                Kind::SmartTag,
+                FOLLOWING,
+                // The stops are kerbside: the person stays within range of the car.
+                Presence::Along,
+                -64,
+            )];
+            devices.extend(phones_at(
+                &it,
+                &[
+                    "car park, Koto",
+                    "shop, Edogawa",
+                    "warehouse, Urayasu",
+                    "restaurant, Shinkiba",
+                ],
+                2,
+            ));
+            Scenario {
+                itinerary: it,
+                gps_noise_m: 0.0,
+                alert_within_min: Some(45),
+                truth: "by then the tag has been at two stops 6.7 km apart and on the road between",
+                devices,
+            }
+        }
+        "errands_tile_fmdn" => {
+            let post = SETAGAYA_HOME.offset("post office", 600.0, 800.0);
+            let market = post.offset("supermarket", -2700.0, 3600.0);
+            let clinic = market.offset("clinic", 480.0, 640.0);
+            let it = Itinerary::starting_at(START_US, SETAGAYA_HOME)
+                .stay(15)
+                .go(post, 5.0)
+                .stay(25)
+                .go(market, 18.0)
+                .stay(40)
+                .go(clinic, 4.8)
+                .stay(30);
+            let mut devices = vec![
+                tracker("Tile in the bag", Kind::Tile, FOLLOWING, Presence::Along, -66),
+                tracker(
+                    "Google FMDN tag in the bag",
+                    Kind::Fmdn,
+                    FOLLOWING,
+                    Presence::Along,
+                    -64,
+                ),
+            ];
+            devices.extend(phones_at(&it, &["post office", "supermarket", "clinic"], 3));
+            devices.extend(phones_riding(&it, "post office", "supermarket", 5));
+            Scenario {
+                itinerary: it,
+                gps_noise_m: 0.0,
+                // Tile says nothing of its owner, so a detector needs places, not a flag.
+                alert_within_min: Some(60),
+                truth: "Tile carries no separated flag, so an hour; by then both tags have been at home, at the post office 1 km away and on most of the 4.5 km bus ride",
+                devices,
+            }
+        }
+        "dult_chipolo" => {
+            let cafe = Place::new("cafe, Shibuya", 35.6595, 139.7005);
+            let library = cafe.offset("library", 720.0, 960.0);
+            let park = library.offset("park", 3600.0, -4800.0);
+            let it = Itinerary::starting_at(START_US, cafe)
+                .stay(30)
+                .go(library, 4.8)
+                .stay(35)
+                .go(park, 24.0)
+                .stay(25);
+            let mut devices = vec![
+                tracker("DULT tag", Kind::Dult, FOLLOWING, Presence::Along, -62),
+                tracker("Chipolo", Kind::Chipolo, FOLLOWING, Presence::Along, -67),
+            ];
+            devices.extend(phones_at(&it, &["cafe, Shibuya", "library", "park"], 3));
+            Scenario {
+                itinerary: it,
+                gps_noise_m: 0.0,
+                alert_within_min: Some(60),
+                truth: "by then both tags have been at the cafe for 30 min, on the 1.2 km walk and at the library for 15 min",
+                devices,
+            }
+        }
+        "home_neighbour" => {
+            let flat = SETAGAYA_HOME.offset("neighbour's flat", 8.0, 6.0);
+            let shop = SETAGAYA_HOME.offset("shop", 600.0, 800.0);
+            let it = Itinerary::starting_at(START_US, SETAGAYA_HOME)
+                .stay(280)
+                .go(shop, 5.0)
+                .stay(16)
+                .go(SETAGAYA_HOME, 5.0)
+                .stay(280);
+            let counter = shop.offset("shop counter", 5.0, 0.0);
+            let mut devices = vec![
+                fixed("neighbour's SmartTag", Kind::SmartTag, flat),
+                fixed("neighbour's AirTag", Kind::AirTag, flat),
+                fixed("shop's Tile", Kind::Tile, counter),
+            ];
+            devices.extend(phones(1, Presence::At(flat)));
+            devices.extend(phones(3, Presence::At(counter)));
+            Scenario {
+                itinerary: it,
+                gps_noise_m: 15.0,
+                alert_within_min: None,
+                truth: "nothing follows: the neighbour's tags are heard only at home, the Tile only at the shop",
+                devices,
+            }
+        }
+        "own_devices" => {
+            let cafe = SETAGAYA_HOME.offset("cafe", 800.0, 600.0);
+            let office = cafe.offset("office", 4800.0, 6400.0);
+            let gym = office.offset("gym", 900.0, -1200.0);
+            let it = Itinerary::starting_at(START_US, SETAGAYA_HOME)
+                .stay(30)
+                .go(cafe, 5.0)
+                .stay(60)
+                .go(office, 32.0)
+                .stay(90)
+                .go(gym, 5.0)
+                .stay(15);
+            let own = |label, status, rssi| {
+                tracker(
+                    label,
+                    Kind::AppleNearOwner(status),
+                    NOT_FOLLOWING,
+                    Presence::Along,
+                    rssi,
+                )
+            };
+            let mut devices = vec![
+                own("own AirPods", 0x30, -52),
+                own("own iPhone", 0x00, -50),
+                own("own AirTag on the keys", 0x10, -56),
+            ];
+            devices.extend(phones_at(&it, &["cafe", "office", "gym"], 3));
+            devices.extend(phones_riding(&it, "cafe", "office", 6));
+            Scenario {
+                itinerary: it,
+                gps_noise_m: 0.0,
+                alert_within_min: None,
+                truth: "nothing follows: every tracker is the person's own and near its owner all day",
+                devices,
+            }
+        }
+        "train_passengers" => {
+            let kichijoji = SHINJUKU.offset("Kichijoji station", -1200.0, -14_952.0);
+            let home = kichijoji.offset("home, Kichijoji", 1500.0, 2000.0);
+            let it = Itinerary::starting_at(START_US, SHINJUKU)
+                .stay(3)
+                .go(kichijoji, 45.0)
+                .stay(2)
+                .go(home, 5.0)
+                .stay(10);
+            let on_train = ride(&it, "Shinjuku station", "Kichijoji station");
+            let mut devices = vec![
+                tracker("stranger's AirTag", Kind::AirTag, NOT_FOLLOWING, on_train, -70),
+                tracker(
+                    "stranger's SmartTag",
+                    Kind::SmartTag,
+                    NOT_FOLLOWING,
+                    on_train,
+                    -74,
+                ),
+                tracker("stranger's Tile", Kind::Tile, NOT_FOLLOWING, on_train, -77),
+            ];
+            devices.extend(phones(10, on_train));
+            devices.extend(phones_at(&it, &["Shinjuku station", "Kichijoji station"], 4));
+            Scenario {
+                itinerary: it,
+                gps_noise_m: 0.0,
+                alert_within_min: None,
+                truth: "nothing follows: the strangers' tags ride the same train for 20 min, then the person walks 30 min alone",
+                devices,
+            }
+        }
+        "rotating_clone" => {
+            let station = SETAGAYA_HOME.offset("home station", 0.0, 800.0);
+            let work_station = station.offset("work station", 6000.0, 8000.0);
+            let office = work_station.offset("office", 0.0, 600.0);
+            let it = Itinerary::starting_at(START_US, SETAGAYA_HOME)
+                .stay(15)
+                .go(station, 4.8)
+                .stay(5)
+                .go(work_station, 40.0)
+                .stay(3)
+                .go(office, 4.5)
+                .stay(34);
+            let mut devices = vec![tracker(
+                "AirTag clone with a new key every advertisement",
+                Kind::AirTagClone,
+                FOLLOWING,
+                Presence::Along,
+                -55,
+            )];
+            devices.extend(phones_at(&it, &["home station", "work station", "office"], 3));
+            devices.extend(phones_riding(&it, "home station", "work station", 8));
+            Scenario {
+                itinerary: it,
+                gps_noise_m: 0.0,
+                alert_within_min: Some(45),
+                truth: "by then over 1300 strong separated Find My keys, one every 2 s, have been heard at home, on foot and on the train: one device carried along",
+                devices,
+            }
+        }
+        _ => return None,
+    };
+    Some(s)
+}
+
+/// A stable seed per scenario name (FNV-1a), so scenarios never share addresses or keys.
+fn seed_of(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+fn rfc3339(time_us: i64) -> String {
+    DateTime::from_timestamp_micros(time_us)
+        .expect("scenario times are in range")
+        .to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+#[derive(Serialize)]
+struct Labels<'a> {
+    scenario: &'a str,
+    synthetic: bool,
+    start: String,
+    end: String,
+    /// The alert deadline and why, or why nothing follows.
+    truth: String,
+    places: Vec<PlaceLabel>,
+    devices: Vec<DeviceLabel>,
+}
+
+#[derive(Serialize)]
+struct PlaceLabel {
+    name: &'static str,
+    lat: f64,
+    lon: f64,
+    arrive: String,
+    leave: String,
+}
+
+#[derive(Serialize)]
+struct DeviceLabel {
+    label: &'static str,
+    family: &'static str,
+    first_address: String,
+    following: bool,
+    alert_by: Option<String>,
+    presence: String,
+    first_seen: String,
+    last_seen: String,
+    advertisements: u64,
+    /// Every address used, for matching rotations; left out for the clone (one per advertisement).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    addresses: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    rotating_keys: bool,
+}
+
+/// What one scenario wrote.
+#[derive(Debug)]
+pub struct Written {
+    pub advertisements: u64,
+    pub fixes: usize,
+    pub start_us: i64,
+    pub end_us: i64,
+}
+
+/// Writes scenario `name` into `dir`. An unknown name is an `InvalidInput` error.
+pub fn write(name: &str, dir: &Path) -> io::Result<Written> {
+    let s = build(name)
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("no scenario {name:?}")))?;
+    let seed = seed_of(name);
+    let it = &s.itinerary;
+    let (start_us, end_us) = (it.start_us(), it.end_us());
+    let create = |suffix: &str| File::create(dir.join(format!("{name}{suffix}"))).map(BufWriter::new);
+
+    let emitters: Vec<Emitter> = s
+        .devices
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let emitter = match d.tracker {
+                Some((_, kind, _)) => kind.emitter(seed),
+                // Real iPhones send every 200 ms; a 1 s interval keeps day-long files small
+                // and still puts the crowd in every place and train.
+                None => phone(i, 1000),
+            };
+            emitter.heard(d.presence.heard(it, d.rssi))
+        })
+        .collect();
+    let logs = write_btsnoop_seeded(create("-synthetic.btsnoop")?, start_us, end_us, &emitters, seed)?;
+
+    let fixes = it.fixes(s.gps_noise_m, &mut Rng::new(seed ^ 0x6B5));
+    let mut gpx = create("-synthetic.gpx")?;
+    write_gpx(&mut gpx, &fixes, &format!("{name} (synthetic)"))?;
+    gpx.flush()?;
+
+    let labels = Labels {
+        scenario: name,
+        synthetic: true,
+        start: rfc3339(start_us),
+        end: rfc3339(end_us),
+        truth: match s.alert_within_min {
+            Some(m) => format!("alert by first sighting + {m} min: {}", s.truth),
+            None => s.truth.to_string(),
+        },
+        places: it
+            .visits()
+            .iter()
+            .map(|v| PlaceLabel {
+                name: v.place.name,
+                lat: v.place.lat,
+                lon: v.place.lon,
+                arrive: rfc3339(v.arrive_us),
+                leave: rfc3339(v.leave_us),
+            })
+            .collect(),
+        devices: s
+            .devices
+            .iter()
+            .zip(&logs)
+            .filter_map(|(d, log)| {
+                d.tracker
+                    .map(|t| device_label(t, d.presence, log, s.alert_within_min))
+            })
+            .collect::<io::Result<_>>()?,
+    };
+    let mut json = create("-labels.json")?;
+    serde_json::to_writer_pretty(&mut json, &labels)?;
+    writeln!(json)?;
+    json.flush()?;
+
+    Ok(Written {
+        advertisements: logs.iter().map(|l| l.advertisements).sum(),
+        fixes: fixes.len(),
+        start_us,
+        end_us,
+    })
+}
+
+fn device_label(
+    (label, kind, following): (&'static str, Kind, bool),
+    presence: Presence,
+    log: &DeviceLog,
+    alert_within_min: Option<i64>,
+) -> io::Result<DeviceLabel> {
+    let (Some(first_us), Some(last_us), Some(first_address)) =
+        (log.first_us, log.last_us, log.addresses.first())
+    else {
+        return Err(io::Error::other(format!("{label} was never heard")));
+    };
+    let rotating_keys = matches!(kind, Kind::AirTagClone);
+    Ok(DeviceLabel {
+        label,
+        family: kind.family(),
+        first_address: first_address.to_string(),
+        following,
+        alert_by: alert_within_min
+            .filter(|_| following)
+            .map(|m| rfc3339(first_us + m * MIN)),
+        presence: presence.describe(),
+        first_seen: rfc3339(first_us),
+        last_seen: rfc3339(last_us),
+        advertisements: log.advertisements,
+        addresses: (!rotating_keys).then(|| log.addresses.iter().map(ToString::to_string).collect()),
+        rotating_keys,
+    })
+}
