@@ -1,19 +1,13 @@
 //! `tagwatch analyze` end to end: the binary on the bundled demo, on real captures, on bad input.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::*;
 
-use assert_cmd::Command;
+use std::path::Path;
+
 use serde_json::Value;
 
 const DEMO: &str = "captures/demo-synthetic.btsnoop";
-
-fn tagwatch() -> Command {
-    let mut cmd = Command::cargo_bin("tagwatch").expect("binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("TZ", "UTC");
-    cmd
-}
 
 /// Runs `analyze --format json` and returns (exit code, parsed stdout, stderr).
 fn analyze_json(files: &[&Path]) -> (i32, Value, String) {
@@ -34,16 +28,6 @@ fn analyze_json(files: &[&Path]) -> (i32, Value, String) {
 
 fn trackers(json: &Value) -> &Vec<Value> {
     json["trackers"].as_array().expect("trackers array")
-}
-
-/// The real captures recorded by others, or None (with a note) in a clone without them.
-fn external(rel: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/external");
-    if !dir.is_dir() {
-        eprintln!("skipping: ../shared/captures/external not found");
-        return None;
-    }
-    Some(dir.join(rel))
 }
 
 #[test]
@@ -251,7 +235,7 @@ fn unknown_file_is_an_error_not_a_panic() {
 
 #[test]
 fn real_smarttag_logs_show_smarttags_with_owner_state() {
-    let Some(dir) = external("galaxy_smarttag_research/investigation/log_analysis") else {
+    let Some(dir) = external().map(|d| d.join("galaxy_smarttag_research/investigation/log_analysis")) else {
         return;
     };
     let (code, json, _) = analyze_json(&[&dir.join("registration_ble/registration.log")]);
@@ -276,7 +260,8 @@ fn real_smarttag_logs_show_smarttags_with_owner_state() {
 
 #[test]
 fn real_nordic_capture_shows_the_iphones_separated_find_my_frames() {
-    let Some(f) = external("PACTTemplateDataset/nRF52/iPhone_11-1/btle_sniffer_05-07-2020-122940.pcapng")
+    let Some(f) = external()
+        .map(|d| d.join("PACTTemplateDataset/nRF52/iPhone_11-1/btle_sniffer_05-07-2020-122940.pcapng"))
     else {
         return;
     };
@@ -293,7 +278,7 @@ fn real_nordic_capture_shows_the_iphones_separated_find_my_frames() {
 
 #[test]
 fn real_hackrf_captures_count_crc_failures_and_find_only_near_owner_apple_devices() {
-    let Some(dir) = external("Boston-Mesh-Open-Source-Base-Station/data") else {
+    let Some(dir) = external().map(|d| d.join("Boston-Mesh-Open-Source-Base-Station/data")) else {
         return;
     };
     let (code, json, _) = analyze_json(&[&dir.join("take_2/adv37.pcap"), &dir.join("take_2/adv38.pcap")]);

@@ -1,8 +1,10 @@
 //! `tagwatch analyze --track`: the bundled demo capture placed on a GPS track.
 
+mod common;
+use common::*;
+
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 const DEMO: &str = "captures/demo-synthetic.btsnoop";
@@ -12,14 +14,6 @@ const START_S: i64 = 1_768_464_000;
 
 /// Metres per degree of latitude on the haversine sphere tagwatch uses.
 const M_PER_DEG_LAT: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
-
-fn tagwatch() -> Command {
-    let mut cmd = Command::cargo_bin("tagwatch").expect("binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("TZ", "UTC");
-    cmd
-}
 
 /// A GPX walking due north at a steady 1 km per 10 minutes, one point every 10 s from
 /// 08:00:00 for `minutes`.

@@ -2,20 +2,13 @@
 //! Every count below was cross-checked with tshark 4.0.17 (and, for the link-layer files,
 //! a separate Python CRC-24 check): see the comment at each file.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::*;
+
+use std::path::Path;
 
 use tagwatch::capture::{self, Format, ReadStats};
 use tagwatch::model::{AddrType, BdAddr, PduKind};
-
-fn external() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/external");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: ../shared/captures/external not found");
-        None
-    }
-}
 
 struct Owned {
     time_us: i64,

@@ -2,24 +2,17 @@
 //! (see SOURCES.md there): gpsd's regression logs with gpsd's own JSON output, and
 //! an iPhone SensorLog walk through Frankfurt.
 
+mod common;
+use common::*;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tagwatch::location::gpsd::{GpsdClient, GpsdError};
 use tagwatch::location::{Fix, Track, TrackFormat, read_track_file};
-
-fn external() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/external");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: ../shared/captures/external not found");
-        None
-    }
-}
 
 const GPSD_LOGS: [&str; 3] = ["bu353s4.log", "haicom-305N.log", "bundg_zeus_9.log"];
 

@@ -3,8 +3,10 @@
 //! address: `"Time","MAC Address","Service Data"`, the service data being the 0xFD5A UUID (little
 //! endian) and its value, with dashes. One tag, separated from its owner, rotating about every 15.5 min.
 
+mod common;
+use common::external;
+
 use std::collections::HashSet;
-use std::path::Path;
 
 use chrono::NaiveDateTime;
 use tagwatch::classify::Classifier;
@@ -14,11 +16,7 @@ use tagwatch::model::{AddrType, Advertisement, BdAddr, PduKind};
 /// The trackers in one scan file and the number of distinct addresses in it, or None
 /// (with a note) in a clone without the external captures.
 fn scan(n: u32) -> Option<(Vec<Tracker>, usize)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/external");
-    if !dir.is_dir() {
-        eprintln!("skipping: ../shared/captures/external not found");
-        return None;
-    }
+    let dir = external()?;
     let path = dir.join(format!(
         "galaxy_smarttag_research/investigation/ble_passive_scanning/smarttagscan{n}.csv"
     ));

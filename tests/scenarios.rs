@@ -1,21 +1,17 @@
 //! `tagwatch synth scenario`: each labelled scenario's capture, GPS track and labels agree
 //! with one another and with what `tagwatch analyze` finds.
 
+mod common;
+use common::*;
+
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 use tagwatch::location::{DEFAULT_MAX_GAP_US, Fix, Track, distance_m, read_track};
 use tagwatch::synth::labelled;
 
 const MIN: i64 = 60_000_000;
-
-fn tagwatch() -> Command {
-    let mut cmd = Command::cargo_bin("tagwatch").expect("binary is built");
-    cmd.env("NO_COLOR", "1").env("TZ", "UTC");
-    cmd
-}
 
 fn time(v: &Value) -> i64 {
     chrono::DateTime::parse_from_rfc3339(v.as_str().expect("a time"))
