@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::capture::{self, AdvertisementSource, CaptureError, Format, ReadStats};
-use crate::classify::Classifier;
+use crate::classify::{Classification, Classifier};
+use crate::model::Advertisement;
 use crate::correlate::verdict::Rules;
-use crate::correlate::{Allowlist, NamedPlace, Tracker, Trackers};
+use crate::correlate::{Allowlist, NamedPlace, Sighted, Tracker, Trackers};
 use crate::location::{DEFAULT_MAX_GAP_US, Track};
 
 /// How one capture file went.
@@ -125,9 +126,24 @@ pub fn feed(
     trackers: &mut Trackers<'_>,
     mut progress: impl FnMut(u64),
 ) -> Result<(), CaptureError> {
+    feed_with(source, classifier, trackers, &mut progress, |_, _, _| {})
+}
+
+/// [`feed`], handing every tracker sighting (with its classification and the entry it
+/// joined) to `on_tracker`: how the evidence store gets them. Bystanders never reach it.
+pub fn feed_with(
+    source: &mut dyn AdvertisementSource,
+    classifier: &'static Classifier,
+    trackers: &mut Trackers<'_>,
+    mut progress: impl FnMut(u64),
+    mut on_tracker: impl FnMut(&Advertisement<'_>, &Classification<'static, '_>, Sighted<'_>),
+) -> Result<(), CaptureError> {
     let mut records = 0u64;
-    let mut sink = |adv: &crate::model::Advertisement<'_>| {
-        trackers.add(adv, classifier.classify(adv.data).as_ref());
+    let mut sink = |adv: &Advertisement<'_>| {
+        let class = classifier.classify(adv.data);
+        if let Some(sighted) = trackers.add(adv, class.as_ref()) {
+            on_tracker(adv, class.as_ref().expect("only trackers are sighted"), sighted);
+        }
     };
     while source.next_record(&mut sink)? {
         records += 1;

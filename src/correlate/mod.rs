@@ -103,6 +103,12 @@ impl Tracker {
     }
 }
 
+/// Which entry a tracker sighting joined, and where the person was.
+pub struct Sighted<'a> {
+    pub id: &'a str,
+    pub position: Option<Fix>,
+}
+
 /// One entry and what linking needs to know about its latest sighting.
 struct Entry {
     tracker: Tracker,
@@ -206,11 +212,16 @@ impl<'t> Trackers<'t> {
     }
 
     /// Records one advertisement with its classification (None: not a tracker). Sightings
-    /// should come in time order for rotations to be linked (see [`rotation`]).
-    pub fn add(&mut self, adv: &Advertisement<'_>, class: Option<&Classification<'static, '_>>) {
+    /// should come in time order for rotations to be linked (see [`rotation`]). For a tracker,
+    /// returns the entry it joined and the person's position then, for the evidence store.
+    pub fn add(
+        &mut self,
+        adv: &Advertisement<'_>,
+        class: Option<&Classification<'static, '_>>,
+    ) -> Option<Sighted<'_>> {
         let Some(c) = class else {
             self.other_advertisements += 1;
-            return;
+            return None;
         };
         self.retire_one_shots(adv.time_us);
         let key = TrackerKey::new(c.family, c.identity, adv.address);
@@ -236,6 +247,7 @@ impl<'t> Trackers<'t> {
         if t.alert_at_us.is_none() && verdict::alerts(&self.rules, t) {
             t.alert_at_us = Some(adv.time_us);
         }
+        Some(Sighted { id: &t.id, position: pos })
     }
 
     /// Takes the watched keys whose window ended before `now_us` and that were used once
