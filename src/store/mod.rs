@@ -140,13 +140,14 @@ impl Store {
             path: path.to_path_buf(),
             open_sessions: HashSet::new(),
         };
+        // Before the first read: another tagwatch may be setting the file up right now.
+        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| store.err(e))?;
         let fresh = store.check_identity()?;
         if store.conn.is_readonly("main").map_err(|e| store.err(e))? {
             return Err(StoreError::ReadOnly {
                 path: store.path.clone(),
             });
         }
-        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| store.err(e))?;
         let mode: String = store
             .conn
             .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
