@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use tagwatch::classify::OwnerState;
+use tagwatch::evidence::{Position, SightingRecord, TrackPoint, TrackerRecord};
+use tagwatch::model::{AddrType, PduKind};
 
 /// The `tagwatch` binary, run from the project folder, without colour, in UTC.
 pub fn tagwatch() -> Command {
@@ -23,5 +26,59 @@ pub fn external() -> Option<PathBuf> {
     } else {
         eprintln!("skipping: ../shared/captures/external not found");
         None
+    }
+}
+
+// Records for the store tests.
+
+/// The `i`th sighting of `tracker`, `i` seconds into the day; `raw_hex` is unique per `i`.
+pub fn sighting(tracker: &str, i: i64, source: &str) -> SightingRecord {
+    SightingRecord {
+        tracker_id: tracker.to_string(),
+        time_us: 1_768_464_000_000_000 + i * 1_000_000,
+        address: "C4:12:34:56:78:9A".to_string(),
+        address_type: AddrType::Random,
+        rssi: Some(-60),
+        pdu: PduKind::AdvNonconnInd,
+        raw_hex: format!("1eff4c001219{i:016x}"),
+        position: Some(Position {
+            lat: 52.52 + i as f64 * 1e-5,
+            lon: 13.405,
+            accuracy_m: Some(5.0),
+        }),
+        source: source.to_string(),
+    }
+}
+
+pub fn point(i: i64) -> TrackPoint {
+    TrackPoint {
+        time_us: 1_768_464_000_000_000 + i * 1_000_000,
+        lat: 52.52 + i as f64 * 1e-5,
+        lon: 13.405,
+        accuracy_m: None,
+    }
+}
+
+pub fn tracker(id: &str, risk: &str) -> TrackerRecord {
+    TrackerRecord {
+        id: id.to_string(),
+        family: "apple_find_my".to_string(),
+        model: Some("AirTag".to_string()),
+        owner_state: OwnerState::Separated,
+        addresses: vec!["C4:12:34:56:78:9A".to_string()],
+        identities: 1,
+        first_seen_us: 1_768_464_000_000_000,
+        last_seen_us: 1_768_464_600_000_000,
+        sightings: 3,
+        rssi_max: Some(-58),
+        places: 2,
+        max_distance_m: 512.5,
+        following: risk != "none",
+        alert_at_us: None,
+        risk: risk.to_string(),
+        reasons: vec![],
+        mode: None,
+        battery: Some("full".to_string()),
+        network: None,
     }
 }
