@@ -4,10 +4,11 @@ use std::path::{Path, PathBuf};
 
 use crate::capture::{self, AdvertisementSource, CaptureError, Format, ReadStats};
 use crate::classify::{Classification, Classifier};
-use crate::model::Advertisement;
 use crate::correlate::verdict::Rules;
 use crate::correlate::{Allowlist, NamedPlace, Sighted, Tracker, Trackers};
 use crate::location::{DEFAULT_MAX_GAP_US, Track};
+use crate::model::Advertisement;
+use crate::store::{Recorder, StoreError};
 
 /// How one capture file went.
 #[derive(Debug)]
@@ -28,6 +29,8 @@ pub struct Analysis {
     pub other_advertisements: u64,
     /// Whether a track gave sightings positions (else the trackers have no places).
     pub located: bool,
+    /// Why the evidence could not all be stored, if so (what was stored before stays).
+    pub store_error: Option<StoreError>,
 }
 
 /// How to analyse, beyond which captures.
@@ -74,6 +77,7 @@ const PROGRESS_EVERY: u64 = 4096;
 pub fn analyze_files(
     paths: &[PathBuf],
     options: &AnalyzeOptions<'_>,
+    mut recorder: Option<Recorder<'_>>,
     mut progress: impl FnMut(u64),
 ) -> Analysis {
     let classifier = Classifier::builtin();
@@ -96,9 +100,18 @@ pub fn analyze_files(
                 error: Some(error),
             },
             Ok(mut cap) => {
-                let result = feed(cap.source.as_mut(), classifier, &mut trackers, |pos| {
-                    progress(done_bytes + pos)
-                });
+                let source = path.display().to_string();
+                let result = feed_with(
+                    cap.source.as_mut(),
+                    classifier,
+                    &mut trackers,
+                    |pos| progress(done_bytes + pos),
+                    |adv, class, sighted| {
+                        if let Some(r) = recorder.as_mut() {
+                            r.sighting(adv, class, &sighted, &source);
+                        }
+                    },
+                );
                 done_bytes += cap.size.unwrap_or(cap.source.position());
                 progress(done_bytes);
                 CaptureSummary {
@@ -111,11 +124,19 @@ pub fn analyze_files(
         };
         captures.push(summary);
     }
+    let other_advertisements = trackers.other_advertisements;
+    let trackers = trackers.into_sorted();
+    let store_error = recorder.and_then(|r| {
+        let ended_us = chrono::Utc::now().timestamp_micros();
+        r.finish(options.track, &trackers, other_advertisements, ended_us)
+            .err()
+    });
     Analysis {
-        other_advertisements: trackers.other_advertisements,
-        trackers: trackers.into_sorted(),
+        other_advertisements,
+        trackers,
         captures,
         located: options.track.is_some(),
+        store_error,
     }
 }
 

@@ -87,6 +87,9 @@ pub struct TrackerRecord {
     pub mode: Option<String>,
     pub battery: Option<String>,
     pub network: Option<String>,
+    /// For a clone gathered from one-off keys: the entry ids its sightings were stored under.
+    #[serde(default)]
+    pub member_ids: Vec<String>,
 }
 
 impl From<&Tracker> for TrackerRecord {
@@ -112,6 +115,7 @@ impl From<&Tracker> for TrackerRecord {
             mode: own(t.mode),
             battery: own(t.battery),
             network: own(t.network),
+            member_ids: t.member_ids.clone(),
         }
     }
 }

@@ -13,6 +13,7 @@ use tagwatch::correlate::verdict::Sensitivity;
 use tagwatch::correlate::{Allowlist, NamedPlace};
 use tagwatch::location::{self, DEFAULT_MAX_GAP_US};
 use tagwatch::present;
+use tagwatch::store::{Recorder, Store, StoreError};
 use tagwatch::synth::{labelled, scenario};
 
 /// Exit code for unreadable or damaged input.
@@ -33,6 +34,20 @@ struct Cli {
 enum Command {
     /// Find the trackers in one or more captures (btsnoop, pcap, pcapng, tagwatch JSON Lines).
     Analyze(AnalyzeArgs),
+    /// Check the evidence database's hash chain: every record since the first, unchanged.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Add a note to the evidence ("found it under the car seat"), with a photo or file.
+    Note {
+        text: String,
+        /// A file to keep with the note (its SHA-256 goes into the chain).
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Write synthetic data for demos, tests and benchmarks.
     Synth {
         #[command(subcommand)]
@@ -69,6 +84,29 @@ struct AnalyzeArgs {
     /// A file of named places, one NAME=LAT,LON[,RADIUS] per line.
     #[arg(long = "places", value_name = "FILE")]
     places_file: Option<PathBuf>,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Only look: keep nothing in the evidence database.
+    #[arg(long)]
+    no_store: bool,
+}
+
+#[derive(Args)]
+struct DbArgs {
+    /// The evidence database [default: tagwatch/evidence.sqlite in your data folder].
+    #[arg(long, value_name = "PATH", env = "TAGWATCH_DB")]
+    db: Option<PathBuf>,
+}
+
+impl DbArgs {
+    fn open(&self) -> Result<Store, ExitCode> {
+        let path = self.db.clone().unwrap_or_else(Store::default_path);
+        Store::open(&path).map_err(|e| {
+            eprintln!("error: {}", present::neutralise(&e.to_string()));
+            eprintln!("(give another place with --db PATH, or --no-store to only look)");
+            ExitCode::FAILURE
+        })
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -132,6 +170,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => analyze(&args),
+        Command::Verify { db } => verify(&db),
+        Command::Note { text, file, db } => note(&text, file.as_deref(), &db),
         Command::Synth { what } => match what {
             Synth::Demo(c) => synth(scenario::demo(SYNTH_START_US, c.minutes), &c.output),
             Synth::Crowd { capture: c, phones } => {
@@ -207,16 +247,29 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     };
     let mut named_places = args.places.clone();
     if let Some(path) = &args.places_file {
-        let read = std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|text| {
-                NamedPlace::parse_file(&text).map_err(|(line, problem)| format!("line {line}: {problem}"))
-            });
-        match read {
+        match NamedPlace::read_file(path) {
             Ok(more) => named_places.extend(more),
-            Err(problem) => return bad_input(&format!("{}: {problem}", path.display())),
+            Err(problem) => return bad_input(&problem),
         }
     }
+    // Open the store before the long part, so a wrong path is said at once.
+    let mut store = match args.no_store {
+        true => None,
+        false => match args.db.open() {
+            Ok(store) => Some(store),
+            Err(code) => return code,
+        },
+    };
+    let recorder = match store.as_mut() {
+        None => None,
+        Some(store) => {
+            let sources: Vec<String> = args.captures.iter().map(|p| p.display().to_string()).collect();
+            match Recorder::begin(store, "analyze", &sources, chrono::Utc::now().timestamp_micros()) {
+                Ok(r) => Some(r),
+                Err(e) => return store_failed(&e),
+            }
+        }
+    };
     let options = AnalyzeOptions {
         track: track.as_ref(),
         max_gap_us: i64::from(args.max_gap) * 1_000_000,
@@ -226,7 +279,7 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     };
     let captures = &args.captures;
     let bar = progress_bar(total_size(captures));
-    let analysis = analyze_files(captures, &options, |pos| bar.set_position(pos));
+    let analysis = analyze_files(captures, &options, recorder, |pos| bar.set_position(pos));
     bar.finish_and_clear();
 
     let text = match args.format {
@@ -240,11 +293,76 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     for error in analysis.captures.iter().filter_map(|c| c.error.as_ref()) {
         eprintln!("error: {}", present::neutralise(&error.to_string()));
     }
+    if let Some(e) = &analysis.store_error {
+        return store_failed(e);
+    }
     if analysis.has_errors() {
         ExitCode::from(EXIT_BAD_INPUT)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Exit code of `verify` when the chain is broken: the evidence may have been changed.
+const EXIT_BROKEN: u8 = 3;
+
+fn verify(db: &DbArgs) -> ExitCode {
+    let store = match db.open() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let report = match store.verify() {
+        Ok(r) => r,
+        Err(e) => return store_failed(&e),
+    };
+    let path = store.path().display();
+    match report.first_broken {
+        None => {
+            println!(
+                "{path}: intact: {} records, chain head {}",
+                report.records, report.head
+            );
+            ExitCode::SUCCESS
+        }
+        Some(b) => {
+            println!(
+                "{path}: BROKEN at record {} ({}): {}",
+                b.seq,
+                b.kind,
+                present::neutralise(&b.problem)
+            );
+            println!("The records before it are intact: {}.", b.seq.saturating_sub(1));
+            ExitCode::from(EXIT_BROKEN)
+        }
+    }
+}
+
+fn note(text: &str, file: Option<&std::path::Path>, db: &DbArgs) -> ExitCode {
+    let mut store = match db.open() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match store.add_note(text, file, chrono::Utc::now().timestamp_micros()) {
+        Ok(n) => {
+            match (&n.attachment_name, &n.attachment_sha256) {
+                (Some(name), Some(sha)) => {
+                    println!("note stored with {} (SHA-256 {sha})", present::neutralise(name))
+                }
+                _ => println!("note stored"),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => store_failed(&e),
+    }
+}
+
+/// The evidence store failed; what it had acknowledged stays.
+fn store_failed(e: &StoreError) -> ExitCode {
+    eprintln!(
+        "error: evidence store: {}; what was stored before this is kept",
+        present::neutralise(&e.to_string())
+    );
+    ExitCode::FAILURE
 }
 
 fn bad_input(e: &dyn std::fmt::Display) -> ExitCode {

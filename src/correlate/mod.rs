@@ -90,6 +90,8 @@ pub struct Tracker {
     pub allowed: bool,
     /// One entry gathered from a clone's never-repeated keys (see [`clone`]).
     pub rotating_keys: bool,
+    /// The ids of the one-off key entries a clone entry was gathered from.
+    pub member_ids: Vec<String>,
     /// The user's named places among `places` (set when the analysis ends).
     pub named_places: Vec<String>,
     /// Set when the analysis ends (see [`verdict::judge`]).
@@ -247,7 +249,10 @@ impl<'t> Trackers<'t> {
         if t.alert_at_us.is_none() && verdict::alerts(&self.rules, t) {
             t.alert_at_us = Some(adv.time_us);
         }
-        Some(Sighted { id: &t.id, position: pos })
+        Some(Sighted {
+            id: &t.id,
+            position: pos,
+        })
     }
 
     /// Takes the watched keys whose window ended before `now_us` and that were used once
@@ -284,6 +289,7 @@ impl<'t> Trackers<'t> {
         t.identities += 1;
         t.sightings += 1;
         t.addresses.extend(&one.addresses);
+        t.member_ids.push(one.id);
         t.last_seen_us = t.last_seen_us.max(one.last_seen_us);
         t.rssi_max = t.rssi_max.max(one.rssi_max);
         t.battery = one.battery.or(t.battery);
@@ -348,6 +354,7 @@ impl<'t> Trackers<'t> {
                 alert_at_us: None,
                 allowed: false,
                 rotating_keys: false,
+                member_ids: Vec::new(),
                 named_places: Vec::new(),
                 risk: Risk::None,
                 reasons: Vec::new(),

@@ -58,6 +58,13 @@ impl NamedPlace {
             .collect()
     }
 
+    /// Reads a places file, naming it and the line in any error.
+    pub fn read_file(path: &std::path::Path) -> Result<Vec<Self>, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Self::parse_file(&text)
+            .map_err(|(line, problem)| format!("{}: line {line}: {problem}", path.display()))
+    }
+
     fn contains(&self, at: &Fix) -> bool {
         let me = Fix {
             time_us: 0,

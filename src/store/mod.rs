@@ -5,6 +5,9 @@
 //! call that returned has its records on disk.
 
 pub mod chain;
+mod recorder;
+
+pub use recorder::Recorder;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -399,7 +402,7 @@ impl Store {
 
         let wanted = |id: &str| tracker.is_none_or(|t| t == id);
         let mut verdicts: BTreeMap<String, TrackerRecord> = BTreeMap::new();
-        let mut sightings = Vec::new();
+        let mut all_sightings = Vec::new();
         let mut tracks: HashMap<i64, Vec<TrackPoint>> = HashMap::new();
         let mut sessions_seen = HashSet::new();
         let mut notes = Vec::new();
@@ -412,10 +415,9 @@ impl Store {
             let item = Item::parse(&kind, &payload)
                 .map_err(|problem| self.damaged(format!("record {seq}: {problem} (run verify)")))?;
             match item {
-                Item::Sighting(s) if wanted(&s.record.tracker_id) => {
-                    sessions_seen.insert(s.session);
-                    sightings.push((s.record.time_us, seq, s.record));
-                }
+                // Kept until the verdicts are known: a clone's sightings are stored under the
+                // ids of the one-off keys it was gathered from.
+                Item::Sighting(s) => all_sightings.push((s.session, seq, s.record)),
                 Item::Tracker(t) if wanted(&t.record.id) => {
                     sessions_seen.insert(t.session);
                     verdicts.insert(t.record.id.clone(), t.record);
@@ -423,6 +425,20 @@ impl Store {
                 Item::Track(t) => tracks.entry(t.session).or_default().extend(t.record),
                 Item::Note(n) => notes.push(n),
                 _ => {}
+            }
+        }
+        let owner: HashMap<&str, &str> = verdicts
+            .values()
+            .flat_map(|v| v.member_ids.iter().map(|m| (m.as_str(), v.id.as_str())))
+            .collect();
+        let mut sightings = Vec::new();
+        for (session, seq, mut record) in all_sightings {
+            if let Some(clone) = owner.get(record.tracker_id.as_str()) {
+                record.tracker_id = clone.to_string();
+            }
+            if wanted(&record.tracker_id) {
+                sessions_seen.insert(session);
+                sightings.push((record.time_us, seq, record));
             }
         }
         if let Some(id) = tracker

@@ -2,18 +2,25 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use assert_cmd::Command;
 use tagwatch::classify::OwnerState;
 use tagwatch::evidence::{Position, SightingRecord, TrackPoint, TrackerRecord};
 use tagwatch::model::{AddrType, PduKind};
 
-/// The `tagwatch` binary, run from the project folder, without colour, in UTC.
+/// The `tagwatch` binary, run from the project folder, without colour, in UTC, with an
+/// evidence database of its own under the build folder (never the user's).
 pub fn tagwatch() -> Command {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let n = RUNS.fetch_add(1, Ordering::Relaxed);
+    let db =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("evidence-{}-{n}.sqlite", std::process::id()));
     let mut cmd = Command::cargo_bin("tagwatch").expect("binary is built");
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
-        .env("TZ", "UTC");
+        .env("TZ", "UTC")
+        .env("TAGWATCH_DB", db);
     cmd
 }
 
@@ -80,5 +87,6 @@ pub fn tracker(id: &str, risk: &str) -> TrackerRecord {
         mode: None,
         battery: Some("full".to_string()),
         network: None,
+        member_ids: vec![],
     }
 }
