@@ -11,4 +11,5 @@ pub mod evidence;
 pub mod location;
 pub mod model;
 pub mod present;
+pub mod report;
 pub mod synth;
