@@ -122,9 +122,11 @@ fn report_renders_in_chromium() {
         assert!(dom.contains(&format!("<h1>{title}</h1>")), "title in the DOM");
         assert!(dom.contains("<svg class=\"map\""), "map in the DOM");
         assert!(dom.contains("<svg class=\"timeline\""), "timeline in the DOM");
-        // Kept for a look by hand: TAGWATCH_REPORT_SHOTS=dir copies the screenshots there.
+        // Kept for a look by hand: TAGWATCH_REPORT_SHOTS=dir copies pages and screenshots there.
         if let Some(keep) = std::env::var_os("TAGWATCH_REPORT_SHOTS") {
-            std::fs::copy(&png, Path::new(&keep).join(png.file_name().unwrap())).unwrap();
+            for file in [&png, &page] {
+                std::fs::copy(file, Path::new(&keep).join(file.file_name().unwrap())).unwrap();
+            }
         }
     }
 }

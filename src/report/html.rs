@@ -12,7 +12,7 @@ use crate::evidence::{NoteRecord, ReportData, SightingRecord, TrackerRecord};
 const CSS: &str = r#"
 @page { size: A4; margin: 15mm 12mm; }
 body { font-family: system-ui, "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", "Meiryo", sans-serif;
-  font-size: 10.5pt; color: #111; margin: 2em auto; max-width: 60em; line-height: 1.45; }
+  font-size: 10.5pt; color: #111; margin: 2em auto; max-width: 78em; padding: 0 1em; line-height: 1.45; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 h2 { font-size: 1.3em; border-bottom: 2px solid #333; margin-top: 1.6em; }
 h3 { font-size: 1.1em; margin-top: 1.2em; }
@@ -22,7 +22,8 @@ th { background: #eee; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 .summary td, .sightings td { font-size: 0.85em; }
-.meaning { max-width: 22em; }
+.meaning { min-width: 20em; }
+.summary th { word-break: keep-all; }
 .following { color: #a00; font-weight: bold; }
 .risk-high { background: #fdd; }
 .risk-medium { background: #fec; }
@@ -39,7 +40,8 @@ svg text { font-size: 13px; fill: #111; }
 .map-bg { fill: #f7f7f2; stroke: #999; }
 .route { fill: none; stroke: #888; stroke-width: 2.5; stroke-linejoin: round; }
 .sighting { stroke: #000; stroke-width: 0.6; fill-opacity: 0.85; }
-.start rect { fill: #1a7f37; } .end rect { fill: #000; }
+.start rect, .end rect { fill: none; stroke-width: 3; }
+.start rect { stroke: #1a7f37; } .end rect { stroke: #000; }
 .start text, .end text { font-weight: bold; }
 .scale path { fill: none; stroke: #000; stroke-width: 2; }
 .north path { fill: #000; } .north text { text-anchor: middle; font-weight: bold; }
@@ -166,6 +168,19 @@ fn risk_label(risk: &str, lang: Lang) -> &'static str {
     }
 }
 
+/// The battery level in `lang`; a level the catalogue does not know is shown as it is.
+fn battery_label(level: Option<&str>, lang: Lang) -> String {
+    let key = match level {
+        None => "none_value",
+        Some("full") => "battery_full",
+        Some("medium") => "battery_medium",
+        Some("low") => "battery_low",
+        Some("critical") => "battery_critical",
+        Some(other) => return other.to_string(),
+    };
+    lang.t(key).to_string()
+}
+
 fn verdict_label(r: &TrackerRecord, lang: Lang) -> &'static str {
     lang.t(if r.following {
         "following_yes"
@@ -195,7 +210,7 @@ fn reasons(h: &mut String, r: &TrackerRecord, lang: Lang) {
             ("sightings", &r.sightings.to_string()),
             ("places", &r.places.to_string()),
             ("distance", &distance(r.max_distance_m)),
-            ("duration", &duration(r.last_seen_us - r.first_seen_us)),
+            ("duration", &duration(r.last_seen_us - r.first_seen_us, lang)),
             ("owner", lang.t(owner_key(r.owner_state))),
         ],
     );
@@ -305,7 +320,7 @@ fn tracker_section<Tz: TimeZone>(
             "alert_at",
             r.alert_at_us.map_or(none.to_string(), |at| local_and_utc(at, tz)),
         ),
-        ("battery", r.battery.clone().unwrap_or_else(|| none.to_string())),
+        ("battery", battery_label(r.battery.as_deref(), lang)),
     ];
     for (key, value) in facts {
         let _ = write!(h, "<dt>{}</dt><dd>{}</dd>", t(key), esc(&value));

@@ -168,13 +168,14 @@ fn distance(m: f64) -> String {
     }
 }
 
-/// "1 h 42 min", "35 min", "40 s".
-fn duration(us: i64) -> String {
+/// "1 h 42 min", "35 min", "40 s" in English; the units come from the catalogue.
+fn duration(us: i64, lang: Lang) -> String {
     let s = us.max(0) / 1_000_000;
+    let (h, m) = ((s / 3600).to_string(), (s % 3600 / 60).to_string());
     match (s / 3600, s % 3600 / 60) {
-        (0, 0) => format!("{s} s"),
-        (0, m) => format!("{m} min"),
-        (h, m) => format!("{h} h {m} min"),
+        (0, 0) => lang.fill("duration_s", &[("s", &s.to_string())]),
+        (0, _) => lang.fill("duration_min", &[("m", &m)]),
+        _ => lang.fill("duration_h_min", &[("h", &h), ("m", &m)]),
     }
 }
 

@@ -164,7 +164,7 @@ where
             esc(&local_and_utc(sighting.time_us, tz))
         );
     }
-    // Start and end of what the map shows: the route if there is one, else the sightings.
+    // Start and end of what the map shows (hollow, so the dots under them stay visible): the route if there is one, else the sightings.
     let (start, end) = match (route.first(), route.last()) {
         (Some(a), Some(b)) if route.len() > 1 => ((a.lat, a.lon), (b.lat, b.lon)),
         _ => ((first.1, first.2), (last.1, last.2)),
@@ -173,11 +173,11 @@ where
         let (x, y) = proj.project(lat, lon);
         let _ = write!(
             s,
-            r##"<g class="{class}"><rect x="{:.1}" y="{:.1}" width="14" height="14"/><text x="{:.1}" y="{:.1}">{}</text></g>"##,
-            x - 7.0,
-            y - 7.0,
-            x + 10.0,
-            y - 10.0,
+            r##"<g class="{class}"><rect x="{:.1}" y="{:.1}" width="16" height="16"/><text x="{:.1}" y="{:.1}">{}</text></g>"##,
+            x - 8.0,
+            y - 8.0,
+            x + 11.0,
+            y - 11.0,
             esc(lang.t(key))
         );
     }

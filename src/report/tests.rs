@@ -30,7 +30,12 @@ fn catalogue_has_a_string_in_every_language_for_every_key() {
 
 #[test]
 fn every_catalogue_key_is_used_by_the_report() {
-    let source = [include_str!("html.rs"), include_str!("svg.rs")].concat();
+    let source = [
+        include_str!("mod.rs"),
+        include_str!("html.rs"),
+        include_str!("svg.rs"),
+    ]
+    .concat();
     for key in catalogue().messages.keys() {
         assert!(source.contains(&format!("\"{key}\"")), "{key} is never used");
     }
@@ -106,7 +111,7 @@ fn times_are_local_with_utc_beside() {
 #[test]
 fn japanese_verdict_is_a_phrase_from_the_numbers_with_the_english_reasons_beside() {
     let html = render_html(&report_data(), Lang::Ja, &jst());
-    assert!(html.contains("1 h 57 minの間に4か所で合計50回検知され、場所同士は最大5.0 km離れていました。所有者から離れている状態を示していました。"));
+    assert!(html.contains("1時間57分の間に4か所で合計50回検知され、場所同士は最大5.0 km離れていました。所有者から離れている状態を示していました。"));
     assert!(html.contains("tagwatch の判定理由（英語原文）"));
     assert!(html.contains("<li>separated from its owner</li>"));
 }
