@@ -40,22 +40,19 @@ impl Lang {
         }
     }
 
-    /// The message `key` in this language. A missing string falls back to English and
-    /// then to the key itself; in debug builds (the tests) it panics so none goes unnoticed.
+    /// The message `key` in this language, else in English, else "?". Debug builds (the
+    /// tests) panic instead of falling back, so a missing string cannot go unnoticed.
     fn t(self, key: &str) -> &'static str {
-        let found = catalogue().messages.get(key).and_then(|m| {
-            m.get(self.code())
-                .or_else(|| m.get(Lang::En.code()))
-                .map(String::as_str)
-        });
-        match found {
-            Some(s) => s,
-            None if cfg!(debug_assertions) => panic!("message {key:?} missing for {self:?}"),
-            None => catalogue()
-                .messages
-                .get_key_value(key)
-                .map_or("?", |(k, _)| k.as_str()),
+        let texts = catalogue().messages.get(key);
+        if let Some(s) = texts.and_then(|m| m.get(self.code())) {
+            return s;
         }
+        if cfg!(debug_assertions) {
+            panic!("message {key:?} missing for {self:?}");
+        }
+        texts
+            .and_then(|m| m.get(Lang::En.code()))
+            .map_or("?", String::as_str)
     }
 
     /// The message `key` with each `{name}` replaced by its value.

@@ -245,6 +245,35 @@ fn html_structure_snapshot() {
 }
 
 #[test]
+fn empty_data_and_sightings_without_positions_still_make_a_report() {
+    let mut data = report_data();
+    data.sightings.iter_mut().for_each(|s| s.position = None);
+    data.track.clear();
+    let html = render_html(&data, Lang::En, &jst());
+    assert!(!html.contains("<svg class=\"map\""));
+    assert!(html.contains(Lang::En.t("map_no_location")));
+    assert!(html.contains("<svg class=\"timeline\""));
+    well_formed(&html);
+
+    let empty = ReportData {
+        trackers: vec![],
+        sightings: vec![],
+        track: vec![],
+        notes: vec![],
+        chain_head: String::new(),
+        chain_records: 0,
+        generated_us: START_US,
+    };
+    for lang in Lang::ALL {
+        let html = render_html(&empty, lang, &jst());
+        assert!(html.contains(lang.t("no_trackers")) && html.contains(lang.t("no_notes")));
+        well_formed(&html);
+    }
+    assert_eq!(to_csv(&empty).lines().count(), 1, "the header only");
+    assert_eq!(well_formed(&to_kml(&empty)).get("Placemark"), None);
+}
+
+#[test]
 fn map_draws_every_located_sighting_inside_the_view_box() {
     let html = render_html(&report_data(), Lang::En, &jst());
     let counts = well_formed(&html);
