@@ -189,21 +189,9 @@ fn verdict_label(r: &TrackerRecord, lang: Lang) -> &'static str {
     })
 }
 
-/// The verdict in `lang`, built from the record's numbers. In English the verdict's own
-/// reasons are shown as they are; other languages get a phrase from the catalogue and the
-/// English reasons beside it, labelled, instead of a machine translation.
+/// The verdict in `lang` as a phrase built from the record's numbers, then the verdict's own
+/// reasons, which are English sentences, labelled as such rather than machine-translated.
 fn reasons(h: &mut String, r: &TrackerRecord, lang: Lang) {
-    let list = |h: &mut String| {
-        h.push_str("<ul>");
-        for reason in &r.reasons {
-            let _ = write!(h, "<li>{}</li>", esc(reason));
-        }
-        h.push_str("</ul>");
-    };
-    if lang == Lang::En {
-        list(h);
-        return;
-    }
     let phrase = lang.fill(
         "verdict_phrase",
         &[
@@ -215,15 +203,18 @@ fn reasons(h: &mut String, r: &TrackerRecord, lang: Lang) {
         ],
     );
     let _ = write!(h, "<p>{}</p>", esc(&phrase));
-    if !r.reasons.is_empty() {
-        let _ = write!(
-            h,
-            r#"<div class="reasons-en" lang="en">{}:"#,
-            esc(lang.t("reasons_en_label"))
-        );
-        list(h);
-        h.push_str("</div>");
+    if r.reasons.is_empty() {
+        return;
     }
+    let _ = write!(
+        h,
+        r#"<div class="reasons-en">{}:<ul lang="en">"#,
+        esc(lang.t("reasons_en_label"))
+    );
+    for reason in &r.reasons {
+        let _ = write!(h, "<li>{}</li>", esc(reason));
+    }
+    h.push_str("</ul></div>");
 }
 
 fn summary<Tz: TimeZone>(h: &mut String, trackers: &[&TrackerRecord], lang: Lang, tz: &Tz)
