@@ -24,6 +24,8 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 .summary td, .sightings td { font-size: 0.85em; }
 .meaning { min-width: 20em; }
 .summary th { word-break: keep-all; }
+.summary .reasons { min-width: 16em; }
+.summary .following, .summary .not-following { min-width: 5em; }
 .following { color: #a00; font-weight: bold; }
 .risk-high { background: #fdd; }
 .risk-medium { background: #fec; }
@@ -189,14 +191,25 @@ fn verdict_label(r: &TrackerRecord, lang: Lang) -> &'static str {
     })
 }
 
+/// "1 place", "4 places": the singular or plural message, with `{n}` filled in.
+fn count(n: u64, [one, other]: [&str; 2], lang: Lang) -> String {
+    lang.fill(if n == 1 { one } else { other }, &[("n", &n.to_string())])
+}
+
 /// The verdict in `lang` as a phrase built from the record's numbers, then the verdict's own
 /// reasons, which are English sentences, labelled as such rather than machine-translated.
 fn reasons(h: &mut String, r: &TrackerRecord, lang: Lang) {
     let phrase = lang.fill(
         "verdict_phrase",
         &[
-            ("sightings", &r.sightings.to_string()),
-            ("places", &r.places.to_string()),
+            (
+                "sightings",
+                &count(r.sightings, ["times_one", "times_other"], lang),
+            ),
+            (
+                "places",
+                &count(r.places as u64, ["places_one", "places_other"], lang),
+            ),
             ("distance", &distance(r.max_distance_m)),
             ("duration", &duration(r.last_seen_us - r.first_seen_us, lang)),
             ("owner", lang.t(owner_key(r.owner_state))),
@@ -246,7 +259,7 @@ where
     for r in trackers {
         let _ = write!(
             h,
-            r#"<tr class="risk-{}"><td>{}<br/><span class="mono">{}</span></td><td class="meaning">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="{}">{}</td><td>{}</td><td>"#,
+            r#"<tr class="risk-{}"><td>{}<br/><span class="mono">{}</span></td><td class="meaning">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="{}">{}</td><td>{}</td><td class="reasons">"#,
             risk_class(&r.risk),
             esc(&type_name(r)),
             esc(&r.id),

@@ -117,6 +117,15 @@ fn japanese_verdict_is_a_phrase_from_the_numbers_with_the_english_reasons_beside
 }
 
 #[test]
+fn english_verdict_phrase_counts_in_the_singular_too() {
+    let html = render_html(&report_data(), Lang::En, &jst());
+    assert!(html.contains(
+        "Heard 3 times at 1 place up to 0 m apart, over 10 min; it does not say whether its owner is near."
+    ));
+    assert!(html.contains("Heard 50 times at 4 places up to 5.0 km apart, over 1 h 57 min;"));
+}
+
+#[test]
 fn following_trackers_come_first_and_only_they_get_details() {
     let html = render_html(&report_data(), Lang::En, &jst());
     let airtag = html.find("apple_find_my-1a2b3c4d").unwrap();
