@@ -8,8 +8,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use serde_json::json;
 
-use super::html::snake;
-use super::{neutralise, rfc3339};
+use super::{neutralise, rfc3339, snake};
 use crate::evidence::{ReportData, SightingRecord};
 
 const CSV_HEADER: [&str; 11] = [

@@ -5,7 +5,7 @@ use std::fmt::{Display, Write};
 
 use chrono::TimeZone;
 
-use super::{Lang, catalogue, distance, duration, esc, local_and_utc, rfc3339, svg, utc};
+use super::{Lang, catalogue, distance, duration, esc, local_and_utc, rfc3339, snake, svg, utc};
 use crate::classify::{Classifier, OwnerState};
 use crate::evidence::{NoteRecord, ReportData, SightingRecord, TrackerRecord};
 
@@ -393,14 +393,6 @@ fn tracker_section<Tz: TimeZone>(
         );
     }
     h.push_str("</tbody></table></section>");
-}
-
-/// An enum as its serde name (`adv_nonconn_ind`, `random`), as the JSON outputs spell it.
-pub(super) fn snake<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 fn notes<Tz: TimeZone>(h: &mut String, notes: &[NoteRecord], lang: Lang, tz: &Tz)

@@ -132,6 +132,14 @@ fn neutralise(s: &str) -> String {
     out
 }
 
+/// An enum as its serde name (`adv_nonconn_ind`, `random`), as the JSON outputs spell it.
+fn snake<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 fn utc(us: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(us).unwrap_or_default()
 }

@@ -5,7 +5,6 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use super::fixture::{START_US, report_data};
-use super::html::snake;
 use super::*;
 use crate::classify::Classifier;
 
