@@ -11,5 +11,6 @@ pub mod evidence;
 pub mod location;
 pub mod model;
 pub mod present;
+pub mod report;
 pub mod store;
 pub mod synth;

@@ -1,0 +1,197 @@
+//! Reports and exports made from [`ReportData`]: a self-contained HTML report for a police
+//! consultation (Japanese or English from one template) and CSV, GeoJSON, KML and JSON
+//! exports of the sightings.
+
+mod export;
+mod html;
+mod svg;
+
+use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use serde::Deserialize;
+
+use crate::evidence::ReportData;
+
+pub use export::{to_csv, to_geojson, to_json, to_kml};
+pub use html::render_html;
+
+/// The language a report is written in. Adding one means adding a variant here and its
+/// string to every table of `messages.toml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    Ja,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Ja, Lang::En];
+
+    /// The BCP 47 code, used for `<html lang>`, file names and the catalogue.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    /// The message `key` in this language, else in English, else "?". Debug builds (the
+    /// tests) panic instead of falling back, so a missing string cannot go unnoticed.
+    fn t(self, key: &str) -> &'static str {
+        let texts = catalogue().messages.get(key);
+        if let Some(s) = texts.and_then(|m| m.get(self.code())) {
+            return s;
+        }
+        if cfg!(debug_assertions) {
+            panic!("message {key:?} missing for {self:?}");
+        }
+        texts
+            .and_then(|m| m.get(Lang::En.code()))
+            .map_or("?", String::as_str)
+    }
+
+    /// The message `key` with each `{name}` replaced by its value.
+    fn fill(self, key: &str, values: &[(&str, &str)]) -> String {
+        values.iter().fold(self.t(key).to_string(), |s, (name, value)| {
+            s.replace(&format!("{{{name}}}"), value)
+        })
+    }
+}
+
+impl FromStr for Lang {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown report language {s:?} (use ja or en)"))
+    }
+}
+
+/// `messages.toml`: key -> language code -> text.
+#[derive(Debug, Deserialize)]
+struct Catalogue {
+    messages: BTreeMap<String, BTreeMap<String, String>>,
+    /// Family key -> language code -> description, for languages other than English.
+    family_description: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+const MESSAGES: &str = include_str!("messages.toml");
+
+fn catalogue() -> &'static Catalogue {
+    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+    // The file is embedded and checked by the tests, so a parse error is a build mistake.
+    CATALOGUE.get_or_init(|| toml::from_str(MESSAGES).expect("report/messages.toml is valid"))
+}
+
+/// Writes the HTML report as `report-<lang>.html` into `dir` and returns its path.
+pub fn write_report<Tz: TimeZone>(dir: &Path, data: &ReportData, lang: Lang, tz: &Tz) -> io::Result<PathBuf>
+where
+    Tz::Offset: Display,
+{
+    let path = dir.join(format!("report-{}.html", lang.code()));
+    std::fs::write(&path, render_html(data, lang, tz))?;
+    Ok(path)
+}
+
+/// Text from the data, made safe as HTML text or an attribute value: markup characters are
+/// escaped and control characters (which could hide or reorder text) are shown as `[U+XXXX]`.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in neutralise(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Replaces control and bidirectional-override characters with a visible `[U+XXXX]`,
+/// keeping newlines and tabs. Also used for XML exports, where most controls are invalid.
+fn neutralise(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.replace("\r\n", "\n").chars() {
+        let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if (c.is_control() && c != '\n' && c != '\t') || bidi {
+            out.push_str(&format!("[U+{:04X}]", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// An enum as its serde name (`adv_nonconn_ind`, `random`), as the JSON outputs spell it.
+fn snake<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn utc(us: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(us).unwrap_or_default()
+}
+
+/// RFC 3339 in UTC with microseconds, as in tagwatch's JSON.
+fn rfc3339(us: i64) -> String {
+    utc(us).to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// "2026-01-15 17:00:00 JST (08:00:00 UTC)"; the UTC date is given too when it differs.
+fn local_and_utc<Tz: TimeZone>(us: i64, tz: &Tz) -> String
+where
+    Tz::Offset: Display,
+{
+    let u = utc(us);
+    let local = u.with_timezone(tz);
+    let utc_part = if local.date_naive() == u.date_naive() {
+        u.format("%H:%M:%S")
+    } else {
+        u.format("%Y-%m-%d %H:%M:%S")
+    };
+    format!("{} ({utc_part} UTC)", local.format("%Y-%m-%d %H:%M:%S %Z"))
+}
+
+/// "850 m", "6.3 km", as the verdict writes distances.
+fn distance(m: f64) -> String {
+    if m < 1000.0 {
+        format!("{m:.0} m")
+    } else {
+        format!("{:.1} km", m / 1000.0)
+    }
+}
+
+/// "1 h 42 min", "35 min", "40 s" in English; the units come from the catalogue.
+fn duration(us: i64, lang: Lang) -> String {
+    let s = us.max(0) / 1_000_000;
+    let (h, m) = ((s / 3600).to_string(), (s % 3600 / 60).to_string());
+    match (s / 3600, s % 3600 / 60) {
+        (0, 0) => lang.fill("duration_s", &[("s", &s.to_string())]),
+        (0, _) => lang.fill("duration_min", &[("m", &m)]),
+        _ => lang.fill("duration_h_min", &[("h", &h), ("m", &m)]),
+    }
+}
+
+#[cfg(test)]
+mod fixture {
+    use crate::classify::OwnerState;
+    use crate::evidence::*;
+    use crate::model::{AddrType, PduKind};
+
+    include!("../../tests/fixtures/report_data.rs");
+}
+
+#[cfg(test)]
+mod tests;
