@@ -8,11 +8,14 @@ use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use chrono::FixedOffset;
 use tagwatch::analyze::{AnalyzeOptions, analyze_files, total_size};
 use tagwatch::correlate::verdict::Sensitivity;
 use tagwatch::correlate::{Allowlist, NamedPlace};
+use tagwatch::evidence::ReportData;
 use tagwatch::location::{self, DEFAULT_MAX_GAP_US};
 use tagwatch::present;
+use tagwatch::report::{self, Lang};
 use tagwatch::store::{Recorder, Store, StoreError};
 use tagwatch::synth::{labelled, scenario};
 
@@ -45,6 +48,36 @@ enum Command {
         /// A file to keep with the note (its SHA-256 goes into the chain).
         #[arg(long, value_name = "FILE")]
         file: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write the evidence report: a self-contained HTML page per language (prints to PDF).
+    Report {
+        /// Only this tracker (its id as `analyze` prints it) [default: every stored tracker].
+        #[arg(long, value_name = "ID")]
+        tracker: Option<String>,
+        /// Report language, ja or en; repeat for both [default: both].
+        #[arg(long)]
+        lang: Vec<Lang>,
+        /// Show local times at this UTC offset, e.g. +09:00 [default: this computer's zone].
+        #[arg(long, value_name = "OFFSET", allow_hyphen_values = true)]
+        utc_offset: Option<FixedOffset>,
+        /// Folder to write into (created if missing).
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Export the stored sightings: CSV, GeoJSON and KML (QGIS, Google Earth) or JSON.
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Only this tracker [default: every stored tracker].
+        #[arg(long, value_name = "ID")]
+        tracker: Option<String>,
+        /// The file to write; `-` for standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -161,6 +194,14 @@ struct CaptureArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Geojson,
+    Kml,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum OutputFormat {
     Table,
     Json,
@@ -171,6 +212,19 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Analyze(args) => analyze(&args),
         Command::Verify { db } => verify(&db),
+        Command::Report {
+            tracker,
+            lang,
+            utc_offset,
+            output,
+            db,
+        } => report(tracker.as_deref(), &lang, utc_offset, &output, &db),
+        Command::Export {
+            format,
+            tracker,
+            output,
+            db,
+        } => export(format, tracker.as_deref(), &output, &db),
         Command::Note { text, file, db } => note(&text, file.as_deref(), &db),
         Command::Synth { what } => match what {
             Synth::Demo(c) => synth(scenario::demo(SYNTH_START_US, c.minutes), &c.output),
@@ -303,6 +357,71 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     }
 }
 
+/// What the store holds for `tracker` (or all), or the exit code of the failure.
+fn report_data(db: &DbArgs, tracker: Option<&str>) -> Result<ReportData, ExitCode> {
+    let store = db.open()?;
+    store
+        .report_data(tracker, chrono::Utc::now().timestamp_micros())
+        .map_err(|e| store_failed(&e))
+}
+
+fn report(
+    tracker: Option<&str>,
+    langs: &[Lang],
+    offset: Option<FixedOffset>,
+    dir: &std::path::Path,
+    db: &DbArgs,
+) -> ExitCode {
+    let data = match report_data(db, tracker) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("error: {}: {e}", dir.display());
+        return ExitCode::FAILURE;
+    }
+    let langs = if langs.is_empty() { &Lang::ALL[..] } else { langs };
+    for &lang in langs {
+        let written = match offset {
+            Some(tz) => report::write_report(dir, &data, lang, &tz),
+            None => report::write_report(dir, &data, lang, &chrono::Local),
+        };
+        match written {
+            Ok(path) => println!("{}", path.display()),
+            Err(e) => {
+                eprintln!("error: {}: {e}", dir.display());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn export(format: ExportFormat, tracker: Option<&str>, output: &std::path::Path, db: &DbArgs) -> ExitCode {
+    let data = match report_data(db, tracker) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let text = match format {
+        ExportFormat::Csv => report::to_csv(&data),
+        ExportFormat::Geojson => report::to_geojson(&data),
+        ExportFormat::Kml => report::to_kml(&data),
+        ExportFormat::Json => report::to_json(&data),
+    };
+    let written = if output == std::path::Path::new("-") {
+        std::io::stdout().write_all(text.as_bytes())
+    } else {
+        std::fs::write(output, text)
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}: {e}", output.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// Exit code of `verify` when the chain is broken: the evidence may have been changed.
 const EXIT_BROKEN: u8 = 3;
 
@@ -311,16 +430,16 @@ fn verify(db: &DbArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let report = match store.verify() {
+    let result = match store.verify() {
         Ok(r) => r,
         Err(e) => return store_failed(&e),
     };
     let path = store.path().display();
-    match report.first_broken {
+    match result.first_broken {
         None => {
             println!(
                 "{path}: intact: {} records, chain head {}",
-                report.records, report.head
+                result.records, result.head
             );
             ExitCode::SUCCESS
         }
