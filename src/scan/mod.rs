@@ -1,0 +1,13 @@
+//! Live inputs: a Bluetooth adapter through BlueZ and the person's position from gpsd,
+//! each on its own thread, each reporting whether it works ([`LinkState`]) and getting
+//! itself back after a fault.
+
+mod adbytes;
+mod bluez;
+mod gps;
+mod link;
+
+pub use adbytes::ad_bytes;
+pub use bluez::{DEFAULT_QUEUE, ScanConfig, ScanEvent, Scanner, advertisement};
+pub use gps::{DEFAULT_GPSD, LivePosition, reachable};
+pub use link::{Backoff, LinkState, LinkWatch};
