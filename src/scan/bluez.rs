@@ -4,8 +4,7 @@
 //! btleplug asks BlueZ for `DuplicateData: true` (its `start_scan` sets that discovery
 //! filter), so BlueZ signals ManufacturerData/ServiceData again for each advertisement
 //! received, not only when they change. One BlueZ signal can carry several properties
-//! (RSSI and ManufacturerData), which btleplug splits into several events: events for the
-//! same device in quick succession are taken as one advertisement.
+//! (RSSI and ManufacturerData), which btleplug splits into several events: see [`Burst`].
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -22,7 +21,7 @@ use super::adbytes::ad_bytes;
 use super::link::{Backoff, LinkState, LinkWatch};
 use crate::model::{AddrType, BdAddr, OwnedAdvertisement, PduKind};
 
-/// Events of one device closer than this come from one BlueZ signal.
+/// Events of one signal come within this of each other.
 const SAME_SIGNAL: Duration = Duration::from_millis(50);
 /// How often to check that the adapter is still there (BlueZ says nothing when it goes).
 const HEALTH_EVERY: Duration = Duration::from_secs(2);
@@ -178,7 +177,7 @@ impl Worker {
         self.state(LinkState::Up);
         self.config.backoff.reset();
         let mut health = tokio::time::interval(HEALTH_EVERY);
-        let mut last: Option<(PeripheralId, Instant)> = None;
+        let mut burst: Option<Burst> = None;
         loop {
             if self.stopped() {
                 let _ = adapter.stop_scan().await;
@@ -193,24 +192,26 @@ impl Worker {
                     continue;
                 }
             };
-            let id = match event {
+            let (id, kind) = match event {
                 None => return End::Lost("BlueZ stopped sending events".into()),
                 Some(CentralEvent::StateUpdate(CentralState::PoweredOff)) => {
                     return End::Lost("adapter powered off".into());
                 }
                 Some(event) => match advertised(event) {
-                    Some(id) => id,
+                    Some(heard) => heard,
                     None => continue,
                 },
             };
             let now = Instant::now();
-            if last
-                .as_ref()
-                .is_some_and(|(l, t)| *l == id && now.duration_since(*t) < SAME_SIGNAL)
-            {
+            if let Some(b) = burst.as_mut().filter(|b| b.takes(&id, kind, now)) {
+                b.kinds |= kind;
                 continue;
             }
-            last = Some((id.clone(), now));
+            burst = Some(Burst {
+                id: id.clone(),
+                start: now,
+                kinds: kind,
+            });
             let time_us = chrono::Utc::now().timestamp_micros();
             // The device may be gone already (BlueZ forgets devices it no longer hears).
             let Ok(peripheral) = adapter.peripheral(&id).await else {
@@ -275,15 +276,31 @@ async fn check(adapter: &Adapter) -> Result<(), String> {
     }
 }
 
-/// The device an event says was heard, if it says that.
-fn advertised(event: CentralEvent) -> Option<PeripheralId> {
+/// The events btleplug made of one BlueZ signal: one device, each property at most once,
+/// close together. The properties read at its first event already hold the whole signal
+/// (BlueZ updates them before it signals), so the rest of the burst is skipped. A repeated
+/// property starts the next advertisement.
+struct Burst {
+    id: PeripheralId,
+    start: Instant,
+    /// The properties seen so far, bits of [`advertised`]'s kinds.
+    kinds: u8,
+}
+
+impl Burst {
+    fn takes(&self, id: &PeripheralId, kind: u8, now: Instant) -> bool {
+        self.id == *id && self.kinds & kind == 0 && now.duration_since(self.start) < SAME_SIGNAL
+    }
+}
+
+/// The device an event says was heard, and which property told it (one bit each).
+fn advertised(event: CentralEvent) -> Option<(PeripheralId, u8)> {
     match event {
-        CentralEvent::DeviceDiscovered(id)
-        | CentralEvent::DeviceUpdated(id)
-        | CentralEvent::ManufacturerDataAdvertisement { id, .. }
-        | CentralEvent::ServiceDataAdvertisement { id, .. }
-        | CentralEvent::ServicesAdvertisement { id, .. }
-        | CentralEvent::RssiUpdate { id, .. } => Some(id),
+        CentralEvent::DeviceDiscovered(id) | CentralEvent::DeviceUpdated(id) => Some((id, 1)),
+        CentralEvent::ManufacturerDataAdvertisement { id, .. } => Some((id, 2)),
+        CentralEvent::ServiceDataAdvertisement { id, .. } => Some((id, 4)),
+        CentralEvent::ServicesAdvertisement { id, .. } => Some((id, 8)),
+        CentralEvent::RssiUpdate { id, .. } => Some((id, 16)),
         _ => None,
     }
 }
