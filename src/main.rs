@@ -37,6 +37,16 @@ struct Cli {
 enum Command {
     /// Find the trackers in one or more captures (btsnoop, pcap, pcapng, tagwatch JSON Lines).
     Analyze(AnalyzeArgs),
+    /// Listen with a Bluetooth adapter: alerts when a tracker starts following you.
+    Scan {
+        #[command(flatten)]
+        scan: tagwatch::scan::cli::ScanArgs,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only look: keep nothing in the evidence database.
+        #[arg(long)]
+        no_store: bool,
+    },
     /// Check the evidence database's hash chain: every record since the first, unchanged.
     Verify {
         #[command(flatten)]
@@ -211,6 +221,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => analyze(&args),
+        Command::Scan { scan, db, no_store } => match no_store {
+            true => tagwatch::scan::cli::run(&scan, None),
+            false => match db.open() {
+                Ok(mut store) => tagwatch::scan::cli::run(&scan, Some(&mut store)),
+                Err(code) => code,
+            },
+        },
         Command::Verify { db } => verify(&db),
         Command::Report {
             tracker,

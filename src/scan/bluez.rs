@@ -143,7 +143,8 @@ impl Worker {
             self.state(LinkState::Reconnecting);
             match runtime.block_on(self.scan_once()) {
                 End::Stopped => return,
-                End::Lost(why) => self.state(LinkState::Down(why)),
+                // D-Bus error texts end in a newline.
+                End::Lost(why) => self.state(LinkState::Down(why.trim_end().to_string())),
             }
             let until = Instant::now() + self.config.backoff.next_wait();
             while Instant::now() < until && !self.stopped() {

@@ -4,10 +4,13 @@
 
 mod adbytes;
 mod bluez;
+pub mod cli;
 mod gps;
+mod headless;
 mod link;
 
 pub use adbytes::ad_bytes;
 pub use bluez::{DEFAULT_QUEUE, ScanConfig, ScanEvent, Scanner, advertisement};
 pub use gps::{DEFAULT_GPSD, LivePosition, reachable};
+pub use headless::{Headless, Outcome};
 pub use link::{Backoff, LinkState, LinkWatch};
