@@ -25,9 +25,9 @@ use crate::model::{AddrType, BdAddr, OwnedAdvertisement, PduKind};
 const SAME_SIGNAL: Duration = Duration::from_millis(50);
 /// How often to check that the adapter is still there (BlueZ says nothing when it goes).
 const HEALTH_EVERY: Duration = Duration::from_secs(2);
-/// Advertisements waiting for the consumer; beyond this they are dropped and counted, so a
-/// stalled consumer in a crowd cannot make the scanner grow.
-pub const DEFAULT_QUEUE: usize = 8192;
+/// Advertisements waiting for the consumer by default; beyond this they are dropped and
+/// counted, so a stalled consumer in a crowd cannot make the scanner grow.
+const DEFAULT_QUEUE: usize = 8192;
 
 /// What the scanner reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,7 +93,8 @@ impl Scanner {
         })
     }
 
-    /// Advertisements and adapter state changes, in the order they happened.
+    /// Advertisements and adapter state changes, in the order they happened (a change
+    /// that finds the queue full is only in [`Scanner::link`]).
     pub fn events(&self) -> &Receiver<ScanEvent> {
         &self.events
     }
@@ -158,9 +159,10 @@ impl Worker {
     }
 
     fn state(&self, state: LinkState) {
+        // With the queue full the change is still in the watch; waiting for room could
+        // block a scanner whose consumer has stopped reading, and so its drop, for ever.
         if self.link.set(state.clone()) {
-            // A full queue must not hide a state change for long: wait for room.
-            let _ = self.tx.send(ScanEvent::Adapter(state));
+            let _ = self.tx.try_send(ScanEvent::Adapter(state));
         }
     }
 
@@ -308,7 +310,7 @@ fn advertised(event: CentralEvent) -> Option<(PeripheralId, u8)> {
 
 /// The advertisement BlueZ's properties stand for. A device without RSSI is one BlueZ
 /// remembers (paired, cached), not one it heard in this scan: None.
-pub fn advertisement(props: &PeripheralProperties, time_us: i64) -> Option<OwnedAdvertisement> {
+fn advertisement(props: &PeripheralProperties, time_us: i64) -> Option<OwnedAdvertisement> {
     let rssi = props.rssi?.clamp(i8::MIN.into(), i8::MAX.into()) as i8;
     Some(OwnedAdvertisement {
         time_us,

@@ -9,8 +9,7 @@ mod gps;
 mod headless;
 mod link;
 
-pub use adbytes::ad_bytes;
-pub use bluez::{DEFAULT_QUEUE, ScanConfig, ScanEvent, Scanner, advertisement};
+pub use bluez::{ScanConfig, ScanEvent, Scanner};
 pub use gps::{DEFAULT_GPSD, LivePosition, reachable};
 pub use headless::{Headless, Outcome};
 pub use link::{Backoff, LinkState, LinkWatch};
