@@ -414,7 +414,9 @@ fn export(format: ExportFormat, tracker: Option<&str>, output: &std::path::Path,
         std::fs::write(output, text)
     };
     match written {
+        // A reader that stopped early (`| head`) is not a failure.
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}: {e}", output.display());
             ExitCode::FAILURE

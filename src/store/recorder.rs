@@ -23,9 +23,10 @@ pub struct Recorder<'s> {
 }
 
 /// Phones, computers and headphones near their owner are the people around you, not
-/// evidence: they are counted as trackers are, but never stored.
-fn bystander(c: &Classification<'_, '_>) -> bool {
-    c.owner_state == OwnerState::NearOwner && matches!(c.model, Some("Apple device" | "AirPods"))
+/// evidence: they are counted as trackers are, but neither their sightings nor their
+/// verdicts are stored.
+fn bystander(owner_state: OwnerState, model: Option<&str>) -> bool {
+    owner_state == OwnerState::NearOwner && matches!(model, Some("Apple device" | "AirPods"))
 }
 
 impl<'s> Recorder<'s> {
@@ -52,7 +53,7 @@ impl<'s> Recorder<'s> {
         sighted: &Sighted<'_>,
         source: &str,
     ) {
-        if self.error.is_some() || bystander(class) {
+        if self.error.is_some() || bystander(class.owner_state, class.model) {
             return;
         }
         self.batch.push(SightingRecord {
@@ -100,7 +101,11 @@ impl<'s> Recorder<'s> {
                 self.store.add_track(self.session, chunk)?;
             }
         }
-        let records: Vec<TrackerRecord> = trackers.iter().map(TrackerRecord::from).collect();
+        let records: Vec<TrackerRecord> = trackers
+            .iter()
+            .filter(|t| !bystander(t.owner_state, t.model))
+            .map(TrackerRecord::from)
+            .collect();
         self.store.save_trackers(self.session, &records)?;
         self.store
             .end_session(self.session, ended_us, other_advertisements)
