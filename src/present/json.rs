@@ -29,6 +29,7 @@ pub struct TrackerJson<'a> {
     pub rssi_max: Option<i8>,
     pub located_sightings: u64,
     pub places: usize,
+    pub stays: usize,
     pub max_distance_m: f64,
     pub named_places: &'a [String],
     pub following: bool,
@@ -65,6 +66,7 @@ impl<'a> From<&'a Tracker> for TrackerJson<'a> {
             rssi_max: t.rssi_max,
             located_sightings: t.located_sightings,
             places: t.places.len(),
+            stays: t.places.stays(),
             // Decimetres: finer would only show GPS noise.
             max_distance_m: (t.places.max_distance_m() * 10.0).round() / 10.0,
             named_places: &t.named_places,

@@ -79,6 +79,7 @@ pub fn tracker(id: &str, risk: &str) -> TrackerRecord {
         sightings: 3,
         rssi_max: Some(-58),
         places: 2,
+        stays: 0,
         max_distance_m: 512.5,
         following: risk != "none",
         alert_at_us: None,
