@@ -9,27 +9,6 @@ use serde_json::Value;
 
 const DEMO: &str = "captures/demo-synthetic.btsnoop";
 
-/// Runs `analyze --format json` and returns (exit code, parsed stdout, stderr).
-fn analyze_json(files: &[&Path]) -> (i32, Value, String) {
-    let out = tagwatch()
-        .arg("analyze")
-        .arg("--format")
-        .arg("json")
-        .args(files)
-        .output()
-        .expect("runs");
-    let json = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
-    (
-        out.status.code().expect("exited"),
-        json,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn trackers(json: &Value) -> &Vec<Value> {
-    json["trackers"].as_array().expect("trackers array")
-}
-
 #[test]
 fn demo_capture_is_what_the_generator_writes() {
     let dir = tempfile::tempdir().unwrap();

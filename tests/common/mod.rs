@@ -1,10 +1,12 @@
 //! Helpers shared by the integration tests. Each test binary uses its own subset of them.
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use assert_cmd::Command;
+use serde_json::Value;
 use tagwatch::classify::OwnerState;
 use tagwatch::evidence::{Position, SightingRecord, TrackPoint, TrackerRecord};
 use tagwatch::model::{AddrType, PduKind};
@@ -22,6 +24,26 @@ pub fn tagwatch() -> Command {
         .env("TZ", "UTC")
         .env("TAGWATCH_DB", db);
     cmd
+}
+
+/// Runs `tagwatch analyze --format json ARGS...`: (exit code, stdout as JSON or null, stderr).
+pub fn analyze_json<S: AsRef<OsStr>>(args: &[S]) -> (i32, Value, String) {
+    let out = tagwatch()
+        .args(["analyze", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().expect("exited"),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The `trackers` array of `analyze --format json` output.
+pub fn trackers(json: &Value) -> &Vec<Value> {
+    json["trackers"].as_array().expect("trackers array")
 }
 
 /// The real captures recorded by others (`../shared/captures/external`), or None with a note
