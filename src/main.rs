@@ -350,6 +350,12 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     if let Some(e) = &analysis.store_error {
         return store_failed(e);
     }
+    if let (Some(store), OutputFormat::Table) = (&store, args.format) {
+        eprintln!(
+            "Evidence kept in {}: check it with `tagwatch verify`, write a report with `tagwatch report -o DIR`.",
+            present::neutralise(&store.path().display().to_string())
+        );
+    }
     if analysis.has_errors() {
         ExitCode::from(EXIT_BAD_INPUT)
     } else {
