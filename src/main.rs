@@ -122,6 +122,9 @@ struct AnalyzeArgs {
     /// Only look: keep nothing in the evidence database.
     #[arg(long)]
     no_store: bool,
+    /// List phones, computers and headphones near their owners too (the table hides them).
+    #[arg(long)]
+    all: bool,
 }
 
 #[derive(Args)]
@@ -337,7 +340,7 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     bar.finish_and_clear();
 
     let text = match args.format {
-        OutputFormat::Table => present::table::render(&analysis),
+        OutputFormat::Table => present::table::render(&analysis, args.all),
         OutputFormat::Json => present::json::render(&analysis) + "\n",
     };
     let mut out = anstream::stdout();

@@ -277,3 +277,48 @@ fn real_hackrf_captures_count_crc_failures_and_find_only_near_owner_apple_device
             .all(|t| t["owner_state"] == "near_owner" && t["model"] == "Apple device")
     );
 }
+
+#[test]
+fn bundled_commute_scenario_is_reproducible_and_its_airtag_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    tagwatch()
+        .args(["synth", "scenario", "commute_airtag", "-o"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
+    for file in [
+        "commute_airtag-synthetic.btsnoop",
+        "commute_airtag-synthetic.gpx",
+        "commute_airtag-labels.json",
+    ] {
+        let same =
+            std::fs::read(dir.path().join(file)).unwrap() == std::fs::read(bundled.join(file)).unwrap();
+        assert!(
+            same,
+            "captures/{file} is stale: rerun `tagwatch synth scenario commute_airtag -o captures`"
+        );
+    }
+    // The README's main job: the table flags the planted AirTag and hides the owner's iPhone.
+    let out = tagwatch()
+        .args([
+            "analyze",
+            "--no-store",
+            "--track",
+            "captures/commute_airtag-synthetic.gpx",
+            "captures/commute_airtag-synthetic.btsnoop",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).take_while(|l| !l.is_empty()).collect();
+    assert!(
+        rows[0].contains("AirTag") && rows[0].contains("FOLLOWING (high risk)"),
+        "{text}"
+    );
+    assert!(
+        rows[1].starts_with("(12 phones, computers or headphones"),
+        "{text}"
+    );
+}

@@ -195,6 +195,12 @@ impl Classifier {
     }
 }
 
+/// Phones, computers and headphones near their owner send Find My frames too: they are the
+/// people around you, not evidence, so they are not stored and not listed by default.
+pub fn personal_device_near_owner(owner_state: OwnerState, model: Option<&str>) -> bool {
+    owner_state == OwnerState::NearOwner && matches!(model, Some("Apple device" | "AirPods"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style};
 
 use crate::analyze::Analysis;
-use crate::classify::{Classifier, OwnerState};
+use crate::classify::{Classifier, OwnerState, personal_device_near_owner};
 use crate::correlate::Tracker;
 use crate::correlate::verdict::Risk;
 
@@ -107,7 +107,12 @@ fn row(t: &Tracker, located: bool) -> Vec<(String, Style)> {
     cells
 }
 
-pub fn render(analysis: &Analysis) -> String {
+/// The table; phones, computers and headphones near their owner only when `all`.
+pub fn render(analysis: &Analysis, all: bool) -> String {
+    let (listed, hidden): (Vec<&Tracker>, Vec<&Tracker>) = analysis
+        .trackers
+        .iter()
+        .partition(|t| all || !personal_device_near_owner(t.owner_state, t.model));
     let headers: Vec<&str> = HEADERS
         .iter()
         .chain(
@@ -119,11 +124,7 @@ pub fn render(analysis: &Analysis) -> String {
         )
         .copied()
         .collect();
-    let rows: Vec<Vec<(String, Style)>> = analysis
-        .trackers
-        .iter()
-        .map(|t| row(t, analysis.located))
-        .collect();
+    let rows: Vec<Vec<(String, Style)>> = listed.iter().map(|t| row(t, analysis.located)).collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
     for r in &rows {
         for (w, (cell, _)) in widths.iter_mut().zip(r) {
@@ -154,8 +155,15 @@ pub fn render(analysis: &Analysis) -> String {
             end_row(&mut out);
         }
     }
+    if !hidden.is_empty() {
+        let _ = writeln!(
+            out,
+            "({} phones, computers or headphones near their owners not listed; --all lists them.)",
+            hidden.len()
+        );
+    }
     out.push_str(&why(analysis));
-    out.push_str(&summary(analysis));
+    out.push_str(&summary(analysis, listed.len()));
     out
 }
 
@@ -173,7 +181,7 @@ fn why(analysis: &Analysis) -> String {
 }
 
 /// One line per capture, then the totals: what was read and what was passed over.
-fn summary(analysis: &Analysis) -> String {
+fn summary(analysis: &Analysis, listed: usize) -> String {
     let mut out = String::from("\n");
     for c in &analysis.captures {
         let format = c.format.map_or("unknown format".to_string(), |f| f.to_string());
@@ -194,8 +202,7 @@ fn summary(analysis: &Analysis) -> String {
     let _ = writeln!(
         out,
         "{} trackers; {} advertisements from other devices counted, not kept. Times are local.",
-        analysis.trackers.len(),
-        analysis.other_advertisements
+        listed, analysis.other_advertisements
     );
     out
 }

@@ -2,7 +2,7 @@
 //! sighting (in batches, so a crash loses at most the last batch not yet acknowledged), the
 //! person's track, and the verdicts at the end.
 
-use crate::classify::{Classification, OwnerState};
+use crate::classify::{Classification, personal_device_near_owner};
 use crate::correlate::{Sighted, Tracker};
 use crate::evidence::{Position, SightingRecord, TrackPoint, TrackerRecord};
 use crate::location::Track;
@@ -20,13 +20,6 @@ pub struct Recorder<'s> {
     batch: Vec<SightingRecord>,
     /// The first write that failed; nothing more is written after it.
     error: Option<StoreError>,
-}
-
-/// Phones, computers and headphones near their owner are the people around you, not
-/// evidence: they are counted as trackers are, but neither their sightings nor their
-/// verdicts are stored.
-fn bystander(owner_state: OwnerState, model: Option<&str>) -> bool {
-    owner_state == OwnerState::NearOwner && matches!(model, Some("Apple device" | "AirPods"))
 }
 
 impl<'s> Recorder<'s> {
@@ -53,7 +46,7 @@ impl<'s> Recorder<'s> {
         sighted: &Sighted<'_>,
         source: &str,
     ) {
-        if self.error.is_some() || bystander(class.owner_state, class.model) {
+        if self.error.is_some() || personal_device_near_owner(class.owner_state, class.model) {
             return;
         }
         self.batch.push(SightingRecord {
@@ -103,7 +96,7 @@ impl<'s> Recorder<'s> {
         }
         let records: Vec<TrackerRecord> = trackers
             .iter()
-            .filter(|t| !bystander(t.owner_state, t.model))
+            .filter(|t| !personal_device_near_owner(t.owner_state, t.model))
             .map(TrackerRecord::from)
             .collect();
         self.store.save_trackers(self.session, &records)?;
