@@ -42,6 +42,22 @@ pub mod capability {
     pub const MOTION_DETECTOR: u32 = 1 << 1;
     pub const IDENTIFIER_BY_NFC: u32 = 1 << 2;
     pub const IDENTIFIER_BY_BLE: u32 = 1 << 3;
+
+    /// The capabilities in words, e.g. "play sound, identifier by BLE (0x00000009)".
+    pub fn describe(bits: u32) -> String {
+        let names = [
+            (PLAY_SOUND, "play sound"),
+            (MOTION_DETECTOR, "motion detector"),
+            (IDENTIFIER_BY_NFC, "identifier by NFC"),
+            (IDENTIFIER_BY_BLE, "identifier by BLE"),
+        ];
+        let set: Vec<_> = names
+            .iter()
+            .filter(|(b, _)| bits & b != 0)
+            .map(|(_, n)| *n)
+            .collect();
+        format!("{} (0x{bits:08X})", set.join(", "))
+    }
 }
 
 /// Manufacturer and model names are UTF-8 of at most 64 octets ("Manufacturer name").
@@ -457,5 +473,10 @@ mod tests {
         assert_eq!(battery_level_name(3), Some("Critically low"));
         assert_eq!(battery_type_name(3), None);
         assert_eq!(network_name(2), Some("Google"));
+        assert_eq!(
+            capability::describe(11),
+            "play sound, motion detector, identifier by BLE (0x0000000B)"
+        );
+        assert_eq!(capability::describe(0), " (0x00000000)");
     }
 }

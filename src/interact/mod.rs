@@ -33,8 +33,6 @@ pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long to wait for Sound_Completed after a confirmed start: the draft asks for at least
 /// 5 s of sound ("Play sound"); makers choose longer.
 pub const SOUND_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long the identifier stays readable after the physical action ("Identifier Payload").
-pub const IDENTIFIER_READ_WINDOW: Duration = Duration::from_secs(5 * 60);
 
 /// A primary service found on the accessory and its characteristics.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -223,8 +221,8 @@ pub fn support(family: &str) -> Support {
         "samsung_smarttag" => Support {
             ring: Unsupported {
                 reason: "Samsung publishes no non-owner ring command and AirGuard, which rings \
-                         other tags, rings none for SmartTags; only the owner's SmartThings app \
-                         can ring one (a SmartTag that offers the DULT service is rung by it)",
+                         other tags, rings none for SmartTags; ringing is done from the owner's \
+                         SmartThings app (a SmartTag that offers the DULT service is rung by it)",
             },
             identify: Unsupported {
                 reason: "Samsung publishes no non-owner identifier read; a SmartTag that offers \
@@ -237,8 +235,7 @@ pub fn support(family: &str) -> Support {
                          published; AirGuard cannot ring Tiles either",
             },
             identify: Unsupported {
-                reason: "Tile publishes no non-owner identifier read; Tile's own scan in the \
-                         Tile app can show an unknown Tile",
+                reason: "Tile publishes no non-owner identifier read",
             },
         },
         "chipolo" => Support {
@@ -550,7 +547,7 @@ impl IdentifyRecord {
         );
         add("firmware", self.firmware_version.clone());
         add("DULT version", self.protocol_version.clone());
-        add("capabilities", self.capabilities.map(|c| format!("0x{c:08X}")));
+        add("capabilities", self.capabilities.map(dult::capability::describe));
         add(
             "battery type",
             self.battery_type.map(|b| named(b, dult::battery_type_name(b))),
@@ -616,6 +613,7 @@ pub fn identify<L: GattLink>(link: &mut L, family: &str) -> Result<IdentifyRecor
         opcode::GET_BATTERY_TYPE,
         opcode::GET_BATTERY_LEVEL,
     ];
+    let mut declined = None;
     for op in info {
         match cp.ask(op)? {
             Ok(Response::ProductData(d)) => record.product_data = Some(hex::encode(d)),
@@ -628,9 +626,15 @@ pub fn identify<L: GattLink>(link: &mut L, family: &str) -> Result<IdentifyRecor
             Ok(Response::FirmwareVersion(v)) => record.firmware_version = Some(v.to_string()),
             Ok(Response::BatteryType(b)) => record.battery_type = Some(b),
             Ok(Response::BatteryLevel(b)) => record.battery_level = Some(b),
-            // Declined or a bare success: the item stays unknown.
-            Ok(_) | Err(_) => {}
+            // A bare success: the item stays unknown.
+            Ok(_) => {}
+            Err(status) => declined = declined.or(Some(status)),
         }
+    }
+    // Product data is REQUIRED ("Accessory Information Opcodes"): declining it means the
+    // accessory does not talk to non-owners now, most likely because it is near its owner.
+    if let (None, Some(status)) = (&record.product_data, declined) {
+        return Err(refused(opcode::GET_PRODUCT_DATA, status));
     }
     if record
         .capabilities

@@ -463,6 +463,7 @@ fn identify_after_the_physical_action() {
         "network: 2 (Google)",
         "identifier: a1b2c3d4",
         "battery type: 1 (Non-rechargeable battery)",
+        "capabilities: play sound, motion detector, identifier by BLE",
     ] {
         assert!(note.text.contains(needle), "{needle} not in {}", note.text);
     }
@@ -496,13 +497,14 @@ fn identify_without_the_physical_action_or_over_nfc_only() {
         "must not ask for the identifier"
     );
 
-    // Near its owner the accessory declines everything; the record says so by being empty.
+    // Near its owner the accessory declines everything.
     let mut near = FakeTag {
         separated: false,
         ..dult_tag()
     };
-    let r = identify(&mut near, "dult").unwrap();
-    assert_eq!((r.manufacturer, r.identifier), (None, None));
+    let e = identify(&mut near, "dult").unwrap_err();
+    assert!(matches!(e, InteractError::Refused { opcode: 0x003, .. }), "{e}");
+    assert!(e.to_string().contains("with its owner"), "{e}");
 }
 
 #[test]
