@@ -377,9 +377,10 @@ impl<'l, L: GattLink> ControlPoint<'l, L> {
         })
     }
 
-    /// Sends a request and returns its answer; `None` when the tracker declines it with a
-    /// Command_Response (an optional or locked item). Apple answers a refused non-owner
-    /// command with opcode 0x0000 (fmna_nonowner_rx_handler), so that counts as ours too.
+    /// Sends a request and returns its answer, or the status with which the tracker declined
+    /// it in a Command_Response (an optional or locked item). Apple answers a refused
+    /// non-owner command with opcode 0x0000 (fmna_nonowner_rx_handler), so that counts as
+    /// ours too.
     fn ask(&mut self, op: u16) -> Result<Result<Response, Status>, InteractError> {
         self.send(op)?;
         match self.next(RESPONSE_TIMEOUT)? {
@@ -460,7 +461,8 @@ pub fn ring<L: GattLink>(link: &mut L, family: &str) -> Result<RingOutcome, Inte
 }
 
 /// Stops a sound this device started. DULT and Find My confirm with Sound_Completed (draft
-/// "Play sound": "confirm the completion of the stop sound procedure").
+/// "Play sound": "confirm the completion of the stop sound procedure"). Use the link that
+/// rang: a sound started over another connection is answered with Invalid_state.
 pub fn stop<L: GattLink>(link: &mut L, family: &str) -> Result<SoundProtocol, InteractError> {
     let services = link.discover()?;
     let protocol = sound_protocol(&services, family)?;
