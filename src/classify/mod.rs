@@ -45,6 +45,14 @@ pub struct Classification<'c, 'd> {
     pub network: Option<&'c str>,
 }
 
+impl Classification<'_, '_> {
+    /// Phones, computers and headphones near their owner are the people around you, not
+    /// evidence: they are counted as trackers are, but never stored or shown.
+    pub fn bystander(&self) -> bool {
+        self.owner_state == OwnerState::NearOwner && matches!(self.model, Some("Apple device" | "AirPods"))
+    }
+}
+
 /// What a person needs to know about a family, from its signature file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FamilyInfo {

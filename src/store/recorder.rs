@@ -2,7 +2,7 @@
 //! sighting (in batches, so a crash loses at most the last batch not yet acknowledged), the
 //! person's track, and the verdicts at the end.
 
-use crate::classify::{Classification, OwnerState};
+use crate::classify::Classification;
 use crate::correlate::{Sighted, Tracker};
 use crate::evidence::{Position, SightingRecord, TrackPoint, TrackerRecord};
 use crate::location::Track;
@@ -20,12 +20,6 @@ pub struct Recorder<'s> {
     batch: Vec<SightingRecord>,
     /// The first write that failed; nothing more is written after it.
     error: Option<StoreError>,
-}
-
-/// Phones, computers and headphones near their owner are the people around you, not
-/// evidence: they are counted as trackers are, but never stored.
-fn bystander(c: &Classification<'_, '_>) -> bool {
-    c.owner_state == OwnerState::NearOwner && matches!(c.model, Some("Apple device" | "AirPods"))
 }
 
 impl<'s> Recorder<'s> {
@@ -52,11 +46,11 @@ impl<'s> Recorder<'s> {
         sighted: &Sighted<'_>,
         source: &str,
     ) {
-        if self.error.is_some() || bystander(class) {
+        if self.error.is_some() || class.bystander() {
             return;
         }
         self.batch.push(SightingRecord {
-            tracker_id: sighted.id.to_string(),
+            tracker_id: sighted.tracker.id.clone(),
             time_us: adv.time_us,
             address: adv.address.to_string(),
             address_type: adv.addr_type,
@@ -69,6 +63,26 @@ impl<'s> Recorder<'s> {
         if self.batch.len() >= BATCH {
             self.flush();
         }
+    }
+
+    /// Keeps the verdicts as they stand now (a report during a live session needs them);
+    /// a later verdict of the same tracker supersedes it.
+    pub fn save_verdicts(&mut self, trackers: &[Tracker]) -> Result<(), StoreError> {
+        self.flush();
+        if let Some(e) = &self.error {
+            return Err(StoreError::Unstorable {
+                kind: "tracker",
+                detail: format!("an earlier write failed: {e}"),
+            });
+        }
+        let records: Vec<TrackerRecord> = trackers.iter().map(TrackerRecord::from).collect();
+        self.store.save_trackers(self.session, &records).map(drop)
+    }
+
+    /// The store, with every sighting so far written, for notes and reports.
+    pub fn store(&mut self) -> &mut Store {
+        self.flush();
+        self.store
     }
 
     fn flush(&mut self) {
