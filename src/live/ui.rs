@@ -7,12 +7,16 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
-use ratatui::Frame;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::cursor;
 use ratatui::crossterm::event::{self, Event as TermEvent, KeyCode, KeyEventKind};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Row, Sparkline, Table, TableState, Wrap};
+use ratatui::{Frame, Terminal};
 
 use super::{Feed, Session, Snapshot, TrackerView};
 use crate::correlate::Tracker;
@@ -576,8 +580,9 @@ pub fn sweep_lines(snap: &Snapshot) -> Vec<String> {
 }
 
 /// Runs the view in the terminal until `q` (or the end of a sweep), feeding the session.
+/// It draws on standard error, so standard output can take the result.
 pub fn run(app: &mut App, session: &mut Session<'_>, feed: &mut dyn Feed) -> io::Result<()> {
-    let mut terminal = ratatui::init();
+    let mut terminal = open_terminal()?;
     let result = (|| loop {
         feed.pump(session, Duration::from_millis(50));
         let snap = session.snapshot();
@@ -599,6 +604,23 @@ pub fn run(app: &mut App, session: &mut Session<'_>, feed: &mut dyn Feed) -> io:
             app.key(k.code, session, &snap);
         }
     })();
-    ratatui::restore();
+    restore_terminal();
     result
+}
+
+fn open_terminal() -> io::Result<Terminal<CrosstermBackend<io::Stderr>>> {
+    terminal::enable_raw_mode()?;
+    execute!(io::stderr(), EnterAlternateScreen)?;
+    // A panic must not leave the terminal in raw mode with its message unreadable.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        hook(info);
+    }));
+    Terminal::new(CrosstermBackend::new(io::stderr()))
+}
+
+fn restore_terminal() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(io::stderr(), LeaveAlternateScreen, cursor::Show);
 }
