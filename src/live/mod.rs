@@ -90,7 +90,7 @@ pub struct TrackerView {
 pub struct Snapshot {
     /// The session clock: the latest arrival time (or tick).
     pub now_us: i64,
-    /// When the first advertisement arrived.
+    /// When the first advertisement or tick arrived.
     pub started_us: Option<i64>,
     /// Most worrying first, then strongest.
     pub trackers: Vec<TrackerView>,
@@ -206,8 +206,10 @@ impl<'a> Session<'a> {
         events
     }
 
-    /// Moves the session clock on without an advertisement (for last-seen ages).
+    /// Moves the session clock on without an advertisement (for last-seen ages, and so a
+    /// sweep of an empty room ends); the first tick or advertisement starts the session.
     pub fn tick(&mut self, now_us: i64) {
+        self.started_us.get_or_insert(now_us);
         self.now_us = self.now_us.max(now_us);
     }
 
@@ -215,7 +217,7 @@ impl<'a> Session<'a> {
         self.now_us
     }
 
-    /// When the first advertisement arrived.
+    /// When the first advertisement or tick arrived.
     pub fn started_us(&self) -> Option<i64> {
         self.started_us
     }

@@ -124,6 +124,7 @@ impl Feed for Replay {
 
     fn describe(&self) -> String {
         match self.pace.speed {
+            _ if self.done => "replay ended".to_string(),
             s if s <= 0.0 => "replay, as fast as possible".to_string(),
             s => format!("replay {s}×"),
         }

@@ -585,6 +585,7 @@ pub fn run(app: &mut App, session: &mut Session<'_>, feed: &mut dyn Feed) -> io:
     let mut terminal = open_terminal()?;
     let result = (|| loop {
         feed.pump(session, Duration::from_millis(50));
+        app.source = feed.describe();
         let snap = session.snapshot();
         // A sweep ends by itself: at its time, or when the replayed capture ends.
         let sweep_over = app
