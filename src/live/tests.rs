@@ -196,3 +196,51 @@ fn mine_note_and_report_act_on_the_session() {
     let data = store.report_data(None, 2).unwrap();
     assert_eq!(data.notes[0].text, format!("{follower}: under the seat"));
 }
+
+/// Pushes one advertisement of `data` from a device numbered `i`.
+fn push(session: &mut Session<'_>, i: u64, data: &[u8]) {
+    use crate::model::{AddrType, PduKind};
+    session.push(&Advertisement {
+        time_us: i as i64 * 1000,
+        address: BdAddr([(i >> 8) as u8, i as u8, 0, 0, 0, 0xC0]),
+        addr_type: AddrType::Random,
+        rssi: Some(-70),
+        pdu: PduKind::AdvNonconnInd,
+        data,
+    });
+}
+
+#[test]
+fn live_state_stays_bounded_in_a_crowd() {
+    use crate::synth::payload;
+    let options = AnalyzeOptions::default();
+    let mut session = Session::new(&options, None, "crowd");
+    let crowd = MAX_LIVE as u64 + 100;
+    for i in 0..crowd {
+        push(&mut session, i, &payload::tile(&i.to_le_bytes()));
+        push(&mut session, i, &payload::apple_nearby_info(i as u8));
+    }
+    for i in 0..RSSI_HISTORY as u64 * 2 {
+        push(&mut session, crowd + i, &payload::tile(&[7; 8]));
+    }
+    let snap = session.snapshot();
+    assert_eq!(snap.trackers.len(), MAX_LIVE);
+    assert_eq!(snap.bystanders, crowd);
+    let busy = snap.trackers.iter().find(|v| v.tracker.sightings > 1).unwrap();
+    assert_eq!(busy.rssi.len(), RSSI_HISTORY);
+}
+
+#[test]
+fn pace_maps_capture_time_to_wall_time() {
+    let mut pace = Pace::new(10.0);
+    assert_eq!(pace.wait(5_000_000), Duration::ZERO);
+    let wait = pace.wait(15_000_000);
+    assert!(
+        wait > Duration::from_millis(900) && wait <= Duration::from_secs(1),
+        "{wait:?}"
+    );
+    let mut fast = Pace::new(0.0);
+    fast.wait(0);
+    assert_eq!(fast.wait(3_600_000_000), Duration::ZERO);
+    assert_eq!(fast.clock_us(), None);
+}

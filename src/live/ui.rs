@@ -357,7 +357,7 @@ impl App {
             )),
             Line::from(format!(
                 "address {} ({} used) · {} sightings · first {} · last {}",
-                v.address,
+                neutralise(&v.address.to_string()),
                 t.addresses.len(),
                 t.sightings,
                 self.clock(t.first_seen_us),
