@@ -16,8 +16,7 @@ use tagwatch::correlate::{Allowlist, NamedPlace};
 use tagwatch::evidence::ReportData;
 use tagwatch::live::ui::{self, App, Purpose};
 use tagwatch::live::{self, Feed, Replay, Session};
-use tagwatch::location::Track;
-use tagwatch::location::{self, DEFAULT_MAX_GAP_US};
+use tagwatch::location::{self, DEFAULT_MAX_GAP_US, Track};
 use tagwatch::present;
 use tagwatch::report::{self, Lang};
 use tagwatch::store::{Recorder, Store, StoreError};
@@ -231,7 +230,8 @@ fn parse_duration(s: &str) -> Result<i64, String> {
         "h" => 3600,
         _ => return Err(format!("{s:?}: the unit is s, m or h")),
     };
-    Ok(n * seconds * 1_000_000)
+    n.checked_mul(seconds * 1_000_000)
+        .ok_or_else(|| format!("{s:?} is too long"))
 }
 
 #[derive(Args)]
