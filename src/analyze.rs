@@ -6,7 +6,7 @@ use crate::capture::{self, AdvertisementSource, CaptureError, Format, ReadStats}
 use crate::classify::{Classification, Classifier};
 use crate::correlate::verdict::Rules;
 use crate::correlate::{Allowlist, NamedPlace, Sighted, Tracker, Trackers};
-use crate::location::{DEFAULT_MAX_GAP_US, Track};
+use crate::location::{DEFAULT_MAX_GAP_US, OnTrack, PositionSource, Track};
 use crate::model::Advertisement;
 use crate::store::{Recorder, StoreError};
 
@@ -61,6 +61,29 @@ impl Default for AnalyzeOptions<'_> {
     }
 }
 
+impl<'a> AnalyzeOptions<'a> {
+    /// No trackers yet, judged as these options say. Sightings are placed by `positions`,
+    /// else on the track.
+    pub fn trackers(&self, positions: Option<Box<dyn PositionSource + 'a>>) -> Trackers<'a> {
+        let positions = positions.or_else(|| {
+            let track = self.track?;
+            let on_track = OnTrack {
+                track,
+                max_gap_us: self.max_gap_us,
+            };
+            Some(Box::new(on_track) as Box<dyn PositionSource + 'a>)
+        });
+        let trackers = match positions {
+            Some(p) => Trackers::with_positions(p),
+            None => Trackers::new(),
+        };
+        trackers
+            .with_rules(self.rules)
+            .with_allowlist(self.allow.clone())
+            .with_named_places(self.named_places.to_vec())
+    }
+}
+
 impl Analysis {
     pub fn has_errors(&self) -> bool {
         self.captures.iter().any(|c| c.error.is_some())
@@ -81,14 +104,7 @@ pub fn analyze_files(
     mut progress: impl FnMut(u64),
 ) -> Analysis {
     let classifier = Classifier::builtin();
-    let trackers = match options.track {
-        Some(track) => Trackers::with_track(track, options.max_gap_us),
-        None => Trackers::new(),
-    };
-    let mut trackers = trackers
-        .with_rules(options.rules)
-        .with_allowlist(options.allow.clone())
-        .with_named_places(options.named_places.to_vec());
+    let mut trackers = options.trackers(None);
     let mut captures = Vec::new();
     let mut done_bytes = 0;
     for path in paths {
@@ -160,12 +176,7 @@ pub fn feed_with(
     mut on_tracker: impl FnMut(&Advertisement<'_>, &Classification<'static, '_>, Sighted<'_>),
 ) -> Result<(), CaptureError> {
     let mut records = 0u64;
-    let mut sink = |adv: &Advertisement<'_>| {
-        let class = classifier.classify(adv.data);
-        if let Some(sighted) = trackers.add(adv, class.as_ref()) {
-            on_tracker(adv, class.as_ref().expect("only trackers are sighted"), sighted);
-        }
-    };
+    let mut sink = |adv: &Advertisement<'_>| add_one(adv, classifier, trackers, &mut on_tracker);
     while source.next_record(&mut sink)? {
         records += 1;
         if records.is_multiple_of(PROGRESS_EVERY) {
@@ -173,6 +184,20 @@ pub fn feed_with(
         }
     }
     Ok(())
+}
+
+/// Classifies one advertisement into `trackers`, handing a tracker sighting to
+/// `on_tracker`: the step [`feed_with`] and the live session share.
+pub fn add_one(
+    adv: &Advertisement<'_>,
+    classifier: &'static Classifier,
+    trackers: &mut Trackers<'_>,
+    on_tracker: impl FnOnce(&Advertisement<'_>, &Classification<'static, '_>, Sighted<'_>),
+) {
+    let class = classifier.classify(adv.data);
+    if let Some(sighted) = trackers.add(adv, class.as_ref()) {
+        on_tracker(adv, class.as_ref().expect("only trackers are sighted"), sighted);
+    }
 }
 
 /// Total size of the files, for a progress bar (files that cannot be read count as 0).

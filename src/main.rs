@@ -9,11 +9,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use chrono::FixedOffset;
-use tagwatch::analyze::{AnalyzeOptions, analyze_files, total_size};
+use tagwatch::analyze::{Analysis, AnalyzeOptions, analyze_files, total_size};
+use tagwatch::capture::{self, JsonlWriter};
 use tagwatch::correlate::verdict::Sensitivity;
 use tagwatch::correlate::{Allowlist, NamedPlace};
 use tagwatch::evidence::ReportData;
-use tagwatch::location::{self, DEFAULT_MAX_GAP_US};
+use tagwatch::live::ui::{self, App, Purpose};
+use tagwatch::live::{self, Feed, Replay, Session};
+use tagwatch::location::{self, DEFAULT_MAX_GAP_US, Track};
 use tagwatch::present;
 use tagwatch::report::{self, Lang};
 use tagwatch::store::{Recorder, Store, StoreError};
@@ -37,6 +40,16 @@ struct Cli {
 enum Command {
     /// Find the trackers in one or more captures (btsnoop, pcap, pcapng, tagwatch JSON Lines).
     Analyze(AnalyzeArgs),
+    /// Watch the trackers around you live: alerts when one starts following you.
+    Scan(LiveArgs),
+    /// Check a car or a room: every tracker present, strongest first; kept as a sweep record.
+    Sweep {
+        /// How long to listen: 90s, 2m, 1h (plain numbers are seconds).
+        #[arg(long, default_value = "2m", value_parser = parse_duration)]
+        duration: i64,
+        #[command(flatten)]
+        live: LiveArgs,
+    },
     /// Check the evidence database's hash chain: every record since the first, unchanged.
     Verify {
         #[command(flatten)]
@@ -96,6 +109,48 @@ struct AnalyzeArgs {
     /// Output: an aligned table for people or JSON for programs.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
+    #[command(flatten)]
+    judge: JudgeArgs,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Only look: keep nothing in the evidence database.
+    #[arg(long)]
+    no_store: bool,
+    /// List phones, computers and headphones near their owners too (the table hides them).
+    #[arg(long)]
+    all: bool,
+}
+
+/// `scan` and `sweep`. The live scanner adds its adapter and gpsd options here.
+#[derive(Args)]
+struct LiveArgs {
+    /// Play a recorded capture (any format) instead of listening: for demos and tests.
+    #[arg(long, value_name = "FILE")]
+    replay: Option<PathBuf>,
+    /// Replay at this many times real time; 0 plays as fast as possible.
+    #[arg(long, default_value_t = 1.0, requires = "replay")]
+    speed: f64,
+    /// Also write every advertisement heard to this capture (tagwatch JSON Lines).
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
+    /// No live view: alerts as lines on standard error, the result on standard output.
+    #[arg(long)]
+    headless: bool,
+    /// Where `r` in the live view writes evidence reports, a folder per tracker.
+    #[arg(long, value_name = "DIR", default_value = "tagwatch-reports")]
+    report_dir: PathBuf,
+    #[command(flatten)]
+    judge: JudgeArgs,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Only look: keep nothing in the evidence database.
+    #[arg(long)]
+    no_store: bool,
+}
+
+/// How trackers are judged: shared by `analyze`, `scan` and `sweep`.
+#[derive(Args)]
+struct JudgeArgs {
     /// Where you were (GPX, NMEA 0183, CSV or gpsd JSON; repeat for several files, merged
     /// into one track): gives each tracker its places and the distance it went with you.
     #[arg(long = "track", value_name = "FILE")]
@@ -117,14 +172,69 @@ struct AnalyzeArgs {
     /// A file of named places, one NAME=LAT,LON[,RADIUS] per line.
     #[arg(long = "places", value_name = "FILE")]
     places_file: Option<PathBuf>,
-    #[command(flatten)]
-    db: DbArgs,
-    /// Only look: keep nothing in the evidence database.
-    #[arg(long)]
-    no_store: bool,
-    /// List phones, computers and headphones near their owners too (the table hides them).
-    #[arg(long)]
-    all: bool,
+}
+
+/// What [`JudgeArgs`] name, read.
+struct Judge {
+    track: Option<Track>,
+    allow: Allowlist,
+    named_places: Vec<NamedPlace>,
+}
+
+impl JudgeArgs {
+    /// Reads the track, allow list and places. `allow_may_be_missing`: the live view creates
+    /// the allow list when a tracker is first marked as mine.
+    fn load(&self, allow_may_be_missing: bool) -> Result<Judge, ExitCode> {
+        // Without the track or allow list the verdicts would silently be wrong: stop first.
+        let track = match self.tracks.as_slice() {
+            [] => None,
+            tracks => Some(location::read_tracks(tracks).map_err(|e| bad_input(&e))?),
+        };
+        let allow = match &self.allow {
+            Some(path) if !allow_may_be_missing || path.exists() => {
+                Allowlist::read(path).map_err(|e| bad_input(&e))?
+            }
+            _ => Allowlist::default(),
+        };
+        let mut named_places = self.places.clone();
+        if let Some(path) = &self.places_file {
+            named_places.extend(NamedPlace::read_file(path).map_err(|e| bad_input(&e))?);
+        }
+        Ok(Judge {
+            track,
+            allow,
+            named_places,
+        })
+    }
+
+    fn options<'a>(&self, judge: &'a Judge) -> AnalyzeOptions<'a> {
+        AnalyzeOptions {
+            track: judge.track.as_ref(),
+            max_gap_us: i64::from(self.max_gap) * 1_000_000,
+            rules: Sensitivity::from(self.sensitivity).rules(),
+            allow: &judge.allow,
+            named_places: &judge.named_places,
+        }
+    }
+}
+
+/// "90s", "2m", "1h", "120" (seconds) as microseconds.
+fn parse_duration(s: &str) -> Result<i64, String> {
+    let (number, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 90s, 2m or 1h"))?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => return Err(format!("{s:?}: the unit is s, m or h")),
+    };
+    n.checked_mul(seconds * 1_000_000)
+        .ok_or_else(|| format!("{s:?} is too long"))
 }
 
 #[derive(Args)]
@@ -214,6 +324,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => analyze(&args),
+        Command::Scan(args) => live(&args, Purpose::Scan),
+        Command::Sweep { duration, live: args } => live(
+            &args,
+            Purpose::Sweep {
+                duration_us: duration,
+            },
+        ),
         Command::Verify { db } => verify(&db),
         Command::Report {
             tracker,
@@ -287,53 +404,21 @@ fn synth_labelled(name: &str, dir: &std::path::Path) -> ExitCode {
 }
 
 fn analyze(args: &AnalyzeArgs) -> ExitCode {
-    // Without the track or allow list the verdicts would silently be wrong: stop before the long part.
-    let track = match args.tracks.as_slice() {
-        [] => None,
-        tracks => match location::read_tracks(tracks) {
-            Ok(track) => Some(track),
-            Err(e) => return bad_input(&e),
-        },
+    let judge = match args.judge.load(false) {
+        Ok(j) => j,
+        Err(code) => return code,
     };
-    let allow = match &args.allow {
-        None => Allowlist::default(),
-        Some(path) => match Allowlist::read(path) {
-            Ok(allow) => allow,
-            Err(e) => return bad_input(&e),
-        },
-    };
-    let mut named_places = args.places.clone();
-    if let Some(path) = &args.places_file {
-        match NamedPlace::read_file(path) {
-            Ok(more) => named_places.extend(more),
-            Err(problem) => return bad_input(&problem),
-        }
-    }
     // Open the store before the long part, so a wrong path is said at once.
-    let mut store = match args.no_store {
-        true => None,
-        false => match args.db.open() {
-            Ok(store) => Some(store),
-            Err(code) => return code,
-        },
+    let mut store = match open_store(&args.db, args.no_store) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    let recorder = match store.as_mut() {
-        None => None,
-        Some(store) => {
-            let sources: Vec<String> = args.captures.iter().map(|p| p.display().to_string()).collect();
-            match Recorder::begin(store, "analyze", &sources, chrono::Utc::now().timestamp_micros()) {
-                Ok(r) => Some(r),
-                Err(e) => return store_failed(&e),
-            }
-        }
+    let sources: Vec<String> = args.captures.iter().map(|p| p.display().to_string()).collect();
+    let recorder = match begin(store.as_mut(), "analyze", &sources) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
-    let options = AnalyzeOptions {
-        track: track.as_ref(),
-        max_gap_us: i64::from(args.max_gap) * 1_000_000,
-        rules: Sensitivity::from(args.sensitivity).rules(),
-        allow: &allow,
-        named_places: &named_places,
-    };
+    let options = args.judge.options(&judge);
     let captures = &args.captures;
     let bar = progress_bar(total_size(captures));
     let analysis = analyze_files(captures, &options, recorder, |pos| bar.set_position(pos));
@@ -363,6 +448,118 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
         ExitCode::from(EXIT_BAD_INPUT)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// The evidence store, unless `--no-store`.
+fn open_store(db: &DbArgs, no_store: bool) -> Result<Option<Store>, ExitCode> {
+    if no_store { Ok(None) } else { db.open().map(Some) }
+}
+
+/// Begins a session of `kind` in the store, if there is one.
+fn begin<'s>(
+    store: Option<&'s mut Store>,
+    kind: &str,
+    sources: &[String],
+) -> Result<Option<Recorder<'s>>, ExitCode> {
+    store
+        .map(|store| Recorder::begin(store, kind, sources, chrono::Utc::now().timestamp_micros()))
+        .transpose()
+        .map_err(|e| store_failed(&e))
+}
+
+/// `scan` and `sweep`: a live session on a replayed capture, with the live view or headless.
+fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
+    let judge = match args.judge.load(true) {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
+    let Some(path) = &args.replay else {
+        eprintln!("error: listening to a Bluetooth adapter is not built yet; give --replay FILE");
+        return ExitCode::FAILURE;
+    };
+    let mut feed = match capture::open(path) {
+        Ok(cap) => Replay::new(cap.source, args.speed),
+        Err(e) => return bad_input(&e),
+    };
+    if let Purpose::Sweep { duration_us } = purpose {
+        feed = feed.for_length(duration_us);
+    }
+    let mut store = match open_store(&args.db, args.no_store) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let kind = match purpose {
+        Purpose::Scan => "scan",
+        Purpose::Sweep { .. } => "sweep",
+    };
+    let source = path.display().to_string();
+    let recorder = match begin(store.as_mut(), kind, std::slice::from_ref(&source)) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let options = args.judge.options(&judge);
+    let mut session = Session::new(&options, None, &source);
+    if let Some(r) = recorder {
+        session = session.with_recorder(r);
+    }
+    if let Some(record) = &args.record {
+        match std::fs::File::create(record)
+            .and_then(|f| JsonlWriter::new(Box::new(std::io::BufWriter::new(f)) as Box<dyn Write>))
+        {
+            Ok(w) => session = session.with_capture(w),
+            Err(e) => {
+                eprintln!("error: {}: {e}", record.display());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if args.headless {
+        let sweep_end = |s: &Session<'_>| match purpose {
+            Purpose::Sweep { duration_us } => s.started_us().is_some_and(|t| s.now_us() - t >= duration_us),
+            Purpose::Scan => false,
+        };
+        live::run_headless(&mut session, &mut feed, sweep_end, |e| eprintln!("{}", e.line()));
+    } else {
+        let tz = *chrono::Local::now().offset();
+        let mut app = App::new(
+            purpose,
+            feed.describe(),
+            tz,
+            args.judge.allow.clone(),
+            args.report_dir.clone(),
+        );
+        if let Err(e) = ui::run(&mut app, &mut session, &mut feed) {
+            eprintln!("error: terminal: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let snapshot = session.snapshot();
+    let outcome = session.finish(chrono::Utc::now().timestamp_micros());
+    let mut out = anstream::stdout();
+    let text = match purpose {
+        Purpose::Sweep { .. } => ui::sweep_lines(&snapshot).join("\n") + "\n",
+        Purpose::Scan => present::table::render(
+            &Analysis {
+                located: judge.track.is_some(),
+                trackers: outcome.trackers,
+                captures: Vec::new(),
+                other_advertisements: outcome.other_advertisements,
+                store_error: None,
+            },
+            false,
+        ),
+    };
+    let _ = out.write_all(text.as_bytes());
+    if let Some(e) = &outcome.capture_error {
+        eprintln!("error: --record: {e}; the capture is incomplete");
+    }
+    if let Some(e) = &outcome.store_error {
+        return store_failed(e);
+    }
+    match feed.error {
+        Some(e) => bad_input(&e),
+        None => ExitCode::SUCCESS,
     }
 }
 

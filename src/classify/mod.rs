@@ -45,6 +45,14 @@ pub struct Classification<'c, 'd> {
     pub network: Option<&'c str>,
 }
 
+impl Classification<'_, '_> {
+    /// Phones, computers and headphones near their owner are the people around you, not
+    /// evidence: they are counted as trackers are, but never stored or shown.
+    pub fn bystander(&self) -> bool {
+        personal_device_near_owner(self.owner_state, self.model)
+    }
+}
+
 /// What a person needs to know about a family, from its signature file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FamilyInfo {

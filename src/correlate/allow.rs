@@ -69,6 +69,11 @@ impl Allowlist {
         self.addresses.is_empty() && self.ids.is_empty() && self.identities.is_empty()
     }
 
+    /// Adds a tagwatch id, as a line `id` of the file would.
+    pub fn insert_id(&mut self, id: &str) {
+        self.ids.insert(id.to_string());
+    }
+
     /// Whether a sighting of the entry `id` from `address` advertising `identity` is listed.
     pub fn allows(&self, id: &str, address: BdAddr, identity: Option<&[u8]>) -> bool {
         self.addresses.contains(&address)

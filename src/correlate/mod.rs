@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 
 use crate::classify::{Classification, OwnerState};
-use crate::location::{Fix, Track};
+use crate::location::{Fix, OnTrack, PositionSource, Track};
 use crate::model::{Advertisement, BdAddr};
 pub use allow::{AllowError, Allowlist};
 pub use named::NamedPlace;
@@ -105,9 +105,9 @@ impl Tracker {
     }
 }
 
-/// Which entry a tracker sighting joined, and where the person was.
+/// Which entry a tracker sighting joined (as it stands after it), and where the person was.
 pub struct Sighted<'a> {
-    pub id: &'a str,
+    pub tracker: &'a Tracker,
     pub position: Option<Fix>,
 }
 
@@ -168,8 +168,8 @@ pub struct Trackers<'t> {
     entries: Vec<Entry>,
     /// Advertisements that were not from a tracker.
     pub other_advertisements: u64,
-    /// Where the person was, and the longest hole in the track to interpolate across.
-    track: Option<(&'t Track, i64)>,
+    /// Where the person was (a track, or a live receiver).
+    positions: Option<Box<dyn PositionSource + 't>>,
     rules: Rules,
     allow: Allowlist,
     named: Vec<NamedPlace>,
@@ -179,6 +179,8 @@ pub struct Trackers<'t> {
     /// on their own until there are enough of them to be one clone.
     clone: Option<usize>,
     clone_members: Vec<usize>,
+    /// Entries that started following since [`Trackers::take_following`] last asked.
+    following: Vec<usize>,
 }
 
 impl<'t> Trackers<'t> {
@@ -189,10 +191,20 @@ impl<'t> Trackers<'t> {
     /// Gives each tracker sighting the person's position from `track` (see
     /// [`Track::position_at`]), so the trackers get places.
     pub fn with_track(track: &'t Track, max_gap_us: i64) -> Self {
+        Self::with_positions(Box::new(OnTrack { track, max_gap_us }))
+    }
+
+    /// Gives each tracker sighting the person's position from `positions`.
+    pub fn with_positions(positions: Box<dyn PositionSource + 't>) -> Self {
         Trackers {
-            track: Some((track, max_gap_us)),
+            positions: Some(positions),
             ..Self::default()
         }
+    }
+
+    /// The fixes the position source has, to keep with the evidence.
+    pub fn track(&self) -> Option<&Track> {
+        self.positions.as_ref().and_then(|p| p.track())
     }
 
     /// Judges with these thresholds instead of the default (medium) ones.
@@ -237,9 +249,7 @@ impl<'t> Trackers<'t> {
             }
         };
         // Only trackers are located: a binary search in the track, never paid for bystanders.
-        let pos = self
-            .track
-            .and_then(|(track, gap)| track.position_at(adv.time_us, gap));
+        let pos = self.positions.as_mut().and_then(|p| p.position_at(adv.time_us));
         let e = &mut self.entries[i];
         e.record(adv, c, pos);
         let t = &mut e.tracker;
@@ -248,9 +258,10 @@ impl<'t> Trackers<'t> {
         }
         if t.alert_at_us.is_none() && verdict::alerts(&self.rules, t) {
             t.alert_at_us = Some(adv.time_us);
+            self.following.push(i);
         }
         Some(Sighted {
-            id: &t.id,
+            tracker: &self.entries[i].tracker,
             position: pos,
         })
     }
@@ -301,6 +312,7 @@ impl<'t> Trackers<'t> {
         let enough = t.identities >= clone::MIN_KEYS;
         if enough && t.alert_at_us.is_none() && verdict::alerts(&self.rules, t) {
             t.alert_at_us = Some(one.first_seen_us);
+            self.following.push(c);
         }
         self.clone_members.push(i);
         if enough {
@@ -370,31 +382,73 @@ impl<'t> Trackers<'t> {
     pub fn into_sorted(mut self) -> Vec<Tracker> {
         // The capture has ended: keys still watched will not be heard again.
         self.retire_one_shots(i64::MAX);
-        // Too few one-off keys to be one clone: they stay separate entries.
-        if let Some(c) = self.clone.filter(|_| !self.clone_members.is_empty()) {
+        if let Some(c) = self.incomplete_clone() {
             self.entries[c].merged = true;
         }
-        let rules = self.rules;
-        let named = self.named;
+        let (rules, named) = (self.rules, self.named);
         let mut v: Vec<Tracker> = self
             .entries
             .into_iter()
             .filter(|e| !e.merged)
-            .map(|e| {
-                let mut t = e.tracker;
-                t.named_places = named::names(&t.places, &named);
-                (t.risk, t.reasons) = verdict::judge(&rules, &t);
-                t
-            })
+            .map(|e| judged(e.tracker, &rules, &named))
             .collect();
-        v.sort_by(|a, b| {
-            b.risk
-                .cmp(&a.risk)
-                .then(a.first_seen_us.cmp(&b.first_seen_us))
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        v.sort_by(worrying_first);
         v
     }
+
+    /// The listed trackers that `keep` accepts, with their verdicts as they stand now, for
+    /// a live view; sorted as [`Trackers::into_sorted`]. Costs a copy of each kept entry.
+    pub fn snapshot(&self, keep: impl Fn(&Tracker) -> bool) -> Vec<Tracker> {
+        let hidden = self.incomplete_clone();
+        let mut v: Vec<Tracker> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|&(i, e)| !e.merged && Some(i) != hidden && keep(&e.tracker))
+            .map(|(_, e)| judged(e.tracker.clone(), &self.rules, &self.named))
+            .collect();
+        v.sort_by(worrying_first);
+        v
+    }
+
+    /// The trackers that started following since the last call, with their verdicts.
+    pub fn take_following(&mut self) -> Vec<Tracker> {
+        std::mem::take(&mut self.following)
+            .into_iter()
+            .map(|i| judged(self.entries[i].tracker.clone(), &self.rules, &self.named))
+            .collect()
+    }
+
+    /// Puts the tracker `id` on the allow list from now on ("this one is mine"): it is no
+    /// longer flagged, as if it had been on the list from the start.
+    pub fn allow(&mut self, id: &str) {
+        self.allow.insert_id(id);
+        for e in self.entries.iter_mut().filter(|e| e.tracker.id == id) {
+            e.tracker.allowed = true;
+            e.tracker.alert_at_us = None;
+        }
+    }
+
+    /// Too few one-off keys to be one clone: they stay separate entries and the clone
+    /// entry is not listed.
+    fn incomplete_clone(&self) -> Option<usize> {
+        self.clone.filter(|_| !self.clone_members.is_empty())
+    }
+}
+
+/// `t` with the verdict on what is known of it.
+fn judged(mut t: Tracker, rules: &Rules, named: &[NamedPlace]) -> Tracker {
+    t.named_places = named::names(&t.places, named);
+    (t.risk, t.reasons) = verdict::judge(rules, &t);
+    t
+}
+
+/// Most worrying first, then in the order first seen.
+fn worrying_first(a: &Tracker, b: &Tracker) -> std::cmp::Ordering {
+    b.risk
+        .cmp(&a.risk)
+        .then(a.first_seen_us.cmp(&b.first_seen_us))
+        .then_with(|| a.id.cmp(&b.id))
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ pub use csv::parse_csv;
 pub use gpsd_json::parse_gpsd_json;
 pub use gpx::{parse_gpx, write_gpx};
 pub use nmea::parse_nmea;
-pub use track::{DEFAULT_MAX_GAP_US, Fix, Track, distance_m};
+pub use track::{DEFAULT_MAX_GAP_US, Fix, OnTrack, PositionSource, Track, distance_m};
 
 /// The track formats we can read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

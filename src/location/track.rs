@@ -107,6 +107,33 @@ impl Track {
     }
 }
 
+/// Where the person is at a moment: a recorded track, or a live receiver (gpsd).
+pub trait PositionSource {
+    /// The person's position at `time_us`, if known.
+    fn position_at(&mut self, time_us: i64) -> Option<Fix>;
+    /// The fixes to keep with the session's evidence, if the source has them.
+    fn track(&self) -> Option<&Track> {
+        None
+    }
+}
+
+/// A recorded track as a position source: interpolated across holes up to `max_gap_us`.
+#[derive(Clone, Copy, Debug)]
+pub struct OnTrack<'t> {
+    pub track: &'t Track,
+    pub max_gap_us: i64,
+}
+
+impl PositionSource for OnTrack<'_> {
+    fn position_at(&mut self, time_us: i64) -> Option<Fix> {
+        self.track.position_at(time_us, self.max_gap_us)
+    }
+
+    fn track(&self) -> Option<&Track> {
+        Some(self.track)
+    }
+}
+
 /// Straight line in lat/lon; over the seconds between GPS fixes the curvature
 /// error is millimetres. Longitude takes the short way across the antimeridian.
 fn interpolate(b: &Fix, a: &Fix, time_us: i64) -> Fix {

@@ -50,7 +50,7 @@ fn verdict_cell(t: &Tracker) -> (String, Style) {
     }
 }
 
-fn owner_text(state: OwnerState) -> &'static str {
+pub(crate) fn owner_text(state: OwnerState) -> &'static str {
     match state {
         OwnerState::Separated => "separated",
         OwnerState::NearOwner => "near owner",
@@ -60,7 +60,7 @@ fn owner_text(state: OwnerState) -> &'static str {
 
 /// "SmartTag (setup)": the model when the payload tells it, else the family's name, then the
 /// mode and finding network when known. The family key is part of the id beside it.
-fn tracker_text(t: &Tracker) -> String {
+pub(crate) fn tracker_text(t: &Tracker) -> String {
     let name = t.model.unwrap_or_else(|| {
         Classifier::builtin()
             .family(t.family)

@@ -46,11 +46,11 @@ impl<'s> Recorder<'s> {
         sighted: &Sighted<'_>,
         source: &str,
     ) {
-        if self.error.is_some() || personal_device_near_owner(class.owner_state, class.model) {
+        if self.error.is_some() || class.bystander() {
             return;
         }
         self.batch.push(SightingRecord {
-            tracker_id: sighted.id.to_string(),
+            tracker_id: sighted.tracker.id.clone(),
             time_us: adv.time_us,
             address: adv.address.to_string(),
             address_type: adv.addr_type,
@@ -63,6 +63,27 @@ impl<'s> Recorder<'s> {
         if self.batch.len() >= BATCH {
             self.flush();
         }
+    }
+
+    /// Keeps the verdicts as they stand now (a report during a live session needs them);
+    /// a later verdict of the same tracker supersedes it.
+    pub fn save_verdicts(&mut self, trackers: &[Tracker]) -> Result<(), StoreError> {
+        self.flush();
+        if let Some(e) = &self.error {
+            return Err(StoreError::Unstorable {
+                kind: "tracker",
+                detail: format!("an earlier write failed: {e}"),
+            });
+        }
+        self.store
+            .save_trackers(self.session, &records(trackers))
+            .map(drop)
+    }
+
+    /// The store, with every sighting so far written, for notes and reports.
+    pub fn store(&mut self) -> &mut Store {
+        self.flush();
+        self.store
     }
 
     fn flush(&mut self) {
@@ -94,13 +115,17 @@ impl<'s> Recorder<'s> {
                 self.store.add_track(self.session, chunk)?;
             }
         }
-        let records: Vec<TrackerRecord> = trackers
-            .iter()
-            .filter(|t| !personal_device_near_owner(t.owner_state, t.model))
-            .map(TrackerRecord::from)
-            .collect();
-        self.store.save_trackers(self.session, &records)?;
+        self.store.save_trackers(self.session, &records(trackers))?;
         self.store
             .end_session(self.session, ended_us, other_advertisements)
     }
+}
+
+/// The verdicts to keep: not those of phones, computers and headphones near their owner.
+fn records(trackers: &[Tracker]) -> Vec<TrackerRecord> {
+    trackers
+        .iter()
+        .filter(|t| !personal_device_near_owner(t.owner_state, t.model))
+        .map(TrackerRecord::from)
+        .collect()
 }
