@@ -20,6 +20,7 @@ use tagwatch::location::{self, DEFAULT_MAX_GAP_US, Track};
 use tagwatch::present;
 use tagwatch::report::{self, Lang};
 use tagwatch::store::{Recorder, Store, StoreError};
+use tagwatch::synth::scenario::Container;
 use tagwatch::synth::{labelled, scenario};
 
 /// Exit code for unreadable or damaged input.
@@ -284,6 +285,18 @@ enum Synth {
         #[arg(long, default_value_t = 400)]
         phones: usize,
     },
+    /// Distinct devices passing by, a thousand new ones a second (half of them separated
+    /// AirTags, each with its own key): load for memory and hostile-input checks.
+    PassersBy {
+        /// How many devices.
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Write a pcap instead of a btsnoop.
+        #[arg(long)]
+        pcap: bool,
+    },
     /// A labelled day for judging the following detector: NAME-synthetic.btsnoop,
     /// NAME-synthetic.gpx and NAME-labels.json.
     Scenario {
@@ -304,6 +317,9 @@ struct CaptureArgs {
     /// Length of the scenario.
     #[arg(long, default_value_t = 10)]
     minutes: i64,
+    /// Write a pcap (LE link layer with radio header) instead of a btsnoop.
+    #[arg(long)]
+    pcap: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -347,9 +363,17 @@ fn main() -> ExitCode {
         } => export(format, tracker.as_deref(), &output, &db),
         Command::Note { text, file, db } => note(&text, file.as_deref(), &db),
         Command::Synth { what } => match what {
-            Synth::Demo(c) => synth(scenario::demo(SYNTH_START_US, c.minutes), &c.output),
+            Synth::Demo(c) => synth(scenario::demo(SYNTH_START_US, c.minutes), &c),
             Synth::Crowd { capture: c, phones } => {
-                synth(scenario::crowd(SYNTH_START_US, c.minutes, phones), &c.output)
+                synth(scenario::crowd(SYNTH_START_US, c.minutes, phones), &c)
+            }
+            Synth::PassersBy { count, output, pcap } => {
+                let c = CaptureArgs {
+                    output,
+                    minutes: 0,
+                    pcap,
+                };
+                synth(scenario::passers_by(SYNTH_START_US, count), &c)
             }
             Synth::Scenario { name, output } => synth_labelled(&name, &output),
         },
@@ -359,10 +383,16 @@ fn main() -> ExitCode {
 /// Synthetic scenarios start at a fixed time so the same command writes the same bytes.
 const SYNTH_START_US: i64 = 1_768_464_000_000_000; // 2026-01-15T08:00:00Z
 
-fn synth((start, end, emitters): (i64, i64, Vec<scenario::Emitter>), output: &std::path::Path) -> ExitCode {
+fn synth((start, end, emitters): (i64, i64, Vec<scenario::Emitter>), args: &CaptureArgs) -> ExitCode {
+    let output = &args.output;
+    let container = if args.pcap {
+        Container::Pcap
+    } else {
+        Container::Btsnoop
+    };
     let written = std::fs::File::create(output)
         .map(std::io::BufWriter::new)
-        .and_then(|file| scenario::write_btsnoop(file, start, end, &emitters));
+        .and_then(|file| scenario::write_capture(file, container, start, end, &emitters));
     match written {
         Ok(count) => {
             eprintln!("wrote {count} synthetic advertisements to {}", output.display());
@@ -424,13 +454,14 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     let analysis = analyze_files(captures, &options, recorder, |pos| bar.set_position(pos));
     bar.finish_and_clear();
 
-    let text = match args.format {
-        OutputFormat::Table => present::table::render(&analysis, args.all),
-        OutputFormat::Json => present::json::render(&analysis) + "\n",
-    };
-    let mut out = anstream::stdout();
+    let mut out = std::io::BufWriter::new(anstream::stdout());
     // A closed pipe (`| head`) is not an error worth reporting.
-    let _ = out.write_all(text.as_bytes());
+    let _ = match args.format {
+        OutputFormat::Table => present::table::write(&analysis, args.all, &mut out),
+        OutputFormat::Json => present::json::write(&analysis, &mut out),
+    }
+    .and_then(|()| out.flush());
+    drop(out);
 
     for error in analysis.captures.iter().filter_map(|c| c.error.as_ref()) {
         eprintln!("error: {}", present::neutralise(&error.to_string()));
@@ -537,9 +568,10 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     let snapshot = session.snapshot();
     let outcome = session.finish(chrono::Utc::now().timestamp_micros());
     let mut out = anstream::stdout();
-    let text = match purpose {
-        Purpose::Sweep { .. } => ui::sweep_lines(&snapshot).join("\n") + "\n",
-        Purpose::Scan => present::table::render(
+    // A closed pipe (`| head`) is not an error worth reporting.
+    let _ = match purpose {
+        Purpose::Sweep { .. } => out.write_all((ui::sweep_lines(&snapshot).join("\n") + "\n").as_bytes()),
+        Purpose::Scan => present::table::write(
             &Analysis {
                 located: judge.track.is_some(),
                 trackers: outcome.trackers,
@@ -548,9 +580,9 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
                 store_error: None,
             },
             false,
+            &mut out,
         ),
     };
-    let _ = out.write_all(text.as_bytes());
     if let Some(e) = &outcome.capture_error {
         eprintln!("error: --record: {e}; the capture is incomplete");
     }

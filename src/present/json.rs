@@ -10,7 +10,7 @@ use super::rfc3339;
 
 #[derive(Serialize)]
 pub struct Output<'a> {
-    pub trackers: Vec<TrackerJson<'a>>,
+    pub trackers: TrackerList<'a>,
     pub captures: Vec<CaptureJson>,
     pub other_advertisements: u64,
 }
@@ -81,9 +81,20 @@ impl<'a> From<&'a Tracker> for TrackerJson<'a> {
     }
 }
 
-pub fn render(analysis: &Analysis) -> String {
+/// The trackers, each turned into its JSON shape only as it is written, so a crowd of
+/// trackers costs no second copy in memory.
+pub struct TrackerList<'a>(&'a [Tracker]);
+
+impl Serialize for TrackerList<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(TrackerJson::from))
+    }
+}
+
+/// Writes the JSON output (pretty, with a final newline) to `w` as it goes.
+pub fn write(analysis: &Analysis, mut w: impl std::io::Write) -> std::io::Result<()> {
     let out = Output {
-        trackers: analysis.trackers.iter().map(TrackerJson::from).collect(),
+        trackers: TrackerList(&analysis.trackers),
         captures: analysis
             .captures
             .iter()
@@ -98,5 +109,6 @@ pub fn render(analysis: &Analysis) -> String {
             .collect(),
         other_advertisements: analysis.other_advertisements,
     };
-    serde_json::to_string_pretty(&out).expect("plain data always serialises")
+    serde_json::to_writer_pretty(&mut w, &out)?;
+    writeln!(w)
 }

@@ -2,6 +2,7 @@
 //! Colour goes through anstream, which drops it for NO_COLOR and non-terminals.
 
 use std::fmt::Write;
+use std::io;
 
 use anstyle::{AnsiColor, Style};
 
@@ -107,12 +108,16 @@ fn row(t: &Tracker, located: bool) -> Vec<(String, Style)> {
     cells
 }
 
-/// The table; phones, computers and headphones near their owner only when `all`.
-pub fn render(analysis: &Analysis, all: bool) -> String {
-    let (listed, hidden): (Vec<&Tracker>, Vec<&Tracker>) = analysis
-        .trackers
-        .iter()
-        .partition(|t| all || !personal_device_near_owner(t.owner_state, t.model));
+/// Writes the table; phones, computers and headphones near their owner only when `all`.
+/// Rows are made twice (once to measure the columns, once to write) rather than kept, so a
+/// crowd of trackers costs no extra memory.
+pub fn write(analysis: &Analysis, all: bool, w: &mut dyn io::Write) -> io::Result<()> {
+    let listed = || {
+        analysis
+            .trackers
+            .iter()
+            .filter(move |t| all || !personal_device_near_owner(t.owner_state, t.model))
+    };
     let headers: Vec<&str> = HEADERS
         .iter()
         .chain(
@@ -124,47 +129,42 @@ pub fn render(analysis: &Analysis, all: bool) -> String {
         )
         .copied()
         .collect();
-    let rows: Vec<Vec<(String, Style)>> = listed.iter().map(|t| row(t, analysis.located)).collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
-    for r in &rows {
-        for (w, (cell, _)) in widths.iter_mut().zip(r) {
+    for t in listed() {
+        for (w, (cell, _)) in widths.iter_mut().zip(row(t, analysis.located)) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let bold = Style::new().bold();
-    let mut out = String::new();
-    let pad = |out: &mut String, text: &str, width: usize, style: Style| {
-        let fill = width.saturating_sub(text.chars().count());
-        let _ = write!(out, "{style}{text}{style:#}{:fill$}  ", "");
-    };
-    let end_row = |out: &mut String| {
+    let line = |cells: &mut dyn Iterator<Item = (&str, Style)>| {
+        let mut out = String::new();
+        for ((text, style), &width) in cells.zip(&widths) {
+            let fill = width.saturating_sub(text.chars().count());
+            let _ = write!(out, "{style}{text}{style:#}{:fill$}  ", "");
+        }
         out.truncate(out.trim_end_matches(' ').len());
         out.push('\n');
+        out
     };
-    if rows.is_empty() {
-        out.push_str("No trackers found.\n");
+    let shown = listed().count();
+    if shown == 0 {
+        w.write_all(b"No trackers found.\n")?;
     } else {
-        for (h, &w) in headers.iter().zip(&widths) {
-            pad(&mut out, h, w, bold);
-        }
-        end_row(&mut out);
-        for r in &rows {
-            for ((cell, style), &w) in r.iter().zip(&widths) {
-                pad(&mut out, cell, w, *style);
-            }
-            end_row(&mut out);
+        let bold = Style::new().bold();
+        w.write_all(line(&mut headers.iter().map(|h| (*h, bold))).as_bytes())?;
+        for t in listed() {
+            let cells = row(t, analysis.located);
+            w.write_all(line(&mut cells.iter().map(|(c, s)| (c.as_str(), *s))).as_bytes())?;
         }
     }
-    if !hidden.is_empty() {
-        let _ = writeln!(
-            out,
-            "({} phones, computers or headphones near their owners not listed; --all lists them.)",
-            hidden.len()
-        );
+    let hidden = analysis.trackers.len() - shown;
+    if hidden > 0 {
+        writeln!(
+            w,
+            "({hidden} phones, computers or headphones near their owners not listed; --all lists them.)"
+        )?;
     }
-    out.push_str(&why(analysis));
-    out.push_str(&summary(analysis, listed.len()));
-    out
+    w.write_all(why(analysis).as_bytes())?;
+    w.write_all(summary(analysis, shown).as_bytes())
 }
 
 /// The reasons for every tracker worth a look, in plain sentences.
