@@ -113,10 +113,7 @@ struct AnalyzeArgs {
     #[command(flatten)]
     judge: JudgeArgs,
     #[command(flatten)]
-    db: DbArgs,
-    /// Only look: keep nothing in the evidence database.
-    #[arg(long)]
-    no_store: bool,
+    store: StoreArgs,
     /// List phones, computers and headphones near their owners too (the table hides them).
     #[arg(long)]
     all: bool,
@@ -143,10 +140,7 @@ struct LiveArgs {
     #[command(flatten)]
     judge: JudgeArgs,
     #[command(flatten)]
-    db: DbArgs,
-    /// Only look: keep nothing in the evidence database.
-    #[arg(long)]
-    no_store: bool,
+    store: StoreArgs,
 }
 
 /// How trackers are judged: shared by `analyze`, `scan` and `sweep`.
@@ -236,6 +230,27 @@ fn parse_duration(s: &str) -> Result<i64, String> {
     };
     n.checked_mul(seconds * 1_000_000)
         .ok_or_else(|| format!("{s:?} is too long"))
+}
+
+/// Where evidence goes, for the commands that gather it.
+#[derive(Args)]
+struct StoreArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Only look: keep nothing in the evidence database.
+    #[arg(long)]
+    no_store: bool,
+}
+
+impl StoreArgs {
+    /// The evidence store, unless `--no-store`.
+    fn open(&self) -> Result<Option<Store>, ExitCode> {
+        if self.no_store {
+            Ok(None)
+        } else {
+            self.db.open().map(Some)
+        }
+    }
 }
 
 #[derive(Args)]
@@ -439,7 +454,7 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
         Err(code) => return code,
     };
     // Open the store before the long part, so a wrong path is said at once.
-    let mut store = match open_store(&args.db, args.no_store) {
+    let mut store = match args.store.open() {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -482,11 +497,6 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     }
 }
 
-/// The evidence store, unless `--no-store`.
-fn open_store(db: &DbArgs, no_store: bool) -> Result<Option<Store>, ExitCode> {
-    if no_store { Ok(None) } else { db.open().map(Some) }
-}
-
 /// Begins a session of `kind` in the store, if there is one.
 fn begin<'s>(
     store: Option<&'s mut Store>,
@@ -516,7 +526,7 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     if let Purpose::Sweep { duration_us } = purpose {
         feed = feed.for_length(duration_us);
     }
-    let mut store = match open_store(&args.db, args.no_store) {
+    let mut store = match args.store.open() {
         Ok(s) => s,
         Err(code) => return code,
     };
