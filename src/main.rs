@@ -134,6 +134,10 @@ struct LiveArgs {
     /// No live view: alerts as lines on standard error, the result on standard output.
     #[arg(long)]
     headless: bool,
+    /// With --headless: run this command (`sh -c`) for each alert, the alert as JSON on its
+    /// standard input.
+    #[arg(long, value_name = "CMD", requires = "headless")]
+    on_alert: Option<String>,
     /// Where `r` in the live view writes evidence reports, a folder per tracker.
     #[arg(long, value_name = "DIR", default_value = "tagwatch-reports")]
     report_dir: PathBuf,
@@ -560,7 +564,21 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             Purpose::Sweep { duration_us } => s.started_us().is_some_and(|t| s.now_us() - t >= duration_us),
             Purpose::Scan => false,
         };
-        live::run_headless(&mut session, &mut feed, sweep_end, |e| eprintln!("{}", e.line()));
+        let mut hooks = Vec::new();
+        live::run_headless(&mut session, &mut feed, sweep_end, |e| {
+            eprintln!("{}", e.line());
+            if let Some(cmd) = &args.on_alert {
+                match live::run_alert_hook(cmd, e) {
+                    Ok(hook) => hooks.push(hook),
+                    Err(err) => eprintln!("error: --on-alert: {err}"),
+                }
+            }
+        });
+        // Give running hooks a moment to take their alert before the scan exits.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while hooks.iter().any(|h| !h.is_finished()) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
     } else {
         let tz = *chrono::Local::now().offset();
         let mut app = App::new(

@@ -107,3 +107,45 @@ fn sweep_lists_the_trackers_strongest_first_and_stores_a_sweep() {
     let last = data.sightings.iter().map(|s| s.time_us).max().unwrap();
     assert!(last < 1_768_464_000_000_000 + 6 * 60_000_000, "{last}");
 }
+
+#[test]
+fn on_alert_runs_the_hook_with_the_alert_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let got = dir.path().join("alert.json");
+    // The hook writes its standard input to a file; the scan does not wait for it, so wait
+    // here (bounded) for the file to be complete.
+    let hook = format!("cat > '{}.part' && mv '{0}.part' '{0}'", got.display());
+    tagwatch()
+        .args([
+            "scan",
+            "--headless",
+            "--no-store",
+            "--speed",
+            "0",
+            "--on-alert",
+            &hook,
+            "--track",
+        ])
+        .arg("captures/commute_airtag-synthetic.gpx")
+        .arg("--replay")
+        .arg("captures/commute_airtag-synthetic.btsnoop")
+        .assert()
+        .success();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !got.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let alert: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&got).expect("the hook ran")).unwrap();
+    assert_eq!(alert["alert"], "following");
+    assert!(
+        alert["alert_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-01-15T08:30:02"),
+        "{alert}"
+    );
+    assert_eq!(alert["tracker"]["model"], "AirTag");
+    assert_eq!(alert["tracker"]["following"], true);
+    assert_eq!(alert["tracker"]["owner_state"], "separated");
+}

@@ -61,6 +61,36 @@ impl Event {
     }
 }
 
+/// The alert as JSON for an `--on-alert` command: the tracker's evidence record (verdict,
+/// reasons, addresses ...) and when it started following.
+pub fn alert_json(event: &Event) -> String {
+    let Event::Following(t) = event;
+    serde_json::json!({
+        "alert": "following",
+        "alert_at": t.alert_at_us.map(crate::present::rfc3339),
+        "tracker": crate::evidence::TrackerRecord::from(t),
+    })
+    .to_string()
+}
+
+/// Runs `command` with `sh -c`, the alert JSON on its standard input. It is not waited for:
+/// a slow hook (sending a message, say) must not stop the scan; the handle tells when it is
+/// done, so the scan can give it a moment before exiting.
+pub fn run_alert_hook(command: &str, event: &Event) -> std::io::Result<std::thread::JoinHandle<()>> {
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", command])
+        .stdin(std::process::Stdio::piped())
+        .spawn()?;
+    let json = alert_json(event);
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    Ok(std::thread::spawn(move || {
+        // A hook that does not read its input is its own business.
+        let _ = stdin.write_all(json.as_bytes());
+        drop(stdin);
+        let _ = child.wait();
+    }))
+}
+
 /// What the view keeps per tracker beyond the correlator's entry.
 #[derive(Clone, Debug, Default)]
 struct Live {
