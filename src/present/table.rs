@@ -201,8 +201,9 @@ fn summary(analysis: &Analysis, listed: usize) -> String {
     }
     let _ = writeln!(
         out,
-        "{} trackers; {} advertisements from other devices counted, not kept. Times are local.",
-        listed, analysis.other_advertisements
+        "{listed} tracker{}; {} advertisements from other devices counted, not kept. Times are local.",
+        if listed == 1 { "" } else { "s" },
+        analysis.other_advertisements
     );
     out
 }
