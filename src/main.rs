@@ -677,7 +677,7 @@ fn export(format: ExportFormat, tracker: Option<&str>, output: &std::path::Path,
     let written = if output == std::path::Path::new("-") {
         std::io::stdout().write_all(text.as_bytes())
     } else {
-        std::fs::write(output, text)
+        report::write_private(output, text.as_bytes())
     };
     match written {
         // A reader that stopped early (`| head`) is not a failure.

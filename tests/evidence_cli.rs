@@ -55,6 +55,23 @@ fn analyze_stores_tracker_sightings_and_verify_finds_them_intact() {
         assert!(html.contains("<svg"), "{lang} report has no map");
         assert!(html.contains("+09:00"), "{lang} report is not in local time");
     }
+    // Reports and exports hold where the person was: readable by their owner only.
+    let export = dir.path().join("sightings.csv");
+    tagwatch()
+        .args(["export", "--format", "csv", "-o"])
+        .arg(&export)
+        .env("TAGWATCH_DB", &db)
+        .assert()
+        .success();
+    for file in [
+        out_dir.join("report-ja.html"),
+        out_dir.join("report-en.html"),
+        export,
+    ] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", file.display());
+    }
     let ja = std::fs::read_to_string(out_dir.join("report-ja.html")).unwrap();
     assert!(ja.contains("lang=\"ja\"") && ja.contains("追跡"), "not Japanese");
 
