@@ -3,6 +3,7 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use assert_cmd::Command;
@@ -15,15 +16,32 @@ use tagwatch::model::{AddrType, PduKind};
 /// evidence database of its own under the build folder (never the user's).
 pub fn tagwatch() -> Command {
     static RUNS: AtomicUsize = AtomicUsize::new(0);
+    static CLEAN: Once = Once::new();
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    // What runs an hour ago left is no one's any more (test runners may run binaries side by
+    // side, so younger files may still be in use).
+    CLEAN.call_once(|| remove_old_databases(tmp));
     let n = RUNS.fetch_add(1, Ordering::Relaxed);
-    let db =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("evidence-{}-{n}.sqlite", std::process::id()));
+    let db = tmp.join(format!("evidence-{}-{n}.sqlite", std::process::id()));
     let mut cmd = Command::cargo_bin("tagwatch").expect("binary is built");
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
         .env("TZ", "UTC")
         .env("TAGWATCH_DB", db);
     cmd
+}
+
+fn remove_old_databases(dir: &Path) {
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < hour_ago);
+        if old && entry.file_name().to_string_lossy().starts_with("evidence-") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Runs `tagwatch analyze --format json ARGS...`: (exit code, stdout as JSON or null, stderr).
