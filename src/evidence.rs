@@ -79,6 +79,9 @@ pub struct TrackerRecord {
     pub sightings: u64,
     pub rssi_max: Option<i8>,
     pub places: usize,
+    /// Places it was heard at for 5 minutes or more ([`crate::correlate::STAY_US`]).
+    #[serde(default)]
+    pub stays: usize,
     pub max_distance_m: f64,
     pub following: bool,
     pub alert_at_us: Option<i64>,
@@ -107,6 +110,7 @@ impl From<&Tracker> for TrackerRecord {
             sightings: t.sightings,
             rssi_max: t.rssi_max,
             places: t.places.len(),
+            stays: t.places.stays(),
             max_distance_m: t.places.max_distance_m(),
             following: t.following(),
             alert_at_us: t.alert_at_us,

@@ -8,6 +8,8 @@ pub mod classify;
 pub mod correlate;
 pub mod decode;
 pub mod evidence;
+pub mod interact;
+pub mod live;
 pub mod location;
 pub mod model;
 pub mod present;

@@ -3,20 +3,27 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use chrono::FixedOffset;
-use tagwatch::analyze::{AnalyzeOptions, analyze_files, total_size};
+use tagwatch::analyze::{Analysis, AnalyzeOptions, analyze_files, total_size};
+use tagwatch::capture::{self, JsonlWriter};
 use tagwatch::correlate::verdict::Sensitivity;
 use tagwatch::correlate::{Allowlist, NamedPlace};
 use tagwatch::evidence::ReportData;
-use tagwatch::location::{self, DEFAULT_MAX_GAP_US};
+use tagwatch::live::ui::{self, App, Purpose};
+use tagwatch::live::{self, Feed, Replay, Session};
+use tagwatch::location::{self, DEFAULT_MAX_GAP_US, PositionSource, Track};
 use tagwatch::present;
 use tagwatch::report::{self, Lang};
+use tagwatch::scan::{self, AdapterFeed, LivePosition};
 use tagwatch::store::{Recorder, Store, StoreError};
+use tagwatch::synth::scenario::Container;
 use tagwatch::synth::{labelled, scenario};
 
 /// Exit code for unreadable or damaged input.
@@ -37,15 +44,15 @@ struct Cli {
 enum Command {
     /// Find the trackers in one or more captures (btsnoop, pcap, pcapng, tagwatch JSON Lines).
     Analyze(AnalyzeArgs),
-    /// Listen with a Bluetooth adapter: alerts when a tracker starts following you.
-    Scan {
+    /// Watch the trackers around you live: alerts when one starts following you.
+    Scan(LiveArgs),
+    /// Check a car or a room: every tracker present, strongest first; kept as a sweep record.
+    Sweep {
+        /// How long to listen: 90s, 2m, 1h (plain numbers are seconds).
+        #[arg(long, default_value = "2m", value_parser = parse_duration)]
+        duration: i64,
         #[command(flatten)]
-        scan: tagwatch::scan::cli::ScanArgs,
-        #[command(flatten)]
-        db: DbArgs,
-        /// Only look: keep nothing in the evidence database.
-        #[arg(long)]
-        no_store: bool,
+        live: LiveArgs,
     },
     /// Check the evidence database's hash chain: every record since the first, unchanged.
     Verify {
@@ -106,6 +113,52 @@ struct AnalyzeArgs {
     /// Output: an aligned table for people or JSON for programs.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
+    #[command(flatten)]
+    judge: JudgeArgs,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// List phones, computers and headphones near their owners too (the table hides them).
+    #[arg(long)]
+    all: bool,
+}
+
+/// `scan` and `sweep`.
+#[derive(Args)]
+struct LiveArgs {
+    /// The Bluetooth adapter by its BlueZ name, e.g. hci1 [default: the first one].
+    #[arg(long, value_name = "NAME", conflicts_with = "replay")]
+    adapter: Option<String>,
+    /// gpsd to take your position from [default: localhost:2947 if gpsd answers there].
+    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["replay", "tracks"])]
+    gpsd: Option<String>,
+    /// Play a recorded capture (any format) instead of listening: for demos and tests.
+    #[arg(long, value_name = "FILE")]
+    replay: Option<PathBuf>,
+    /// Replay at this many times real time; 0 plays as fast as possible.
+    #[arg(long, default_value_t = 1.0, requires = "replay")]
+    speed: f64,
+    /// Also write every advertisement heard to this capture (tagwatch JSON Lines).
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
+    /// No live view: alerts as lines on standard error, the result on standard output.
+    #[arg(long)]
+    headless: bool,
+    /// With --headless: run this command (`sh -c`) for each alert, the alert as JSON on its
+    /// standard input.
+    #[arg(long, value_name = "CMD", requires = "headless")]
+    on_alert: Option<String>,
+    /// Where `r` in the live view writes evidence reports, a folder per tracker.
+    #[arg(long, value_name = "DIR", default_value = "tagwatch-reports")]
+    report_dir: PathBuf,
+    #[command(flatten)]
+    judge: JudgeArgs,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// How trackers are judged: shared by `analyze`, `scan` and `sweep`.
+#[derive(Args)]
+struct JudgeArgs {
     /// Where you were (GPX, NMEA 0183, CSV or gpsd JSON; repeat for several files, merged
     /// into one track): gives each tracker its places and the distance it went with you.
     #[arg(long = "track", value_name = "FILE")]
@@ -127,11 +180,90 @@ struct AnalyzeArgs {
     /// A file of named places, one NAME=LAT,LON[,RADIUS] per line.
     #[arg(long = "places", value_name = "FILE")]
     places_file: Option<PathBuf>,
+}
+
+/// What [`JudgeArgs`] name, read.
+struct Judge {
+    track: Option<Track>,
+    allow: Allowlist,
+    named_places: Vec<NamedPlace>,
+}
+
+impl JudgeArgs {
+    /// Reads the track, allow list and places. `allow_may_be_missing`: the live view creates
+    /// the allow list when a tracker is first marked as mine.
+    fn load(&self, allow_may_be_missing: bool) -> Result<Judge, ExitCode> {
+        // Without the track or allow list the verdicts would silently be wrong: stop first.
+        let track = match self.tracks.as_slice() {
+            [] => None,
+            tracks => Some(location::read_tracks(tracks).map_err(|e| bad_input(&e))?),
+        };
+        let allow = match &self.allow {
+            Some(path) if !allow_may_be_missing || path.exists() => {
+                Allowlist::read(path).map_err(|e| bad_input(&e))?
+            }
+            _ => Allowlist::default(),
+        };
+        let mut named_places = self.places.clone();
+        if let Some(path) = &self.places_file {
+            named_places.extend(NamedPlace::read_file(path).map_err(|e| bad_input(&e))?);
+        }
+        Ok(Judge {
+            track,
+            allow,
+            named_places,
+        })
+    }
+
+    fn options<'a>(&self, judge: &'a Judge) -> AnalyzeOptions<'a> {
+        AnalyzeOptions {
+            track: judge.track.as_ref(),
+            max_gap_us: i64::from(self.max_gap) * 1_000_000,
+            rules: Sensitivity::from(self.sensitivity).rules(),
+            allow: &judge.allow,
+            named_places: &judge.named_places,
+        }
+    }
+}
+
+/// "90s", "2m", "1h", "120" (seconds) as microseconds.
+fn parse_duration(s: &str) -> Result<i64, String> {
+    let (number, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 90s, 2m or 1h"))?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => return Err(format!("{s:?}: the unit is s, m or h")),
+    };
+    n.checked_mul(seconds * 1_000_000)
+        .ok_or_else(|| format!("{s:?} is too long"))
+}
+
+/// Where evidence goes, for the commands that gather it.
+#[derive(Args)]
+struct StoreArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Only look: keep nothing in the evidence database.
     #[arg(long)]
     no_store: bool,
+}
+
+impl StoreArgs {
+    /// The evidence store, unless `--no-store`.
+    fn open(&self) -> Result<Option<Store>, ExitCode> {
+        if self.no_store {
+            Ok(None)
+        } else {
+            self.db.open().map(Some)
+        }
+    }
 }
 
 #[derive(Args)]
@@ -181,6 +313,18 @@ enum Synth {
         #[arg(long, default_value_t = 400)]
         phones: usize,
     },
+    /// Distinct devices passing by, a thousand new ones a second (half of them separated
+    /// AirTags, each with its own key): load for memory and hostile-input checks.
+    PassersBy {
+        /// How many devices.
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Write a pcap instead of a btsnoop.
+        #[arg(long)]
+        pcap: bool,
+    },
     /// A labelled day for judging the following detector: NAME-synthetic.btsnoop,
     /// NAME-synthetic.gpx and NAME-labels.json.
     Scenario {
@@ -201,6 +345,9 @@ struct CaptureArgs {
     /// Length of the scenario.
     #[arg(long, default_value_t = 10)]
     minutes: i64,
+    /// Write a pcap (LE link layer with radio header) instead of a btsnoop.
+    #[arg(long)]
+    pcap: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -221,13 +368,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => analyze(&args),
-        Command::Scan { scan, db, no_store } => match no_store {
-            true => tagwatch::scan::cli::run(&scan, None),
-            false => match db.open() {
-                Ok(mut store) => tagwatch::scan::cli::run(&scan, Some(&mut store)),
-                Err(code) => code,
+        Command::Scan(args) => live(&args, Purpose::Scan),
+        Command::Sweep { duration, live: args } => live(
+            &args,
+            Purpose::Sweep {
+                duration_us: duration,
             },
-        },
+        ),
         Command::Verify { db } => verify(&db),
         Command::Report {
             tracker,
@@ -244,9 +391,17 @@ fn main() -> ExitCode {
         } => export(format, tracker.as_deref(), &output, &db),
         Command::Note { text, file, db } => note(&text, file.as_deref(), &db),
         Command::Synth { what } => match what {
-            Synth::Demo(c) => synth(scenario::demo(SYNTH_START_US, c.minutes), &c.output),
+            Synth::Demo(c) => synth(scenario::demo(SYNTH_START_US, c.minutes), &c),
             Synth::Crowd { capture: c, phones } => {
-                synth(scenario::crowd(SYNTH_START_US, c.minutes, phones), &c.output)
+                synth(scenario::crowd(SYNTH_START_US, c.minutes, phones), &c)
+            }
+            Synth::PassersBy { count, output, pcap } => {
+                let c = CaptureArgs {
+                    output,
+                    minutes: 0,
+                    pcap,
+                };
+                synth(scenario::passers_by(SYNTH_START_US, count), &c)
             }
             Synth::Scenario { name, output } => synth_labelled(&name, &output),
         },
@@ -256,10 +411,16 @@ fn main() -> ExitCode {
 /// Synthetic scenarios start at a fixed time so the same command writes the same bytes.
 const SYNTH_START_US: i64 = 1_768_464_000_000_000; // 2026-01-15T08:00:00Z
 
-fn synth((start, end, emitters): (i64, i64, Vec<scenario::Emitter>), output: &std::path::Path) -> ExitCode {
+fn synth((start, end, emitters): (i64, i64, Vec<scenario::Emitter>), args: &CaptureArgs) -> ExitCode {
+    let output = &args.output;
+    let container = if args.pcap {
+        Container::Pcap
+    } else {
+        Container::Btsnoop
+    };
     let written = std::fs::File::create(output)
         .map(std::io::BufWriter::new)
-        .and_then(|file| scenario::write_btsnoop(file, start, end, &emitters));
+        .and_then(|file| scenario::write_capture(file, container, start, end, &emitters));
     match written {
         Ok(count) => {
             eprintln!("wrote {count} synthetic advertisements to {}", output.display());
@@ -301,65 +462,34 @@ fn synth_labelled(name: &str, dir: &std::path::Path) -> ExitCode {
 }
 
 fn analyze(args: &AnalyzeArgs) -> ExitCode {
-    // Without the track or allow list the verdicts would silently be wrong: stop before the long part.
-    let track = match args.tracks.as_slice() {
-        [] => None,
-        tracks => match location::read_tracks(tracks) {
-            Ok(track) => Some(track),
-            Err(e) => return bad_input(&e),
-        },
+    let judge = match args.judge.load(false) {
+        Ok(j) => j,
+        Err(code) => return code,
     };
-    let allow = match &args.allow {
-        None => Allowlist::default(),
-        Some(path) => match Allowlist::read(path) {
-            Ok(allow) => allow,
-            Err(e) => return bad_input(&e),
-        },
-    };
-    let mut named_places = args.places.clone();
-    if let Some(path) = &args.places_file {
-        match NamedPlace::read_file(path) {
-            Ok(more) => named_places.extend(more),
-            Err(problem) => return bad_input(&problem),
-        }
-    }
     // Open the store before the long part, so a wrong path is said at once.
-    let mut store = match args.no_store {
-        true => None,
-        false => match args.db.open() {
-            Ok(store) => Some(store),
-            Err(code) => return code,
-        },
+    let mut store = match args.store.open() {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    let recorder = match store.as_mut() {
-        None => None,
-        Some(store) => {
-            let sources: Vec<String> = args.captures.iter().map(|p| p.display().to_string()).collect();
-            match Recorder::begin(store, "analyze", &sources, chrono::Utc::now().timestamp_micros()) {
-                Ok(r) => Some(r),
-                Err(e) => return store_failed(&e),
-            }
-        }
+    let sources: Vec<String> = args.captures.iter().map(|p| p.display().to_string()).collect();
+    let recorder = match begin(store.as_mut(), "analyze", &sources) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
-    let options = AnalyzeOptions {
-        track: track.as_ref(),
-        max_gap_us: i64::from(args.max_gap) * 1_000_000,
-        rules: Sensitivity::from(args.sensitivity).rules(),
-        allow: &allow,
-        named_places: &named_places,
-    };
+    let options = args.judge.options(&judge);
     let captures = &args.captures;
     let bar = progress_bar(total_size(captures));
     let analysis = analyze_files(captures, &options, recorder, |pos| bar.set_position(pos));
     bar.finish_and_clear();
 
-    let text = match args.format {
-        OutputFormat::Table => present::table::render(&analysis),
-        OutputFormat::Json => present::json::render(&analysis) + "\n",
-    };
-    let mut out = anstream::stdout();
+    let mut out = std::io::BufWriter::new(anstream::stdout());
     // A closed pipe (`| head`) is not an error worth reporting.
-    let _ = out.write_all(text.as_bytes());
+    let _ = match args.format {
+        OutputFormat::Table => present::table::write(&analysis, args.all, &mut out),
+        OutputFormat::Json => present::json::write(&analysis, &mut out),
+    }
+    .and_then(|()| out.flush());
+    drop(out);
 
     for error in analysis.captures.iter().filter_map(|c| c.error.as_ref()) {
         eprintln!("error: {}", present::neutralise(&error.to_string()));
@@ -367,10 +497,178 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     if let Some(e) = &analysis.store_error {
         return store_failed(e);
     }
+    if let (Some(store), OutputFormat::Table) = (&store, args.format) {
+        eprintln!(
+            "Evidence kept in {}: check it with `tagwatch verify`, write a report with `tagwatch report -o DIR`.",
+            present::neutralise(&store.path().display().to_string())
+        );
+    }
     if analysis.has_errors() {
         ExitCode::from(EXIT_BAD_INPUT)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Begins a session of `kind` in the store, if there is one.
+fn begin<'s>(
+    store: Option<&'s mut Store>,
+    kind: &str,
+    sources: &[String],
+) -> Result<Option<Recorder<'s>>, ExitCode> {
+    store
+        .map(|store| Recorder::begin(store, kind, sources, chrono::Utc::now().timestamp_micros()))
+        .transpose()
+        .map_err(|e| store_failed(&e))
+}
+
+/// `scan` and `sweep`: a live session on a replayed capture, with the live view or headless.
+fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
+    let judge = match args.judge.load(true) {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
+    // A replayed capture, or the adapter with positions from gpsd (unless a track is given).
+    let (mut replay, mut adapter, mut gps) = (None, None, None);
+    let source = match &args.replay {
+        Some(path) => {
+            let mut feed = match capture::open(path) {
+                Ok(cap) => Replay::new(cap.source, args.speed),
+                Err(e) => return bad_input(&e),
+            };
+            if let Purpose::Sweep { duration_us } = purpose {
+                feed = feed.for_length(duration_us);
+            }
+            replay = Some(feed);
+            path.display().to_string()
+        }
+        None => {
+            let max_gap_us = i64::from(args.judge.max_gap) * 1_000_000;
+            if judge.track.is_none() {
+                gps = match scan::live_gps(args.gpsd.as_deref(), max_gap_us) {
+                    Ok(g) => g,
+                    Err(e) => return bad_input(&format!("cannot start following gpsd: {e}")),
+                };
+            }
+            let link = gps.as_ref().map(LivePosition::link);
+            match AdapterFeed::start(args.adapter.clone(), link, args.headless) {
+                Ok(feed) => adapter = Some(feed),
+                Err(e) => return bad_input(&format!("cannot start scanning: {e}")),
+            }
+            format!("bluetooth {}", args.adapter.as_deref().unwrap_or("adapter"))
+        }
+    };
+    let feed: &mut dyn Feed = match (replay.as_mut(), adapter.as_mut()) {
+        (Some(r), _) => r,
+        (None, Some(a)) => a,
+        (None, None) => unreachable!("one of them was started"),
+    };
+    let mut store = match args.store.open() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let kind = match purpose {
+        Purpose::Scan => "scan",
+        Purpose::Sweep { .. } => "sweep",
+    };
+    let recorder = match begin(store.as_mut(), kind, std::slice::from_ref(&source)) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let options = args.judge.options(&judge);
+    let positions = gps.map(|g| Box::new(g) as Box<dyn PositionSource>);
+    let mut session = Session::new(&options, positions, &source);
+    if let Some(r) = recorder {
+        session = session.with_recorder(r);
+    }
+    if let Some(record) = &args.record {
+        match std::fs::File::create(record)
+            .and_then(|f| JsonlWriter::new(Box::new(std::io::BufWriter::new(f)) as Box<dyn Write>))
+        {
+            Ok(w) => session = session.with_capture(w),
+            Err(e) => {
+                eprintln!("error: {}: {e}", record.display());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if args.headless {
+        // A service is stopped with SIGTERM: end the session cleanly, evidence written.
+        let signalled = Arc::new(AtomicBool::new(false));
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            if let Err(e) = signal_hook::flag::register(signal, signalled.clone()) {
+                eprintln!("error: cannot handle signals: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        let sweep_end = |s: &Session<'_>| {
+            signalled.load(Ordering::Relaxed)
+                || match purpose {
+                    Purpose::Sweep { duration_us } => {
+                        s.started_us().is_some_and(|t| s.now_us() - t >= duration_us)
+                    }
+                    Purpose::Scan => false,
+                }
+        };
+        let mut hooks = Vec::new();
+        live::run_headless(&mut session, feed, sweep_end, |e| {
+            eprintln!("{}", e.line());
+            if let Some(cmd) = &args.on_alert {
+                match live::run_alert_hook(cmd, e) {
+                    Ok(hook) => hooks.push(hook),
+                    Err(err) => eprintln!("error: --on-alert: {err}"),
+                }
+            }
+        });
+        // Give running hooks a moment to take their alert before the scan exits.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while hooks.iter().any(|h| !h.is_finished()) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    } else {
+        let tz = *chrono::Local::now().offset();
+        let mut app = App::new(
+            purpose,
+            feed.describe(),
+            tz,
+            args.judge.allow.clone(),
+            args.report_dir.clone(),
+        );
+        if let Err(e) = ui::run(&mut app, &mut session, feed) {
+            eprintln!("error: terminal: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let snapshot = session.snapshot();
+    let outcome = session.finish(chrono::Utc::now().timestamp_micros());
+    let mut out = anstream::stdout();
+    // A closed pipe (`| head`) is not an error worth reporting.
+    let _ = match purpose {
+        Purpose::Sweep { .. } => out.write_all((ui::sweep_lines(&snapshot).join("\n") + "\n").as_bytes()),
+        Purpose::Scan => present::table::write(
+            &Analysis {
+                located: judge.track.is_some(),
+                trackers: outcome.trackers,
+                captures: Vec::new(),
+                other_advertisements: outcome.other_advertisements,
+                store_error: None,
+            },
+            false,
+            &mut out,
+        ),
+    };
+    if let Some(e) = &outcome.capture_error {
+        eprintln!("error: --record: {e}; the capture is incomplete");
+    }
+    if let Some(n) = adapter.as_ref().map(AdapterFeed::dropped).filter(|&n| n > 0) {
+        eprintln!("{n} advertisements dropped: this computer did not keep up");
+    }
+    if let Some(e) = &outcome.store_error {
+        return store_failed(e);
+    }
+    match replay.and_then(|r| r.error) {
+        Some(e) => bad_input(&e),
+        None => ExitCode::SUCCESS,
     }
 }
 
@@ -428,10 +726,12 @@ fn export(format: ExportFormat, tracker: Option<&str>, output: &std::path::Path,
     let written = if output == std::path::Path::new("-") {
         std::io::stdout().write_all(text.as_bytes())
     } else {
-        std::fs::write(output, text)
+        report::write_private(output, text.as_bytes())
     };
     match written {
+        // A reader that stopped early (`| head`) is not a failure.
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}: {e}", output.display());
             ExitCode::FAILURE

@@ -9,27 +9,6 @@ use serde_json::Value;
 
 const DEMO: &str = "captures/demo-synthetic.btsnoop";
 
-/// Runs `analyze --format json` and returns (exit code, parsed stdout, stderr).
-fn analyze_json(files: &[&Path]) -> (i32, Value, String) {
-    let out = tagwatch()
-        .arg("analyze")
-        .arg("--format")
-        .arg("json")
-        .args(files)
-        .output()
-        .expect("runs");
-    let json = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
-    (
-        out.status.code().expect("exited"),
-        json,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn trackers(json: &Value) -> &Vec<Value> {
-    json["trackers"].as_array().expect("trackers array")
-}
-
 #[test]
 fn demo_capture_is_what_the_generator_writes() {
     let dir = tempfile::tempdir().unwrap();
@@ -296,5 +275,50 @@ fn real_hackrf_captures_count_crc_failures_and_find_only_near_owner_apple_device
     assert!(
         t.iter()
             .all(|t| t["owner_state"] == "near_owner" && t["model"] == "Apple device")
+    );
+}
+
+#[test]
+fn bundled_commute_scenario_is_reproducible_and_its_airtag_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    tagwatch()
+        .args(["synth", "scenario", "commute_airtag", "-o"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
+    for file in [
+        "commute_airtag-synthetic.btsnoop",
+        "commute_airtag-synthetic.gpx",
+        "commute_airtag-labels.json",
+    ] {
+        let same =
+            std::fs::read(dir.path().join(file)).unwrap() == std::fs::read(bundled.join(file)).unwrap();
+        assert!(
+            same,
+            "captures/{file} is stale: rerun `tagwatch synth scenario commute_airtag -o captures`"
+        );
+    }
+    // The README's main job: the table flags the planted AirTag and hides the owner's iPhone.
+    let out = tagwatch()
+        .args([
+            "analyze",
+            "--no-store",
+            "--track",
+            "captures/commute_airtag-synthetic.gpx",
+            "captures/commute_airtag-synthetic.btsnoop",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).take_while(|l| !l.is_empty()).collect();
+    assert!(
+        rows[0].contains("AirTag") && rows[0].contains("FOLLOWING (high risk)"),
+        "{text}"
+    );
+    assert!(
+        rows[1].starts_with("(12 phones, computers or headphones"),
+        "{text}"
     );
 }

@@ -3,9 +3,8 @@
 mod common;
 use common::*;
 
+use std::ffi::OsStr;
 use std::path::Path;
-
-use serde_json::Value;
 
 const DEMO: &str = "captures/demo-synthetic.btsnoop";
 
@@ -31,31 +30,12 @@ fn walk_north(path: &Path, minutes: i64) {
     std::fs::write(path, gpx).unwrap();
 }
 
-fn analyze_with_track(track: &Path) -> (i32, Value, String) {
-    let out = tagwatch()
-        .args(["analyze", "--format", "json", "--track"])
-        .arg(track)
-        .arg(DEMO)
-        .output()
-        .expect("runs");
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (
-        out.status.code().expect("exited"),
-        json,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn trackers(json: &Value) -> &Vec<Value> {
-    json["trackers"].as_array().expect("trackers array")
-}
-
 #[test]
 fn a_tracker_walking_one_km_with_you_has_places_along_the_way() {
     let dir = tempfile::tempdir().unwrap();
     let gpx = dir.path().join("walk.gpx");
     walk_north(&gpx, 10);
-    let (code, json, stderr) = analyze_with_track(&gpx);
+    let (code, json, stderr) = analyze_json(&[OsStr::new("--track"), gpx.as_os_str(), OsStr::new(DEMO)]);
     assert_eq!(code, 0, "{stderr}");
     assert!(!trackers(&json).is_empty());
     for t in trackers(&json) {
@@ -76,7 +56,7 @@ fn sightings_beyond_the_track_have_no_position() {
     let gpx = dir.path().join("short.gpx");
     // The track ends at 08:02; with the default 120 s gap, positions stop at 08:04.
     walk_north(&gpx, 2);
-    let (code, json, stderr) = analyze_with_track(&gpx);
+    let (code, json, stderr) = analyze_json(&[OsStr::new("--track"), gpx.as_os_str(), OsStr::new(DEMO)]);
     assert_eq!(code, 0, "{stderr}");
     for t in trackers(&json) {
         let located = t["located_sightings"].as_u64().unwrap();
@@ -116,11 +96,11 @@ fn an_unreadable_track_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("notes-not-a-track.txt");
     std::fs::write(&bad, "hello\n").unwrap();
-    let (code, _, stderr) = analyze_with_track(&bad);
+    let (code, _, stderr) = analyze_json(&[OsStr::new("--track"), bad.as_os_str(), OsStr::new(DEMO)]);
     assert_eq!(code, 2);
     assert!(stderr.contains("notes-not-a-track.txt"), "{stderr}");
     let missing = dir.path().join("missing.gpx");
-    let (code, _, stderr) = analyze_with_track(&missing);
+    let (code, _, stderr) = analyze_json(&[OsStr::new("--track"), missing.as_os_str(), OsStr::new(DEMO)]);
     assert_eq!(code, 2);
     assert!(stderr.contains("missing.gpx"), "{stderr}");
 }

@@ -39,6 +39,42 @@ fn analyze_stores_tracker_sightings_and_verify_finds_them_intact() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains(": intact: "), "{text}");
 
+    // The report, in both languages, names the following AirTag and carries the chain head
+    // that verify printed, so a reader can check the evidence against it.
+    let head = text.trim().rsplit(' ').next().unwrap().to_string();
+    let out_dir = dir.path().join("report");
+    tagwatch()
+        .args(["report", "--utc-offset", "+09:00", "-o"])
+        .arg(&out_dir)
+        .env("TAGWATCH_DB", &db)
+        .assert()
+        .success();
+    for lang in ["ja", "en"] {
+        let html = std::fs::read_to_string(out_dir.join(format!("report-{lang}.html"))).unwrap();
+        assert!(html.contains(&head), "{lang} report lacks the chain head");
+        assert!(html.contains("<svg"), "{lang} report has no map");
+        assert!(html.contains("+09:00"), "{lang} report is not in local time");
+    }
+    // Reports and exports hold where the person was: readable by their owner only.
+    let export = dir.path().join("sightings.csv");
+    tagwatch()
+        .args(["export", "--format", "csv", "-o"])
+        .arg(&export)
+        .env("TAGWATCH_DB", &db)
+        .assert()
+        .success();
+    for file in [
+        out_dir.join("report-ja.html"),
+        out_dir.join("report-en.html"),
+        export,
+    ] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", file.display());
+    }
+    let ja = std::fs::read_to_string(out_dir.join("report-ja.html")).unwrap();
+    assert!(ja.contains("lang=\"ja\"") && ja.contains("追跡"), "not Japanese");
+
     let store = tagwatch::store::Store::open(&db).unwrap();
     let data = store.report_data(None, 0).unwrap();
     let airtag = data
@@ -47,6 +83,11 @@ fn analyze_stores_tracker_sightings_and_verify_finds_them_intact() {
         .find(|t| t.following)
         .expect("the AirTag follows");
     assert_eq!(airtag.model.as_deref(), Some("AirTag"));
+    assert!(
+        std::fs::read_to_string(out_dir.join("report-en.html"))
+            .unwrap()
+            .contains(&airtag.id)
+    );
     let mine: Vec<_> = data
         .sightings
         .iter()

@@ -6,16 +6,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::bluez::MockBluez;
-use common::tagwatch;
-
-#[test]
-fn scan_needs_headless_until_the_live_view_lands() {
-    tagwatch()
-        .args(["scan", "--no-store"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("--headless"));
-}
 
 #[test]
 fn headless_scan_logs_states_records_and_ends_on_sigterm() {

@@ -107,7 +107,7 @@ impl Scenario {
     /// `analyze` with the scenario's GPS track, as a victim would run it.
     fn analyze(&self) -> Value {
         let out = tagwatch()
-            .args(["analyze", "--format", "json", "--track"])
+            .args(["analyze", "--no-store", "--format", "json", "--track"])
             .arg(self.file("-synthetic.gpx"))
             .arg(self.file("-synthetic.btsnoop"))
             .output()

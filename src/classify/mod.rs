@@ -49,7 +49,7 @@ impl Classification<'_, '_> {
     /// Phones, computers and headphones near their owner are the people around you, not
     /// evidence: they are counted as trackers are, but never stored or shown.
     pub fn bystander(&self) -> bool {
-        self.owner_state == OwnerState::NearOwner && matches!(self.model, Some("Apple device" | "AirPods"))
+        personal_device_near_owner(self.owner_state, self.model)
     }
 }
 
@@ -201,6 +201,12 @@ impl Classifier {
     pub fn vectors(&self) -> &[Vector] {
         &self.vectors
     }
+}
+
+/// Phones, computers and headphones near their owner send Find My frames too: they are the
+/// people around you, not evidence, so they are not stored and not listed by default.
+pub fn personal_device_near_owner(owner_state: OwnerState, model: Option<&str>) -> bool {
+    owner_state == OwnerState::NearOwner && matches!(model, Some("Apple device" | "AirPods"))
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use crate::location::{Fix, OnTrack, PositionSource, Track};
 use crate::model::{Advertisement, BdAddr};
 pub use allow::{AllowError, Allowlist};
 pub use named::NamedPlace;
-pub use places::{MAX_PLACES, PLACE_RADIUS_M, Places};
+pub use places::{MAX_PLACES, PLACE_RADIUS_M, Places, STAY_US};
 use rotation::Sighting;
 use verdict::{Presence, Risk, Rules};
 

@@ -152,9 +152,18 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<String>) {
     let with_you = duration(t.presence.with_you_us);
     if t.located_sightings > 0 {
         let places = t.places.len();
-        let names = match t.named_places.as_slice() {
-            [] => String::new(),
-            names => format!(" ({})", names.join(", ")),
+        let mut details = Vec::new();
+        match t.places.stays() {
+            0 => {}
+            1 => details.push("1 stay of 5 min or more".to_string()),
+            n => details.push(format!("{n} stays of 5 min or more")),
+        }
+        if !t.named_places.is_empty() {
+            details.push(t.named_places.join(", "));
+        }
+        let names = match details.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", details.join("; ")),
         };
         reasons.push(format!(
             "seen at {places} place{}{names} over {with_you}, {} apart",

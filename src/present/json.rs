@@ -10,7 +10,7 @@ use super::rfc3339;
 
 #[derive(Serialize)]
 pub struct Output<'a> {
-    pub trackers: Vec<TrackerJson<'a>>,
+    pub trackers: TrackerList<'a>,
     pub captures: Vec<CaptureJson>,
     pub other_advertisements: u64,
 }
@@ -29,6 +29,7 @@ pub struct TrackerJson<'a> {
     pub rssi_max: Option<i8>,
     pub located_sightings: u64,
     pub places: usize,
+    pub stays: usize,
     pub max_distance_m: f64,
     pub named_places: &'a [String],
     pub following: bool,
@@ -65,6 +66,7 @@ impl<'a> From<&'a Tracker> for TrackerJson<'a> {
             rssi_max: t.rssi_max,
             located_sightings: t.located_sightings,
             places: t.places.len(),
+            stays: t.places.stays(),
             // Decimetres: finer would only show GPS noise.
             max_distance_m: (t.places.max_distance_m() * 10.0).round() / 10.0,
             named_places: &t.named_places,
@@ -79,9 +81,20 @@ impl<'a> From<&'a Tracker> for TrackerJson<'a> {
     }
 }
 
-pub fn render(analysis: &Analysis) -> String {
+/// The trackers, each turned into its JSON shape only as it is written, so a crowd of
+/// trackers costs no second copy in memory.
+pub struct TrackerList<'a>(&'a [Tracker]);
+
+impl Serialize for TrackerList<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(TrackerJson::from))
+    }
+}
+
+/// Writes the JSON output (pretty, with a final newline) to `w` as it goes.
+pub fn write(analysis: &Analysis, mut w: impl std::io::Write) -> std::io::Result<()> {
     let out = Output {
-        trackers: analysis.trackers.iter().map(TrackerJson::from).collect(),
+        trackers: TrackerList(&analysis.trackers),
         captures: analysis
             .captures
             .iter()
@@ -96,5 +109,6 @@ pub fn render(analysis: &Analysis) -> String {
             .collect(),
         other_advertisements: analysis.other_advertisements,
     };
-    serde_json::to_string_pretty(&out).expect("plain data always serialises")
+    serde_json::to_writer_pretty(&mut w, &out)?;
+    writeln!(w)
 }

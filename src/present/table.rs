@@ -2,11 +2,12 @@
 //! Colour goes through anstream, which drops it for NO_COLOR and non-terminals.
 
 use std::fmt::Write;
+use std::io;
 
 use anstyle::{AnsiColor, Style};
 
 use crate::analyze::Analysis;
-use crate::classify::{Classifier, OwnerState};
+use crate::classify::{Classifier, OwnerState, personal_device_near_owner};
 use crate::correlate::Tracker;
 use crate::correlate::verdict::Risk;
 
@@ -107,7 +108,16 @@ fn row(t: &Tracker, located: bool) -> Vec<(String, Style)> {
     cells
 }
 
-pub fn render(analysis: &Analysis) -> String {
+/// Writes the table; phones, computers and headphones near their owner only when `all`.
+/// Rows are made twice (once to measure the columns, once to write) rather than kept, so a
+/// crowd of trackers costs no extra memory.
+pub fn write(analysis: &Analysis, all: bool, w: &mut dyn io::Write) -> io::Result<()> {
+    let listed = || {
+        analysis
+            .trackers
+            .iter()
+            .filter(move |t| all || !personal_device_near_owner(t.owner_state, t.model))
+    };
     let headers: Vec<&str> = HEADERS
         .iter()
         .chain(
@@ -119,44 +129,42 @@ pub fn render(analysis: &Analysis) -> String {
         )
         .copied()
         .collect();
-    let rows: Vec<Vec<(String, Style)>> = analysis
-        .trackers
-        .iter()
-        .map(|t| row(t, analysis.located))
-        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
-    for r in &rows {
-        for (w, (cell, _)) in widths.iter_mut().zip(r) {
+    for t in listed() {
+        for (w, (cell, _)) in widths.iter_mut().zip(row(t, analysis.located)) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let bold = Style::new().bold();
-    let mut out = String::new();
-    let pad = |out: &mut String, text: &str, width: usize, style: Style| {
-        let fill = width.saturating_sub(text.chars().count());
-        let _ = write!(out, "{style}{text}{style:#}{:fill$}  ", "");
-    };
-    let end_row = |out: &mut String| {
+    let line = |cells: &mut dyn Iterator<Item = (&str, Style)>| {
+        let mut out = String::new();
+        for ((text, style), &width) in cells.zip(&widths) {
+            let fill = width.saturating_sub(text.chars().count());
+            let _ = write!(out, "{style}{text}{style:#}{:fill$}  ", "");
+        }
         out.truncate(out.trim_end_matches(' ').len());
         out.push('\n');
+        out
     };
-    if rows.is_empty() {
-        out.push_str("No trackers found.\n");
+    let shown = listed().count();
+    if shown == 0 {
+        w.write_all(b"No trackers found.\n")?;
     } else {
-        for (h, &w) in headers.iter().zip(&widths) {
-            pad(&mut out, h, w, bold);
-        }
-        end_row(&mut out);
-        for r in &rows {
-            for ((cell, style), &w) in r.iter().zip(&widths) {
-                pad(&mut out, cell, w, *style);
-            }
-            end_row(&mut out);
+        let bold = Style::new().bold();
+        w.write_all(line(&mut headers.iter().map(|h| (*h, bold))).as_bytes())?;
+        for t in listed() {
+            let cells = row(t, analysis.located);
+            w.write_all(line(&mut cells.iter().map(|(c, s)| (c.as_str(), *s))).as_bytes())?;
         }
     }
-    out.push_str(&why(analysis));
-    out.push_str(&summary(analysis));
-    out
+    let hidden = analysis.trackers.len() - shown;
+    if hidden > 0 {
+        writeln!(
+            w,
+            "({hidden} phones, computers or headphones near their owners not listed; --all lists them.)"
+        )?;
+    }
+    w.write_all(why(analysis).as_bytes())?;
+    w.write_all(summary(analysis, shown).as_bytes())
 }
 
 /// The reasons for every tracker worth a look, in plain sentences.
@@ -173,7 +181,7 @@ fn why(analysis: &Analysis) -> String {
 }
 
 /// One line per capture, then the totals: what was read and what was passed over.
-fn summary(analysis: &Analysis) -> String {
+fn summary(analysis: &Analysis, listed: usize) -> String {
     let mut out = String::from("\n");
     for c in &analysis.captures {
         let format = c.format.map_or("unknown format".to_string(), |f| f.to_string());
@@ -193,8 +201,8 @@ fn summary(analysis: &Analysis) -> String {
     }
     let _ = writeln!(
         out,
-        "{} trackers; {} advertisements from other devices counted, not kept. Times are local.",
-        analysis.trackers.len(),
+        "{listed} tracker{}; {} advertisements from other devices counted, not kept. Times are local.",
+        if listed == 1 { "" } else { "s" },
         analysis.other_advertisements
     );
     out

@@ -96,8 +96,22 @@ where
     Tz::Offset: Display,
 {
     let path = dir.join(format!("report-{}.html", lang.code()));
-    std::fs::write(&path, render_html(data, lang, tz))?;
+    write_private(&path, render_html(data, lang, tz).as_bytes())?;
     Ok(path)
+}
+
+/// Writes a file only its owner can read (mode 0600 on Unix): reports and exports hold where
+/// the person was, hour by hour, like the evidence database they come from.
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    // An existing file keeps its mode on open: narrow it too.
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    io::Write::write_all(&mut file, bytes)
 }
 
 /// Text from the data, made safe as HTML text or an attribute value: markup characters are

@@ -65,8 +65,22 @@ impl LivePosition {
     }
 }
 
-/// Whether something listens at `addr`, for using gpsd only where it runs.
-pub fn reachable(addr: &str) -> bool {
+/// Follows gpsd at `addr`, or at [`DEFAULT_GPSD`] if it answers now; None (said on stderr)
+/// without a gpsd.
+pub fn live_gps(addr: Option<&str>, max_gap_us: i64) -> std::io::Result<Option<LivePosition>> {
+    let addr = match addr {
+        Some(a) => a,
+        None if reachable(DEFAULT_GPSD) => DEFAULT_GPSD,
+        None => {
+            eprintln!("no gpsd at {DEFAULT_GPSD} (give --gpsd HOST:PORT): sightings get no position");
+            return Ok(None);
+        }
+    };
+    LivePosition::start(addr, max_gap_us).map(Some)
+}
+
+/// Whether something listens at `addr`.
+fn reachable(addr: &str) -> bool {
     addr.to_socket_addrs()
         .into_iter()
         .flatten()

@@ -4,12 +4,11 @@
 
 mod adbytes;
 mod bluez;
-pub mod cli;
+mod feed;
 mod gps;
-mod headless;
 mod link;
 
 pub use bluez::{ScanConfig, ScanEvent, Scanner};
-pub use gps::{DEFAULT_GPSD, LivePosition, reachable};
-pub use headless::{Headless, Outcome};
+pub use feed::AdapterFeed;
+pub use gps::{DEFAULT_GPSD, LivePosition, live_gps};
 pub use link::{Backoff, LinkState, LinkWatch};

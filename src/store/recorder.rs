@@ -2,7 +2,7 @@
 //! sighting (in batches, so a crash loses at most the last batch not yet acknowledged), the
 //! person's track, and the verdicts at the end.
 
-use crate::classify::Classification;
+use crate::classify::{Classification, personal_device_near_owner};
 use crate::correlate::{Sighted, Tracker};
 use crate::evidence::{Position, SightingRecord, TrackPoint, TrackerRecord};
 use crate::location::Track;
@@ -75,8 +75,9 @@ impl<'s> Recorder<'s> {
                 detail: format!("an earlier write failed: {e}"),
             });
         }
-        let records: Vec<TrackerRecord> = trackers.iter().map(TrackerRecord::from).collect();
-        self.store.save_trackers(self.session, &records).map(drop)
+        self.store
+            .save_trackers(self.session, &records(trackers))
+            .map(drop)
     }
 
     /// The store, with every sighting so far written, for notes and reports.
@@ -85,9 +86,7 @@ impl<'s> Recorder<'s> {
         self.store
     }
 
-    /// Writes the sightings batched so far (a live scan calls it now and then, so a crash
-    /// loses only the last seconds).
-    pub fn flush(&mut self) {
+    fn flush(&mut self) {
         if self.error.is_none()
             && !self.batch.is_empty()
             && let Err(e) = self.store.add_sightings(self.session, &self.batch)
@@ -116,9 +115,17 @@ impl<'s> Recorder<'s> {
                 self.store.add_track(self.session, chunk)?;
             }
         }
-        let records: Vec<TrackerRecord> = trackers.iter().map(TrackerRecord::from).collect();
-        self.store.save_trackers(self.session, &records)?;
+        self.store.save_trackers(self.session, &records(trackers))?;
         self.store
             .end_session(self.session, ended_us, other_advertisements)
     }
+}
+
+/// The verdicts to keep: not those of phones, computers and headphones near their owner.
+fn records(trackers: &[Tracker]) -> Vec<TrackerRecord> {
+    trackers
+        .iter()
+        .filter(|t| !personal_device_near_owner(t.owner_state, t.model))
+        .map(TrackerRecord::from)
+        .collect()
 }

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{Rng, payload};
-use crate::capture::BtsnoopWriter;
+use crate::capture::{BtsnoopWriter, PcapLlWriter};
 use crate::model::{AddrType, Advertisement, BdAddr, PduKind};
 
 /// How one synthetic device builds its advertisement for a given rotation epoch.
@@ -202,6 +202,30 @@ pub(super) fn phone(i: usize, interval_ms: i64) -> Emitter {
     )
 }
 
+/// `count` distinct devices passing by, a thousand new ones a second, each heard for 6 s:
+/// every other one a separated AirTag with its own key, the rest iPhones. Load for memory
+/// and hostile-input checks: there are as many tracker entries as AirTags.
+pub fn passers_by(start_us: i64, count: usize) -> (i64, i64, Vec<Emitter>) {
+    const PER_SECOND: i64 = 1000;
+    const HEARD_US: i64 = 6_000_000;
+    let emitters = (0..count)
+        .map(|i| {
+            let from = start_us + i as i64 * 1_000_000 / PER_SECOND;
+            let heard: Heard = Box::new(move |t| (from..from + HEARD_US).contains(&t).then_some(-70));
+            let build = if i % 2 == 0 {
+                find_my_separated(0x10)
+            } else {
+                Box::new(move |e: u64, rng: &mut Rng| {
+                    (random_address(rng), payload::apple_nearby_info(e as u8))
+                }) as Builder
+            };
+            Emitter::new(2000, None, -70, build).heard(heard)
+        })
+        .collect();
+    let end = start_us + count as i64 * 1_000_000 / PER_SECOND + HEARD_US;
+    (start_us, end, emitters)
+}
+
 /// The demo's devices in a crowd of `phones` extra iPhones: load for benchmarks.
 pub fn crowd(start_us: i64, minutes: i64, phones_around: usize) -> (i64, i64, Vec<Emitter>) {
     let (start, end, mut emitters) = demo(start_us, minutes);
@@ -226,11 +250,74 @@ pub fn write_btsnoop<W: Write>(out: W, start_us: i64, end_us: i64, emitters: &[E
     Ok(logs.iter().map(|l| l.advertisements).sum())
 }
 
+/// The capture formats a scenario can be written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Container {
+    /// btsnoop, datalink 1002 (H4): HCI advertising reports, as an Android phone logs them.
+    Btsnoop,
+    /// pcap, link type 256 (LE link layer with radio header): as a sniffer records them.
+    Pcap,
+}
+
+/// One writer for either container.
+enum AnyWriter<W: Write> {
+    Btsnoop(BtsnoopWriter<W>),
+    Pcap(PcapLlWriter<W>),
+}
+
+impl<W: Write> AnyWriter<W> {
+    fn new(container: Container, out: W) -> io::Result<Self> {
+        Ok(match container {
+            Container::Btsnoop => AnyWriter::Btsnoop(BtsnoopWriter::new(out)?),
+            Container::Pcap => AnyWriter::Pcap(PcapLlWriter::new(out)?),
+        })
+    }
+
+    fn write(&mut self, adv: &Advertisement<'_>, extended: bool) -> io::Result<()> {
+        match self {
+            AnyWriter::Btsnoop(w) if extended => w.write_extended_report(adv),
+            AnyWriter::Btsnoop(w) => w.write_legacy_report(adv),
+            // The link layer tells extended PDUs by their kind.
+            AnyWriter::Pcap(w) => w.write(adv),
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self {
+            AnyWriter::Btsnoop(w) => w.into_inner()?.flush(),
+            AnyWriter::Pcap(w) => w.into_inner()?.flush(),
+        }
+    }
+}
+
+/// Like [`write_btsnoop`], in either container.
+pub fn write_capture<W: Write>(
+    out: W,
+    container: Container,
+    start_us: i64,
+    end_us: i64,
+    emitters: &[Emitter],
+) -> io::Result<u64> {
+    let logs = write_seeded(out, container, start_us, end_us, emitters, 0)?;
+    Ok(logs.iter().map(|l| l.advertisements).sum())
+}
+
 /// [`write_btsnoop`] with a scenario seed mixed into every device's randomness, so
 /// scenarios with the same device list still get different addresses and keys (seed 0
 /// is the demo's). Returns what each emitter wrote, in emitter order.
 pub fn write_btsnoop_seeded<W: Write>(
     out: W,
+    start_us: i64,
+    end_us: i64,
+    emitters: &[Emitter],
+    seed: u64,
+) -> io::Result<Vec<DeviceLog>> {
+    write_seeded(out, Container::Btsnoop, start_us, end_us, emitters, seed)
+}
+
+fn write_seeded<W: Write>(
+    out: W,
+    container: Container,
     start_us: i64,
     end_us: i64,
     emitters: &[Emitter],
@@ -255,7 +342,7 @@ pub fn write_btsnoop_seeded<W: Write>(
     events.sort_unstable();
 
     let mut logs = vec![DeviceLog::default(); emitters.len()];
-    let mut writer = BtsnoopWriter::new(out)?;
+    let mut writer = AnyWriter::new(container, out)?;
     let mut rssi_noise = Rng::new(0xA55);
     for &(t, i, sent, rssi) in &events {
         let e = &emitters[i];
@@ -273,11 +360,7 @@ pub fn write_btsnoop_seeded<W: Write>(
             pdu: e.pdu,
             data: &data,
         };
-        if e.extended {
-            writer.write_extended_report(&adv)?;
-        } else {
-            writer.write_legacy_report(&adv)?;
-        }
+        writer.write(&adv, e.extended)?;
         let log = &mut logs[i];
         log.advertisements += 1;
         log.first_us.get_or_insert(t);
@@ -287,6 +370,6 @@ pub fn write_btsnoop_seeded<W: Write>(
             log.addresses.push(address);
         }
     }
-    writer.into_inner()?.flush()?;
+    writer.finish()?;
     Ok(logs)
 }

@@ -3,10 +3,13 @@
 
 pub mod bluez;
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use assert_cmd::Command;
+use serde_json::Value;
 use tagwatch::classify::OwnerState;
 use tagwatch::evidence::{Position, SightingRecord, TrackPoint, TrackerRecord};
 use tagwatch::model::{AddrType, PduKind};
@@ -15,15 +18,52 @@ use tagwatch::model::{AddrType, PduKind};
 /// evidence database of its own under the build folder (never the user's).
 pub fn tagwatch() -> Command {
     static RUNS: AtomicUsize = AtomicUsize::new(0);
+    static CLEAN: Once = Once::new();
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    // What runs an hour ago left is no one's any more (test runners may run binaries side by
+    // side, so younger files may still be in use).
+    CLEAN.call_once(|| remove_old_databases(tmp));
     let n = RUNS.fetch_add(1, Ordering::Relaxed);
-    let db =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("evidence-{}-{n}.sqlite", std::process::id()));
+    let db = tmp.join(format!("evidence-{}-{n}.sqlite", std::process::id()));
     let mut cmd = Command::cargo_bin("tagwatch").expect("binary is built");
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
         .env("TZ", "UTC")
         .env("TAGWATCH_DB", db);
     cmd
+}
+
+fn remove_old_databases(dir: &Path) {
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < hour_ago);
+        if old && entry.file_name().to_string_lossy().starts_with("evidence-") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Runs `tagwatch analyze --format json ARGS...`: (exit code, stdout as JSON or null, stderr).
+pub fn analyze_json<S: AsRef<OsStr>>(args: &[S]) -> (i32, Value, String) {
+    let out = tagwatch()
+        .args(["analyze", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().expect("exited"),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The `trackers` array of `analyze --format json` output.
+pub fn trackers(json: &Value) -> &Vec<Value> {
+    json["trackers"].as_array().expect("trackers array")
 }
 
 /// The real captures recorded by others (`../shared/captures/external`), or None with a note
@@ -81,6 +121,7 @@ pub fn tracker(id: &str, risk: &str) -> TrackerRecord {
         sightings: 3,
         rssi_max: Some(-58),
         places: 2,
+        stays: 0,
         max_distance_m: 512.5,
         following: risk != "none",
         alert_at_us: None,

@@ -1,0 +1,408 @@
+//! The live session: advertisements arrive one at a time (from the live scanner or a
+//! replayed capture) and go through the same classify -> correlate -> store step as
+//! `analyze`; the live view reads a [`Snapshot`] of it.
+//!
+//! A live scanner pushes each advertisement with [`Session::push`] (its `time_us` is the
+//! arrival time), or implements [`Feed`] to be driven by the live view.
+
+mod replay;
+pub mod ui;
+
+use std::collections::{HashMap, VecDeque};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::analyze::{self, AnalyzeOptions};
+use crate::capture::JsonlWriter;
+use crate::classify::Classifier;
+use crate::correlate::{Tracker, Trackers};
+use crate::location::PositionSource;
+use crate::model::{Advertisement, BdAddr};
+use crate::report::{self, Lang};
+use crate::store::{Recorder, StoreError};
+
+pub use replay::{Pace, Replay};
+
+/// RSSI values kept per tracker for the sparkline and the find mode.
+pub const RSSI_HISTORY: usize = 60;
+/// Trackers with live state (signal, raw data) at most: in a crowd of one-off keys the
+/// least recently heard are forgotten (their verdicts stay in the correlator).
+const MAX_LIVE: usize = 1024;
+/// Alerts kept for the view.
+const MAX_EVENTS: usize = 100;
+/// Weight of a new RSSI value in the smoothed signal of the find mode.
+const SMOOTHING: f64 = 0.3;
+
+/// What happened that the person must be told.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// The tracker started following: its verdict at that moment.
+    Following(Tracker),
+}
+
+impl Event {
+    pub fn tracker(&self) -> &Tracker {
+        match self {
+            Event::Following(t) => t,
+        }
+    }
+
+    /// One line for a log or a headless run; text from the air is neutralised.
+    pub fn line(&self) -> String {
+        let Event::Following(t) = self;
+        format!(
+            "ALERT {} {} ({}) is following you: {}",
+            crate::present::rfc3339(t.alert_at_us.unwrap_or(t.last_seen_us)),
+            crate::present::neutralise(t.model.unwrap_or(t.family)),
+            t.id,
+            crate::present::neutralise(&t.reasons.join("; "))
+        )
+    }
+}
+
+/// The alert as JSON for an `--on-alert` command: the tracker's evidence record (verdict,
+/// reasons, addresses ...) and when it started following.
+pub fn alert_json(event: &Event) -> String {
+    let Event::Following(t) = event;
+    serde_json::json!({
+        "alert": "following",
+        "alert_at": t.alert_at_us.map(crate::present::rfc3339),
+        "tracker": crate::evidence::TrackerRecord::from(t),
+    })
+    .to_string()
+}
+
+/// Runs `command` with `sh -c`, the alert JSON on its standard input. It is not waited for:
+/// a slow hook (sending a message, say) must not stop the scan; the handle tells when it is
+/// done, so the scan can give it a moment before exiting.
+pub fn run_alert_hook(command: &str, event: &Event) -> std::io::Result<std::thread::JoinHandle<()>> {
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", command])
+        .stdin(std::process::Stdio::piped())
+        .spawn()?;
+    let json = alert_json(event);
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    Ok(std::thread::spawn(move || {
+        // A hook that does not read its input is its own business.
+        let _ = stdin.write_all(json.as_bytes());
+        drop(stdin);
+        let _ = child.wait();
+    }))
+}
+
+/// What the view keeps per tracker beyond the correlator's entry.
+#[derive(Clone, Debug, Default)]
+struct Live {
+    rssi: VecDeque<i8>,
+    smoothed: Option<f64>,
+    raw: Vec<u8>,
+    address: BdAddr,
+    last_us: i64,
+}
+
+/// One tracker as the live view shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrackerView {
+    /// The entry with its verdict as it stands now.
+    pub tracker: Tracker,
+    /// The latest RSSI values, oldest first (at most [`RSSI_HISTORY`]).
+    pub rssi: Vec<i8>,
+    /// Smoothed RSSI, steadier than single values for finding the tracker.
+    pub smoothed: Option<f64>,
+    /// The latest advertisement's AD structures and address.
+    pub raw_hex: String,
+    pub address: BdAddr,
+}
+
+/// The session as it stands, for one frame of the view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// The session clock: the latest arrival time (or tick).
+    pub now_us: i64,
+    /// When the first advertisement or tick arrived.
+    pub started_us: Option<i64>,
+    /// Most worrying first, then strongest.
+    pub trackers: Vec<TrackerView>,
+    /// Alerts so far, oldest first.
+    pub events: Vec<Event>,
+    pub advertisements: u64,
+    /// Advertisements of phones, headphones and other devices that are no trackers.
+    pub bystanders: u64,
+}
+
+/// A live session: the correlator, the evidence recorder and the optional capture file.
+pub struct Session<'a> {
+    classifier: &'static Classifier,
+    trackers: Trackers<'a>,
+    recorder: Option<Recorder<'a>>,
+    capture: Option<JsonlWriter<Box<dyn Write + 'a>>>,
+    capture_error: Option<std::io::Error>,
+    /// Names the input in stored sightings (a capture path, an adapter).
+    source: String,
+    live: HashMap<String, Live>,
+    events: VecDeque<Event>,
+    started_us: Option<i64>,
+    now_us: i64,
+    advertisements: u64,
+    bystanders: u64,
+}
+
+/// How a session ended.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The final verdicts, exactly as `analyze` gives them.
+    pub trackers: Vec<Tracker>,
+    pub other_advertisements: u64,
+    pub store_error: Option<StoreError>,
+    /// Why the `--record` capture is incomplete, if it is.
+    pub capture_error: Option<std::io::Error>,
+}
+
+impl<'a> Session<'a> {
+    /// A session judged by `options`; positions from `positions` (e.g. gpsd), else from
+    /// the options' track. `source` names the input in the evidence.
+    pub fn new(
+        options: &AnalyzeOptions<'a>,
+        positions: Option<Box<dyn PositionSource + 'a>>,
+        source: &str,
+    ) -> Self {
+        Session {
+            classifier: Classifier::builtin(),
+            trackers: options.trackers(positions),
+            recorder: None,
+            capture: None,
+            capture_error: None,
+            source: source.to_string(),
+            live: HashMap::new(),
+            events: VecDeque::new(),
+            started_us: None,
+            now_us: i64::MIN,
+            advertisements: 0,
+            bystanders: 0,
+        }
+    }
+
+    /// Keeps every tracker sighting in the evidence store.
+    pub fn with_recorder(mut self, recorder: Recorder<'a>) -> Self {
+        self.recorder = Some(recorder);
+        self
+    }
+
+    /// Writes every advertisement (bystanders too) to a JSON Lines capture (`--record`).
+    pub fn with_capture(mut self, capture: JsonlWriter<Box<dyn Write + 'a>>) -> Self {
+        self.capture = Some(capture);
+        self
+    }
+
+    /// Takes one advertisement; returns the alerts it raised (usually none).
+    pub fn push(&mut self, adv: &Advertisement<'_>) -> Vec<Event> {
+        self.advertisements += 1;
+        self.started_us.get_or_insert(adv.time_us);
+        self.now_us = self.now_us.max(adv.time_us);
+        if let Some(w) = self.capture.as_mut()
+            && let Err(e) = w.write(adv)
+        {
+            // A full disk must not stop the alerts: stop recording and say so at the end.
+            self.capture = None;
+            self.capture_error = Some(e);
+        }
+        let (recorder, live, source) = (&mut self.recorder, &mut self.live, &self.source);
+        let mut bystander = true;
+        analyze::add_one(adv, self.classifier, &mut self.trackers, |adv, class, sighted| {
+            if let Some(r) = recorder.as_mut() {
+                r.sighting(adv, class, &sighted, source);
+            }
+            bystander = class.bystander();
+            if !bystander {
+                remember(live, &sighted.tracker.id, adv);
+            }
+        });
+        if bystander {
+            self.bystanders += 1;
+        }
+        let events: Vec<Event> = self
+            .trackers
+            .take_following()
+            .into_iter()
+            .map(Event::Following)
+            .collect();
+        for e in &events {
+            if self.events.len() == MAX_EVENTS {
+                self.events.pop_front();
+            }
+            self.events.push_back(e.clone());
+        }
+        events
+    }
+
+    /// Moves the session clock on without an advertisement (for last-seen ages, and so a
+    /// sweep of an empty room ends); the first tick or advertisement starts the session.
+    pub fn tick(&mut self, now_us: i64) {
+        self.started_us.get_or_insert(now_us);
+        self.now_us = self.now_us.max(now_us);
+    }
+
+    pub fn now_us(&self) -> i64 {
+        self.now_us
+    }
+
+    /// When the first advertisement or tick arrived.
+    pub fn started_us(&self) -> Option<i64> {
+        self.started_us
+    }
+
+    /// The trackers as they stand now, with their signal history.
+    pub fn snapshot(&self) -> Snapshot {
+        let mut trackers: Vec<TrackerView> = self
+            .trackers
+            .snapshot(|t| self.live.contains_key(&t.id))
+            .into_iter()
+            .map(|tracker| {
+                let live = &self.live[&tracker.id];
+                TrackerView {
+                    rssi: live.rssi.iter().copied().collect(),
+                    smoothed: live.smoothed,
+                    raw_hex: hex::encode(&live.raw),
+                    address: live.address,
+                    tracker,
+                }
+            })
+            .collect();
+        trackers.sort_by(|a, b| {
+            b.tracker
+                .risk
+                .cmp(&a.tracker.risk)
+                .then(b.tracker.following().cmp(&a.tracker.following()))
+                .then(signal(b).total_cmp(&signal(a)))
+        });
+        Snapshot {
+            now_us: self.now_us,
+            started_us: self.started_us,
+            trackers,
+            events: self.events.iter().cloned().collect(),
+            advertisements: self.advertisements,
+            bystanders: self.bystanders,
+        }
+    }
+
+    /// "This one is mine": no alerts for tracker `id` from now on.
+    pub fn allow(&mut self, id: &str) {
+        self.trackers.allow(id);
+    }
+
+    /// Stores a note in the evidence (`n` in the view).
+    pub fn note(&mut self, text: &str, time_us: i64) -> Result<(), String> {
+        let store = self.recorder.as_mut().ok_or(NO_STORE)?.store();
+        store
+            .add_note(text, None, time_us)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Writes the evidence report of tracker `id` in every language into `dir`, with its
+    /// verdict as it stands now. Returns the files written.
+    pub fn export_report(&mut self, id: &str, dir: &Path, now_us: i64) -> Result<Vec<PathBuf>, String> {
+        let recorder = self.recorder.as_mut().ok_or(NO_STORE)?;
+        let now = self.trackers.snapshot(|t| t.id == id);
+        recorder.save_verdicts(&now).map_err(|e| e.to_string())?;
+        let data = recorder
+            .store()
+            .report_data(Some(id), now_us)
+            .map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        Lang::ALL
+            .iter()
+            .map(|&lang| {
+                report::write_report(dir, &data, lang, &chrono::Local)
+                    .map_err(|e| format!("{}: {e}", dir.display()))
+            })
+            .collect()
+    }
+
+    /// Ends the session: the final verdicts (as `analyze` judges), stored with the track.
+    pub fn finish(self, ended_us: i64) -> Outcome {
+        let other_advertisements = self.trackers.other_advertisements;
+        // The track is owned by the position source, which the correlator consumes.
+        let track = self.trackers.track().cloned();
+        let trackers = self.trackers.into_sorted();
+        let store_error = self.recorder.and_then(|r| {
+            r.finish(track.as_ref(), &trackers, other_advertisements, ended_us)
+                .err()
+        });
+        let mut capture_error = self.capture_error;
+        if let Some(w) = self.capture
+            && let Err(e) = w.into_inner().and_then(|mut w| w.flush())
+        {
+            capture_error = Some(e);
+        }
+        Outcome {
+            trackers,
+            other_advertisements,
+            store_error,
+            capture_error,
+        }
+    }
+}
+
+const NO_STORE: &str = "no evidence store in this session (--no-store)";
+
+/// Smoothed RSSI for sorting; unheard signals last.
+fn signal(v: &TrackerView) -> f64 {
+    v.smoothed.unwrap_or(f64::NEG_INFINITY)
+}
+
+/// Keeps the signal and raw data of one tracker sighting, bounded in size and count.
+fn remember(live: &mut HashMap<String, Live>, id: &str, adv: &Advertisement<'_>) {
+    if !live.contains_key(id) && live.len() >= MAX_LIVE {
+        let oldest = live.iter().min_by_key(|(_, l)| l.last_us).map(|(k, _)| k.clone());
+        if let Some(k) = oldest {
+            live.remove(&k);
+        }
+    }
+    let l = live.entry(id.to_string()).or_default();
+    if let Some(rssi) = adv.rssi {
+        if l.rssi.len() == RSSI_HISTORY {
+            l.rssi.pop_front();
+        }
+        l.rssi.push_back(rssi);
+        let r = f64::from(rssi);
+        l.smoothed = Some(l.smoothed.map_or(r, |s| s + SMOOTHING * (r - s)));
+    }
+    l.raw.clear();
+    l.raw.extend_from_slice(adv.data);
+    l.address = adv.address;
+    l.last_us = adv.time_us;
+}
+
+/// Where a live view's advertisements come from: a replayed capture, or the live scanner.
+pub trait Feed {
+    /// Pushes what has arrived into `session`, for at most about `budget`; returns the
+    /// alerts raised.
+    fn pump(&mut self, session: &mut Session<'_>, budget: Duration) -> Vec<Event>;
+    /// How long until more may be there (the view sleeps at most this long).
+    fn next_due(&self) -> Duration;
+    /// Whether nothing more will come (a replay at its end).
+    fn finished(&self) -> bool;
+    /// What the view's title says about the input ("replay 10×", "hci0").
+    fn describe(&self) -> String;
+}
+
+/// Runs `feed` into `session` without a view until it finishes or `stop` says so; each
+/// alert goes to `on_event` as it is raised.
+pub fn run_headless(
+    session: &mut Session<'_>,
+    feed: &mut dyn Feed,
+    mut stop: impl FnMut(&Session<'_>) -> bool,
+    mut on_event: impl FnMut(&Event),
+) {
+    while !feed.finished() && !stop(session) {
+        for e in feed.pump(session, Duration::from_millis(100)) {
+            on_event(&e);
+        }
+        std::thread::sleep(feed.next_due().min(Duration::from_millis(100)));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,246 @@
+use std::path::{Path, PathBuf};
+
+use chrono::FixedOffset;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::KeyCode;
+
+use super::ui::{App, Purpose};
+use super::*;
+use crate::analyze::analyze_files;
+use crate::location::{Track, read_track};
+use crate::store::Store;
+use crate::synth::labelled;
+
+/// The `commute_airtag` scenario written into `dir`: its capture and its track.
+fn commute(dir: &Path) -> (PathBuf, Track) {
+    labelled::write("commute_airtag", dir).unwrap();
+    let track = read_track(&dir.join("commute_airtag-synthetic.gpx")).unwrap();
+    (dir.join("commute_airtag-synthetic.btsnoop"), track)
+}
+
+/// Pushes the capture's advertisements up to `until_us` (all with None); returns the alerts
+/// with the time of the advertisement that raised them.
+fn push_until(session: &mut Session<'_>, capture: &Path, until_us: Option<i64>) -> Vec<(i64, Event)> {
+    let mut source = crate::capture::open(capture).unwrap().source;
+    let mut fired = Vec::new();
+    let mut more = true;
+    while more && until_us.is_none_or(|u| session.now_us() < u) {
+        more = source
+            .next_record(&mut |adv| {
+                for e in session.push(adv) {
+                    fired.push((adv.time_us, e));
+                }
+            })
+            .unwrap();
+    }
+    fired
+}
+
+#[test]
+fn replay_gives_the_analyze_verdicts_and_alerts_at_alert_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let options = AnalyzeOptions {
+        track: Some(&track),
+        ..AnalyzeOptions::default()
+    };
+    let analysis = analyze_files(std::slice::from_ref(&capture), &options, None, |_| {});
+
+    let mut session = Session::new(&options, None, "replay");
+    let mut replay = Replay::new(crate::capture::open(&capture).unwrap().source, 0.0);
+    let mut alerts = Vec::new();
+    run_headless(&mut session, &mut replay, |_| false, |e| alerts.push(e.clone()));
+    assert!(replay.finished() && replay.error.is_none());
+    let outcome = session.finish(0);
+    assert_eq!(outcome.trackers, analysis.trackers);
+    assert_eq!(outcome.other_advertisements, analysis.other_advertisements);
+
+    let following: Vec<&Tracker> = analysis.trackers.iter().filter(|t| t.following()).collect();
+    assert_eq!(following.len(), 1, "the scenario has one follower");
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].tracker().id, following[0].id);
+
+    // Pushed one by one, the alert comes with the advertisement at alert_at.
+    let mut session = Session::new(&options, None, "push");
+    let fired = push_until(&mut session, &capture, None);
+    let [(at, Event::Following(t))] = fired.as_slice() else {
+        panic!("one alert expected, got {fired:?}");
+    };
+    assert_eq!(Some(*at), following[0].alert_at_us);
+    assert_eq!(t.alert_at_us, following[0].alert_at_us);
+}
+
+const MIN: i64 = 60_000_000;
+
+/// The commute up to `minutes` after its start, drawn after `keys`.
+fn screen(minutes: i64, keys: &[KeyCode]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let options = AnalyzeOptions {
+        track: Some(&track),
+        ..AnalyzeOptions::default()
+    };
+    let start = track.fixes()[0].time_us;
+    let mut session = Session::new(&options, None, "test");
+    push_until(&mut session, &capture, Some(start + minutes * MIN));
+    let utc = FixedOffset::east_opt(0).unwrap();
+    let mut app = App::new(Purpose::Scan, "replay".into(), utc, None, dir.path().into());
+    for &k in keys {
+        let snap = session.snapshot();
+        app.key(k, &mut session, &snap);
+    }
+    draw(&app, &session.snapshot())
+}
+
+fn draw(app: &App, snap: &Snapshot) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(110, 30)).unwrap();
+    terminal.draw(|f| app.draw(f, snap)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let width = buffer.area.width as usize;
+    buffer
+        .content
+        .chunks(width)
+        .map(|row| {
+            row.iter()
+                .map(|c| c.symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn table_before_the_alert() {
+    let s = screen(20, &[]);
+    assert!(!s.contains("is following you"));
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn alert_banner_once_it_follows() {
+    let s = screen(45, &[]);
+    assert!(s.contains("is following you"));
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn detail_pane_with_reasons_and_raw_data() {
+    let s = screen(45, &[KeyCode::Enter]);
+    assert!(s.contains("raw: "));
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn find_mode() {
+    let s = screen(45, &[KeyCode::Char('f')]);
+    assert!(s.contains("last heard"));
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn help_screen() {
+    insta::assert_snapshot!(screen(45, &[KeyCode::Char('?')]));
+}
+
+#[test]
+fn mine_note_and_report_act_on_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let options = AnalyzeOptions {
+        track: Some(&track),
+        ..AnalyzeOptions::default()
+    };
+    let mut store = Store::open(&dir.path().join("evidence.sqlite")).unwrap();
+    let recorder = Recorder::begin(&mut store, "scan", &["test".into()], 0).unwrap();
+    let mut session = Session::new(&options, None, "test").with_recorder(recorder);
+    push_until(&mut session, &capture, None);
+    let allow = dir.path().join("allow.txt");
+    let reports = dir.path().join("reports");
+    let utc = FixedOffset::east_opt(0).unwrap();
+    let mut app = App::new(
+        Purpose::Scan,
+        "replay".into(),
+        utc,
+        Some(allow.clone()),
+        reports.clone(),
+    );
+    let mut press = |keys: &[KeyCode], session: &mut Session<'_>| {
+        for &k in keys {
+            let snap = session.snapshot();
+            app.key(k, session, &snap);
+        }
+    };
+    let follower = session.snapshot().trackers[0].tracker.id.clone();
+
+    press(&[KeyCode::Char('r')], &mut session);
+    for lang in ["ja", "en"] {
+        let html =
+            std::fs::read_to_string(reports.join(&follower).join(format!("report-{lang}.html"))).unwrap();
+        assert!(html.contains(&follower));
+    }
+    let note: Vec<KeyCode> = "under the seat".chars().map(KeyCode::Char).collect();
+    press(
+        &[&[KeyCode::Char('n')], &note[..], &[KeyCode::Enter]].concat(),
+        &mut session,
+    );
+    press(&[KeyCode::Char('m')], &mut session);
+    assert_eq!(std::fs::read_to_string(&allow).unwrap(), format!("{follower}\n"));
+    let snap = session.snapshot();
+    assert!(snap.trackers.iter().all(|v| !v.tracker.following()));
+    assert!(!draw(&app, &snap).contains("is following you"));
+
+    assert!(session.finish(1).store_error.is_none());
+    let data = store.report_data(None, 2).unwrap();
+    assert_eq!(data.notes[0].text, format!("{follower}: under the seat"));
+}
+
+/// Pushes one advertisement of `data` from a device numbered `i`.
+fn push(session: &mut Session<'_>, i: u64, data: &[u8]) {
+    use crate::model::{AddrType, PduKind};
+    session.push(&Advertisement {
+        time_us: i as i64 * 1000,
+        address: BdAddr([(i >> 8) as u8, i as u8, 0, 0, 0, 0xC0]),
+        addr_type: AddrType::Random,
+        rssi: Some(-70),
+        pdu: PduKind::AdvNonconnInd,
+        data,
+    });
+}
+
+#[test]
+fn live_state_stays_bounded_in_a_crowd() {
+    use crate::synth::payload;
+    let options = AnalyzeOptions::default();
+    let mut session = Session::new(&options, None, "crowd");
+    let crowd = MAX_LIVE as u64 + 100;
+    for i in 0..crowd {
+        push(&mut session, i, &payload::tile(&i.to_le_bytes()));
+        push(&mut session, i, &payload::apple_nearby_info(i as u8));
+    }
+    for i in 0..RSSI_HISTORY as u64 * 2 {
+        push(&mut session, crowd + i, &payload::tile(&[7; 8]));
+    }
+    let snap = session.snapshot();
+    assert_eq!(snap.trackers.len(), MAX_LIVE);
+    assert_eq!(snap.bystanders, crowd);
+    let busy = snap.trackers.iter().find(|v| v.tracker.sightings > 1).unwrap();
+    assert_eq!(busy.rssi.len(), RSSI_HISTORY);
+}
+
+#[test]
+fn pace_maps_capture_time_to_wall_time() {
+    let mut pace = Pace::new(10.0);
+    assert_eq!(pace.wait(5_000_000), Duration::ZERO);
+    let wait = pace.wait(15_000_000);
+    assert!(
+        wait > Duration::from_millis(900) && wait <= Duration::from_secs(1),
+        "{wait:?}"
+    );
+    let mut fast = Pace::new(0.0);
+    fast.wait(0);
+    assert_eq!(fast.wait(3_600_000_000), Duration::ZERO);
+    assert_eq!(fast.clock_us(), None);
+}

@@ -1,0 +1,627 @@
+//! The live view: a table of the trackers around, an alert banner, a detail pane, the find
+//! mode for one tracker and the sweep countdown. Drawing is a function of the [`App`] and a
+//! [`Snapshot`], so tests draw it on a `TestBackend`.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::cursor;
+use ratatui::crossterm::event::{self, Event as TermEvent, KeyCode, KeyEventKind};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Row, Sparkline, Table, TableState, Wrap};
+use ratatui::{Frame, Terminal};
+
+use super::{Feed, Session, Snapshot, TrackerView};
+use crate::correlate::Tracker;
+use crate::present::neutralise;
+use crate::present::table::{owner_text, tracker_text};
+
+/// Signal strengths the meter spans, in dBm: far away to on top of it.
+const METER_DBM: (f64, f64) = (-100.0, -30.0);
+/// Values averaged on each side when telling warmer from colder.
+const TREND_WINDOW: usize = 5;
+/// A change of the average by this many dB is a trend, less is noise.
+const TREND_DB: f64 = 2.0;
+
+/// What the view is for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Purpose {
+    /// Watching over time: most worrying first.
+    Scan,
+    /// Checking a car or a room for `duration_us`: strongest first, counting down.
+    Sweep { duration_us: i64 },
+}
+
+/// A line being typed at the bottom.
+#[derive(Clone, Debug, PartialEq)]
+enum Input {
+    Filter(String),
+    Note(String),
+}
+
+/// The view's state beyond the session: selection, open panes, typed input.
+pub struct App {
+    purpose: Purpose,
+    /// Where the advertisements come from, for the title.
+    source: String,
+    /// The selected tracker's id (a selection follows its tracker as the order changes).
+    selected: Option<String>,
+    detail: bool,
+    find: bool,
+    help: bool,
+    filter: String,
+    input: Option<Input>,
+    status: String,
+    quit: bool,
+    tz: FixedOffset,
+    /// Where `m` adds the tracker (None: only for this session).
+    allow_file: Option<PathBuf>,
+    /// Where `r` writes reports, one folder per tracker.
+    report_dir: PathBuf,
+}
+
+impl App {
+    pub fn new(
+        purpose: Purpose,
+        source: String,
+        tz: FixedOffset,
+        allow_file: Option<PathBuf>,
+        report_dir: PathBuf,
+    ) -> Self {
+        App {
+            purpose,
+            source,
+            selected: None,
+            detail: false,
+            find: false,
+            help: false,
+            filter: String::new(),
+            input: None,
+            status: String::new(),
+            quit: false,
+            tz,
+            allow_file,
+            report_dir,
+        }
+    }
+
+    pub fn quitting(&self) -> bool {
+        self.quit
+    }
+
+    /// The trackers shown, in the order shown.
+    fn rows<'s>(&self, snap: &'s Snapshot) -> Vec<&'s TrackerView> {
+        let needle = self.filter.to_lowercase();
+        let mut rows: Vec<&TrackerView> = snap
+            .trackers
+            .iter()
+            .filter(|v| needle.is_empty() || label(&v.tracker).to_lowercase().contains(&needle))
+            .collect();
+        if let Purpose::Sweep { .. } = self.purpose {
+            rows.sort_by(|a, b| signal(b).total_cmp(&signal(a)));
+        }
+        rows
+    }
+
+    fn selected<'s>(&self, rows: &[&'s TrackerView]) -> Option<(usize, &'s TrackerView)> {
+        let at = self
+            .selected
+            .as_ref()
+            .and_then(|id| rows.iter().position(|v| &v.tracker.id == id))
+            .unwrap_or(0);
+        rows.get(at).map(|v| (at, *v))
+    }
+
+    /// Handles one key; `m`, `n` and `r` act on the session.
+    pub fn key(&mut self, code: KeyCode, session: &mut Session<'_>, snap: &Snapshot) {
+        if let Some(input) = self.input.take() {
+            self.typing(input, code, session, snap);
+            return;
+        }
+        let rows = self.rows(snap);
+        let current = self.selected(&rows);
+        match code {
+            KeyCode::Char('q') => self.quit = true,
+            KeyCode::Char('?') => self.help = !self.help,
+            KeyCode::Esc => (self.help, self.find, self.detail) = (false, false, false),
+            KeyCode::Up | KeyCode::Char('k') | KeyCode::Down | KeyCode::Char('j') => {
+                let at = current.map_or(0, |(at, _)| at);
+                let to = match code {
+                    KeyCode::Up | KeyCode::Char('k') => at.saturating_sub(1),
+                    _ => (at + 1).min(rows.len().saturating_sub(1)),
+                };
+                self.selected = rows.get(to).map(|v| v.tracker.id.clone());
+            }
+            KeyCode::Enter => self.detail = !self.detail,
+            KeyCode::Char('f') => self.find = !self.find && current.is_some(),
+            KeyCode::Char('/') => self.input = Some(Input::Filter(self.filter.clone())),
+            KeyCode::Char('n') => self.input = Some(Input::Note(String::new())),
+            KeyCode::Char('m') => {
+                if let Some((_, v)) = current {
+                    self.status = self.mine(&v.tracker, session);
+                }
+            }
+            KeyCode::Char('r') => {
+                if let Some((_, v)) = current {
+                    let dir = self.report_dir.join(&v.tracker.id);
+                    let now = chrono::Utc::now().timestamp_micros();
+                    self.status = match session.export_report(&v.tracker.id, &dir, now) {
+                        Ok(_) => format!("report written to {}", dir.display()),
+                        Err(e) => format!("no report: {}", neutralise(&e)),
+                    };
+                }
+            }
+            _ => {}
+        }
+        if self.selected.is_none() {
+            self.selected = current.map(|(_, v)| v.tracker.id.clone());
+        }
+    }
+
+    fn typing(&mut self, input: Input, code: KeyCode, session: &mut Session<'_>, snap: &Snapshot) {
+        let (mut text, is_note) = match input {
+            Input::Filter(t) => (t, false),
+            Input::Note(t) => (t, true),
+        };
+        match code {
+            KeyCode::Esc if !is_note => self.filter.clear(),
+            KeyCode::Esc => {}
+            KeyCode::Enter if !is_note => self.filter = text,
+            KeyCode::Enter => {
+                let rows = self.rows(snap);
+                let about = self.selected(&rows).map(|(_, v)| v.tracker.id.clone());
+                let note = match about {
+                    Some(id) => format!("{id}: {text}"),
+                    None => text,
+                };
+                let now = chrono::Utc::now().timestamp_micros();
+                self.status = match session.note(&note, now) {
+                    Ok(()) => "note stored".to_string(),
+                    Err(e) => format!("note not stored: {}", neutralise(&e)),
+                };
+            }
+            code => {
+                match code {
+                    KeyCode::Backspace => {
+                        text.pop();
+                    }
+                    KeyCode::Char(c) if !c.is_control() => text.push(c),
+                    _ => {}
+                }
+                self.input = Some(if is_note {
+                    Input::Note(text)
+                } else {
+                    Input::Filter(text)
+                });
+            }
+        }
+    }
+
+    /// `m`: no more alerts for this tracker, and the allow list remembers it.
+    fn mine(&mut self, t: &Tracker, session: &mut Session<'_>) -> String {
+        session.allow(&t.id);
+        let Some(path) = &self.allow_file else {
+            return format!(
+                "{} is yours for this session (start with --allow FILE to keep it)",
+                t.id
+            );
+        };
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| writeln!(f, "{}", t.id));
+        match appended {
+            Ok(()) => format!("{} added to {}", t.id, path.display()),
+            Err(e) => format!("{} is yours for this session; {}: {e}", t.id, path.display()),
+        }
+    }
+
+    /// Time left of a sweep (None in a scan, or before anything was heard).
+    pub fn sweep_left_us(&self, snap: &Snapshot) -> Option<i64> {
+        let Purpose::Sweep { duration_us } = self.purpose else {
+            return None;
+        };
+        snap.started_us.map(|s| (duration_us - (snap.now_us - s)).max(0))
+    }
+
+    pub fn draw(&self, frame: &mut Frame<'_>, snap: &Snapshot) {
+        let rows = self.rows(snap);
+        let selected = self.selected(&rows);
+        let banner = banner(snap);
+        let [title, banner_area, main, detail, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(if banner.is_some() { 3 } else { 0 }),
+            Constraint::Min(5),
+            Constraint::Length(if self.detail { 12 } else { 0 }),
+            Constraint::Length(1),
+        ])
+        .areas(frame.area());
+        frame.render_widget(Paragraph::new(self.title(snap, rows.len())), title);
+        if let Some(b) = banner {
+            self.draw_banner(frame, banner_area, b);
+        }
+        match selected {
+            Some((_, v)) if self.find => self.draw_find(frame, main, v, snap.now_us),
+            _ => self.draw_table(frame, main, &rows, selected.map(|(at, _)| at)),
+        }
+        if let (true, Some((_, v))) = (self.detail, selected) {
+            self.draw_detail(frame, detail, v);
+        }
+        frame.render_widget(Paragraph::new(self.footer()), footer);
+        if self.help {
+            draw_help(frame);
+        }
+    }
+
+    fn title(&self, snap: &Snapshot, shown: usize) -> Line<'static> {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        let what = match self.sweep_left_us(snap) {
+            Some(left) => format!("sweep: {} left", countdown(left)),
+            None if matches!(self.purpose, Purpose::Sweep { .. }) => "sweep: waiting".to_string(),
+            None => "live".to_string(),
+        };
+        let clock = snap
+            .started_us
+            .map_or("--:--:--".to_string(), |_| self.clock(snap.now_us));
+        let filter = match self.filter.as_str() {
+            "" => String::new(),
+            f => format!(" · filter \"{}\"", neutralise(f)),
+        };
+        Line::from(vec![
+            Span::styled(format!("tagwatch {what}"), bold),
+            Span::raw(format!(
+                " · {} · {clock} · trackers: {shown} · advertisements from others: {}{filter} · ? help",
+                self.source, snap.bystanders
+            )),
+        ])
+    }
+
+    fn draw_banner(&self, frame: &mut Frame<'_>, area: Rect, t: &Tracker) {
+        let style = Style::new()
+            .fg(Color::White)
+            .bg(Color::Red)
+            .add_modifier(Modifier::BOLD);
+        let since = t
+            .alert_at_us
+            .map_or(String::new(), |at| format!(" since {}", self.clock(at)));
+        let text = format!(
+            "⚠ {} is following you{since} ({} places, {}) · Enter: details · m: it is mine",
+            neutralise(&tracker_text(t)),
+            t.places.len(),
+            distance(t)
+        );
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .border_style(style)
+            .style(style);
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(block), area);
+    }
+
+    fn draw_table(&self, frame: &mut Frame<'_>, area: Rect, rows: &[&TrackerView], selected: Option<usize>) {
+        let header = Row::new([
+            "TRACKER", "OWNER", "SIGNAL", "DBM", "FIRST", "LAST", "PLACES", "DISTANCE", "VERDICT",
+        ])
+        .style(Style::new().add_modifier(Modifier::BOLD));
+        let body = rows.iter().map(|v| {
+            let t = &v.tracker;
+            let (verdict, style) = verdict(t);
+            Row::new(vec![
+                Span::raw(neutralise(&tracker_text(t))),
+                Span::raw(owner_text(t.owner_state)),
+                Span::raw(sparkline(&v.rssi)),
+                Span::raw(v.smoothed.map_or("-".to_string(), |s| format!("{s:.0}"))),
+                Span::raw(self.clock(t.first_seen_us)),
+                Span::raw(self.clock(t.last_seen_us)),
+                Span::raw(t.places.len().to_string()),
+                Span::raw(distance(t)),
+                Span::styled(verdict, style),
+            ])
+        });
+        let widths = [
+            Constraint::Length(16),
+            Constraint::Length(10),
+            Constraint::Length(12),
+            Constraint::Length(4),
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(6),
+            Constraint::Length(8),
+            Constraint::Min(9),
+        ];
+        let table = Table::new(body, widths)
+            .header(header)
+            .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
+            .highlight_symbol("> ")
+            .block(Block::new().borders(Borders::TOP));
+        let mut state = TableState::new().with_selected(selected);
+        frame.render_stateful_widget(table, area, &mut state);
+    }
+
+    fn draw_detail(&self, frame: &mut Frame<'_>, area: Rect, v: &TrackerView) {
+        let t = &v.tracker;
+        let mut lines = vec![
+            Line::from(format!(
+                "{} · {} · {} · battery {}",
+                t.id,
+                neutralise(&tracker_text(t)),
+                owner_text(t.owner_state),
+                t.battery.map_or("unknown".to_string(), neutralise)
+            )),
+            Line::from(format!(
+                "address {} ({} used) · {} sightings · first {} · last {}",
+                neutralise(&v.address.to_string()),
+                t.addresses.len(),
+                t.sightings,
+                self.clock(t.first_seen_us),
+                self.clock(t.last_seen_us)
+            )),
+        ];
+        lines.extend(
+            t.reasons
+                .iter()
+                .map(|r| Line::from(format!("• {}", neutralise(r)))),
+        );
+        lines.push(Line::from(format!("raw: {}", neutralise(&v.raw_hex))));
+        let block = Block::new().borders(Borders::TOP).title(" details ");
+        frame.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: false }).block(block),
+            area,
+        );
+    }
+
+    fn draw_find(&self, frame: &mut Frame<'_>, area: Rect, v: &TrackerView, now_us: i64) {
+        let t = &v.tracker;
+        let block = Block::new().borders(Borders::ALL).title(format!(
+            " find {} ({}) · Esc: back ",
+            neutralise(&tracker_text(t)),
+            t.id
+        ));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let [meter, trend_area, spark, _] = Layout::vertical([
+            Constraint::Length(5),
+            Constraint::Length(2),
+            Constraint::Length(6),
+            Constraint::Min(0),
+        ])
+        .areas(inner);
+        let (low, high) = METER_DBM;
+        let ratio = v
+            .smoothed
+            .map_or(0.0, |s| ((s - low) / (high - low)).clamp(0.0, 1.0));
+        let label = v
+            .smoothed
+            .map_or("no signal".to_string(), |s| format!("{s:.0} dBm"));
+        frame.render_widget(
+            Gauge::default()
+                .gauge_style(Style::new().fg(Color::Green))
+                .ratio(ratio)
+                .label(label),
+            meter,
+        );
+        let age = (now_us - t.last_seen_us).max(0);
+        let text = format!("{} · last heard {} ago", trend(&v.rssi), countdown(age));
+        frame.render_widget(
+            Paragraph::new(text).style(Style::new().add_modifier(Modifier::BOLD)),
+            trend_area,
+        );
+        let data: Vec<u64> = v
+            .rssi
+            .iter()
+            .map(|&r| (f64::from(r) - low).max(0.0) as u64)
+            .collect();
+        let max = (high - low) as u64;
+        frame.render_widget(Sparkline::default().data(&data).max(max), spark);
+    }
+
+    fn footer(&self) -> Line<'static> {
+        match &self.input {
+            Some(Input::Filter(t)) => {
+                Line::from(format!("filter: {}_  (Enter: apply, Esc: clear)", neutralise(t)))
+            }
+            Some(Input::Note(t)) => {
+                Line::from(format!("note: {}_  (Enter: store, Esc: cancel)", neutralise(t)))
+            }
+            None if !self.status.is_empty() => Line::from(self.status.clone()),
+            None => Line::from(
+                "↑↓ select · Enter details · f find · m mine · n note · r report · / filter · ? help · q quit",
+            ),
+        }
+    }
+
+    fn clock(&self, time_us: i64) -> String {
+        DateTime::from_timestamp_micros(time_us)
+            .unwrap_or_default()
+            .with_timezone(&self.tz)
+            .format("%H:%M:%S")
+            .to_string()
+    }
+}
+
+const HELP: &[(&str, &str)] = &[
+    ("↑ ↓ j k", "select a tracker"),
+    ("Enter", "details: why, and the raw advertisement"),
+    ("f", "find mode: signal meter, warmer or colder"),
+    ("m", "it is mine: add it to the allow list, no more alerts"),
+    ("n", "add a note to the evidence"),
+    ("r", "write the evidence report (ja and en)"),
+    ("/", "filter by name or id"),
+    ("Esc", "close the pane, find mode or help"),
+    ("?", "this help"),
+    ("q", "quit (the evidence is kept)"),
+];
+
+fn draw_help(frame: &mut Frame<'_>) {
+    let area = frame.area();
+    let width = area.width.min(70);
+    let height = area.height.min(HELP.len() as u16 + 2);
+    let popup = Rect::new(
+        (area.width - width) / 2,
+        (area.height - height) / 2,
+        width,
+        height,
+    );
+    let lines: Vec<Line> = HELP
+        .iter()
+        .map(|(k, what)| Line::from(format!("{k:>8}  {what}")))
+        .collect();
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(Text::from(lines)).block(Block::new().borders(Borders::ALL).title(" keys ")),
+        popup,
+    );
+}
+
+/// The tracker the banner warns about: the latest alert whose tracker still follows (not
+/// marked as mine since).
+fn banner(snap: &Snapshot) -> Option<&Tracker> {
+    snap.events.iter().rev().find_map(|e| {
+        let id = &e.tracker().id;
+        snap.trackers
+            .iter()
+            .map(|v| &v.tracker)
+            .find(|t| &t.id == id && t.following())
+    })
+}
+
+fn label(t: &Tracker) -> String {
+    format!("{} {}", tracker_text(t), t.id)
+}
+
+fn signal(v: &TrackerView) -> f64 {
+    v.smoothed.unwrap_or(f64::NEG_INFINITY)
+}
+
+fn verdict(t: &Tracker) -> (String, Style) {
+    if t.allowed {
+        ("mine".to_string(), Style::new().fg(Color::Green))
+    } else if t.following() {
+        (
+            format!("FOLLOWING ({})", t.risk.as_str()),
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        )
+    } else {
+        (t.risk.as_str().to_string(), Style::new())
+    }
+}
+
+fn distance(t: &Tracker) -> String {
+    match t.located_sightings {
+        0 => "-".to_string(),
+        _ => match t.places.max_distance_m() {
+            m if m < 1000.0 => format!("{m:.0} m"),
+            m => format!("{:.1} km", m / 1000.0),
+        },
+    }
+}
+
+/// The last RSSI values as block characters, 12 at most.
+fn sparkline(rssi: &[i8]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let (low, high) = METER_DBM;
+    rssi[rssi.len().saturating_sub(12)..]
+        .iter()
+        .map(|&r| {
+            let x = ((f64::from(r) - low) / (high - low)).clamp(0.0, 1.0);
+            BARS[(x * 7.0).round() as usize]
+        })
+        .collect()
+}
+
+/// Warmer when the latest values are stronger than the ones before them.
+fn trend(rssi: &[i8]) -> &'static str {
+    if rssi.len() < 2 * TREND_WINDOW {
+        return "· listening";
+    }
+    let mean = |s: &[i8]| s.iter().map(|&r| f64::from(r)).sum::<f64>() / s.len() as f64;
+    let (before, now) = rssi[rssi.len() - 2 * TREND_WINDOW..].split_at(TREND_WINDOW);
+    match mean(now) - mean(before) {
+        d if d >= TREND_DB => "▲ warmer",
+        d if d <= -TREND_DB => "▼ colder",
+        _ => "= steady",
+    }
+}
+
+/// "1:05" (minutes:seconds) or "1:02:05".
+fn countdown(us: i64) -> String {
+    let s = us.max(0) / 1_000_000;
+    match s / 3600 {
+        0 => format!("{}:{:02}", s / 60, s % 60),
+        h => format!("{h}:{:02}:{:02}", s % 3600 / 60, s % 60),
+    }
+}
+
+/// The sweep result, strongest first: one line per tracker.
+pub fn sweep_lines(snap: &Snapshot) -> Vec<String> {
+    let mut rows: Vec<&TrackerView> = snap.trackers.iter().collect();
+    rows.sort_by(|a, b| signal(b).total_cmp(&signal(a)));
+    rows.iter()
+        .map(|v| {
+            let t = &v.tracker;
+            format!(
+                "{:>4} dBm  {}  {}  {}  {}  raw {}",
+                v.smoothed.map_or("-".to_string(), |s| format!("{s:.0}")),
+                t.id,
+                neutralise(&tracker_text(t)),
+                owner_text(t.owner_state),
+                verdict(t).0,
+                neutralise(&v.raw_hex)
+            )
+        })
+        .collect()
+}
+
+/// Runs the view in the terminal until `q` (or the end of a sweep), feeding the session.
+/// It draws on standard error, so standard output can take the result.
+pub fn run(app: &mut App, session: &mut Session<'_>, feed: &mut dyn Feed) -> io::Result<()> {
+    let mut terminal = open_terminal()?;
+    let result = (|| loop {
+        feed.pump(session, Duration::from_millis(50));
+        app.source = feed.describe();
+        let snap = session.snapshot();
+        // A sweep ends by itself: at its time, or when the replayed capture ends.
+        let sweep_over = app
+            .sweep_left_us(&snap)
+            .is_some_and(|left| left == 0 || feed.finished());
+        terminal.draw(|f| app.draw(f, &snap))?;
+        if app.quit || sweep_over {
+            return Ok(());
+        }
+        let wait = feed
+            .next_due()
+            .clamp(Duration::from_millis(10), Duration::from_millis(100));
+        if event::poll(wait)?
+            && let TermEvent::Key(k) = event::read()?
+            && k.kind == KeyEventKind::Press
+        {
+            app.key(k.code, session, &snap);
+        }
+    })();
+    restore_terminal();
+    result
+}
+
+fn open_terminal() -> io::Result<Terminal<CrosstermBackend<io::Stderr>>> {
+    terminal::enable_raw_mode()?;
+    execute!(io::stderr(), EnterAlternateScreen)?;
+    // A panic must not leave the terminal in raw mode with its message unreadable.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        hook(info);
+    }));
+    Terminal::new(CrosstermBackend::new(io::stderr()))
+}
+
+fn restore_terminal() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(io::stderr(), LeaveAlternateScreen, cursor::Show);
+}

@@ -1,0 +1,89 @@
+//! The live scanner as the input of a live session (`tagwatch scan`, `sweep`).
+
+use std::time::{Duration, Instant};
+
+use super::{LinkState, LinkWatch, ScanConfig, ScanEvent, Scanner};
+use crate::live::{Event, Feed, Session};
+use crate::present;
+
+/// How long the view may sleep between looks at the queue.
+const POLL: Duration = Duration::from_millis(20);
+
+/// Advertisements from a Bluetooth adapter, and the adapter's and gpsd's states.
+pub struct AdapterFeed {
+    scanner: Scanner,
+    name: String,
+    gps: Option<LinkWatch>,
+    /// Log state changes on stderr (headless); the live view shows them in its title.
+    log: bool,
+    gps_state: Option<LinkState>,
+}
+
+impl AdapterFeed {
+    /// Starts scanning with `adapter` (the first if None). `gps` is the position source's
+    /// state, shown alongside the adapter's.
+    pub fn start(adapter: Option<String>, gps: Option<LinkWatch>, log: bool) -> std::io::Result<Self> {
+        let name = adapter.clone().unwrap_or_else(|| "Bluetooth".into());
+        let scanner = Scanner::start(ScanConfig {
+            adapter,
+            ..ScanConfig::default()
+        })?;
+        Ok(AdapterFeed {
+            scanner,
+            name,
+            gps,
+            log,
+            gps_state: None,
+        })
+    }
+
+    /// Advertisements dropped because the session did not keep up.
+    pub fn dropped(&self) -> u64 {
+        self.scanner.dropped()
+    }
+
+    fn say(&self, what: &str, state: &LinkState) {
+        if self.log {
+            eprintln!("{what}: {}", present::neutralise(&state.to_string()));
+        }
+    }
+}
+
+impl Feed for AdapterFeed {
+    fn pump(&mut self, session: &mut Session<'_>, budget: Duration) -> Vec<Event> {
+        // The clock moves on in an empty room too (ages, the end of a sweep).
+        session.tick(chrono::Utc::now().timestamp_micros());
+        let until = Instant::now() + budget;
+        let mut events = Vec::new();
+        while Instant::now() < until {
+            match self.scanner.events().try_recv() {
+                Ok(ScanEvent::Advertisement(adv)) => events.extend(session.push(&adv.as_advertisement())),
+                Ok(ScanEvent::Adapter(state)) => self.say("adapter", &state),
+                Err(_) => break,
+            }
+        }
+        if let Some(state) = self.gps.as_ref().map(LinkWatch::get)
+            && self.gps_state.as_ref() != Some(&state)
+        {
+            self.say("gpsd", &state);
+            self.gps_state = Some(state);
+        }
+        events
+    }
+
+    fn next_due(&self) -> Duration {
+        POLL
+    }
+
+    fn finished(&self) -> bool {
+        false
+    }
+
+    fn describe(&self) -> String {
+        let adapter = self.scanner.link().get();
+        match &self.gps {
+            Some(gps) => format!("{} {adapter}, gpsd {}", self.name, gps.get()),
+            None => format!("{} {adapter}, no gpsd", self.name),
+        }
+    }
+}
