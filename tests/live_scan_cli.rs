@@ -1,4 +1,5 @@
 //! `tagwatch scan` as a service runs it: headless, against a mock BlueZ, until SIGTERM.
+//! Needs dbus-daemon and python3-dbusmock.
 
 mod common;
 
@@ -14,19 +15,14 @@ fn headless_scan_logs_states_records_and_ends_on_sigterm() {
     };
     let dir = tempfile::tempdir().unwrap();
     let (record, log) = (dir.path().join("scan.jsonl"), dir.path().join("stderr.log"));
+    let db = dir.path().join("evidence.sqlite");
     // Nothing listens on the discard port: gpsd is down from the start.
     let mut scan = Command::new(env!("CARGO_BIN_EXE_tagwatch"))
-        .args([
-            "scan",
-            "--headless",
-            "--no-store",
-            "--adapter",
-            "hci0",
-            "--gpsd",
-            "127.0.0.1:9",
-        ])
+        .args(["scan", "--headless", "--adapter", "hci0", "--gpsd", "127.0.0.1:9"])
         .arg("--record")
         .arg(&record)
+        .arg("--db")
+        .arg(&db)
         .env("DBUS_SYSTEM_BUS_ADDRESS", &bluez.bus)
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
@@ -46,7 +42,19 @@ fn headless_scan_logs_states_records_and_ends_on_sigterm() {
     assert!(bluez.drive(&["add-device", "hci0", "C4:11:22:33:44:55"]));
     bluez.airtag("C4:11:22:33:44:55", -61);
     bluez.airtag("C4:11:22:33:44:55", -57);
-    std::thread::sleep(Duration::from_millis(300));
+    // Stored while the scan runs (a power cut loses only the last seconds).
+    let stored = || {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.query_row("SELECT count(*) FROM records WHERE kind = 'sighting'", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while stored() < 2 {
+        assert!(Instant::now() < deadline, "sightings not stored while scanning");
+        std::thread::sleep(Duration::from_millis(200));
+    }
     Command::new("kill")
         .args(["-TERM", &scan.id().to_string()])
         .status()

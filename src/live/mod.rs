@@ -247,6 +247,13 @@ impl<'a> Session<'a> {
         self.now_us
     }
 
+    /// Writes the tracker sightings batched so far into the evidence store.
+    pub fn flush(&mut self) {
+        if let Some(r) = self.recorder.as_mut() {
+            r.flush();
+        }
+    }
+
     /// When the first advertisement or tick arrived.
     pub fn started_us(&self) -> Option<i64> {
         self.started_us

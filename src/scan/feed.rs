@@ -8,6 +8,9 @@ use crate::present;
 
 /// How long the view may sleep between looks at the queue.
 const POLL: Duration = Duration::from_millis(20);
+/// How often sightings go to the evidence store: a scanner in a bag may lose power at any
+/// moment, and batches of a quiet scan would otherwise fill only after an hour.
+const FLUSH_EVERY: Duration = Duration::from_secs(5);
 
 /// Advertisements from a Bluetooth adapter, and the adapter's and gpsd's states.
 pub struct AdapterFeed {
@@ -17,6 +20,7 @@ pub struct AdapterFeed {
     /// Log state changes on stderr (headless); the live view shows them in its title.
     log: bool,
     gps_state: Option<LinkState>,
+    flushed: Instant,
 }
 
 impl AdapterFeed {
@@ -34,6 +38,7 @@ impl AdapterFeed {
             gps,
             log,
             gps_state: None,
+            flushed: Instant::now(),
         })
     }
 
@@ -61,6 +66,10 @@ impl Feed for AdapterFeed {
                 Ok(ScanEvent::Adapter(state)) => self.say("adapter", &state),
                 Err(_) => break,
             }
+        }
+        if self.flushed.elapsed() >= FLUSH_EVERY {
+            self.flushed = Instant::now();
+            session.flush();
         }
         if let Some(state) = self.gps.as_ref().map(LinkWatch::get)
             && self.gps_state.as_ref() != Some(&state)
