@@ -72,6 +72,19 @@ impl Track {
         &self.fixes
     }
 
+    /// Adds one fix where it belongs in time, as [`Track::from_fixes`] would (a live
+    /// receiver's fixes come in order, so this is an append).
+    pub fn push(&mut self, fix: Fix) {
+        if !fix.has_valid_position() {
+            return;
+        }
+        let i = self.fixes.partition_point(|f| f.time_us < fix.time_us);
+        match self.fixes.get_mut(i) {
+            Some(same) if same.time_us == fix.time_us => *same = fix,
+            _ => self.fixes.insert(i, fix),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.fixes.len()
     }
@@ -172,6 +185,23 @@ mod tests {
             lon,
             accuracy_m: None,
         }
+    }
+
+    #[test]
+    fn push_keeps_the_order_of_from_fixes() {
+        let fixes = [
+            fix(3, 1.0, 1.0),
+            fix(1, 2.0, 2.0),
+            fix(3, 3.0, 3.0),
+            fix(2, 91.0, 0.0),
+            fix(5, 4.0, 4.0),
+        ];
+        let mut pushed = Track::default();
+        for f in fixes {
+            pushed.push(f);
+        }
+        assert_eq!(pushed, Track::from_fixes(fixes.to_vec()));
+        assert_eq!(pushed.len(), 3);
     }
 
     #[test]

@@ -1,7 +1,6 @@
-//! The person's position while scanning, from a running gpsd: a thread keeps the recent
-//! fixes and reconnects when gpsd goes away.
+//! The person's position while scanning, from a running gpsd: a thread receives the fixes
+//! and reconnects when gpsd goes away; the session's track is kept for the evidence.
 
-use std::collections::VecDeque;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -10,26 +9,29 @@ use std::time::{Duration, Instant};
 
 use super::link::{Backoff, LinkState, LinkWatch};
 use crate::location::gpsd::{GpsdClient, GpsdError};
-use crate::location::{Fix, PositionSource};
+use crate::location::{Fix, PositionSource, Track};
 
 /// gpsd on this machine, where it listens by default.
 pub const DEFAULT_GPSD: &str = "localhost:2947";
-/// Fixes kept for lookups; at gpsd's usual 1 Hz, about an hour (more than any max gap).
-const KEEP_FIXES: usize = 4096;
 /// A receiver reports every second or so; this long without a fix means no position.
 const FIX_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Default)]
 struct Shared {
-    fixes: Mutex<VecDeque<Fix>>,
+    /// Fixes received and not yet in the track.
+    new: Mutex<Vec<Fix>>,
     stop: AtomicBool,
 }
 
 /// Live positions from gpsd. Dropping it stops its thread.
+///
+/// The whole session's track is kept, for the evidence: at gpsd's usual one fix a second,
+/// about 3 MB a day. Fixes after the session's last tracker sighting do not reach it.
 pub struct LivePosition {
     shared: Arc<Shared>,
     link: LinkWatch,
     max_gap_us: i64,
+    track: Track,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -55,6 +57,7 @@ impl LivePosition {
             shared,
             link,
             max_gap_us,
+            track: Track::default(),
             thread: Some(thread),
         })
     }
@@ -88,14 +91,18 @@ fn reachable(addr: &str) -> bool {
 }
 
 impl PositionSource for LivePosition {
-    /// The latest fix at or before `time_us`, if not older than the max gap; a fix a little
-    /// after it (the clocks differ) does as well.
+    /// Where the person was, on the track so far (see [`Track::position_at`]): a sighting
+    /// after the latest fix gets that fix if it is at most the max gap old.
     fn position_at(&mut self, time_us: i64) -> Option<Fix> {
-        let fixes = self.shared.fixes.lock().unwrap_or_else(|e| e.into_inner());
-        let after = fixes.partition_point(|f| f.time_us <= time_us);
-        let before = after.checked_sub(1).and_then(|i| fixes.get(i));
-        let near = |f: &&Fix| (f.time_us - time_us).abs() <= self.max_gap_us;
-        before.filter(near).or(fixes.get(after).filter(near)).copied()
+        let new = std::mem::take(&mut *self.shared.new.lock().unwrap_or_else(|e| e.into_inner()));
+        for fix in new {
+            self.track.push(fix);
+        }
+        self.track.position_at(time_us, self.max_gap_us)
+    }
+
+    fn track(&self) -> Option<&Track> {
+        Some(&self.track).filter(|t| !t.is_empty())
     }
 }
 
@@ -122,7 +129,7 @@ fn follow(addr: &str, shared: &Shared, link: &LinkWatch, mut backoff: Backoff) {
                     Ok(fix) => {
                         link.set(LinkState::Up);
                         backoff.reset();
-                        keep(shared, fix);
+                        shared.new.lock().unwrap_or_else(|e| e.into_inner()).push(fix);
                     }
                     // Connected, but the receiver has no fix (indoors): say so, keep reading.
                     Err(e @ GpsdError::Timeout { .. }) => {
@@ -140,60 +147,33 @@ fn follow(addr: &str, shared: &Shared, link: &LinkWatch, mut backoff: Backoff) {
     }
 }
 
-/// Adds `fix` in time order, forgetting the oldest beyond [`KEEP_FIXES`].
-fn keep(shared: &Shared, fix: Fix) {
-    let mut fixes = shared.fixes.lock().unwrap_or_else(|e| e.into_inner());
-    if fixes.back().is_some_and(|last| last.time_us >= fix.time_us) {
-        // gpsd repeats a fix per sentence of an epoch; a clock jump back restarts the list.
-        if fixes.back().is_some_and(|last| last.time_us == fix.time_us) {
-            fixes.pop_back();
-        } else {
-            fixes.clear();
-        }
-    }
-    if fixes.len() == KEEP_FIXES {
-        fixes.pop_front();
-    }
-    fixes.push_back(fix);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn fix(t: i64) -> Fix {
-        Fix {
+    #[test]
+    fn positions_from_the_fixes_received_and_the_track_kept() {
+        // Nothing listens on port 9 of localhost here: the thread only retries.
+        let backoff = Backoff::new(Duration::from_secs(60), Duration::from_secs(60));
+        let mut p = LivePosition::with_backoff("127.0.0.1:9", 10, backoff).unwrap();
+        assert_eq!((p.position_at(100), p.track()), (None, None));
+        let fix = |t| Fix {
             time_us: t,
             lat: 35.0,
-            lon: t as f64,
+            lon: 139.0 + t as f64 / 1000.0,
             accuracy_m: None,
-        }
-    }
-
-    #[test]
-    fn latest_fix_within_the_gap() {
-        // Nothing listens on port 9 of localhost here: the thread only retries.
-        let mut p = LivePosition::with_backoff(
-            "127.0.0.1:9",
-            10,
-            Backoff::new(Duration::from_secs(60), Duration::from_secs(60)),
-        )
-        .unwrap();
-        for t in [100, 110, 110, 120] {
-            keep(&p.shared, fix(t));
-        }
-        assert_eq!(p.shared.fixes.lock().unwrap().len(), 3);
-        assert_eq!(p.position_at(115).map(|f| f.time_us), Some(110));
-        assert_eq!(p.position_at(125).map(|f| f.time_us), Some(120));
-        assert_eq!(p.position_at(95).map(|f| f.time_us), Some(100));
-        assert_eq!(p.position_at(131), None);
-        assert_eq!(p.position_at(89), None);
-        keep(&p.shared, fix(50));
+        };
+        p.shared.new.lock().unwrap().extend([fix(100), fix(120)]);
         assert_eq!(
             p.position_at(125),
-            None,
-            "a clock jump back forgets the later fixes"
+            Some(fix(120)).map(|f| Fix { time_us: 125, ..f })
         );
+        assert_eq!(
+            p.position_at(131),
+            None,
+            "more than the max gap after the latest fix"
+        );
+        assert_eq!(p.track().map(Track::len), Some(2));
         assert!(matches!(
             p.link().get(),
             LinkState::Down(_) | LinkState::Reconnecting
