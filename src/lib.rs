@@ -14,5 +14,6 @@ pub mod location;
 pub mod model;
 pub mod present;
 pub mod report;
+pub mod scan;
 pub mod store;
 pub mod synth;

@@ -75,6 +75,30 @@ pub struct Advertisement<'a> {
     pub data: &'a [u8],
 }
 
+/// An [`Advertisement`] that owns its data, for handing across threads (the live scanner).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnedAdvertisement {
+    pub time_us: i64,
+    pub address: BdAddr,
+    pub addr_type: AddrType,
+    pub rssi: Option<i8>,
+    pub pdu: PduKind,
+    pub data: Vec<u8>,
+}
+
+impl OwnedAdvertisement {
+    pub fn as_advertisement(&self) -> Advertisement<'_> {
+        Advertisement {
+            time_us: self.time_us,
+            address: self.address,
+            addr_type: self.addr_type,
+            rssi: self.rssi,
+            pdu: self.pdu,
+            data: &self.data,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

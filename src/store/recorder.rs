@@ -86,7 +86,9 @@ impl<'s> Recorder<'s> {
         self.store
     }
 
-    fn flush(&mut self) {
+    /// Writes the sightings batched so far (a live scan calls it now and then, so a crash
+    /// loses only the last seconds).
+    pub fn flush(&mut self) {
         if self.error.is_none()
             && !self.batch.is_empty()
             && let Err(e) = self.store.add_sightings(self.session, &self.batch)

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests. Each test binary uses its own subset of them.
 #![allow(dead_code)]
 
+pub mod bluez;
+
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
