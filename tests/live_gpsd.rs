@@ -1,6 +1,9 @@
 //! `LivePosition` against a real gpsd fed by gpsfake: positions while it runs, Down when
 //! it stops, Up again when it comes back.
 
+mod common;
+use common::gpsfake_available;
+
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -81,16 +84,7 @@ fn wait_for(link: &LinkWatch, what: &str, want: impl Fn(&LinkState) -> bool) {
 
 #[test]
 fn live_position_follows_gpsd_through_an_outage() {
-    let installed = |p: &str| {
-        Command::new(p)
-            .arg("-h")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok()
-    };
-    if !installed("gpsfake") || !installed("gpsd") {
-        eprintln!("skipping: gpsd/gpsfake not installed");
+    if !gpsfake_available() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -227,16 +227,7 @@ const GPS_WEEK_ROLLOVER_US: i64 = 1024 * 7 * 86_400_000_000;
 #[test]
 fn gpsfake_replay_through_client() {
     let Some(ext) = external() else { return };
-    let installed = |p: &str| {
-        Command::new(p)
-            .arg("-h")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok()
-    };
-    if !installed("gpsfake") || !installed("gpsd") {
-        eprintln!("skipping: gpsd/gpsfake not installed");
+    if !gpsfake_available() {
         return;
     }
     let log = ext.join("gps/bu353s4.log");

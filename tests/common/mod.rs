@@ -66,6 +66,24 @@ pub fn trackers(json: &Value) -> &Vec<Value> {
     json["trackers"].as_array().expect("trackers array")
 }
 
+/// Whether gpsd and gpsfake are installed, for the tests that replay a log through a real
+/// gpsd; says so when they are not.
+pub fn gpsfake_available() -> bool {
+    let installed = |p: &str| {
+        std::process::Command::new(p)
+            .arg("-h")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok()
+    };
+    let available = installed("gpsfake") && installed("gpsd");
+    if !available {
+        eprintln!("skipping: gpsd/gpsfake not installed");
+    }
+    available
+}
+
 /// The real captures recorded by others (`../shared/captures/external`), or None with a note
 /// in a clone that does not have them.
 pub fn external() -> Option<PathBuf> {
