@@ -314,7 +314,8 @@ enum Synth {
         phones: usize,
     },
     /// Distinct devices passing by, a thousand new ones a second (half of them separated
-    /// AirTags, each with its own key): load for memory and hostile-input checks.
+    /// AirTags, each with its own key, the rest iPhones): load for memory and hostile-input
+    /// checks.
     PassersBy {
         /// How many devices.
         #[arg(long, default_value_t = 100_000)]

@@ -168,6 +168,11 @@ pub struct Trackers<'t> {
     entries: Vec<Entry>,
     /// Advertisements that were not from a tracker.
     pub other_advertisements: u64,
+    /// Forget phones, computers and headphones near their owner instead of keeping an entry
+    /// per address they rotate through: a live scan in a crowd must stay bounded.
+    forget_bystanders: bool,
+    /// Their advertisements, counted instead.
+    pub forgotten_bystanders: u64,
     /// Where the person was (a track, or a live receiver).
     positions: Option<Box<dyn PositionSource + 't>>,
     rules: Rules,
@@ -219,6 +224,18 @@ impl<'t> Trackers<'t> {
         self
     }
 
+    /// Counts phones, computers and headphones near their owner without keeping them (see
+    /// [`Classification::bystander`]); `into_sorted` then lists only what may be evidence.
+    pub fn forgetting_bystanders(mut self) -> Self {
+        self.forget_bystanders = true;
+        self
+    }
+
+    /// How many entries are held (listed or merged), for memory checks.
+    pub fn held(&self) -> usize {
+        self.entries.len()
+    }
+
     /// Never alerts on the trackers in `allow`.
     pub fn with_allowlist(mut self, allow: Allowlist) -> Self {
         self.allow = allow;
@@ -237,6 +254,10 @@ impl<'t> Trackers<'t> {
             self.other_advertisements += 1;
             return None;
         };
+        if self.forget_bystanders && c.bystander() {
+            self.forgotten_bystanders += 1;
+            return None;
+        }
         self.retire_one_shots(adv.time_us);
         let key = TrackerKey::new(c.family, c.identity, adv.address);
         // A known identity costs one lookup; only a new one is matched against the entries.

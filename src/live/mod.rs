@@ -169,7 +169,8 @@ impl<'a> Session<'a> {
     ) -> Self {
         Session {
             classifier: Classifier::builtin(),
-            trackers: options.trackers(positions),
+            // Thousands of phones around must not grow the session: count them, keep none.
+            trackers: options.trackers(positions).forgetting_bystanders(),
             recorder: None,
             capture: None,
             capture_error: None,

@@ -203,8 +203,9 @@ pub(super) fn phone(i: usize, interval_ms: i64) -> Emitter {
 }
 
 /// `count` distinct devices passing by, a thousand new ones a second, each heard for 6 s:
-/// every other one a separated AirTag with its own key, the rest iPhones. Load for memory
-/// and hostile-input checks: there are as many tracker entries as AirTags.
+/// every other one a separated AirTag with its own key, the rest iPhones: half of these send
+/// Nearby Info, half Find My near their owner. Load for memory and hostile-input checks:
+/// `analyze` keeps an entry per AirTag and per Find My iPhone, a live session per AirTag.
 pub fn passers_by(start_us: i64, count: usize) -> (i64, i64, Vec<Emitter>) {
     const PER_SECOND: i64 = 1000;
     const HEARD_US: i64 = 6_000_000;
@@ -212,12 +213,12 @@ pub fn passers_by(start_us: i64, count: usize) -> (i64, i64, Vec<Emitter>) {
         .map(|i| {
             let from = start_us + i as i64 * 1_000_000 / PER_SECOND;
             let heard: Heard = Box::new(move |t| (from..from + HEARD_US).contains(&t).then_some(-70));
-            let build = if i % 2 == 0 {
-                find_my_separated(0x10)
-            } else {
-                Box::new(move |e: u64, rng: &mut Rng| {
+            let build = match i % 4 {
+                0 | 2 => find_my_separated(0x10),
+                1 => Box::new(move |e: u64, rng: &mut Rng| {
                     (random_address(rng), payload::apple_nearby_info(e as u8))
-                }) as Builder
+                }) as Builder,
+                _ => find_my_near_owner(0x00),
             };
             Emitter::new(2000, None, -70, build).heard(heard)
         })
