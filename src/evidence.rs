@@ -66,7 +66,7 @@ impl From<&Fix> for TrackPoint {
 }
 
 /// A tracker entry and its verdict at the end of an analysis or scan.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrackerRecord {
     pub id: String,
     pub family: String,

@@ -16,6 +16,7 @@ use tagwatch::capture::{self, JsonlWriter};
 use tagwatch::correlate::verdict::Sensitivity;
 use tagwatch::correlate::{Allowlist, NamedPlace};
 use tagwatch::evidence::ReportData;
+use tagwatch::interact::act::{self, Action};
 use tagwatch::live::ui::{self, App, Purpose};
 use tagwatch::live::{self, Feed, Replay, Session};
 use tagwatch::location::{self, DEFAULT_MAX_GAP_US, PositionSource, Track};
@@ -59,6 +60,11 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Make a tracker play its sound, where its maker lets a non-owner do so (Find My, DULT,
+    /// Pebblebee); kept as a note in the evidence.
+    Ring(InteractArgs),
+    /// Read a DULT tracker's maker, model and identifier (for the police); kept as a note.
+    Identify(InteractArgs),
     /// Add a note to the evidence ("found it under the car seat"), with a photo or file.
     Note {
         text: String,
@@ -267,6 +273,22 @@ impl StoreArgs {
 }
 
 #[derive(Args)]
+struct InteractArgs {
+    /// The tracker: its address (AA:BB:CC:DD:EE:FF) or its id from the evidence (as
+    /// `analyze` prints it; its latest address is used).
+    target: String,
+    /// The Bluetooth adapter by its BlueZ name, e.g. hci1 [default: the first one].
+    #[arg(long, value_name = "NAME")]
+    adapter: Option<String>,
+    /// How long to listen for the tracker before giving up: 30s, 2m (plain numbers are
+    /// seconds).
+    #[arg(long, default_value = "15s", value_parser = parse_duration)]
+    listen: i64,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Args)]
 struct DbArgs {
     /// The evidence database [default: tagwatch/evidence.sqlite in your data folder].
     #[arg(long, value_name = "PATH", env = "TAGWATCH_DB")]
@@ -390,6 +412,8 @@ fn main() -> ExitCode {
             output,
             db,
         } => export(format, tracker.as_deref(), &output, &db),
+        Command::Ring(args) => interact(Action::Ring, &args),
+        Command::Identify(args) => interact(Action::Identify, &args),
         Command::Note { text, file, db } => note(&text, file.as_deref(), &db),
         Command::Synth { what } => match what {
             Synth::Demo(c) => synth(scenario::demo(SYNTH_START_US, c.minutes), &c),
@@ -791,6 +815,56 @@ fn note(text: &str, file: Option<&std::path::Path>, db: &DbArgs) -> ExitCode {
         }
         Err(e) => store_failed(&e),
     }
+}
+
+/// `ring` and `identify`: resolve the target, hear it, connect, act, keep the result.
+fn interact(action: Action, args: &InteractArgs) -> ExitCode {
+    let mut store = match args.store.open() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let now = chrono::Utc::now().timestamp_micros();
+    let evidence = match store.as_ref().map(|s| s.report_data(None, now)).transpose() {
+        Ok(e) => e,
+        Err(e) => return store_failed(&e),
+    };
+    let target = match act::resolve(&args.target, evidence.as_ref()) {
+        Ok(t) => t,
+        Err(e) => return bad_input(&e),
+    };
+    if action == Action::Identify {
+        eprintln!(
+            "A DULT tracker gives its identifier only for 5 minutes after the physical action its \
+             maker describes (often: hold its button for a few seconds). Do that first."
+        );
+    }
+    let listen = std::time::Duration::from_micros(args.listen as u64);
+    eprintln!(
+        "listening for {} for up to {} s ...",
+        target.address,
+        listen.as_secs()
+    );
+    let report = match act::act(action, &target, args.adapter.as_deref(), listen) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {}", present::neutralise(&e.to_string()));
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}", present::neutralise(&report.summary()));
+    let note = report.note_text();
+    if action == Action::Identify {
+        for line in note.lines() {
+            println!("  {}", present::neutralise(line));
+        }
+    }
+    if let Some(store) = store.as_mut() {
+        match store.add_note(&note, None, chrono::Utc::now().timestamp_micros()) {
+            Ok(_) => println!("kept in the evidence ({})", store.path().display()),
+            Err(e) => return store_failed(&e),
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 /// The evidence store failed; what it had acknowledged stays.

@@ -15,11 +15,12 @@ use matcher::Dispatch;
 pub use schema::{SignatureError, VectorDef, VectorKind};
 
 /// Whether the tracker says it is with its owner.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OwnerState {
     Separated,
     NearOwner,
+    #[default]
     Unknown,
 }
 

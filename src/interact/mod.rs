@@ -5,6 +5,7 @@
 //! BlueZ) implements that trait, and the tests play the accessory with a fake link. Per
 //! family, [`support`] says what is possible and why not where it is not.
 
+pub mod act;
 pub mod dult;
 pub mod findmy;
 pub mod pebblebee;
@@ -52,6 +53,9 @@ pub enum LinkError {
     Permission(String),
     #[error("no answer in time")]
     Timeout,
+    /// No adapter to use (BlueZ not running, no adapter, the one asked for is absent).
+    #[error("{0}")]
+    Adapter(String),
     #[error("{0}")]
     Other(String),
 }
@@ -129,6 +133,8 @@ pub enum InteractError {
     Protocol(String),
     #[error("the tracker did not answer in time")]
     Timeout,
+    #[error("Bluetooth is not available: {0}")]
+    Adapter(String),
 }
 
 impl From<LinkError> for InteractError {
@@ -138,6 +144,7 @@ impl From<LinkError> for InteractError {
             LinkError::ConnectionRefused(m) => InteractError::ConnectionRefused(m),
             LinkError::Permission(m) => InteractError::Permission(m),
             LinkError::Timeout => InteractError::Timeout,
+            LinkError::Adapter(m) => InteractError::Adapter(m),
             LinkError::Other(m) => InteractError::Protocol(m),
         }
     }

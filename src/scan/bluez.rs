@@ -167,7 +167,7 @@ impl Worker {
     }
 
     async fn scan_once(&mut self) -> End {
-        let adapter = match self.open().await {
+        let adapter = match open_adapter(self.config.adapter.as_deref()).await {
             Ok(a) => a,
             Err(why) => return End::Lost(why),
         };
@@ -235,30 +235,30 @@ impl Worker {
             }
         }
     }
+}
 
-    /// The configured adapter, or the first.
-    async fn open(&self) -> Result<Adapter, String> {
-        let manager = Manager::new()
-            .await
-            .map_err(|e| format!("cannot reach BlueZ: {e}"))?;
-        let adapters = manager
-            .adapters()
-            .await
-            .map_err(|e| format!("cannot list adapters: {e}"))?;
-        let mut names = Vec::new();
-        for adapter in adapters {
-            let name = adapter_name(&adapter).await?;
-            if self.config.adapter.as_ref().is_none_or(|want| *want == name) {
-                return Ok(adapter);
-            }
-            names.push(name);
+/// The adapter named `want` (hci0 ...), or the first.
+pub(super) async fn open_adapter(want: Option<&str>) -> Result<Adapter, String> {
+    let manager = Manager::new()
+        .await
+        .map_err(|e| format!("cannot reach BlueZ: {e}"))?;
+    let adapters = manager
+        .adapters()
+        .await
+        .map_err(|e| format!("cannot list adapters: {e}"))?;
+    let mut names = Vec::new();
+    for adapter in adapters {
+        let name = adapter_name(&adapter).await?;
+        if want.is_none_or(|want| want == name) {
+            return Ok(adapter);
         }
-        Err(match &self.config.adapter {
-            None => "no Bluetooth adapter".into(),
-            Some(want) if names.is_empty() => format!("no adapter {want}: none present"),
-            Some(want) => format!("no adapter {want} (there is {})", names.join(", ")),
-        })
+        names.push(name);
     }
+    Err(match want {
+        None => "no Bluetooth adapter".into(),
+        Some(want) if names.is_empty() => format!("no adapter {want}: none present"),
+        Some(want) => format!("no adapter {want} (there is {})", names.join(", ")),
+    })
 }
 
 /// BlueZ's name of the adapter (hci0 ...): btleplug says "hci0 (usb:v1D6Bp0246d0537)".
@@ -310,7 +310,7 @@ fn advertised(event: CentralEvent) -> Option<(PeripheralId, u8)> {
 
 /// The advertisement BlueZ's properties stand for. A device without RSSI is one BlueZ
 /// remembers (paired, cached), not one it heard in this scan: None.
-fn advertisement(props: &PeripheralProperties, time_us: i64) -> Option<OwnedAdvertisement> {
+pub(super) fn advertisement(props: &PeripheralProperties, time_us: i64) -> Option<OwnedAdvertisement> {
     let rssi = props.rssi?.clamp(i8::MIN.into(), i8::MAX.into()) as i8;
     Some(OwnedAdvertisement {
         time_us,

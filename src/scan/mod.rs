@@ -5,10 +5,12 @@
 mod adbytes;
 mod bluez;
 mod feed;
+mod gatt;
 mod gps;
 mod link;
 
 pub use bluez::{ScanConfig, ScanEvent, Scanner};
 pub use feed::AdapterFeed;
+pub use gatt::{BluezLink, Opened};
 pub use gps::{DEFAULT_GPSD, LivePosition, live_gps};
 pub use link::{Backoff, LinkState, LinkWatch};

@@ -3,6 +3,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 const PYTHON: &str = "/usr/bin/python3";
@@ -84,9 +87,68 @@ impl MockBluez {
             .is_ok_and(|s| s.success())
     }
 
+    /// What tagwatch did to the accessory at `address` on hci0 (the driver's `log`).
+    pub fn log(&self, address: &str) -> Vec<String> {
+        let out = Command::new(PYTHON)
+            .arg(DRIVER)
+            .args([&self.bus, "log", "hci0", address])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+
+    /// Advertises `ad` (the driver's `advertise` arguments after RSSI) from `address` on hci0
+    /// every 300 ms until the returned guard is dropped, as a tracker does.
+    pub fn keep_advertising(&self, address: &str, ad: &[&str]) -> Advertising {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (flag, bus) = (stop.clone(), self.bus.clone());
+        let mut args = vec![
+            "advertise".to_string(),
+            "hci0".into(),
+            address.into(),
+            "-60".into(),
+        ];
+        args.extend(ad.iter().map(|a| a.to_string()));
+        let thread = std::thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                let _ = Command::new(PYTHON)
+                    .arg(DRIVER)
+                    .arg(&bus)
+                    .args(&args)
+                    .stderr(Stdio::null())
+                    .status();
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        });
+        Advertising {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
     /// One AirTag advertisement from `address` on hci0.
     pub fn airtag(&self, address: &str, rssi: i16) {
         let rssi = rssi.to_string();
         assert!(self.drive(&["advertise", "hci0", address, &rssi, "004c", AIRTAG]));
+    }
+}
+
+/// A device advertising in the background; stops when dropped.
+pub struct Advertising {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for Advertising {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }

@@ -1,0 +1,241 @@
+//! One whole interaction as a person asks for it: hear the tracker, connect, ring it or read
+//! its identity, and say what happened in words fit for the evidence.
+
+use std::time::Duration;
+
+use super::{GattLink, IdentifyRecord, InteractError, RingOutcome, SoundProtocol, identify, ring, stop};
+use crate::classify::Classifier;
+use crate::evidence::{ReportData, SightingRecord};
+use crate::model::{BdAddr, OwnedAdvertisement};
+use crate::scan::BluezLink;
+
+/// Pebblebee tags do not stop by themselves; AirGuard stops them after this.
+const PEBBLEBEE_SOUND: Duration = Duration::from_secs(5);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Ring,
+    Identify,
+}
+
+/// Which tracker, as far as it is known before hearing it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub address: BdAddr,
+    /// Its family key, when the evidence or the live view knows it.
+    pub family: Option<String>,
+    /// Its tagwatch id, when it has one.
+    pub tracker_id: Option<String>,
+}
+
+/// What was done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Done {
+    Rang(RingOutcome),
+    Identified(Box<IdentifyRecord>),
+}
+
+/// A finished interaction, for the terminal and the evidence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub target: Target,
+    pub family: String,
+    /// The advertisement heard just before connecting.
+    pub heard: OwnedAdvertisement,
+    pub done: Done,
+}
+
+impl Report {
+    /// One line for the person.
+    pub fn summary(&self) -> String {
+        match &self.done {
+            Done::Rang(o) => {
+                let how = protocol_name(o.protocol);
+                match (o.confirmed, o.completed) {
+                    (true, true) => format!("{} played its sound ({how}) and finished", self.target.address),
+                    (true, false) => format!("{} is playing its sound ({how})", self.target.address),
+                    _ => format!(
+                        "{} was asked to play its sound ({how}; this kind does not confirm): listen",
+                        self.target.address
+                    ),
+                }
+            }
+            Done::Identified(r) => match &r.identifier {
+                Some(id) => format!("{} identified: identifier {id}", self.target.address),
+                None => format!(
+                    "{} identified without identifier: {}",
+                    self.target.address,
+                    r.identifier_missing.as_deref().unwrap_or("none given")
+                ),
+            },
+        }
+    }
+
+    /// The text of the evidence note.
+    pub fn note_text(&self) -> String {
+        let heard = format!(
+            "heard at {} dBm just before, advertisement {}",
+            self.heard.rssi.map_or("?".to_string(), |r| r.to_string()),
+            hex::encode(&self.heard.data)
+        );
+        let body = match &self.done {
+            Done::Rang(_) => format!("ring {} ({}): {}", self.who(), self.family, self.summary()),
+            Done::Identified(r) => r.note_text(&self.who()),
+        };
+        format!("{body}\n{heard}")
+    }
+
+    /// The address, and the tracker's id when known.
+    fn who(&self) -> String {
+        match &self.target.tracker_id {
+            Some(id) => format!("{} (tracker {id})", self.target.address),
+            None => self.target.address.to_string(),
+        }
+    }
+}
+
+fn protocol_name(p: SoundProtocol) -> &'static str {
+    match p {
+        SoundProtocol::Dult => "DULT non-owner sound",
+        SoundProtocol::FindMyNonOwner => "Find My non-owner sound",
+        SoundProtocol::AirTagLegacy => "AirTag sound characteristic",
+        SoundProtocol::Pebblebee => "Pebblebee sound",
+    }
+}
+
+/// Hears `target` on `adapter` within `listen`, connects and does `action`. Trackers
+/// separated from their owner advertise every 2 s at most (Find My; DULT "Advertising"), so
+/// 15 s hears one in reach several times.
+pub fn act(
+    action: Action,
+    target: &Target,
+    adapter: Option<&str>,
+    listen: Duration,
+) -> Result<Report, InteractError> {
+    let opened = BluezLink::open(adapter, target.address, listen)?;
+    let mut link = opened.link;
+    perform(action, target, opened.heard, &mut link)
+}
+
+/// Does `action` on a connected tracker heard as `heard`. The family comes from the target,
+/// else from the advertisement; a device tagwatch does not know can still offer DULT.
+pub fn perform<L: GattLink>(
+    action: Action,
+    target: &Target,
+    heard: OwnedAdvertisement,
+    link: &mut L,
+) -> Result<Report, InteractError> {
+    let family = target
+        .family
+        .clone()
+        .or_else(|| {
+            Classifier::builtin()
+                .classify(&heard.data)
+                .map(|c| c.family.to_string())
+        })
+        .unwrap_or_else(|| "unknown".to_string());
+    let done = match action {
+        Action::Ring => {
+            let outcome = ring(link, &family)?;
+            if outcome.protocol == SoundProtocol::Pebblebee {
+                std::thread::sleep(PEBBLEBEE_SOUND);
+                stop(link, &family)?;
+            }
+            Done::Rang(outcome)
+        }
+        Action::Identify => Done::Identified(Box::new(identify(link, &family)?)),
+    };
+    Ok(Report {
+        target: target.clone(),
+        family,
+        heard,
+        done,
+    })
+}
+
+/// The target `what` names: an address, or a tracker id from `evidence`, whose latest
+/// sighting gives the address to listen for. The evidence also gives the family of a known
+/// address.
+pub fn resolve(what: &str, evidence: Option<&ReportData>) -> Result<Target, String> {
+    let known = |pick: &dyn Fn(&SightingRecord) -> bool| {
+        evidence.and_then(|e| e.sightings.iter().rev().find(|s| pick(s)))
+    };
+    let family_of = |id: &str| {
+        evidence
+            .and_then(|e| e.trackers.iter().find(|t| t.id == id))
+            .map(|t| t.family.clone())
+    };
+    if let Some(address) = BdAddr::parse(what) {
+        let id = known(&|s| s.address == address.to_string()).map(|s| s.tracker_id.clone());
+        return Ok(Target {
+            address,
+            family: id.as_deref().and_then(family_of),
+            tracker_id: id,
+        });
+    }
+    let Some(last) = known(&|s| s.tracker_id == what) else {
+        return Err(match evidence {
+            Some(_) => {
+                format!("{what} is neither an address (AA:BB:CC:DD:EE:FF) nor a tracker in the evidence")
+            }
+            None => format!(
+                "{what} is not an address (AA:BB:CC:DD:EE:FF); a tracker id needs the evidence database"
+            ),
+        });
+    };
+    let address = BdAddr::parse(&last.address)
+        .ok_or_else(|| format!("the evidence holds no usable address for {what}"))?;
+    Ok(Target {
+        address,
+        family: family_of(what),
+        tracker_id: Some(what.to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::TrackerRecord;
+    use crate::model::{AddrType, PduKind};
+
+    fn evidence() -> ReportData {
+        let sighting = |time_us, address: &str| SightingRecord {
+            tracker_id: "tw-1".into(),
+            time_us,
+            address: address.into(),
+            address_type: AddrType::Random,
+            rssi: None,
+            pdu: PduKind::Unknown,
+            raw_hex: String::new(),
+            position: None,
+            source: "hci0".into(),
+        };
+        ReportData {
+            trackers: vec![TrackerRecord {
+                id: "tw-1".into(),
+                family: "samsung_smarttag".into(),
+                ..Default::default()
+            }],
+            sightings: vec![sighting(1, "C4:00:00:00:00:01"), sighting(2, "C4:00:00:00:00:02")],
+            track: vec![],
+            notes: vec![],
+            chain_head: String::new(),
+            chain_records: 0,
+            generated_us: 0,
+        }
+    }
+
+    #[test]
+    fn targets_by_id_take_the_latest_address_and_addresses_their_tracker() {
+        let e = evidence();
+        let by_id = resolve("tw-1", Some(&e)).unwrap();
+        assert_eq!(by_id.address.to_string(), "C4:00:00:00:00:02");
+        assert_eq!(by_id.family.as_deref(), Some("samsung_smarttag"));
+        let by_old_address = resolve("c4:00:00:00:00:01", Some(&e)).unwrap();
+        assert_eq!(by_old_address.tracker_id.as_deref(), Some("tw-1"));
+        let stranger = resolve("C4:00:00:00:00:09", Some(&e)).unwrap();
+        assert_eq!((stranger.family, stranger.tracker_id), (None, None));
+        assert!(resolve("tw-2", Some(&e)).unwrap_err().contains("nor a tracker"));
+        assert!(resolve("tw-1", None).unwrap_err().contains("needs the evidence"));
+    }
+}

@@ -1,0 +1,242 @@
+//! `tagwatch ring` and `tagwatch identify` as a user runs them, against trackers played by a
+//! mock BlueZ (python3-dbusmock's bluez5 template with GATT objects added by
+//! tests/fixtures/bluez_mock.py) on a private bus: the real btleplug path from hearing the
+//! tracker to the last GATT write, the evidence note, and the errors people see. The mock
+//! accessories answer as the DULT draft and Apple's ADK say; the log of what tagwatch wrote
+//! is compared with the bytes those specifications give.
+
+mod common;
+
+use std::path::Path;
+
+use common::bluez::{AIRTAG, MockBluez};
+use tagwatch::store::Store;
+
+const ADDR: &str = "C4:11:22:33:44:55";
+const DULT_CP: &str = "8e0c0001-1d68-fb92-bf61-48377421680e";
+/// DULT service data: network 2 (Google), separated, a 20-byte identifier.
+const DULT_AD: [&str; 4] = ["-", "00", "fcb2", "02001111111111111111111111111111111111111111"];
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    log: Vec<String>,
+    notes: Vec<String>,
+}
+
+/// Runs `tagwatch COMMAND TARGET` with a mock tracker of `kind` at ADDR advertising `ad`
+/// (None: silent), and an evidence database prepared by `prepare`.
+fn run(kind: &str, ad: Option<&[&str]>, args: &[&str], prepare: impl FnOnce(&Path)) -> Option<Run> {
+    let bluez = MockBluez::start()?;
+    assert!(bluez.drive(&["add-accessory", "hci0", ADDR, kind]));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("evidence.sqlite");
+    prepare(&db);
+    let _advertising = ad.map(|ad| bluez.keep_advertising(ADDR, ad));
+    let out = common::tagwatch()
+        .args(args)
+        .arg("--db")
+        .arg(&db)
+        .env("DBUS_SYSTEM_BUS_ADDRESS", &bluez.bus)
+        .output()
+        .unwrap();
+    let notes = match db.exists() {
+        true => Store::open(&db)
+            .unwrap()
+            .report_data(None, 0)
+            .unwrap()
+            .notes
+            .into_iter()
+            .map(|n| n.text)
+            .collect(),
+        false => Vec::new(),
+    };
+    Some(Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        log: bluez.log(ADDR),
+        notes,
+    })
+}
+
+fn writes(uuid: &str, values: &[&str]) -> Vec<String> {
+    values.iter().map(|v| format!("write {uuid} {v}")).collect()
+}
+
+#[test]
+fn ring_a_dult_tracker_and_keep_it_as_evidence() {
+    let Some(r) = run("dult", Some(&DULT_AD), &["ring", ADDR], |_| {}) else {
+        return;
+    };
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Indications on first, then Sound_Start 0x0300, little endian ("Play sound").
+    let mut want = vec![format!("notify {DULT_CP}")];
+    want.extend(writes(DULT_CP, &["0003"]));
+    assert_eq!(r.log, want);
+    assert!(
+        r.stdout
+            .contains("played its sound (DULT non-owner sound) and finished"),
+        "{}",
+        r.stdout
+    );
+    let [note] = r.notes.as_slice() else {
+        panic!("one note expected: {:?}", r.notes);
+    };
+    assert!(note.starts_with(&format!("ring {ADDR} (dult): ")), "{note}");
+    assert!(
+        note.contains("heard at -60 dBm just before, advertisement 1916b2fc0200"),
+        "{note}"
+    );
+}
+
+#[test]
+fn identify_a_dult_tracker_reads_everything_the_draft_lists() {
+    let Some(r) = run("dult", Some(&DULT_AD), &["identify", ADDR], |_| {}) else {
+        return;
+    };
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("physical action"),
+        "the person is told first: {}",
+        r.stderr
+    );
+    // GAP name, indications, the ten accessory information requests 0x003..0x00C, then
+    // Get_Identifier 0x0404.
+    let mut want = vec![
+        "read 00002a00-0000-1000-8000-00805f9b34fb".to_string(),
+        format!("notify {DULT_CP}"),
+    ];
+    want.extend(writes(
+        DULT_CP,
+        &[
+            "0300", "0400", "0500", "0600", "0700", "0800", "0900", "0a00", "0b00", "0c00", "0404",
+        ],
+    ));
+    assert_eq!(r.log, want);
+    let [note] = r.notes.as_slice() else {
+        panic!("one note expected: {:?}", r.notes);
+    };
+    for line in [
+        "identify C4:11:22:33:44:55 (dult) over DULT",
+        "device name: Tag One",
+        "manufacturer: Example Trackers",
+        "model: Tag One",
+        "product data: 4a31b2c3d4e5f607",
+        "category: 1 (Location Tracker)",
+        "firmware: 1.2.3",
+        "identifier: 9f1c2b7a44e0d35186aa02c4b7e1f0d2",
+    ] {
+        assert!(note.lines().any(|l| l == line), "{line:?} not in {note}");
+        assert!(r.stdout.contains(line), "{line:?} not printed: {}", r.stdout);
+    }
+}
+
+#[test]
+fn ring_an_airtag_by_its_id_from_the_evidence_over_find_my() {
+    // The AirTag was stored by an earlier scan; `ring ID` listens at its latest address.
+    let prepare = |db: &Path| {
+        let mut store = Store::open(db).unwrap();
+        let s = store.begin_session("scan", &["hci0".into()], 0).unwrap();
+        let mut sighting = common::sighting("tw-airtag", 1, "hci0");
+        sighting.address = ADDR.to_string();
+        store.add_sightings(s, &[sighting]).unwrap();
+        store
+            .save_trackers(s, &[common::tracker("tw-airtag", "high")])
+            .unwrap();
+    };
+    let Some(r) = run("findmy", Some(&["004c", AIRTAG]), &["ring", "tw-airtag"], prepare) else {
+        return;
+    };
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Fragment header 0x01 (final), then Sound_Start 0x0300 little endian: AirGuard's 01 00 03.
+    let cp = "4f860003-943b-49ef-bed4-2f730304427a";
+    let mut want = vec![format!("notify {cp}")];
+    want.extend(writes(cp, &["010003"]));
+    assert_eq!(r.log, want);
+    let [note] = r.notes.as_slice() else {
+        panic!("one note expected: {:?}", r.notes);
+    };
+    assert!(
+        note.starts_with(&format!("ring {ADDR} (tracker tw-airtag) (apple_find_my): ")),
+        "{note}"
+    );
+    assert!(note.contains("Find My non-owner sound"), "{note}");
+}
+
+#[test]
+fn a_first_generation_airtag_gets_its_one_byte_and_no_confirmation() {
+    let Some(r) = run("airtag-legacy", Some(&["004c", AIRTAG]), &["ring", ADDR], |_| {}) else {
+        return;
+    };
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.log, writes("7dfc9001-7d1c-4951-86aa-8d9728f8d66c", &["af"]));
+    assert!(r.stdout.contains("does not confirm"), "{}", r.stdout);
+}
+
+#[test]
+fn a_pebblebee_is_started_then_stopped() {
+    let ad = ["-", "00", "fa25", "01aabbccddeeff"];
+    let Some(r) = run("pebblebee", Some(&ad), &["ring", ADDR], |_| {}) else {
+        return;
+    };
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.log,
+        writes("00002c02-0000-1000-8000-00805f9b34fb", &["01", "02"])
+    );
+}
+
+#[test]
+fn a_tracker_with_its_owner_refuses_and_nothing_is_stored() {
+    let Some(r) = run("near-owner", Some(&DULT_AD), &["ring", ADDR], |_| {}) else {
+        return;
+    };
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("Invalid_command") && r.stderr.contains("with its owner"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.notes.is_empty(), "{:?}", r.notes);
+}
+
+#[test]
+fn a_tile_cannot_be_rung_and_the_person_is_told_why() {
+    let ad = ["-", "00", "feed", "02000102030405060708"];
+    let Some(r) = run("gap-only", Some(&ad), &["ring", ADDR], |_| {}) else {
+        return;
+    };
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("tile: not supported"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Tile's ring command belongs to the owner"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.log.is_empty(), "nothing written: {:?}", r.log);
+}
+
+#[test]
+fn bluetooth_errors_are_said_in_words() {
+    // The characteristic wants an encrypted link: BlueZ answers NotPermitted.
+    let Some(r) = run("locked", Some(&DULT_AD), &["ring", ADDR], |_| {}) else {
+        return;
+    };
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("lack of permission"), "{}", r.stderr);
+    // The LE connection could not be made.
+    let r = run("unreachable", Some(&DULT_AD), &["ring", ADDR], |_| {}).unwrap();
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("out of range"), "{}", r.stderr);
+    // Never heard.
+    let r = run("dult", None, &["ring", ADDR, "--listen", "2s"], |_| {}).unwrap();
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("out of range"), "{}", r.stderr);
+    assert!(r.log.is_empty());
+    // An id the evidence does not know.
+    let r = run("dult", None, &["identify", "tw-nobody"], |_| {}).unwrap();
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("nor a tracker in the evidence"), "{}", r.stderr);
+}
