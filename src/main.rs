@@ -281,8 +281,8 @@ struct InteractArgs {
     #[arg(long, value_name = "NAME")]
     adapter: Option<String>,
     /// How long to listen for the tracker before giving up: 30s, 2m (plain numbers are
-    /// seconds).
-    #[arg(long, default_value = "15s", value_parser = parse_duration)]
+    /// seconds) [default: 15s, as the live view's `s` and `i`].
+    #[arg(long, default_value = "15s", hide_default_value = true, value_parser = parse_duration)]
     listen: i64,
     #[command(flatten)]
     store: StoreArgs,
@@ -583,6 +583,7 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             format!("bluetooth {}", args.adapter.as_deref().unwrap_or("adapter"))
         }
     };
+    let adapter_feed = adapter.is_some();
     let feed: &mut dyn Feed = match (replay.as_mut(), adapter.as_mut()) {
         (Some(r), _) => r,
         (None, Some(a)) => a,
@@ -659,6 +660,12 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             args.judge.allow.clone(),
             args.report_dir.clone(),
         );
+        if adapter_feed {
+            let name = args.adapter.clone();
+            app = app.with_interactor(std::sync::Arc::new(move |action, target| {
+                act::act(action, &target, name.as_deref(), act::LISTEN)
+            }));
+        }
         if let Err(e) = ui::run(&mut app, &mut session, feed) {
             eprintln!("error: terminal: {e}");
             return ExitCode::FAILURE;

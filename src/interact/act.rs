@@ -9,6 +9,10 @@ use crate::evidence::{ReportData, SightingRecord};
 use crate::model::{BdAddr, OwnedAdvertisement};
 use crate::scan::BluezLink;
 
+/// How long to listen for the tracker before calling it out of range: trackers separated from
+/// their owner advertise every 2 s at most (Find My; DULT "Advertising"), so 15 s hears one
+/// in reach several times.
+pub const LISTEN: Duration = Duration::from_secs(15);
 /// Pebblebee tags do not stop by themselves; AirGuard stops them after this.
 const PEBBLEBEE_SOUND: Duration = Duration::from_secs(5);
 
@@ -103,9 +107,8 @@ fn protocol_name(p: SoundProtocol) -> &'static str {
     }
 }
 
-/// Hears `target` on `adapter` within `listen`, connects and does `action`. Trackers
-/// separated from their owner advertise every 2 s at most (Find My; DULT "Advertising"), so
-/// 15 s hears one in reach several times.
+/// Hears `target` on `adapter` within `listen` (usually [`LISTEN`]), connects and does
+/// `action`.
 pub fn act(
     action: Action,
     target: &Target,

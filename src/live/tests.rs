@@ -210,6 +210,107 @@ fn mine_note_and_report_act_on_the_session() {
     assert_eq!(data.notes[0].text, format!("{follower}: under the seat"));
 }
 
+#[test]
+fn ring_and_identify_from_the_view_are_kept_as_notes() {
+    use crate::interact::act::{Action, Done, Report, Target};
+    use crate::interact::{InteractError, RingOutcome, SoundProtocol};
+    use std::sync::{Arc, Mutex};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let options = AnalyzeOptions {
+        track: Some(&track),
+        ..AnalyzeOptions::default()
+    };
+    let mut store = Store::open(&dir.path().join("evidence.sqlite")).unwrap();
+    let recorder = Recorder::begin(&mut store, "scan", &["test".into()], 0).unwrap();
+    let mut session = Session::new(&options, None, "test").with_recorder(recorder);
+    push_until(&mut session, &capture, None);
+    let utc = FixedOffset::east_opt(0).unwrap();
+    let follower = session.snapshot().trackers[0].clone();
+    let press = |app: &mut App, session: &mut Session<'_>, key| {
+        let snap = session.snapshot();
+        app.key(key, session, &snap);
+    };
+
+    // A replay has no adapter to ring with.
+    let mut replay = App::new(Purpose::Scan, "replay".into(), utc, None, dir.path().into());
+    press(&mut replay, &mut session, KeyCode::Char('s'));
+    assert!(draw(&replay, &session.snapshot()).contains("ring needs a Bluetooth adapter"));
+
+    // Live: the tracker the view shows is the one asked for; answers come on a thread.
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let seen = asked.clone();
+    let interactor = Arc::new(move |action: Action, target: Target| {
+        seen.lock().unwrap().push((action, target.clone()));
+        let done = match action {
+            Action::Ring => Done::Rang(RingOutcome {
+                protocol: SoundProtocol::FindMyNonOwner,
+                confirmed: true,
+                completed: true,
+            }),
+            Action::Identify => return Err(InteractError::OutOfRange),
+        };
+        let heard = crate::model::OwnedAdvertisement {
+            time_us: 0,
+            address: target.address,
+            addr_type: crate::model::AddrType::Random,
+            rssi: Some(-50),
+            pdu: crate::model::PduKind::Unknown,
+            data: vec![2, 1, 6],
+        };
+        Ok(Report {
+            family: target.family.clone().unwrap(),
+            target,
+            heard,
+            done,
+        })
+    });
+    let mut app =
+        App::new(Purpose::Scan, "hci0".into(), utc, None, dir.path().into()).with_interactor(interactor);
+    let wait_for = |app: &mut App, session: &mut Session<'_>, text: &str| {
+        for _ in 0..200 {
+            app.poll(session);
+            let screen = draw(app, &session.snapshot());
+            if screen.contains(text) {
+                return screen;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("{text:?} never shown");
+    };
+    press(&mut app, &mut session, KeyCode::Char('f'));
+    assert!(draw(&app, &session.snapshot()).contains("s: play its sound"));
+    press(&mut app, &mut session, KeyCode::Char('s'));
+    wait_for(
+        &mut app,
+        &mut session,
+        "played its sound (Find My non-owner sound) and finished (kept in",
+    );
+    press(&mut app, &mut session, KeyCode::Char('i'));
+    wait_for(&mut app, &mut session, "identify: the tracker is out of range");
+
+    let asked = asked.lock().unwrap();
+    assert_eq!(asked.len(), 2);
+    assert_eq!(asked[0].0, Action::Ring);
+    assert_eq!(
+        asked[0].1,
+        Target {
+            address: follower.address,
+            family: Some(follower.tracker.family.to_string()),
+            tracker_id: Some(follower.tracker.id.clone()),
+        }
+    );
+    assert!(session.finish(1).store_error.is_none());
+    let notes = store.report_data(None, 2).unwrap().notes;
+    assert_eq!(notes.len(), 1, "only what was done is kept: {notes:?}");
+    assert!(
+        notes[0]
+            .text
+            .contains(&format!("(tracker {})", follower.tracker.id))
+    );
+}
+
 /// Pushes one advertisement of `data` from a device numbered `i`.
 fn push(session: &mut Session<'_>, i: u64, data: &[u8]) {
     use crate::model::{AddrType, PduKind};

@@ -4,6 +4,8 @@
 
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
@@ -20,6 +22,8 @@ use ratatui::{Frame, Terminal};
 
 use super::{Feed, Session, Snapshot, TrackerView};
 use crate::correlate::Tracker;
+use crate::interact::InteractError;
+use crate::interact::act::{Action, Report, Target};
 use crate::present::neutralise;
 use crate::present::table::{owner_text, tracker_text};
 
@@ -46,6 +50,15 @@ enum Input {
     Note(String),
 }
 
+/// Rings or identifies a tracker for the view: Bluetooth, so only in a live scan.
+pub type Interactor = Arc<dyn Fn(Action, Target) -> Result<Report, InteractError> + Send + Sync>;
+
+/// A ring or identify under way on its own thread (connecting takes seconds; the view goes on).
+struct Pending {
+    action: Action,
+    result: Receiver<Result<Report, InteractError>>,
+}
+
 /// The view's state beyond the session: selection, open panes, typed input.
 pub struct App {
     purpose: Purpose,
@@ -65,6 +78,8 @@ pub struct App {
     allow_file: Option<PathBuf>,
     /// Where `r` writes reports, one folder per tracker.
     report_dir: PathBuf,
+    interactor: Option<Interactor>,
+    pending: Option<Pending>,
 }
 
 impl App {
@@ -89,7 +104,15 @@ impl App {
             tz,
             allow_file,
             report_dir,
+            interactor: None,
+            pending: None,
         }
+    }
+
+    /// Lets `s` and `i` ring and identify the selected tracker.
+    pub fn with_interactor(mut self, interactor: Interactor) -> Self {
+        self.interactor = Some(interactor);
+        self
     }
 
     pub fn quitting(&self) -> bool {
@@ -148,6 +171,12 @@ impl App {
                     self.status = self.mine(&v.tracker, session);
                 }
             }
+            KeyCode::Char(c @ ('s' | 'i')) => {
+                if let Some((_, v)) = current {
+                    let action = if c == 's' { Action::Ring } else { Action::Identify };
+                    self.status = self.interact(action, v);
+                }
+            }
             KeyCode::Char('r') => {
                 if let Some((_, v)) = current {
                     let dir = self.report_dir.join(&v.tracker.id);
@@ -163,6 +192,63 @@ impl App {
         if self.selected.is_none() {
             self.selected = current.map(|(_, v)| v.tracker.id.clone());
         }
+    }
+
+    /// Starts ringing or identifying `v` on a thread; [`App::poll`] takes the result.
+    fn interact(&mut self, action: Action, v: &TrackerView) -> String {
+        if let Some(p) = &self.pending {
+            return format!("busy: still {} another tracker", present_participle(p.action));
+        }
+        let verb = verb(action);
+        let Some(interactor) = self.interactor.clone() else {
+            return format!("{verb} needs a Bluetooth adapter: this is a replay");
+        };
+        let target = Target {
+            address: v.address,
+            family: Some(v.tracker.family.to_string()),
+            tracker_id: Some(v.tracker.id.clone()),
+        };
+        let (tx, result) = channel();
+        let spawned = std::thread::Builder::new()
+            .name("tagwatch-interact".into())
+            .spawn(move || {
+                let _ = tx.send(interactor(action, target));
+            });
+        if let Err(e) = spawned {
+            return format!("{verb} failed: {e}");
+        }
+        self.pending = Some(Pending { action, result });
+        let hint = match action {
+            Action::Identify => " (do the physical action its maker describes first)",
+            Action::Ring => "",
+        };
+        format!("{verb} {}: listening, then connecting ...{hint}", v.address)
+    }
+
+    /// Takes the result of a ring or identify when it has come, keeps it in the evidence as a
+    /// note and says it in the status line.
+    pub fn poll(&mut self, session: &mut Session<'_>) {
+        let Some(p) = &self.pending else {
+            return;
+        };
+        let result = match p.result.try_recv() {
+            Err(TryRecvError::Empty) => return,
+            Ok(r) => r,
+            Err(TryRecvError::Disconnected) => Err(InteractError::Protocol("the attempt ended".into())),
+        };
+        let verb = verb(p.action);
+        self.pending = None;
+        self.status = match result {
+            Err(e) => format!("{verb}: {}", neutralise(&e.to_string())),
+            Ok(report) => {
+                let now = chrono::Utc::now().timestamp_micros();
+                let kept = match session.note(&report.note_text(), now) {
+                    Ok(()) => "kept in the evidence".to_string(),
+                    Err(e) => format!("not kept: {}", neutralise(&e)),
+                };
+                format!("{} ({kept})", neutralise(&report.summary()))
+            }
+        };
     }
 
     fn typing(&mut self, input: Input, code: KeyCode, session: &mut Session<'_>, snap: &Snapshot) {
@@ -370,7 +456,9 @@ impl App {
                 .map(|r| Line::from(format!("• {}", neutralise(r)))),
         );
         lines.push(Line::from(format!("raw: {}", neutralise(&v.raw_hex))));
-        let block = Block::new().borders(Borders::TOP).title(" details ");
+        let block = Block::new()
+            .borders(Borders::TOP)
+            .title(" details · s: play its sound · i: identify ");
         frame.render_widget(
             Paragraph::new(lines).wrap(Wrap { trim: false }).block(block),
             area,
@@ -380,7 +468,7 @@ impl App {
     fn draw_find(&self, frame: &mut Frame<'_>, area: Rect, v: &TrackerView, now_us: i64) {
         let t = &v.tracker;
         let block = Block::new().borders(Borders::ALL).title(format!(
-            " find {} ({}) · Esc: back ",
+            " find {} ({}) · s: play its sound · Esc: back ",
             neutralise(&tracker_text(t)),
             t.id
         ));
@@ -453,6 +541,8 @@ const HELP: &[(&str, &str)] = &[
     ("m", "it is mine: add it to the allow list, no more alerts"),
     ("n", "add a note to the evidence"),
     ("r", "write the evidence report (ja and en)"),
+    ("s", "make the tracker play its sound (live scan)"),
+    ("i", "read a DULT tracker's maker and identifier (live scan)"),
     ("/", "filter by name or id"),
     ("Esc", "close the pane, find mode or help"),
     ("?", "this help"),
@@ -490,6 +580,20 @@ fn banner(snap: &Snapshot) -> Option<&Tracker> {
             .map(|v| &v.tracker)
             .find(|t| &t.id == id && t.following())
     })
+}
+
+fn present_participle(action: Action) -> &'static str {
+    match action {
+        Action::Ring => "ringing",
+        Action::Identify => "identifying",
+    }
+}
+
+fn verb(action: Action) -> &'static str {
+    match action {
+        Action::Ring => "ring",
+        Action::Identify => "identify",
+    }
 }
 
 fn label(t: &Tracker) -> String {
@@ -585,6 +689,7 @@ pub fn run(app: &mut App, session: &mut Session<'_>, feed: &mut dyn Feed) -> io:
     let mut terminal = open_terminal()?;
     let result = (|| loop {
         feed.pump(session, Duration::from_millis(50));
+        app.poll(session);
         app.source = feed.describe();
         let snap = session.snapshot();
         // A sweep ends by itself: at its time, or when the replayed capture ends.
