@@ -10,6 +10,7 @@ mod common;
 use std::path::Path;
 
 use common::bluez::{AIRTAG, MockBluez};
+use common::tmux::{Tmux, wait_for_file};
 use tagwatch::store::Store;
 
 const ADDR: &str = "C4:11:22:33:44:55";
@@ -239,4 +240,50 @@ fn bluetooth_errors_are_said_in_words() {
     let r = run("dult", None, &["identify", "tw-nobody"], |_| {}).unwrap();
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("nor a tracker in the evidence"), "{}", r.stderr);
+}
+
+#[test]
+fn ring_from_the_live_view_while_it_scans() {
+    let Some(bluez) = MockBluez::start() else {
+        return;
+    };
+    let Some(tmux) = Tmux::start() else {
+        return;
+    };
+    assert!(bluez.drive(&["add-accessory", "hci0", ADDR, "dult"]));
+    let _advertising = bluez.keep_advertising(ADDR, &DULT_AD);
+    let dir = tempfile::tempdir().unwrap();
+    let (db, exit) = (dir.path().join("evidence.sqlite"), dir.path().join("exit"));
+    let command = format!(
+        "DBUS_SYSTEM_BUS_ADDRESS='{}' '{}' scan --adapter hci0 --gpsd 127.0.0.1:9 --db '{}' \
+         > /dev/null; echo $? > '{}'",
+        bluez.bus,
+        env!("CARGO_BIN_EXE_tagwatch"),
+        db.display(),
+        exit.display()
+    );
+    let started = tmux.run(&["new-session", "-d", "-s", "tw", "-x", "110", "-y", "32", &command]);
+    assert!(started.status.success(), "{started:?}");
+    tmux.wait_for(&["DULT"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["s: play its sound"]);
+    tmux.keys(&["s"]);
+    tmux.wait_for(&["played its sound (DULT non-owner sound) and finished (kept in the evidence)"]);
+    tmux.keys(&["q"]);
+    assert_eq!(wait_for_file(&exit), "0\n");
+    assert_eq!(
+        bluez.log(ADDR),
+        [format!("notify {DULT_CP}"), format!("write {DULT_CP} 0003")]
+    );
+    let data = Store::open(&db).unwrap().report_data(None, 0).unwrap();
+    let [note] = data.notes.as_slice() else {
+        panic!("one note expected: {:?}", data.notes);
+    };
+    let id = &data.trackers[0].id;
+    assert!(
+        note.text
+            .starts_with(&format!("ring {ADDR} (tracker {id}) (dult): ")),
+        "{}",
+        note.text
+    );
 }

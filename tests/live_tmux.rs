@@ -1,79 +1,16 @@
 //! The live view in a real terminal: `tagwatch scan --replay` in a detached tmux session of
 //! fixed size, driven with send-keys and read with capture-pane.
 
-use std::path::Path;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+mod common;
 
+use common::tmux::{Tmux, wait_for_file};
 use tagwatch::synth::labelled;
-
-/// A tmux server of our own (its own socket), killed when the test ends.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "tw"]).stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", "tw", k]);
-        }
-    }
-
-    /// Polls the screen until all of `what` shows (a screen may be caught half drawn), for
-    /// at most 10 s.
-    fn wait_for(&self, what: &[&str]) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let screen = self.screen();
-            if what.iter().all(|w| screen.contains(w)) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{what:?} never showed; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
-
-fn wait_for_file(path: &Path) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if let Ok(text) = std::fs::read_to_string(path)
-            && text.ends_with('\n')
-        {
-            return text;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("{} was never written: the process did not exit", path.display());
-}
 
 #[test]
 fn live_view_in_a_real_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        println!("skipping: tmux not installed");
+    let Some(tmux) = Tmux::start() else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     labelled::write("commute_airtag", dir.path()).unwrap();
     let exit = dir.path().join("exit");
@@ -84,9 +21,6 @@ fn live_view_in_a_real_terminal() {
         dir.path().join("commute_airtag-synthetic.gpx").display(),
         exit.display()
     );
-    let tmux = Tmux {
-        socket: format!("tagwatch-test-{}", std::process::id()),
-    };
     let started = tmux.run(&["new-session", "-d", "-s", "tw", "-x", "110", "-y", "32", &command]);
     assert!(started.status.success(), "{started:?}");
 

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod bluez;
+pub mod tmux;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
