@@ -231,6 +231,10 @@ fn bluetooth_errors_are_said_in_words() {
     let r = run("unreachable", Some(&DULT_AD), &["ring", ADDR], |_| {}).unwrap();
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("out of range"), "{}", r.stderr);
+    // The tracker turned the connection down.
+    let r = run("refusing", Some(&DULT_AD), &["ring", ADDR], |_| {}).unwrap();
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("refused the connection"), "{}", r.stderr);
     // Never heard.
     let r = run("dult", None, &["ring", ADDR, "--listen", "2s"], |_| {}).unwrap();
     assert_eq!(r.code, 1);
