@@ -855,6 +855,12 @@ fn interact(action: Action, args: &InteractArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {}", present::neutralise(&e.to_string()));
+            if let (Some(note), Some(store)) = (act::refusal_note(action, &target, &e), store.as_mut()) {
+                match store.add_note(&note, None, chrono::Utc::now().timestamp_micros()) {
+                    Ok(_) => eprintln!("the refusal is kept in the evidence ({})", store.path().display()),
+                    Err(e) => return store_failed(&e),
+                }
+            }
             return ExitCode::FAILURE;
         }
     };

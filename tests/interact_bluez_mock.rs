@@ -190,7 +190,7 @@ fn a_pebblebee_is_started_then_stopped() {
 }
 
 #[test]
-fn a_tracker_with_its_owner_refuses_and_nothing_is_stored() {
+fn a_tracker_with_its_owner_refuses_and_the_refusal_is_kept() {
     let Some(r) = run("near-owner", Some(&DULT_AD), &["ring", ADDR], |_| {}) else {
         return;
     };
@@ -200,7 +200,19 @@ fn a_tracker_with_its_owner_refuses_and_nothing_is_stored() {
         "{}",
         r.stderr
     );
-    assert!(r.notes.is_empty(), "{:?}", r.notes);
+    // Refused because its owner is near: worth keeping with the time.
+    let [note] = r.notes.as_slice() else {
+        panic!("one note expected: {:?}", r.notes);
+    };
+    assert!(
+        note.starts_with(&format!("ring {ADDR}: the tracker answered Invalid_command")),
+        "{note}"
+    );
+    assert!(
+        r.stderr.contains("the refusal is kept in the evidence"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -22,6 +22,16 @@ pub enum Action {
     Identify,
 }
 
+impl Action {
+    /// The command's name: ring, identify.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Action::Ring => "ring",
+            Action::Identify => "identify",
+        }
+    }
+}
+
 /// Which tracker, as far as it is known before hearing it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
@@ -30,6 +40,24 @@ pub struct Target {
     pub family: Option<String>,
     /// Its tagwatch id, when it has one.
     pub tracker_id: Option<String>,
+}
+
+impl Target {
+    /// The address, and the tracker's id when known.
+    pub fn who(&self) -> String {
+        match &self.tracker_id {
+            Some(id) => format!("{} (tracker {id})", self.address),
+            None => self.address.to_string(),
+        }
+    }
+}
+
+/// The evidence note for an attempt the tracker itself turned down: one that refuses because
+/// it is with its owner says the owner was near at that time. Other failures (out of range,
+/// Bluetooth) tell nothing about the tracker and are not kept.
+pub fn refusal_note(action: Action, target: &Target, error: &InteractError) -> Option<String> {
+    matches!(error, InteractError::Refused { .. })
+        .then(|| format!("{} {}: {error}", action.verb(), target.who()))
 }
 
 /// What was done.
@@ -83,18 +111,10 @@ impl Report {
             hex::encode(&self.heard.data)
         );
         let body = match &self.done {
-            Done::Rang(_) => format!("ring {} ({}): {}", self.who(), self.family, self.summary()),
-            Done::Identified(r) => r.note_text(&self.who()),
+            Done::Rang(_) => format!("ring {} ({}): {}", self.target.who(), self.family, self.summary()),
+            Done::Identified(r) => r.note_text(&self.target.who()),
         };
         format!("{body}\n{heard}")
-    }
-
-    /// The address, and the tracker's id when known.
-    fn who(&self) -> String {
-        match &self.target.tracker_id {
-            Some(id) => format!("{} (tracker {id})", self.target.address),
-            None => self.target.address.to_string(),
-        }
     }
 }
 

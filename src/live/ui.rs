@@ -23,7 +23,7 @@ use ratatui::{Frame, Terminal};
 use super::{Feed, Session, Snapshot, TrackerView};
 use crate::correlate::Tracker;
 use crate::interact::InteractError;
-use crate::interact::act::{Action, Report, Target};
+use crate::interact::act::{self, Action, Report, Target};
 use crate::present::neutralise;
 use crate::present::table::{owner_text, tracker_text};
 
@@ -56,6 +56,7 @@ pub type Interactor = Arc<dyn Fn(Action, Target) -> Result<Report, InteractError
 /// A ring or identify under way on its own thread (connecting takes seconds; the view goes on).
 struct Pending {
     action: Action,
+    target: Target,
     result: Receiver<Result<Report, InteractError>>,
 }
 
@@ -199,7 +200,7 @@ impl App {
         if let Some(p) = &self.pending {
             return format!("busy: still {} another tracker", present_participle(p.action));
         }
-        let verb = verb(action);
+        let verb = action.verb();
         let Some(interactor) = self.interactor.clone() else {
             return format!("{verb} needs a Bluetooth adapter: this is a replay");
         };
@@ -209,15 +210,20 @@ impl App {
             tracker_id: Some(v.tracker.id.clone()),
         };
         let (tx, result) = channel();
+        let asked = target.clone();
         let spawned = std::thread::Builder::new()
             .name("tagwatch-interact".into())
             .spawn(move || {
-                let _ = tx.send(interactor(action, target));
+                let _ = tx.send(interactor(action, asked));
             });
         if let Err(e) = spawned {
             return format!("{verb} failed: {e}");
         }
-        self.pending = Some(Pending { action, result });
+        self.pending = Some(Pending {
+            action,
+            target,
+            result,
+        });
         let hint = match action {
             Action::Identify => " (do the physical action its maker describes first)",
             Action::Ring => "",
@@ -236,19 +242,21 @@ impl App {
             Ok(r) => r,
             Err(TryRecvError::Disconnected) => Err(InteractError::Protocol("the attempt ended".into())),
         };
-        let verb = verb(p.action);
-        self.pending = None;
-        self.status = match result {
-            Err(e) => format!("{verb}: {}", neutralise(&e.to_string())),
-            Ok(report) => {
-                let now = chrono::Utc::now().timestamp_micros();
-                let kept = match session.note(&report.note_text(), now) {
-                    Ok(()) => "kept in the evidence".to_string(),
-                    Err(e) => format!("not kept: {}", neutralise(&e)),
-                };
-                format!("{} ({kept})", neutralise(&report.summary()))
-            }
+        let (said, note) = match result {
+            Err(e) => (
+                format!("{}: {e}", p.action.verb()),
+                act::refusal_note(p.action, &p.target, &e),
+            ),
+            Ok(report) => (report.summary(), Some(report.note_text())),
         };
+        self.pending = None;
+        let kept = note.map(
+            |n| match session.note(&n, chrono::Utc::now().timestamp_micros()) {
+                Ok(()) => " (kept in the evidence)".to_string(),
+                Err(e) => format!(" (not kept: {e})"),
+            },
+        );
+        self.status = neutralise(&format!("{said}{}", kept.unwrap_or_default()));
     }
 
     fn typing(&mut self, input: Input, code: KeyCode, session: &mut Session<'_>, snap: &Snapshot) {
@@ -586,13 +594,6 @@ fn present_participle(action: Action) -> &'static str {
     match action {
         Action::Ring => "ringing",
         Action::Identify => "identifying",
-    }
-}
-
-fn verb(action: Action) -> &'static str {
-    match action {
-        Action::Ring => "ring",
-        Action::Identify => "identify",
     }
 }
 
