@@ -171,8 +171,6 @@ pub struct Trackers<'t> {
     /// Forget phones, computers and headphones near their owner instead of keeping an entry
     /// per address they rotate through: a live scan in a crowd must stay bounded.
     forget_bystanders: bool,
-    /// Their advertisements, counted instead.
-    pub forgotten_bystanders: u64,
     /// Where the person was (a track, or a live receiver).
     positions: Option<Box<dyn PositionSource + 't>>,
     rules: Rules,
@@ -224,8 +222,9 @@ impl<'t> Trackers<'t> {
         self
     }
 
-    /// Counts phones, computers and headphones near their owner without keeping them (see
-    /// [`Classification::bystander`]); `into_sorted` then lists only what may be evidence.
+    /// Keeps no entry for phones, computers and headphones near their owner (see
+    /// [`Classification::bystander`]): `add` returns None for them, so the caller counts them
+    /// as it counts other bystanders; `into_sorted` then lists only what may be evidence.
     pub fn forgetting_bystanders(mut self) -> Self {
         self.forget_bystanders = true;
         self
@@ -255,7 +254,6 @@ impl<'t> Trackers<'t> {
             return None;
         };
         if self.forget_bystanders && c.bystander() {
-            self.forgotten_bystanders += 1;
             return None;
         }
         self.retire_one_shots(adv.time_us);

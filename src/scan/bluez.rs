@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use btleplug::api::{AddressType, Central, CentralEvent, CentralState, Manager as _, Peripheral as _};
 use btleplug::api::{PeripheralProperties, ScanFilter};
-use btleplug::platform::{Adapter, Manager, PeripheralId};
+use btleplug::platform::{Adapter, Manager, Peripheral, PeripheralId};
 use futures_util::StreamExt;
 
 use super::adbytes::ad_bytes;
@@ -216,14 +216,7 @@ impl Worker {
                 kinds: kind,
             });
             let time_us = chrono::Utc::now().timestamp_micros();
-            // The device may be gone already (BlueZ forgets devices it no longer hears).
-            let Ok(peripheral) = adapter.peripheral(&id).await else {
-                continue;
-            };
-            let Ok(Some(props)) = peripheral.properties().await else {
-                continue;
-            };
-            let Some(adv) = advertisement(&props, time_us) else {
+            let Some((_, adv)) = heard(&adapter, &id, time_us).await else {
                 continue;
             };
             match self.tx.try_send(ScanEvent::Advertisement(adv)) {
@@ -235,6 +228,20 @@ impl Worker {
             }
         }
     }
+}
+
+/// The device `id` and the advertisement its properties stand for, heard at `time_us`; None
+/// when the device is gone already (BlueZ forgets devices it no longer hears) or was not heard
+/// in this scan.
+pub(super) async fn heard(
+    adapter: &Adapter,
+    id: &PeripheralId,
+    time_us: i64,
+) -> Option<(Peripheral, OwnedAdvertisement)> {
+    let peripheral = adapter.peripheral(id).await.ok()?;
+    let props = peripheral.properties().await.ok()??;
+    let adv = advertisement(&props, time_us)?;
+    Some((peripheral, adv))
 }
 
 /// The adapter named `want` (hci0 ...), or the first.
@@ -297,7 +304,7 @@ impl Burst {
 }
 
 /// The device an event says was heard, and which property told it (one bit each).
-fn advertised(event: CentralEvent) -> Option<(PeripheralId, u8)> {
+pub(super) fn advertised(event: CentralEvent) -> Option<(PeripheralId, u8)> {
     match event {
         CentralEvent::DeviceDiscovered(id) | CentralEvent::DeviceUpdated(id) => Some((id, 1)),
         CentralEvent::ManufacturerDataAdvertisement { id, .. } => Some((id, 2)),
@@ -310,7 +317,7 @@ fn advertised(event: CentralEvent) -> Option<(PeripheralId, u8)> {
 
 /// The advertisement BlueZ's properties stand for. A device without RSSI is one BlueZ
 /// remembers (paired, cached), not one it heard in this scan: None.
-pub(super) fn advertisement(props: &PeripheralProperties, time_us: i64) -> Option<OwnedAdvertisement> {
+fn advertisement(props: &PeripheralProperties, time_us: i64) -> Option<OwnedAdvertisement> {
     let rssi = props.rssi?.clamp(i8::MIN.into(), i8::MAX.into()) as i8;
     Some(OwnedAdvertisement {
         time_us,

@@ -5,14 +5,14 @@
 use std::pin::Pin;
 use std::time::Duration;
 
-use btleplug::api::{Central, CentralEvent, Characteristic, Peripheral as _, ScanFilter};
+use btleplug::api::{Central, Characteristic, Peripheral as _, ScanFilter};
 use btleplug::api::{ValueNotification, WriteType};
 use btleplug::platform::Peripheral;
 use futures_util::{Stream, StreamExt};
 use tokio::runtime::Runtime;
 use uuid::Uuid;
 
-use super::bluez::{advertisement, open_adapter};
+use super::bluez::{advertised, heard, open_adapter};
 use crate::interact::{GattLink, LinkError, Service};
 use crate::model::{BdAddr, OwnedAdvertisement};
 
@@ -87,26 +87,13 @@ async fn hear(
         .map_err(|e| link_error(&e))?;
     let found = tokio::time::timeout(listen, async {
         while let Some(event) = events.next().await {
-            let id = match event {
-                CentralEvent::DeviceDiscovered(id)
-                | CentralEvent::DeviceUpdated(id)
-                | CentralEvent::ManufacturerDataAdvertisement { id, .. }
-                | CentralEvent::ServiceDataAdvertisement { id, .. }
-                | CentralEvent::RssiUpdate { id, .. } => id,
-                _ => continue,
-            };
-            let Ok(peripheral) = adapter.peripheral(&id).await else {
+            let Some((id, _)) = advertised(event) else {
                 continue;
             };
-            let Ok(Some(props)) = peripheral.properties().await else {
-                continue;
-            };
-            if props.address.into_inner() != address.0 {
-                continue;
-            }
             let now = chrono::Utc::now().timestamp_micros();
-            if let Some(ad) = advertisement(&props, now) {
-                return Some((peripheral, ad));
+            match heard(&adapter, &id, now).await {
+                Some(found) if found.1.address == address => return Some(found),
+                _ => {}
             }
         }
         None
