@@ -8,6 +8,7 @@ pub mod classify;
 pub mod correlate;
 pub mod decode;
 pub mod evidence;
+pub mod exit;
 pub mod interact;
 pub mod live;
 pub mod location;
