@@ -17,5 +17,8 @@ pub const NO_BLUETOOTH: u8 = 5;
 pub const TRACKER_FAILED: u8 = 6;
 /// No such tracker in the evidence.
 pub const UNKNOWN_TRACKER: u8 = 7;
+/// An output (report, export, `--record` capture) could not be written: its path is a link, a
+/// device, a folder, an existing recording, or the disk refused.
+pub const OUTPUT: u8 = 8;
 /// Wrong arguments (clap's own usage exit 2 is remapped to this, so 2 only means bad input).
 pub const USAGE: u8 = 64;

@@ -452,8 +452,11 @@ fn synth((start, end, emitters): (i64, i64, Vec<scenario::Emitter>), args: &Capt
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {}: {e}", output.display());
-            ExitCode::FAILURE
+            eprintln!(
+                "error: {}: {e}",
+                present::neutralise(&output.display().to_string())
+            );
+            ExitCode::from(tagwatch::exit::OUTPUT)
         }
     }
 }
@@ -465,8 +468,8 @@ fn synth_labelled(name: &str, dir: &std::path::Path) -> ExitCode {
         std::slice::from_ref(&name)
     };
     if let Err(e) = std::fs::create_dir_all(dir) {
-        eprintln!("error: {}: {e}", dir.display());
-        return ExitCode::FAILURE;
+        eprintln!("error: {}: {e}", present::neutralise(&dir.display().to_string()));
+        return ExitCode::from(tagwatch::exit::OUTPUT);
     }
     for name in names {
         match labelled::write(name, dir) {
@@ -608,13 +611,16 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         session = session.with_recorder(r);
     }
     if let Some(record) = &args.record {
-        match std::fs::File::create(record)
+        match tagwatch::private_file::create_new(record)
             .and_then(|f| JsonlWriter::new(Box::new(std::io::BufWriter::new(f)) as Box<dyn Write>))
         {
             Ok(w) => session = session.with_capture(w),
             Err(e) => {
-                eprintln!("error: {}: {e}", record.display());
-                return ExitCode::FAILURE;
+                eprintln!(
+                    "error: --record {}: {e}",
+                    present::neutralise(&record.display().to_string())
+                );
+                return ExitCode::from(tagwatch::exit::OUTPUT);
             }
         }
     }
@@ -724,8 +730,8 @@ fn report(
         Err(code) => return code,
     };
     if let Err(e) = std::fs::create_dir_all(dir) {
-        eprintln!("error: {}: {e}", dir.display());
-        return ExitCode::FAILURE;
+        eprintln!("error: {}: {e}", present::neutralise(&dir.display().to_string()));
+        return ExitCode::from(tagwatch::exit::OUTPUT);
     }
     let langs = if langs.is_empty() { &Lang::ALL[..] } else { langs };
     for &lang in langs {
@@ -736,8 +742,8 @@ fn report(
         match written {
             Ok(path) => println!("{}", path.display()),
             Err(e) => {
-                eprintln!("error: {}: {e}", dir.display());
-                return ExitCode::FAILURE;
+                eprintln!("error: {}", present::neutralise(&e.to_string()));
+                return ExitCode::from(tagwatch::exit::OUTPUT);
             }
         }
     }
@@ -758,15 +764,18 @@ fn export(format: ExportFormat, tracker: Option<&str>, output: &std::path::Path,
     let written = if output == std::path::Path::new("-") {
         std::io::stdout().write_all(text.as_bytes())
     } else {
-        report::write_private(output, text.as_bytes())
+        tagwatch::private_file::write_atomic(output, text.as_bytes())
     };
     match written {
         // A reader that stopped early (`| head`) is not a failure.
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}: {e}", output.display());
-            ExitCode::FAILURE
+            eprintln!(
+                "error: {}: {e}",
+                present::neutralise(&output.display().to_string())
+            );
+            ExitCode::from(tagwatch::exit::OUTPUT)
         }
     }
 }

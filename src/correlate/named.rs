@@ -32,6 +32,12 @@ impl NamedPlace {
             _ => return Err(bad()),
         };
         let name = name.trim();
+        if name.chars().any(crate::present::is_steering) {
+            return Err(format!(
+                "{:?}: a place name may not hold control or bidirectional characters",
+                crate::present::neutralise(name)
+            ));
+        }
         if name.is_empty()
             || !(-90.0..=90.0).contains(&lat)
             || !(-180.0..=180.0).contains(&lon)
@@ -101,7 +107,16 @@ mod tests {
             NamedPlace::parse("work = 35.0, 139.0, 300").unwrap().radius_m,
             300.0
         );
-        for bad in ["home", "=1,2", "home=1", "home=95,0", "home=1,2,0", "home=a,b"] {
+        for bad in [
+            "home",
+            "=1,2",
+            "home=1",
+            "home=95,0",
+            "home=1,2,0",
+            "home=a,b",
+            "\u{202e}emoh=35,139",
+            "home\u{1b}[2J=35,139",
+        ] {
             assert!(NamedPlace::parse(bad).is_err(), "{bad}");
         }
         let file = NamedPlace::parse_file("# mine\nhome=35,139\n\nwork=35.1,139.1,200 # office\n").unwrap();

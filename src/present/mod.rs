@@ -22,12 +22,19 @@ fn utc(time_us: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(time_us).unwrap_or_default()
 }
 
-/// Replaces control characters (terminal escapes among them) in text that came from the
-/// air or from a file, so it cannot move the cursor, recolour or retitle a terminal.
+/// Whether `c` could steer what a reader sees: a control character (terminal escapes among
+/// them) or a bidirectional mark, embedding, override or isolate, which can make text read in
+/// another order than it is stored ("Trojan Source").
+pub fn is_steering(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Replaces steering characters ([`is_steering`]) in text that came from the air or from a
+/// file, so it cannot move the cursor, recolour or retitle a terminal, or reorder a line.
 pub fn neutralise(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if is_steering(c) {
                 char::REPLACEMENT_CHARACTER
             } else {
                 c
@@ -51,5 +58,17 @@ mod tests {
             neutralise("Tag\u{1b}]0;pwned\u{7}\r\n"),
             "Tag\u{fffd}]0;pwned\u{fffd}\u{fffd}\u{fffd}"
         );
+    }
+
+    #[test]
+    fn bidirectional_controls_are_neutralised() {
+        // "home" spelled so that a terminal would show "emoh" reversed; every kind is caught.
+        assert_eq!(neutralise("\u{202e}home\u{202c}"), "\u{fffd}home\u{fffd}");
+        for c in [
+            '\u{200e}', '\u{200f}', '\u{202a}', '\u{202d}', '\u{2066}', '\u{2069}',
+        ] {
+            assert_eq!(neutralise(&format!("a{c}b")), "a\u{fffd}b", "U+{:04X}", c as u32);
+        }
+        assert_eq!(neutralise("自宅 café"), "自宅 café");
     }
 }

@@ -171,7 +171,13 @@ pub fn write(analysis: &Analysis, all: bool, w: &mut dyn io::Write) -> io::Resul
 fn why(analysis: &Analysis) -> String {
     let mut out = String::new();
     for t in analysis.trackers.iter().filter(|t| t.risk > Risk::None) {
-        let _ = writeln!(out, "{}: {}.", t.id, t.reasons.join("; "));
+        // Reasons carry place names the user typed and may come from a forged record.
+        let _ = writeln!(
+            out,
+            "{}: {}.",
+            neutralise(&t.id),
+            neutralise(&t.reasons.join("; "))
+        );
     }
     if out.is_empty() {
         out

@@ -25,6 +25,18 @@ const CSV_HEADER: [&str; 11] = [
     "raw_hex",
 ];
 
+/// A text cell a spreadsheet will not run: one that starts like a formula (`= + - @`, or a tab
+/// or carriage return before one) gets a leading `'`, and steering characters are made
+/// visible. Numbers we wrote ourselves (a negative RSSI) do not go through this.
+fn text_cell(s: &str) -> String {
+    let s = neutralise(s);
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s
+    }
+}
+
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or(String::new(), |v| v.to_string())
 }
@@ -37,17 +49,17 @@ pub fn to_csv(data: &ReportData) -> String {
     let rows = std::iter::once(CSV_HEADER.map(str::to_string)).chain(data.sightings.iter().map(|s| {
         let p = s.position;
         [
-            s.tracker_id.clone(),
+            text_cell(&s.tracker_id),
             rfc3339(s.time_us),
             opt(p.map(|p| p.lat)),
             opt(p.map(|p| p.lon)),
             opt(p.and_then(|p| p.accuracy_m)),
             opt(s.rssi),
-            s.address.clone(),
+            text_cell(&s.address),
             snake(&s.address_type),
             snake(&s.pdu),
-            s.source.clone(),
-            s.raw_hex.clone(),
+            text_cell(&s.source),
+            text_cell(&s.raw_hex),
         ]
     }));
     for row in rows {

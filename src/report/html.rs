@@ -211,7 +211,10 @@ fn reasons(h: &mut String, r: &TrackerRecord, lang: Lang) {
                 &count(r.places as u64, ["places_one", "places_other"], lang),
             ),
             ("distance", &distance(r.max_distance_m)),
-            ("duration", &duration(r.last_seen_us - r.first_seen_us, lang)),
+            (
+                "duration",
+                &duration(r.last_seen_us.saturating_sub(r.first_seen_us), lang),
+            ),
             ("owner", lang.t(owner_key(r.owner_state))),
         ],
     );

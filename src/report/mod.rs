@@ -96,22 +96,9 @@ where
     Tz::Offset: Display,
 {
     let path = dir.join(format!("report-{}.html", lang.code()));
-    write_private(&path, render_html(data, lang, tz).as_bytes())?;
+    crate::private_file::write_atomic(&path, render_html(data, lang, tz).as_bytes())
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
     Ok(path)
-}
-
-/// Writes a file only its owner can read (mode 0600 on Unix): reports and exports hold where
-/// the person was, hour by hour, like the evidence database they come from.
-pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    // An existing file keeps its mode on open: narrow it too.
-    #[cfg(unix)]
-    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-    io::Write::write_all(&mut file, bytes)
 }
 
 /// Text from the data, made safe as HTML text or an attribute value: markup characters are
@@ -136,8 +123,7 @@ fn esc(s: &str) -> String {
 fn neutralise(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.replace("\r\n", "\n").chars() {
-        let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-        if (c.is_control() && c != '\n' && c != '\t') || bidi {
+        if crate::present::is_steering(c) && c != '\n' && c != '\t' {
             out.push_str(&format!("[U+{:04X}]", c as u32));
         } else {
             out.push(c);

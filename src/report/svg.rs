@@ -90,9 +90,12 @@ fn time_colour(f: f64) -> String {
     format!("hsl({:.0},85%,45%)", 240.0 * (1.0 - f.clamp(0.0, 1.0)))
 }
 
+/// Where `t` lies between `t0` and `t1` (0 to 1). In i128: a damaged or forged time at either
+/// end of i64 must give a wrong dot, never an overflow.
 fn fraction(t: i64, t0: i64, t1: i64) -> f64 {
-    if t1 > t0 {
-        (t - t0) as f64 / (t1 - t0) as f64
+    let span = i128::from(t1) - i128::from(t0);
+    if span > 0 {
+        (i128::from(t) - i128::from(t0)) as f64 / span as f64
     } else {
         0.0
     }
@@ -116,7 +119,8 @@ where
         .collect();
     let (first, last) = (located.first()?, located.last()?);
     // Only the part of the track while the tracker was heard, so the map stays on the evidence.
-    let (t0, t1) = (first.0.time_us, last.0.time_us);
+    let t0 = located.iter().map(|l| l.0.time_us).min()?;
+    let t1 = located.iter().map(|l| l.0.time_us).max()?;
     let route: Vec<&TrackPoint> = track
         .iter()
         .filter(|p| p.time_us >= t0 && p.time_us <= t1)
@@ -236,20 +240,23 @@ pub(crate) fn timeline<Tz: TimeZone>(sightings: &[&SightingRecord], tz: &Tz) -> 
 where
     Tz::Offset: Display,
 {
-    let t0 = sightings.first()?.time_us;
-    let t1 = sightings.last()?.time_us.max(t0);
+    // Times in i128 from here: a damaged or forged time at either end of i64 gives a strange
+    // chart, never an overflow or an index out of bounds.
+    let t0 = i128::from(sightings.iter().map(|s| s.time_us).min()?);
+    let t1 = i128::from(sightings.iter().map(|s| s.time_us).max()?);
     let span = t1 - t0;
-    let bin = BIN_US * ((span / BIN_US + 1) / MAX_BINS + 1);
+    let (bin_us, max_bins) = (i128::from(BIN_US), i128::from(MAX_BINS));
+    let bin = bin_us * ((span / bin_us + 1) / max_bins + 1);
     let bins = (span / bin + 1) as usize;
     let mut counts = vec![0u32; bins];
     for s in sightings {
-        counts[((s.time_us - t0) / bin) as usize] += 1;
+        counts[((i128::from(s.time_us) - t0) / bin) as usize] += 1;
     }
     let max = counts.iter().copied().max().unwrap_or(1).max(1);
     let plot_w = TL_RIGHT - TL_LEFT;
     let plot_h = TL_BOTTOM - TL_TOP;
     let bar_w = plot_w / bins as f64;
-    let x_of = |t: i64| TL_LEFT + (t - t0) as f64 / (bins as i64 * bin) as f64 * plot_w;
+    let x_of = |t: i128| TL_LEFT + (t - t0) as f64 / (bins as i128 * bin) as f64 * plot_w;
 
     let mut s = String::new();
     let _ = write!(s, r##"<svg class="timeline" viewBox="0 0 {TL_W} {TL_H}">"##);
@@ -273,7 +280,7 @@ where
             let _ = write!(
                 s,
                 r##"<circle class="rssi" cx="{:.1}" cy="{:.1}" r="2.5"/>"##,
-                x_of(sighting.time_us),
+                x_of(i128::from(sighting.time_us)),
                 TL_BOTTOM - f * plot_h
             );
         }
@@ -295,10 +302,11 @@ where
             y + 4.0
         );
     }
-    let end = t0 + bins as i64 * bin;
+    let end = t0 + bins as i128 * bin;
     for i in 0..5 {
         let t = t0 + (end - t0) * i / 4;
         let x = x_of(t);
+        let t = i64::try_from(t).unwrap_or(i64::MAX);
         let fmt = if i == 0 { "%m-%d %H:%M" } else { "%H:%M" };
         let _ = write!(
             s,
@@ -308,7 +316,7 @@ where
         );
     }
     s.push_str("</svg>");
-    Some((s, bin / 60_000_000))
+    Some((s, i64::try_from(bin / 60_000_000).unwrap_or(i64::MAX)))
 }
 
 #[cfg(test)]

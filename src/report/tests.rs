@@ -338,6 +338,58 @@ fn csv_quotes_awkward_fields() {
 }
 
 #[test]
+fn csv_cells_never_run_as_formulas_nor_reorder_text() {
+    let mut data = report_data();
+    data.sightings[0].source = "=HYPERLINK(\"http://x\",\"open\")".to_string();
+    data.sightings[1].source = "+cmd|' /C calc'!A0".to_string();
+    data.sightings[2].source = "@SUM(A1)".to_string();
+    data.sightings[3].source = "-2+3".to_string();
+    data.sightings[4].source = "\tstarts with a tab".to_string();
+    data.sightings[5].tracker_id = "tile-\u{202e}gpj.exe".to_string();
+    data.sightings[6].rssi = Some(-61);
+    let text = to_csv(&data);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    for (row, want) in [
+        (0, "'=HYPERLINK(\"http://x\",\"open\")"),
+        (1, "'+cmd|' /C calc'!A0"),
+        (2, "'@SUM(A1)"),
+        (3, "'-2+3"),
+        (4, "'\tstarts with a tab"),
+    ] {
+        assert_eq!(&rows[row][9], want);
+    }
+    assert_eq!(&rows[5][0], "tile-[U+202E]gpj.exe");
+    // Numbers tagwatch wrote itself stay numbers.
+    assert_eq!(&rows[6][5], "-61");
+}
+
+#[test]
+fn times_at_the_ends_of_the_range_make_a_report_not_a_panic() {
+    for times in [
+        [i64::MIN, 0, i64::MAX],
+        [i64::MAX, i64::MAX - 1, i64::MIN],
+        [-1, 0, 1],
+    ] {
+        let mut data = report_data();
+        data.sightings.truncate(3);
+        for (s, t) in data.sightings.iter_mut().zip(times) {
+            s.time_us = t;
+        }
+        data.trackers[0].first_seen_us = i64::MIN;
+        data.trackers[0].last_seen_us = i64::MAX;
+        data.trackers[0].alert_at_us = Some(i64::MAX);
+        data.track[0].time_us = i64::MIN;
+        for lang in Lang::ALL {
+            well_formed(&render_html(&data, lang, &jst()));
+        }
+        let _ = (to_csv(&data), to_geojson(&data), to_kml(&data), to_json(&data));
+    }
+}
+
+#[test]
 fn geojson_has_a_point_per_located_sighting_and_the_track() {
     let data = report_data();
     let v: serde_json::Value = serde_json::from_str(&to_geojson(&data)).unwrap();
