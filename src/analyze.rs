@@ -206,7 +206,10 @@ pub fn analyze_files(
     }
     // Among captures that heard something, one that heard nothing is easy to miss.
     if coverage.advertisements > 0 {
-        for c in captures.iter().filter(|c| c.stats.advertisements == 0 && c.error.is_none()) {
+        for c in captures
+            .iter()
+            .filter(|c| c.stats.advertisements == 0 && c.error.is_none())
+        {
             coverage.capture_heard_nothing(&c.path);
         }
     }
@@ -237,7 +240,14 @@ pub fn feed(
     mut progress: impl FnMut(u64),
 ) -> Result<(), CaptureError> {
     let mut coverage = Coverage::default();
-    feed_with(source, classifier, trackers, &mut coverage, &mut progress, |_, _, _| {})
+    feed_with(
+        source,
+        classifier,
+        trackers,
+        &mut coverage,
+        &mut progress,
+        |_, _, _| {},
+    )
 }
 
 /// [`feed`], handing every tracker sighting (with its classification and the entry it

@@ -167,7 +167,9 @@ impl Coverage {
         let gap = max_gap_us.max(0);
         let starts_late = track.first_us.saturating_sub(gap) > heard.first_us;
         let ends_early = track.last_us.saturating_add(gap) < heard.last_us;
-        if track.last_us.saturating_add(gap) < heard.first_us || track.first_us.saturating_sub(gap) > heard.last_us {
+        if track.last_us.saturating_add(gap) < heard.first_us
+            || track.first_us.saturating_sub(gap) > heard.last_us
+        {
             self.warnings.push(Warning::TrackOutside { track, heard });
         } else if starts_late || ends_early {
             self.warnings.push(Warning::TrackPartial { track, heard });
@@ -213,10 +215,18 @@ mod tests {
     fn a_track_elsewhere_in_time_or_short_of_the_capture_is_a_warning() {
         let mut c = heard(100, 200);
         c.finish(Some(&track(0, 50)), &[], 2 * MIN);
-        assert!(matches!(c.warnings[..], [Warning::TrackOutside { .. }]), "{:?}", c.warnings);
+        assert!(
+            matches!(c.warnings[..], [Warning::TrackOutside { .. }]),
+            "{:?}",
+            c.warnings
+        );
         let mut c = heard(100, 200);
         c.finish(Some(&track(100, 150)), &[], 2 * MIN);
-        assert!(matches!(c.warnings[..], [Warning::TrackPartial { .. }]), "{:?}", c.warnings);
+        assert!(
+            matches!(c.warnings[..], [Warning::TrackPartial { .. }]),
+            "{:?}",
+            c.warnings
+        );
         // Ends within the gap a sighting may be from the track: covered.
         let mut c = heard(100, 200);
         c.finish(Some(&track(101, 199)), &[], 2 * MIN);

@@ -13,9 +13,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use chrono::FixedOffset;
 use tagwatch::analyze::{self, Analysis, AnalyzeOptions, Outcome, analyze_files, total_size};
 use tagwatch::capture::{self, JsonlWriter};
-use tagwatch::coverage::{self, Coverage, TrackRead};
 use tagwatch::correlate::verdict::Sensitivity;
 use tagwatch::correlate::{Allowlist, NamedPlace};
+use tagwatch::coverage::{self, Coverage, TrackRead};
 use tagwatch::evidence::ReportData;
 use tagwatch::exit;
 use tagwatch::interact::act::{self, Action};
@@ -735,7 +735,10 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = match purpose {
         Purpose::Sweep { .. } => {
-            let mut text: String = ui::sweep_lines(&snapshot).iter().map(|l| format!("{l}\n")).collect();
+            let mut text: String = ui::sweep_lines(&snapshot)
+                .iter()
+                .map(|l| format!("{l}\n"))
+                .collect();
             text.push_str(&present::table::statement(&result));
             out.write_all(text.as_bytes())
         }

@@ -157,7 +157,12 @@ const MAGIC_LEN: usize = 8;
 const SNIFF_TEXT: usize = 4096;
 
 /// Reads into `head` until it holds `want` bytes, the input ends, or `enough` says so.
-fn sniff(reader: &mut dyn Read, head: &mut Vec<u8>, want: usize, enough: impl Fn(&[u8]) -> bool) -> io::Result<()> {
+fn sniff(
+    reader: &mut dyn Read,
+    head: &mut Vec<u8>,
+    want: usize,
+    enough: impl Fn(&[u8]) -> bool,
+) -> io::Result<()> {
     let mut buf = [0u8; 512];
     while head.len() < want && !enough(head) {
         let room = (want - head.len()).min(buf.len());
@@ -182,14 +187,18 @@ fn first_line(head: &[u8]) -> Option<&[u8]> {
 /// track or a zip of captures where a capture belongs.
 fn not_a_capture(head: &[u8]) -> Option<String> {
     if head.starts_with(b"PK\x03\x04") {
-        return Some("this is a zip archive, not a capture: unpack it and give the capture files in it".into());
+        return Some(
+            "this is a zip archive, not a capture: unpack it and give the capture files in it".into(),
+        );
     }
     let track = crate::location::detect(&String::from_utf8_lossy(head))?;
     // A JSON Lines capture's header line is no track; only gpsd JSON shares its `{`.
     if detect(head) == Some(Format::JsonLines) && track != crate::location::TrackFormat::GpsdJson {
         return None;
     }
-    Some(format!("this looks like a {track} track, not a capture: give it with --track"))
+    Some(format!(
+        "this looks like a {track} track, not a capture: give it with --track"
+    ))
 }
 
 /// Recognises a format from its magic bytes: btsnoop's "btsnoop\0", the pcap magic

@@ -250,7 +250,11 @@ fn unknown_and_empty_inputs_are_errors_at_offset_zero() {
 fn a_gps_track_or_a_zip_given_as_a_capture_is_named_with_what_to_do() {
     let hint = |bytes: &[u8]| read_all(bytes).unwrap_err().message;
     let gpx = b"<?xml version=\"1.0\"?>\n<gpx version=\"1.1\"><trk><trkseg>";
-    assert!(hint(gpx).contains("looks like a GPX track, not a capture: give it with --track"), "{}", hint(gpx));
+    assert!(
+        hint(gpx).contains("looks like a GPX track, not a capture: give it with --track"),
+        "{}",
+        hint(gpx)
+    );
     assert!(hint(b"$GPRMC,120000,A,3540.0,N,13946.0,E,0,0,150126,,*00\n").contains("NMEA 0183 track"));
     assert!(hint(b"time,lat,lon\n2026-01-15T08:00:00Z,35.6,139.7\n").contains("CSV track"));
     // gpsd JSON opens with `{` as tagwatch JSON Lines does.

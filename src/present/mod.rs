@@ -35,10 +35,22 @@ fn span_in<Tz: TimeZone>(span: Span, tz: &Tz) -> String
 where
     Tz::Offset: std::fmt::Display,
 {
-    let (first, last) = (utc(span.first_us).with_timezone(tz), utc(span.last_us).with_timezone(tz));
-    let time = if span.length_us() < 10 * 60 * 1_000_000 { "%H:%M:%S" } else { "%H:%M" };
+    let (first, last) = (
+        utc(span.first_us).with_timezone(tz),
+        utc(span.last_us).with_timezone(tz),
+    );
+    let time = if span.length_us() < 10 * 60 * 1_000_000 {
+        "%H:%M:%S"
+    } else {
+        "%H:%M"
+    };
     if first.date_naive() == last.date_naive() {
-        format!("{} {}-{}", first.format("%Y-%m-%d"), first.format(time), last.format(time))
+        format!(
+            "{} {}-{}",
+            first.format("%Y-%m-%d"),
+            first.format(time),
+            last.format(time)
+        )
     } else {
         let day = format!("%Y-%m-%d {time}");
         format!("{} - {}", first.format(&day), last.format(&day))
@@ -105,13 +117,22 @@ mod tests {
             last_us: b,
         };
         assert_eq!(utc_span(span(at(0, 0), at(2, 40))), "2026-01-15 08:00-10:40 UTC");
-        assert_eq!(utc_span(span(at(0, 0), at(0, 0) + 5_000_000)), "2026-01-15 08:00:00-08:00:05 UTC");
-        assert_eq!(utc_span(span(at(0, 0), at(20, 0))), "2026-01-15 08:00 - 2026-01-16 04:00 UTC");
+        assert_eq!(
+            utc_span(span(at(0, 0), at(0, 0) + 5_000_000)),
+            "2026-01-15 08:00:00-08:00:05 UTC"
+        );
+        assert_eq!(
+            utc_span(span(at(0, 0), at(20, 0))),
+            "2026-01-15 08:00 - 2026-01-16 04:00 UTC"
+        );
         assert_eq!(duration_text(at(2, 40) - at(0, 0)), "2 h 40 min");
         assert_eq!(duration_text(185_000_000), "3 min 5 s");
         assert_eq!(duration_text(40_000_000), "40 s");
         assert_eq!(duration_text(3_600_000_000), "1 h");
-        assert_eq!((grouped(5324), grouped(999), grouped(1_000_000)), ("5,324".into(), "999".into(), "1,000,000".into()));
+        assert_eq!(
+            (grouped(5324), grouped(999), grouped(1_000_000)),
+            ("5,324".into(), "999".into(), "1,000,000".into())
+        );
     }
 
     #[test]

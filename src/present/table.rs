@@ -8,9 +8,9 @@ use anstyle::{AnsiColor, Style};
 
 use crate::analyze::{Analysis, Outcome};
 use crate::classify::{Classifier, OwnerState};
-use crate::coverage::Warning;
 use crate::correlate::Tracker;
 use crate::correlate::verdict::Risk;
+use crate::coverage::Warning;
 
 use super::{duration_text, grouped, local_span, local_time, neutralise};
 
@@ -195,6 +195,7 @@ pub fn statement(analysis: &Analysis) -> String {
             local_span(span)
         ),
         (None, Some(us)) => format!("listened for {}, 0 advertisements", duration_text(us)),
+        (None, None) if analysis.captures.is_empty() => "0 advertisements".to_string(),
         (None, None) => {
             let n = analysis.captures.len() as u64;
             format!("{} capture{} read, 0 advertisements", grouped(n), plural(n))
@@ -227,7 +228,10 @@ fn placed(analysis: &Analysis) -> String {
     let Some(track) = c.track else {
         return match c.tracker_sightings {
             0 => String::new(),
-            n => format!("; no track, so none of the {} tracker sightings has a position", grouped(n)),
+            n => format!(
+                "; no track, so none of the {} tracker sightings has a position",
+                grouped(n)
+            ),
         };
     };
     let mut out = format!(
@@ -241,7 +245,11 @@ fn placed(analysis: &Analysis) -> String {
                 let _ = write!(out, ": the track covers {} only", local_span(track));
             }
             Warning::TrackOutside { .. } => {
-                let _ = write!(out, ": the track ({}) is outside the time heard", local_span(track));
+                let _ = write!(
+                    out,
+                    ": the track ({}) is outside the time heard",
+                    local_span(track)
+                );
             }
             Warning::CaptureHeardNothing { .. } => {}
         }
@@ -277,7 +285,12 @@ fn tracks(analysis: &Analysis) -> String {
         out.push('\n');
     }
     if let (true, Some(span)) = (c.track_files.is_empty(), c.track) {
-        let _ = writeln!(out, "Track: {} fixes ({})", grouped(c.track_fixes as u64), local_span(span));
+        let _ = writeln!(
+            out,
+            "Track: {} fixes ({})",
+            grouped(c.track_fixes as u64),
+            local_span(span)
+        );
     }
     out
 }
