@@ -118,7 +118,7 @@ fn an_unreadable_capture_is_said_first_with_a_hint_and_nothing_is_analysed_or_st
             project(COMMUTE_GPX),
             &["this looks like a GPX track, not a capture: give it with --track"],
         ),
-        (nmea, &["this looks like a NMEA 0183 track", "--track"]),
+        (nmea, &["this looks like an NMEA 0183 track", "--track"]),
         (zip, &["a zip archive", "unpack it"]),
         (
             junk,

@@ -192,12 +192,20 @@ fn not_a_capture(head: &[u8]) -> Option<String> {
         );
     }
     let track = crate::location::detect(&String::from_utf8_lossy(head))?;
-    // A JSON Lines capture's header line is no track; only gpsd JSON shares its `{`.
-    if detect(head) == Some(Format::JsonLines) && track != crate::location::TrackFormat::GpsdJson {
+    // Only gpsd JSON shares the `{` of a JSON Lines capture, whose header names its format.
+    let jsonl_header = first_line(head).is_some_and(|l| l.windows(14).any(|w| w == b"tagwatch-jsonl"));
+    if detect(head) == Some(Format::JsonLines)
+        && (track != crate::location::TrackFormat::GpsdJson || jsonl_header)
+    {
         return None;
     }
+    let article = if track == crate::location::TrackFormat::Nmea {
+        "an"
+    } else {
+        "a"
+    };
     Some(format!(
-        "this looks like a {track} track, not a capture: give it with --track"
+        "this looks like {article} {track} track, not a capture: give it with --track"
     ))
 }
 

@@ -262,7 +262,7 @@ fn a_gps_track_or_a_zip_given_as_a_capture_is_named_with_what_to_do() {
     assert!(hint(gpsd).contains("gpsd JSON track"), "{}", hint(gpsd));
     assert!(hint(b"PK\x03\x04\x14\0\0\0").contains("zip archive"));
     // A real JSON Lines header still opens as a capture.
-    let jsonl = b"{\"format\":\"tagwatch-jsonl\",\"version\":1}\n";
+    let jsonl = b"{\"format\":\"tagwatch-jsonl\",\"version\":1,\"class\":\"a key of its own\"}\n";
     assert!(read_all(jsonl).is_ok());
 }
 
