@@ -208,6 +208,31 @@ fn an_owner_side_pcapng_with_only_connection_traffic_is_nothing_heard() {
 }
 
 #[test]
+fn real_gps_logs_given_as_captures_are_named_as_tracks() {
+    let Some(dir) = external() else {
+        return;
+    };
+    for (file, said) in [
+        (
+            "gps/bu353s4.log",
+            "this looks like an NMEA 0183 track, not a capture: give it with --track",
+        ),
+        (
+            "gps/bu353s4.log.chk",
+            "this looks like a gpsd JSON track, not a capture: give it with --track",
+        ),
+        (
+            "offline-finding-evaluation/data/gps/Walking-2020-07-29_11_16_05_iPhone-8.csv",
+            "this looks like a CSV track, not a capture: give it with --track",
+        ),
+    ] {
+        let (code, json, stderr) = analyze_json(&[dir.join(file).as_os_str(), os("--no-store")]);
+        assert_eq!((code, &json), (2, &Value::Null), "{file}: {stderr}");
+        assert!(stderr.contains(said), "{file}: {stderr}");
+    }
+}
+
+#[test]
 fn a_capture_that_heard_nothing_among_others_is_warned_about() {
     let dir = tempfile::tempdir().unwrap();
     let silent = dir.path().join("silent.btsnoop");
