@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::capture::{self, AdvertisementSource, CaptureError, Format, ReadStats};
-use crate::classify::{Classification, Classifier};
+use crate::classify::{Classification, Classifier, personal_device_near_owner};
 use crate::correlate::verdict::Rules;
 use crate::correlate::{Allowlist, NamedPlace, Sighted, Tracker, Trackers};
+use crate::coverage::{Coverage, TrackRead};
 use crate::location::{DEFAULT_MAX_GAP_US, OnTrack, PositionSource, Track};
 use crate::model::Advertisement;
 use crate::store::{Recorder, StoreError};
@@ -31,6 +32,22 @@ pub struct Analysis {
     pub located: bool,
     /// Why the evidence could not all be stored, if so (what was stored before stays).
     pub store_error: Option<StoreError>,
+    /// What the result covers.
+    pub coverage: Coverage,
+}
+
+/// What a result says, in one word: the statement the table and JSON lead with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// At least one tracker follows.
+    Following,
+    /// Trackers were heard, none following.
+    Trackers,
+    /// Advertisements were heard, none from a tracker.
+    NoTrackers,
+    /// Not a single advertisement: no tracker could have been seen. Not an all-clear.
+    NothingHeard,
 }
 
 /// How to analyse, beyond which captures.
@@ -46,6 +63,8 @@ pub struct AnalyzeOptions<'a> {
     pub allow: &'a Allowlist,
     /// Places the user named (home, work ...).
     pub named_places: &'a [NamedPlace],
+    /// The `--track` files behind `track`, for the coverage.
+    pub track_files: &'a [TrackRead],
 }
 
 impl Default for AnalyzeOptions<'_> {
@@ -57,6 +76,7 @@ impl Default for AnalyzeOptions<'_> {
             rules: Rules::default(),
             allow: &NONE,
             named_places: &[],
+            track_files: &[],
         }
     }
 }
@@ -88,6 +108,48 @@ impl Analysis {
     pub fn has_errors(&self) -> bool {
         self.captures.iter().any(|c| c.error.is_some())
     }
+
+    /// The trackers a person is shown: phones, computers and headphones near their owners
+    /// are the people around, not trackers to worry about.
+    pub fn listed(&self, all: bool) -> impl Iterator<Item = &Tracker> {
+        self.trackers
+            .iter()
+            .filter(move |t| all || !personal_device_near_owner(t.owner_state, t.model))
+    }
+
+    pub fn outcome(&self) -> Outcome {
+        if self.coverage.advertisements == 0 {
+            Outcome::NothingHeard
+        } else if self.trackers.iter().any(Tracker::following) {
+            Outcome::Following
+        } else if self.listed(false).next().is_some() {
+            Outcome::Trackers
+        } else {
+            Outcome::NoTrackers
+        }
+    }
+}
+
+/// Opens every capture to check it can be read, before any is analysed: a wrong file must
+/// be said before a result that would leave it out. Returns every one that cannot be read.
+/// A pipe is left to the analysis: reading it here would consume what the analysis must read.
+pub fn check_captures(paths: &[PathBuf]) -> Vec<CaptureError> {
+    paths
+        .iter()
+        .filter(|p| !std::fs::metadata(p).is_ok_and(|m| is_pipe(&m.file_type())))
+        .filter_map(|p| capture::open(p).err())
+        .collect()
+}
+
+#[cfg(unix)]
+fn is_pipe(t: &std::fs::FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    t.is_fifo() || t.is_socket()
+}
+
+#[cfg(not(unix))]
+fn is_pipe(_: &std::fs::FileType) -> bool {
+    false
 }
 
 /// Progress is reported in bytes read across all captures, about every this many records.
@@ -105,6 +167,7 @@ pub fn analyze_files(
 ) -> Analysis {
     let classifier = Classifier::builtin();
     let mut trackers = options.trackers(None);
+    let mut coverage = Coverage::default();
     let mut captures = Vec::new();
     let mut done_bytes = 0;
     for path in paths {
@@ -121,6 +184,7 @@ pub fn analyze_files(
                     cap.source.as_mut(),
                     classifier,
                     &mut trackers,
+                    &mut coverage,
                     |pos| progress(done_bytes + pos),
                     |adv, class, sighted| {
                         if let Some(r) = recorder.as_mut() {
@@ -140,6 +204,17 @@ pub fn analyze_files(
         };
         captures.push(summary);
     }
+    // Among captures that heard something, one that heard nothing is easy to miss.
+    if coverage.advertisements > 0 {
+        for c in captures
+            .iter()
+            .filter(|c| c.stats.advertisements == 0 && c.error.is_none())
+        {
+            coverage.capture_heard_nothing(&c.path);
+        }
+    }
+    coverage.incomplete = captures.iter().any(|c| c.error.is_some());
+    coverage.finish(options.track, options.track_files, options.max_gap_us);
     let other_advertisements = trackers.other_advertisements;
     let trackers = trackers.into_sorted();
     let store_error = recorder.and_then(|r| {
@@ -153,6 +228,7 @@ pub fn analyze_files(
         captures,
         located: options.track.is_some(),
         store_error,
+        coverage,
     }
 }
 
@@ -163,20 +239,30 @@ pub fn feed(
     trackers: &mut Trackers<'_>,
     mut progress: impl FnMut(u64),
 ) -> Result<(), CaptureError> {
-    feed_with(source, classifier, trackers, &mut progress, |_, _, _| {})
+    let mut coverage = Coverage::default();
+    feed_with(
+        source,
+        classifier,
+        trackers,
+        &mut coverage,
+        &mut progress,
+        |_, _, _| {},
+    )
 }
 
 /// [`feed`], handing every tracker sighting (with its classification and the entry it
 /// joined) to `on_tracker`: how the evidence store gets them. Bystanders never reach it.
+/// `coverage` counts what was heard.
 pub fn feed_with(
     source: &mut dyn AdvertisementSource,
     classifier: &'static Classifier,
     trackers: &mut Trackers<'_>,
+    coverage: &mut Coverage,
     mut progress: impl FnMut(u64),
     mut on_tracker: impl FnMut(&Advertisement<'_>, &Classification<'static, '_>, Sighted<'_>),
 ) -> Result<(), CaptureError> {
     let mut records = 0u64;
-    let mut sink = |adv: &Advertisement<'_>| add_one(adv, classifier, trackers, &mut on_tracker);
+    let mut sink = |adv: &Advertisement<'_>| add_one(adv, classifier, trackers, coverage, &mut on_tracker);
     while source.next_record(&mut sink)? {
         records += 1;
         if records.is_multiple_of(PROGRESS_EVERY) {
@@ -186,17 +272,21 @@ pub fn feed_with(
     Ok(())
 }
 
-/// Classifies one advertisement into `trackers`, handing a tracker sighting to
-/// `on_tracker`: the step [`feed_with`] and the live session share.
+/// Classifies one advertisement into `trackers`, counting it in `coverage` and handing a
+/// tracker sighting to `on_tracker`: the step [`feed_with`] and the live session share.
 pub fn add_one(
     adv: &Advertisement<'_>,
     classifier: &'static Classifier,
     trackers: &mut Trackers<'_>,
+    coverage: &mut Coverage,
     on_tracker: impl FnOnce(&Advertisement<'_>, &Classification<'static, '_>, Sighted<'_>),
 ) {
+    coverage.heard(adv.time_us);
     let class = classifier.classify(adv.data);
     if let Some(sighted) = trackers.add(adv, class.as_ref()) {
-        on_tracker(adv, class.as_ref().expect("only trackers are sighted"), sighted);
+        let class = class.as_ref().expect("only trackers are sighted");
+        coverage.sighted(class, &sighted);
+        on_tracker(adv, class, sighted);
     }
 }
 

@@ -6,6 +6,7 @@ pub mod analyze;
 pub mod capture;
 pub mod classify;
 pub mod correlate;
+pub mod coverage;
 pub mod decode;
 pub mod evidence;
 pub mod exit;

@@ -11,24 +11,23 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use chrono::FixedOffset;
-use tagwatch::analyze::{Analysis, AnalyzeOptions, analyze_files, total_size};
+use tagwatch::analyze::{self, Analysis, AnalyzeOptions, Outcome, analyze_files, total_size};
 use tagwatch::capture::{self, JsonlWriter};
 use tagwatch::correlate::verdict::Sensitivity;
 use tagwatch::correlate::{Allowlist, NamedPlace};
+use tagwatch::coverage::{self, Coverage, TrackRead};
 use tagwatch::evidence::ReportData;
+use tagwatch::exit;
 use tagwatch::interact::act::{self, Action};
 use tagwatch::live::ui::{self, App, Purpose};
 use tagwatch::live::{self, Feed, Replay, Session};
-use tagwatch::location::{self, DEFAULT_MAX_GAP_US, PositionSource, Track};
+use tagwatch::location::{DEFAULT_MAX_GAP_US, PositionSource, Track};
 use tagwatch::present;
 use tagwatch::report::{self, Lang};
 use tagwatch::scan::{self, AdapterFeed, LivePosition};
 use tagwatch::store::{Recorder, Store, StoreError};
 use tagwatch::synth::scenario::Container;
 use tagwatch::synth::{labelled, scenario};
-
-/// Exit code for unreadable or damaged input.
-const EXIT_BAD_INPUT: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -191,6 +190,7 @@ struct JudgeArgs {
 /// What [`JudgeArgs`] name, read.
 struct Judge {
     track: Option<Track>,
+    track_files: Vec<TrackRead>,
     allow: Allowlist,
     named_places: Vec<NamedPlace>,
 }
@@ -200,9 +200,12 @@ impl JudgeArgs {
     /// the allow list when a tracker is first marked as mine.
     fn load(&self, allow_may_be_missing: bool) -> Result<Judge, ExitCode> {
         // Without the track or allow list the verdicts would silently be wrong: stop first.
-        let track = match self.tracks.as_slice() {
-            [] => None,
-            tracks => Some(location::read_tracks(tracks).map_err(|e| bad_input(&e))?),
+        let (track, track_files) = match self.tracks.as_slice() {
+            [] => (None, Vec::new()),
+            tracks => {
+                let (track, files) = coverage::read_tracks(tracks).map_err(|e| bad_input(&e))?;
+                (Some(track), files)
+            }
         };
         let allow = match &self.allow {
             Some(path) if !allow_may_be_missing || path.exists() => {
@@ -216,6 +219,7 @@ impl JudgeArgs {
         }
         Ok(Judge {
             track,
+            track_files,
             allow,
             named_places,
         })
@@ -228,6 +232,7 @@ impl JudgeArgs {
             rules: Sensitivity::from(self.sensitivity).rules(),
             allow: &judge.allow,
             named_places: &judge.named_places,
+            track_files: &judge.track_files,
         }
     }
 }
@@ -388,7 +393,15 @@ enum OutputFormat {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version are asked for; anything else is a usage error, never 2
+            // (which means an input could not be read).
+            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
+        }
+    };
     match cli.command {
         Command::Analyze(args) => analyze(&args),
         Command::Scan(args) => live(&args, Purpose::Scan),
@@ -494,6 +507,15 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
         Ok(j) => j,
         Err(code) => return code,
     };
+    // Every capture is checked before any is analysed or stored: a result that left one out
+    // would be an all-clear for what was never checked.
+    let unreadable = analyze::check_captures(&args.captures);
+    if !unreadable.is_empty() {
+        for e in &unreadable {
+            eprintln!("error: {}", present::neutralise(&e.to_string()));
+        }
+        return ExitCode::from(exit::BAD_INPUT);
+    }
     // Open the store before the long part, so a wrong path is said at once.
     let mut store = match args.store.open() {
         Ok(s) => s,
@@ -522,6 +544,7 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     for error in analysis.captures.iter().filter_map(|c| c.error.as_ref()) {
         eprintln!("error: {}", present::neutralise(&error.to_string()));
     }
+    warn(&analysis.coverage);
     if let Some(e) = &analysis.store_error {
         return store_failed(e);
     }
@@ -532,11 +555,31 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
         );
     }
     if analysis.has_errors() {
-        ExitCode::from(EXIT_BAD_INPUT)
+        ExitCode::from(exit::BAD_INPUT)
     } else {
-        ExitCode::SUCCESS
+        outcome_code(analysis.outcome())
     }
 }
+
+/// The exit code of a result read to its end: nothing heard is not an all-clear.
+fn outcome_code(outcome: Outcome) -> ExitCode {
+    match outcome {
+        Outcome::NothingHeard => ExitCode::from(exit::NOT_CHECKED),
+        Outcome::Following | Outcome::Trackers | Outcome::NoTrackers => ExitCode::from(exit::OK),
+    }
+}
+
+/// The coverage warnings (a track that misses the time heard, a capture that held nothing)
+/// on stderr, whatever the output format.
+fn warn(coverage: &Coverage) {
+    for w in &coverage.warnings {
+        eprintln!("warning: {}", w.text(&present::local_span));
+    }
+}
+
+/// What to check when BlueZ cannot be used.
+const BLUETOOTH_HINT: &str = "Is bluetoothd running (`systemctl start bluetooth`)? Is the adapter \
+    powered (`bluetoothctl power on`)? May your user use it (the `bluetooth` group, or root)?";
 
 /// Begins a session of `kind` in the store, if there is one.
 fn begin<'s>(
@@ -581,7 +624,11 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             let link = gps.as_ref().map(LivePosition::link);
             match AdapterFeed::start(args.adapter.clone(), link, args.headless) {
                 Ok(feed) => adapter = Some(feed),
-                Err(e) => return bad_input(&format!("cannot start scanning: {e}")),
+                Err(e) => {
+                    eprintln!("error: cannot start scanning: {e}");
+                    eprintln!("{BLUETOOTH_HINT}");
+                    return ExitCode::from(exit::NO_BLUETOOTH);
+                }
             }
             format!("bluetooth {}", args.adapter.as_deref().unwrap_or("adapter"))
         }
@@ -679,22 +726,31 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     }
     let snapshot = session.snapshot();
     let outcome = session.finish(chrono::Utc::now().timestamp_micros());
+    let replay_error = replay.and_then(|r| r.error);
+    let mut coverage = outcome.coverage;
+    coverage.incomplete = replay_error.is_some();
+    let result = Analysis {
+        located: judge.track.is_some(),
+        trackers: outcome.trackers,
+        captures: Vec::new(),
+        other_advertisements: outcome.other_advertisements,
+        store_error: None,
+        coverage,
+    };
     let mut out = anstream::stdout();
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = match purpose {
-        Purpose::Sweep { .. } => out.write_all((ui::sweep_lines(&snapshot).join("\n") + "\n").as_bytes()),
-        Purpose::Scan => present::table::write(
-            &Analysis {
-                located: judge.track.is_some(),
-                trackers: outcome.trackers,
-                captures: Vec::new(),
-                other_advertisements: outcome.other_advertisements,
-                store_error: None,
-            },
-            false,
-            &mut out,
-        ),
+        Purpose::Sweep { .. } => {
+            let mut text: String = ui::sweep_lines(&snapshot)
+                .iter()
+                .map(|l| format!("{l}\n"))
+                .collect();
+            text.push_str(&present::table::statement(&result));
+            out.write_all(text.as_bytes())
+        }
+        Purpose::Scan => present::table::write(&result, false, &mut out),
     };
+    warn(&result.coverage);
     if let Some(e) = &outcome.capture_error {
         eprintln!("error: --record: {e}; the capture is incomplete");
     }
@@ -704,9 +760,9 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     if let Some(e) = &outcome.store_error {
         return store_failed(e);
     }
-    match replay.and_then(|r| r.error) {
+    match replay_error {
         Some(e) => bad_input(&e),
-        None => ExitCode::SUCCESS,
+        None => outcome_code(result.outcome()),
     }
 }
 
@@ -780,9 +836,6 @@ fn export(format: ExportFormat, tracker: Option<&str>, output: &std::path::Path,
     }
 }
 
-/// Exit code of `verify` when the chain is broken: the evidence may have been changed.
-const EXIT_BROKEN: u8 = 3;
-
 fn verify(db: &DbArgs) -> ExitCode {
     let store = match db.open() {
         Ok(s) => s,
@@ -809,7 +862,7 @@ fn verify(db: &DbArgs) -> ExitCode {
                 present::neutralise(&b.problem)
             );
             println!("The records before it are intact: {}.", b.seq.saturating_sub(1));
-            ExitCode::from(EXIT_BROKEN)
+            ExitCode::from(exit::BROKEN)
         }
     }
 }
@@ -846,7 +899,10 @@ fn interact(action: Action, args: &InteractArgs) -> ExitCode {
     };
     let target = match act::resolve(&args.target, evidence.as_ref()) {
         Ok(t) => t,
-        Err(e) => return bad_input(&e),
+        Err(e) => {
+            eprintln!("error: {}", present::neutralise(&e));
+            return ExitCode::from(exit::UNKNOWN_TRACKER);
+        }
     };
     if action == Action::Identify {
         eprintln!(
@@ -864,13 +920,17 @@ fn interact(action: Action, args: &InteractArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {}", present::neutralise(&e.to_string()));
+            if e.bluetooth_unavailable() {
+                eprintln!("{BLUETOOTH_HINT}");
+                return ExitCode::from(exit::NO_BLUETOOTH);
+            }
             if let (Some(note), Some(store)) = (act::refusal_note(action, &target, &e), store.as_mut()) {
                 match store.add_note(&note, None, chrono::Utc::now().timestamp_micros()) {
                     Ok(_) => eprintln!("the refusal is kept in the evidence ({})", store.path().display()),
                     Err(e) => return store_failed(&e),
                 }
             }
-            return ExitCode::FAILURE;
+            return ExitCode::from(exit::TRACKER_FAILED);
         }
     };
     println!("{}", present::neutralise(&report.summary()));
@@ -900,7 +960,7 @@ fn store_failed(e: &StoreError) -> ExitCode {
 
 fn bad_input(e: &dyn std::fmt::Display) -> ExitCode {
     eprintln!("error: {}", present::neutralise(&e.to_string()));
-    ExitCode::from(EXIT_BAD_INPUT)
+    ExitCode::from(exit::BAD_INPUT)
 }
 
 /// A byte-based progress bar on stderr; indicatif hides it when stderr is not a terminal.

@@ -194,7 +194,7 @@ fn a_tracker_with_its_owner_refuses_and_the_refusal_is_kept() {
     let Some(r) = run("near-owner", Some(&DULT_AD), &["ring", ADDR], |_| {}) else {
         return;
     };
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 6);
     assert!(
         r.stderr.contains("Invalid_command") && r.stderr.contains("with its owner"),
         "{}",
@@ -221,7 +221,7 @@ fn a_tile_cannot_be_rung_and_the_person_is_told_why() {
     let Some(r) = run("gap-only", Some(&ad), &["ring", ADDR], |_| {}) else {
         return;
     };
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 6);
     assert!(r.stderr.contains("tile: not supported"), "{}", r.stderr);
     assert!(
         r.stderr.contains("Tile's ring command belongs to the owner"),
@@ -237,24 +237,24 @@ fn bluetooth_errors_are_said_in_words() {
     let Some(r) = run("locked", Some(&DULT_AD), &["ring", ADDR], |_| {}) else {
         return;
     };
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 6);
     assert!(r.stderr.contains("lack of permission"), "{}", r.stderr);
     // The LE connection could not be made.
     let r = run("unreachable", Some(&DULT_AD), &["ring", ADDR], |_| {}).unwrap();
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 6);
     assert!(r.stderr.contains("out of range"), "{}", r.stderr);
     // The tracker turned the connection down.
     let r = run("refusing", Some(&DULT_AD), &["ring", ADDR], |_| {}).unwrap();
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 6);
     assert!(r.stderr.contains("refused the connection"), "{}", r.stderr);
     // Never heard.
     let r = run("dult", None, &["ring", ADDR, "--listen", "2s"], |_| {}).unwrap();
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 6);
     assert!(r.stderr.contains("out of range"), "{}", r.stderr);
     assert!(r.log.is_empty());
     // An id the evidence does not know.
     let r = run("dult", None, &["identify", "tw-nobody"], |_| {}).unwrap();
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, 7);
     assert!(r.stderr.contains("nor a tracker in the evidence"), "{}", r.stderr);
 }
 

@@ -79,9 +79,18 @@ fn sweep_lists_the_trackers_strongest_first_and_stores_a_sweep() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 1, "only the AirTag; phones are bystanders: {stdout}");
+    assert_eq!(
+        lines.len(),
+        2,
+        "only the AirTag (phones are bystanders), then what was heard: {stdout}"
+    );
     assert!(
         lines[0].contains("AirTag") && lines[0].contains(" raw 1eff4c0012"),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].contains(" advertisements heard over 5 min")
+            && lines[1].contains("(2026-01-15 08:00:00-08:05:00)"),
         "{stdout}"
     );
 

@@ -45,9 +45,13 @@ impl fmt::Display for Format {
     }
 }
 
-/// A capture that cannot be read on: names the file, the format and the byte offset.
+/// A capture that cannot be read on: names the file, the format and the byte offset (a
+/// file whose format is unknown was not read as a capture, so it has no offset to give).
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {}: {message} at byte offset {offset}", format.map_or("unknown format".to_string(), |f| format!("{f} capture")))]
+#[error("{path}: {}", match format {
+    Some(f) => format!("{f} capture: {message} at byte offset {offset}"),
+    None => format!("unknown format: {message}"),
+})]
 pub struct CaptureError {
     pub path: PathBuf,
     pub format: Option<Format>,
@@ -93,7 +97,14 @@ pub fn open(path: &Path) -> Result<Capture, CaptureError> {
         message: format!("cannot open: {e}"),
     };
     let file = std::fs::File::open(path).map_err(fail)?;
-    let size = file.metadata().map_err(fail)?.len();
+    let meta = file.metadata().map_err(fail)?;
+    if meta.is_dir() {
+        return Err(CaptureError {
+            message: "a folder, not a capture: give the capture files in it".into(),
+            ..fail(io::ErrorKind::IsADirectory.into())
+        });
+    }
+    let size = meta.len();
     let mut capture = from_reader(Box::new(file), path)?;
     capture.size = Some(size);
     Ok(capture)
@@ -108,24 +119,24 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
         offset: 0,
         message,
     };
-    let mut head = [0u8; 8];
-    let mut n = 0;
-    while n < head.len() {
-        match reader.read(&mut head[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(error(format!("read error: {e}"))),
-        }
-    }
-    let head = &head[..n];
+    let mut head = Vec::new();
+    let read_error = |e: io::Error| error(format!("read error: {e}"));
+    sniff(&mut reader, &mut head, MAGIC_LEN, |_| false).map_err(read_error)?;
     if head.is_empty() {
         return Err(error("empty file, not a capture".into()));
     }
-    let format = detect(head)
-        .ok_or_else(|| error("not a btsnoop, pcap, pcapng or tagwatch JSON Lines capture".into()))?;
+    let format = detect(&head);
+    if matches!(format, None | Some(Format::JsonLines)) {
+        // Text: look further, to tell a GPS track (gpsd JSON opens with `{` too).
+        sniff(&mut reader, &mut head, SNIFF_TEXT, |h| first_line(h).is_some()).map_err(read_error)?;
+        if let Some(what) = not_a_capture(&head) {
+            return Err(error(what));
+        }
+    }
+    let format =
+        format.ok_or_else(|| error("not a btsnoop, pcap, pcapng or tagwatch JSON Lines capture".into()))?;
     // Put the sniffed bytes back in front of the rest of the stream.
-    let stream: Box<dyn Read> = Box::new(io::Cursor::new(head.to_vec()).chain(reader));
+    let stream: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
     let input = input::Input::new(stream, path_for_errors, format);
     let source: Box<dyn AdvertisementSource> = match format {
         Format::Btsnoop => Box::new(btsnoop::BtsnoopReader::new(input)?),
@@ -138,6 +149,64 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
         size: None,
         source,
     })
+}
+
+/// Bytes enough to recognise a binary capture by its magic number.
+const MAGIC_LEN: usize = 8;
+/// Bytes of a text file looked at to tell what it is instead of a capture.
+const SNIFF_TEXT: usize = 4096;
+
+/// Reads into `head` until it holds `want` bytes, the input ends, or `enough` says so.
+fn sniff(
+    reader: &mut dyn Read,
+    head: &mut Vec<u8>,
+    want: usize,
+    enough: impl Fn(&[u8]) -> bool,
+) -> io::Result<()> {
+    let mut buf = [0u8; 512];
+    while head.len() < want && !enough(head) {
+        let room = (want - head.len()).min(buf.len());
+        match reader.read(&mut buf[..room]) {
+            Ok(0) => break,
+            Ok(k) => head.extend_from_slice(&buf[..k]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// The first line that is not blank, once it is complete.
+fn first_line(head: &[u8]) -> Option<&[u8]> {
+    head.split_inclusive(|&b| b == b'\n')
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .filter(|l| l.ends_with(b"\n"))
+}
+
+/// What a file that is no capture looks like, with what to do with it: people give a GPS
+/// track or a zip of captures where a capture belongs.
+fn not_a_capture(head: &[u8]) -> Option<String> {
+    if head.starts_with(b"PK\x03\x04") {
+        return Some(
+            "this is a zip archive, not a capture: unpack it and give the capture files in it".into(),
+        );
+    }
+    let track = crate::location::detect(&String::from_utf8_lossy(head))?;
+    // Only gpsd JSON shares the `{` of a JSON Lines capture, whose header names its format.
+    let jsonl_header = first_line(head).is_some_and(|l| l.windows(14).any(|w| w == b"tagwatch-jsonl"));
+    if detect(head) == Some(Format::JsonLines)
+        && (track != crate::location::TrackFormat::GpsdJson || jsonl_header)
+    {
+        return None;
+    }
+    let article = if track == crate::location::TrackFormat::Nmea {
+        "an"
+    } else {
+        "a"
+    };
+    Some(format!(
+        "this looks like {article} {track} track, not a capture: give it with --track"
+    ))
 }
 
 /// Recognises a format from its magic bytes: btsnoop's "btsnoop\0", the pcap magic

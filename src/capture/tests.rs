@@ -236,7 +236,7 @@ fn unknown_and_empty_inputs_are_errors_at_offset_zero() {
     assert_eq!((e.format, e.offset), (None, 0));
     assert_eq!(
         e.to_string(),
-        "t: unknown format: not a btsnoop, pcap, pcapng or tagwatch JSON Lines capture at byte offset 0"
+        "t: unknown format: not a btsnoop, pcap, pcapng or tagwatch JSON Lines capture"
     );
     let e = read_all(b"{\"other\":1}\n").unwrap_err();
     assert_eq!(e.format, Some(Format::JsonLines));
@@ -244,6 +244,26 @@ fn unknown_and_empty_inputs_are_errors_at_offset_zero() {
     pcap[20..24].copy_from_slice(&1u32.to_le_bytes()); // Ethernet
     let e = read_all(&pcap).unwrap_err();
     assert!(e.message.contains("link type 1 "), "{e}");
+}
+
+#[test]
+fn a_gps_track_or_a_zip_given_as_a_capture_is_named_with_what_to_do() {
+    let hint = |bytes: &[u8]| read_all(bytes).unwrap_err().message;
+    let gpx = b"<?xml version=\"1.0\"?>\n<gpx version=\"1.1\"><trk><trkseg>";
+    assert!(
+        hint(gpx).contains("looks like a GPX track, not a capture: give it with --track"),
+        "{}",
+        hint(gpx)
+    );
+    assert!(hint(b"$GPRMC,120000,A,3540.0,N,13946.0,E,0,0,150126,,*00\n").contains("NMEA 0183 track"));
+    assert!(hint(b"time,lat,lon\n2026-01-15T08:00:00Z,35.6,139.7\n").contains("CSV track"));
+    // gpsd JSON opens with `{` as tagwatch JSON Lines does.
+    let gpsd = b"{\"class\":\"VERSION\",\"release\":\"3.25\"}\n{\"class\":\"TPV\",\"mode\":3}\n";
+    assert!(hint(gpsd).contains("gpsd JSON track"), "{}", hint(gpsd));
+    assert!(hint(b"PK\x03\x04\x14\0\0\0").contains("zip archive"));
+    // A real JSON Lines header still opens as a capture.
+    let jsonl = b"{\"format\":\"tagwatch-jsonl\",\"version\":1,\"class\":\"a key of its own\"}\n";
+    assert!(read_all(jsonl).is_ok());
 }
 
 /// A pcapng file by hand: SHB, an IDB for link 256 with if_tsresol 10^-9 (or 2^-20),

@@ -137,6 +137,18 @@ pub enum InteractError {
     Adapter(String),
 }
 
+impl InteractError {
+    /// Bluetooth itself cannot be used (no adapter, BlueZ not running, the system bus refuses
+    /// us), as opposed to the tracker not answering, refusing or wanting its owner.
+    pub fn bluetooth_unavailable(&self) -> bool {
+        match self {
+            InteractError::Adapter(_) => true,
+            InteractError::Permission(m) => m.starts_with("org.freedesktop.DBus.Error.AccessDenied"),
+            _ => false,
+        }
+    }
+}
+
 impl From<LinkError> for InteractError {
     fn from(e: LinkError) -> Self {
         match e {

@@ -17,6 +17,7 @@ use crate::analyze::{self, AnalyzeOptions};
 use crate::capture::JsonlWriter;
 use crate::classify::Classifier;
 use crate::correlate::{Tracker, Trackers};
+use crate::coverage::{Coverage, TrackRead};
 use crate::location::PositionSource;
 use crate::model::{Advertisement, BdAddr};
 use crate::report::{self, Lang};
@@ -144,8 +145,10 @@ pub struct Session<'a> {
     events: VecDeque<Event>,
     started_us: Option<i64>,
     now_us: i64,
-    advertisements: u64,
     bystanders: u64,
+    coverage: Coverage,
+    track_files: &'a [TrackRead],
+    max_gap_us: i64,
 }
 
 /// How a session ended.
@@ -157,6 +160,8 @@ pub struct Outcome {
     pub store_error: Option<StoreError>,
     /// Why the `--record` capture is incomplete, if it is.
     pub capture_error: Option<std::io::Error>,
+    /// What the session heard and for how long.
+    pub coverage: Coverage,
 }
 
 impl<'a> Session<'a> {
@@ -179,8 +184,10 @@ impl<'a> Session<'a> {
             events: VecDeque::new(),
             started_us: None,
             now_us: i64::MIN,
-            advertisements: 0,
             bystanders: 0,
+            coverage: Coverage::default(),
+            track_files: options.track_files,
+            max_gap_us: options.max_gap_us,
         }
     }
 
@@ -198,7 +205,6 @@ impl<'a> Session<'a> {
 
     /// Takes one advertisement; returns the alerts it raised (usually none).
     pub fn push(&mut self, adv: &Advertisement<'_>) -> Vec<Event> {
-        self.advertisements += 1;
         self.started_us.get_or_insert(adv.time_us);
         self.now_us = self.now_us.max(adv.time_us);
         if let Some(w) = self.capture.as_mut()
@@ -210,7 +216,8 @@ impl<'a> Session<'a> {
         }
         let (recorder, live, source) = (&mut self.recorder, &mut self.live, &self.source);
         let mut bystander = true;
-        analyze::add_one(adv, self.classifier, &mut self.trackers, |adv, class, sighted| {
+        let (trackers, coverage) = (&mut self.trackers, &mut self.coverage);
+        analyze::add_one(adv, self.classifier, trackers, coverage, |adv, class, sighted| {
             if let Some(r) = recorder.as_mut() {
                 r.sighting(adv, class, &sighted, source);
             }
@@ -289,7 +296,7 @@ impl<'a> Session<'a> {
             started_us: self.started_us,
             trackers,
             events: self.events.iter().cloned().collect(),
-            advertisements: self.advertisements,
+            advertisements: self.coverage.advertisements,
             bystanders: self.bystanders,
         }
     }
@@ -333,6 +340,9 @@ impl<'a> Session<'a> {
         let other_advertisements = self.trackers.other_advertisements;
         // The track is owned by the position source, which the correlator consumes.
         let track = self.trackers.track().cloned();
+        let mut coverage = self.coverage;
+        coverage.listened_us = self.started_us.map(|t| self.now_us.saturating_sub(t));
+        coverage.finish(track.as_ref(), self.track_files, self.max_gap_us);
         let trackers = self.trackers.into_sorted();
         let store_error = self.recorder.and_then(|r| {
             r.finish(track.as_ref(), &trackers, other_advertisements, ended_us)
@@ -349,6 +359,7 @@ impl<'a> Session<'a> {
             other_advertisements,
             store_error,
             capture_error,
+            coverage,
         }
     }
 }

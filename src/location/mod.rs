@@ -148,15 +148,6 @@ pub fn read_track(path: &Path) -> Result<Track, TrackError> {
     read_track_file(path).map(|f| f.track)
 }
 
-/// Reads several tracks as one (see [`Track::merge`]); the first that cannot be read is the error.
-pub fn read_tracks(paths: &[PathBuf]) -> Result<Track, TrackError> {
-    let tracks = paths
-        .iter()
-        .map(|p| read_track(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Track::merge(tracks))
-}
-
 /// Like [`read_track`], also saying which format it was and what was skipped.
 pub fn read_track_file(path: &Path) -> Result<TrackFile, TrackError> {
     let bytes = std::fs::read(path).map_err(|source| TrackError::Io {

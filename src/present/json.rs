@@ -2,17 +2,88 @@
 
 use serde::Serialize;
 
-use crate::analyze::Analysis;
+use crate::analyze::{Analysis, Outcome};
 use crate::classify::OwnerState;
 use crate::correlate::Tracker;
+use crate::coverage::Coverage;
 
-use super::rfc3339;
+use super::{rfc3339, utc_span};
 
 #[derive(Serialize)]
 pub struct Output<'a> {
+    pub outcome: Outcome,
     pub trackers: TrackerList<'a>,
     pub captures: Vec<CaptureJson>,
     pub other_advertisements: u64,
+    pub coverage: CoverageJson,
+}
+
+/// What the result covers (README: "Output").
+#[derive(Serialize)]
+pub struct CoverageJson {
+    /// False when reading stopped early somewhere: the result covers only what was read.
+    pub complete: bool,
+    pub advertisements: u64,
+    pub first_heard: Option<String>,
+    pub last_heard: Option<String>,
+    /// From the first advertisement to the last, in seconds.
+    pub heard_s: Option<f64>,
+    /// How long a live session listened, in seconds (null for captures).
+    pub listened_s: Option<f64>,
+    pub tracker_sightings: u64,
+    pub placed_sightings: u64,
+    pub track: Option<TrackJson>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct TrackJson {
+    pub first_fix: String,
+    pub last_fix: String,
+    pub fixes: usize,
+    pub files: Vec<TrackFileJson>,
+}
+
+#[derive(Serialize)]
+pub struct TrackFileJson {
+    pub path: String,
+    pub format: String,
+    pub fixes: usize,
+    pub skipped: usize,
+    pub first_problem: Option<String>,
+}
+
+impl From<&Coverage> for CoverageJson {
+    fn from(c: &Coverage) -> Self {
+        let seconds = |us: i64| us as f64 / 1e6;
+        CoverageJson {
+            complete: !c.incomplete,
+            advertisements: c.advertisements,
+            first_heard: c.heard.map(|s| rfc3339(s.first_us)),
+            last_heard: c.heard.map(|s| rfc3339(s.last_us)),
+            heard_s: c.heard.map(|s| seconds(s.length_us())),
+            listened_s: c.listened_us.map(seconds),
+            tracker_sightings: c.tracker_sightings,
+            placed_sightings: c.placed_sightings,
+            track: c.track.map(|span| TrackJson {
+                first_fix: rfc3339(span.first_us),
+                last_fix: rfc3339(span.last_us),
+                fixes: c.track_fixes,
+                files: c
+                    .track_files
+                    .iter()
+                    .map(|t| TrackFileJson {
+                        path: t.path.display().to_string(),
+                        format: t.format.to_string(),
+                        fixes: t.fixes,
+                        skipped: t.skipped,
+                        first_problem: t.first_problem.clone(),
+                    })
+                    .collect(),
+            }),
+            warnings: c.warnings.iter().map(|w| w.text(&utc_span)).collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -48,6 +119,8 @@ pub struct CaptureJson {
     pub records: u64,
     pub advertisements: u64,
     pub bad_records: u64,
+    /// Read to its end without a single advertisement.
+    pub heard_nothing: bool,
     pub error: Option<String>,
 }
 
@@ -94,6 +167,7 @@ impl Serialize for TrackerList<'_> {
 /// Writes the JSON output (pretty, with a final newline) to `w` as it goes.
 pub fn write(analysis: &Analysis, mut w: impl std::io::Write) -> std::io::Result<()> {
     let out = Output {
+        outcome: analysis.outcome(),
         trackers: TrackerList(&analysis.trackers),
         captures: analysis
             .captures
@@ -104,10 +178,12 @@ pub fn write(analysis: &Analysis, mut w: impl std::io::Write) -> std::io::Result
                 records: c.stats.records,
                 advertisements: c.stats.advertisements,
                 bad_records: c.stats.bad_records,
+                heard_nothing: c.stats.advertisements == 0 && c.error.is_none(),
                 error: c.error.as_ref().map(|e| e.to_string()),
             })
             .collect(),
         other_advertisements: analysis.other_advertisements,
+        coverage: CoverageJson::from(&analysis.coverage),
     };
     serde_json::to_writer_pretty(&mut w, &out)?;
     writeln!(w)

@@ -3,7 +3,9 @@
 pub mod json;
 pub mod table;
 
-use chrono::{DateTime, Local, SecondsFormat, Utc};
+use chrono::{DateTime, Local, SecondsFormat, TimeZone, Utc};
+
+use crate::coverage::Span;
 
 /// RFC 3339 in UTC with microseconds, the precision captures carry.
 pub fn rfc3339(time_us: i64) -> String {
@@ -16,6 +18,68 @@ pub fn local_time(time_us: i64) -> String {
         .with_timezone(&Local)
         .format("%Y-%m-%d %H:%M:%S")
         .to_string()
+}
+
+/// A span of time for people: "2026-01-15 08:00-08:40" (seconds when it is short), the
+/// date again when it ends on another day. In local time, as the table's times.
+pub fn local_span(span: Span) -> String {
+    span_in(span, &Local)
+}
+
+/// [`local_span`] in UTC, saying so: for JSON, which is read anywhere.
+pub fn utc_span(span: Span) -> String {
+    span_in(span, &Utc) + " UTC"
+}
+
+fn span_in<Tz: TimeZone>(span: Span, tz: &Tz) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    let (first, last) = (
+        utc(span.first_us).with_timezone(tz),
+        utc(span.last_us).with_timezone(tz),
+    );
+    let time = if span.length_us() < 10 * 60 * 1_000_000 {
+        "%H:%M:%S"
+    } else {
+        "%H:%M"
+    };
+    if first.date_naive() == last.date_naive() {
+        format!(
+            "{} {}-{}",
+            first.format("%Y-%m-%d"),
+            first.format(time),
+            last.format(time)
+        )
+    } else {
+        let day = format!("%Y-%m-%d {time}");
+        format!("{} - {}", first.format(&day), last.format(&day))
+    }
+}
+
+/// A length of time in words: "2 h 40 min", "12 min", "3 min 5 s", "40 s".
+pub fn duration_text(us: i64) -> String {
+    let s = us.max(0) / 1_000_000;
+    match (s / 3600, s % 3600 / 60, s % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, s) if m < 10 && s > 0 => format!("{m} min {s} s"),
+        (0, m, _) => format!("{m} min"),
+        (h, 0, _) => format!("{h} h"),
+        (h, m, _) => format!("{h} h {m} min"),
+    }
+}
+
+/// A count with thousands separated: 5,324.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn utc(time_us: i64) -> DateTime<Utc> {
@@ -50,6 +114,32 @@ mod tests {
     #[test]
     fn times_are_rfc3339_utc_with_microseconds() {
         assert_eq!(rfc3339(1_658_537_548_430_123), "2022-07-23T00:52:28.430123Z");
+    }
+
+    #[test]
+    fn spans_durations_and_counts_read_as_people_write_them() {
+        let at = |h: i64, m: i64| 1_768_464_000_000_000 + (h * 60 + m) * 60_000_000;
+        let span = |a, b| Span {
+            first_us: a,
+            last_us: b,
+        };
+        assert_eq!(utc_span(span(at(0, 0), at(2, 40))), "2026-01-15 08:00-10:40 UTC");
+        assert_eq!(
+            utc_span(span(at(0, 0), at(0, 0) + 5_000_000)),
+            "2026-01-15 08:00:00-08:00:05 UTC"
+        );
+        assert_eq!(
+            utc_span(span(at(0, 0), at(20, 0))),
+            "2026-01-15 08:00 - 2026-01-16 04:00 UTC"
+        );
+        assert_eq!(duration_text(at(2, 40) - at(0, 0)), "2 h 40 min");
+        assert_eq!(duration_text(185_000_000), "3 min 5 s");
+        assert_eq!(duration_text(40_000_000), "40 s");
+        assert_eq!(duration_text(3_600_000_000), "1 h");
+        assert_eq!(
+            (grouped(5324), grouped(999), grouped(1_000_000)),
+            ("5,324".into(), "999".into(), "1,000,000".into())
+        );
     }
 
     #[test]

@@ -6,12 +6,13 @@ use std::io;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::analyze::Analysis;
-use crate::classify::{Classifier, OwnerState, personal_device_near_owner};
+use crate::analyze::{Analysis, Outcome};
+use crate::classify::{Classifier, OwnerState};
 use crate::correlate::Tracker;
 use crate::correlate::verdict::Risk;
+use crate::coverage::Warning;
 
-use super::{local_time, neutralise};
+use super::{duration_text, grouped, local_span, local_time, neutralise};
 
 const HEADERS: [&str; 9] = [
     "ID",
@@ -112,12 +113,7 @@ fn row(t: &Tracker, located: bool) -> Vec<(String, Style)> {
 /// Rows are made twice (once to measure the columns, once to write) rather than kept, so a
 /// crowd of trackers costs no extra memory.
 pub fn write(analysis: &Analysis, all: bool, w: &mut dyn io::Write) -> io::Result<()> {
-    let listed = || {
-        analysis
-            .trackers
-            .iter()
-            .filter(move |t| all || !personal_device_near_owner(t.owner_state, t.model))
-    };
+    let listed = || analysis.listed(all);
     let headers: Vec<&str> = HEADERS
         .iter()
         .chain(
@@ -147,7 +143,8 @@ pub fn write(analysis: &Analysis, all: bool, w: &mut dyn io::Write) -> io::Resul
     };
     let shown = listed().count();
     if shown == 0 {
-        w.write_all(b"No trackers found.\n")?;
+        // Never a bare "no trackers": say what was heard, or that nothing was.
+        w.write_all(statement(analysis).as_bytes())?;
     } else {
         let bold = Style::new().bold();
         w.write_all(line(&mut headers.iter().map(|h| (*h, bold))).as_bytes())?;
@@ -186,7 +183,125 @@ fn why(analysis: &Analysis) -> String {
     }
 }
 
-/// One line per capture, then the totals: what was read and what was passed over.
+/// What the result covers, in a sentence or two: the outcome, how many advertisements over
+/// how long, how many tracker sightings the track placed. Leads the output when no tracker
+/// is listed (`analyze` and `scan`) and ends a sweep.
+pub fn statement(analysis: &Analysis) -> String {
+    let c = &analysis.coverage;
+    let mut out = String::new();
+    if c.incomplete {
+        out.push_str("Incomplete: reading stopped early (see error); this covers only what was read. ");
+    }
+    let heard = match (c.heard, c.listened_us) {
+        (Some(span), _) => format!(
+            "{} advertisement{} heard over {} ({})",
+            grouped(c.advertisements),
+            plural(c.advertisements),
+            duration_text(span.length_us()),
+            local_span(span)
+        ),
+        (None, Some(us)) => format!("listened for {}, 0 advertisements", duration_text(us)),
+        (None, None) if analysis.captures.is_empty() => "0 advertisements".to_string(),
+        (None, None) => {
+            let n = analysis.captures.len() as u64;
+            format!("{} capture{} read, 0 advertisements", grouped(n), plural(n))
+        }
+    };
+    match analysis.outcome() {
+        Outcome::NothingHeard => {
+            let _ = write!(
+                out,
+                "Nothing was heard: {heard}. This is not an all-clear: no tracker could have been seen."
+            );
+        }
+        Outcome::NoTrackers => {
+            let _ = write!(out, "No trackers among {heard}{}.", placed(analysis));
+        }
+        Outcome::Trackers | Outcome::Following => {
+            let mut heard = heard;
+            heard[..1].make_ascii_uppercase();
+            let _ = write!(out, "{heard}{}.", placed(analysis));
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// "; 312 of 5,324 tracker sightings placed: the track covers 08:00-08:40 only", when a
+/// track was given or received.
+fn placed(analysis: &Analysis) -> String {
+    let c = &analysis.coverage;
+    let Some(track) = c.track else {
+        return match c.tracker_sightings {
+            0 => String::new(),
+            n => format!(
+                "; no track, so none of the {} tracker sightings has a position",
+                grouped(n)
+            ),
+        };
+    };
+    let mut out = format!(
+        "; {} of {} tracker sightings placed",
+        grouped(c.placed_sightings),
+        grouped(c.tracker_sightings)
+    );
+    for w in &c.warnings {
+        match w {
+            Warning::TrackPartial { .. } => {
+                let _ = write!(out, ": the track covers {} only", local_span(track));
+            }
+            Warning::TrackOutside { .. } => {
+                let _ = write!(
+                    out,
+                    ": the track ({}) is outside the time heard",
+                    local_span(track)
+                );
+            }
+            Warning::CaptureHeardNothing { .. } => {}
+        }
+    }
+    out
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// What each track file held: fixes, skipped records and the first problem, its time span.
+fn tracks(analysis: &Analysis) -> String {
+    let c = &analysis.coverage;
+    let mut out = String::new();
+    for t in &c.track_files {
+        let _ = write!(
+            out,
+            "Track {}: {}, {} fixes",
+            neutralise(&t.path.display().to_string()),
+            t.format,
+            grouped(t.fixes as u64)
+        );
+        if let Some(span) = t.span {
+            let _ = write!(out, " ({})", local_span(span));
+        }
+        if t.skipped > 0 {
+            let _ = write!(out, ", {} records skipped", grouped(t.skipped as u64));
+        }
+        if let Some(problem) = &t.first_problem {
+            let _ = write!(out, " (first at {})", neutralise(problem));
+        }
+        out.push('\n');
+    }
+    if let (true, Some(span)) = (c.track_files.is_empty(), c.track) {
+        let _ = writeln!(
+            out,
+            "Track: {} fixes ({})",
+            grouped(c.track_fixes as u64),
+            local_span(span)
+        );
+    }
+    out
+}
+
+/// One line per capture and track, then the totals: what was read and what was passed over.
 fn summary(analysis: &Analysis, listed: usize) -> String {
     let mut out = String::from("\n");
     for c in &analysis.captures {
@@ -195,21 +310,30 @@ fn summary(analysis: &Analysis, listed: usize) -> String {
             out,
             "{}: {format}, {} advertisements",
             neutralise(&c.path.display().to_string()),
-            c.stats.advertisements
+            grouped(c.stats.advertisements)
         );
         if c.stats.bad_records > 0 {
-            let _ = write!(out, ", {} damaged records skipped", c.stats.bad_records);
+            let _ = write!(out, ", {} damaged records skipped", grouped(c.stats.bad_records));
         }
         if c.error.is_some() {
             out.push_str(", stopped early (see error)");
         }
         out.push('\n');
     }
-    let _ = writeln!(
-        out,
-        "{listed} tracker{}; {} advertisements from other devices counted, not kept. Times are local.",
-        if listed == 1 { "" } else { "s" },
-        analysis.other_advertisements
-    );
+    out.push_str(&tracks(analysis));
+    if listed > 0 {
+        out.push_str(&statement(analysis));
+    }
+    if analysis.outcome() == Outcome::NothingHeard {
+        // "0 trackers" would read as an all-clear.
+        out.push_str("Times are local.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "{listed} tracker{}; {} advertisements from other devices counted, not kept. Times are local.",
+            plural(listed as u64),
+            grouped(analysis.other_advertisements)
+        );
+    }
     out
 }
