@@ -9,6 +9,7 @@ pub mod correlate;
 pub mod decode;
 pub mod evidence;
 pub mod exit;
+pub mod files;
 pub mod interact;
 pub mod live;
 pub mod location;

@@ -8,7 +8,7 @@ use std::fmt;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use crate::model::Advertisement;
+use crate::model::{Advertisement, PLAUSIBLE_TIME_US};
 
 mod btsnoop;
 mod hci;
@@ -127,7 +127,7 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
     // Put the sniffed bytes back in front of the rest of the stream.
     let stream: Box<dyn Read> = Box::new(io::Cursor::new(head.to_vec()).chain(reader));
     let input = input::Input::new(stream, path_for_errors, format);
-    let source: Box<dyn AdvertisementSource> = match format {
+    let reader: Box<dyn AdvertisementSource> = match format {
         Format::Btsnoop => Box::new(btsnoop::BtsnoopReader::new(input)?),
         Format::Pcap => Box::new(pcap::PcapReader::new(input)?),
         Format::Pcapng => Box::new(pcapng::PcapngReader::new(input)),
@@ -136,8 +136,42 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
     Ok(Capture {
         format,
         size: None,
-        source,
+        source: Box::new(PlausibleTimes { reader, dropped: 0 }),
     })
+}
+
+/// Passes on only advertisements dated within [`PLAUSIBLE_TIME_US`]; the others are damaged
+/// records (a sniffer's unset clock, a corrupt timestamp), counted in `bad_records`, so no
+/// later stage ever sees such a time.
+struct PlausibleTimes {
+    reader: Box<dyn AdvertisementSource>,
+    dropped: u64,
+}
+
+impl AdvertisementSource for PlausibleTimes {
+    fn next_record(&mut self, sink: &mut dyn FnMut(&Advertisement<'_>)) -> Result<bool, CaptureError> {
+        let dropped = &mut self.dropped;
+        self.reader.next_record(&mut |adv| {
+            if PLAUSIBLE_TIME_US.contains(&adv.time_us) {
+                sink(adv);
+            } else {
+                *dropped += 1;
+            }
+        })
+    }
+
+    fn position(&self) -> u64 {
+        self.reader.position()
+    }
+
+    fn stats(&self) -> ReadStats {
+        let inner = self.reader.stats();
+        ReadStats {
+            advertisements: inner.advertisements.saturating_sub(self.dropped),
+            bad_records: inner.bad_records + self.dropped,
+            ..inner
+        }
+    }
 }
 
 /// Recognises a format from its magic bytes: btsnoop's "btsnoop\0", the pcap magic

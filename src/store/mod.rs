@@ -68,6 +68,9 @@ pub enum StoreError {
     UnknownTracker(String),
     #[error("cannot store a {kind} record: {detail}")]
     Unstorable { kind: &'static str, detail: String },
+    /// A note's attachment that cannot be read, is not a regular file or is too large.
+    #[error("the attachment: {0}")]
+    Attachment(#[from] crate::files::FileError),
 }
 
 /// What [`Store::verify`] found.
@@ -300,13 +303,7 @@ impl Store {
         time_us: i64,
     ) -> Result<NoteRecord, StoreError> {
         let data = attachment
-            .map(|p| {
-                std::fs::read(p).map_err(|source| StoreError::Io {
-                    path: p.to_path_buf(),
-                    what: "cannot read the attachment",
-                    source,
-                })
-            })
+            .map(|p| crate::files::read_regular(p, crate::files::ATTACHMENT))
             .transpose()?;
         let note = NoteRecord {
             time_us,
