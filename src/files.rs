@@ -19,7 +19,7 @@ pub struct Cap {
     pub what: &'static str,
 }
 
-/// A GPS track: a day logged at 1 Hz is about 20 MiB of GPX, so this leaves room for ten.
+/// A GPS track: a day logged at 1 Hz is 10 to 20 MiB of GPX, so this leaves room for many.
 pub const TRACK: Cap = Cap {
     max_bytes: 256 * MIB,
     what: "a track",

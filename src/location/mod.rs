@@ -465,6 +465,7 @@ mod tests {
         assert_eq!(r.first_problem.unwrap().0, At::Line(31));
         assert!(t.fixes().iter().all(|f| f.lon == 139.0));
     }
+
     #[test]
     fn read_track_errors_name_file_and_problem() {
         let dir = tempfile::tempdir().unwrap();

@@ -107,9 +107,9 @@ impl Track {
 
     /// Adds one fix where it belongs in time, as [`Track::from_fixes`] would (a live
     /// receiver's fixes come in order, so this is an append), and drops outliers as
-    /// [`Track::without_outliers`] does around it. A stretch is judged again only when a fix
-    /// starts or ends one, and the stretch of the fix just added is spared: after a long
-    /// silence a receiver starts a new stretch one fix at a time.
+    /// [`Track::without_outliers`] does around it. Stretches are judged again only when a fix
+    /// starts or ends one or one stands alone at an end, and the stretch of the fix just added
+    /// is spared: after a long silence a receiver starts a new stretch one fix at a time.
     pub fn push(&mut self, fix: Fix) {
         if !fix.has_valid_position() {
             return;
@@ -123,7 +123,10 @@ impl Track {
             (Some(x), Some(y)) => y.time_us.saturating_sub(x.time_us) > STRETCH_GAP_US,
             _ => false,
         };
-        if (i > 0 && apart(i - 1, i)) || apart(i, i + 1) {
+        // The new fix starts or ends a stretch, or one is left alone at an end of the track.
+        let last = self.fixes.len() - 1;
+        if (i > 0 && apart(i - 1, i)) || apart(i, i + 1) || apart(0, 1) || (last > 0 && apart(last - 1, last))
+        {
             drop_time_outliers(&mut self.fixes, Some(fix.time_us));
             return;
         }
@@ -205,10 +208,10 @@ fn drop_time_outliers(fixes: &mut Vec<Fix>, spare: Option<i64>) -> Vec<Fix> {
     dropped
 }
 
-/// Whether going from `a` to `b` needs more than [`MAX_SPEED_M_S`] (with [`JUMP_SLACK_M`]).
+/// Whether going from `a` to `b` (later) needs more than [`MAX_SPEED_M_S`] (with [`JUMP_SLACK_M`]).
 fn too_fast(a: &Fix, b: &Fix) -> bool {
     let seconds = b.time_us.saturating_sub(a.time_us) as f64 / 1e6;
-    distance_m(a, b) > MAX_SPEED_M_S * seconds.abs() + JUMP_SLACK_M
+    distance_m(a, b) > MAX_SPEED_M_S * seconds + JUMP_SLACK_M
 }
 
 /// A fix that is too fast to reach and to leave, between two fixes that are not: a jump
@@ -466,27 +469,29 @@ mod tests {
     }
 
     #[test]
-    fn a_live_fix_years_ahead_does_not_poison_later_ones() {
+    fn a_live_fix_years_away_does_not_poison_later_ones() {
         let fixes = ride(T0, 40, 1.4);
-        let stray = Fix {
-            time_us: T0 + 5 * 365 * DAY_US,
-            ..fixes[0]
-        };
-        for stray_after in [0, 20] {
-            let mut live = Track::default();
-            for (i, f) in fixes.iter().enumerate() {
-                if i == stray_after {
-                    live.push(stray);
+        for years in [5, -3] {
+            let stray = Fix {
+                time_us: T0 + years * 365 * DAY_US,
+                ..fixes[0]
+            };
+            for stray_after in [0, 20] {
+                let mut live = Track::default();
+                for (i, f) in fixes.iter().enumerate() {
+                    if i == stray_after {
+                        live.push(stray);
+                    }
+                    live.push(*f);
                 }
-                live.push(*f);
+                assert_eq!(live.fixes(), &fixes[..], "{years} years after fix {stray_after}");
+                // The latest fix is held for a sighting just after it.
+                let next = fixes[39].time_us + 1_000_000;
+                assert_eq!(
+                    live.position_at(next, DEFAULT_MAX_GAP_US).map(|f| f.lat),
+                    Some(fixes[39].lat)
+                );
             }
-            assert_eq!(live.fixes(), &fixes[..], "stray after {stray_after}");
-            // The latest fix is held for a sighting just after it.
-            let next = fixes[39].time_us + 1_000_000;
-            assert_eq!(
-                live.position_at(next, DEFAULT_MAX_GAP_US).map(|f| f.lat),
-                Some(fixes[39].lat)
-            );
         }
     }
 
@@ -516,7 +521,7 @@ mod tests {
         assert_eq!(live.len(), 6, "not judged before its next fix");
         live.push(fixes[6]);
         assert_eq!(live.fixes(), [&fixes[..5], &fixes[6..7]].concat());
-        // Replaced in its place when it comes late, a jump in the middle goes at once.
+        // A fix replacing one in the middle with a jump goes at once.
         live.push(Fix {
             lat: fixes[3].lat + 5_000.0 * M,
             ..fixes[3]

@@ -50,6 +50,9 @@ pub enum StoreError {
         what: &'static str,
         source: std::io::Error,
     },
+    /// A note's attachment that cannot be read, is not a regular file or is too large.
+    #[error("the attachment: {0}")]
+    Attachment(#[from] crate::files::FileError),
     #[error("{}: {source}", path.display())]
     Sqlite { path: PathBuf, source: rusqlite::Error },
     #[error("{}: not a tagwatch evidence database (left untouched)", path.display())]
@@ -68,9 +71,6 @@ pub enum StoreError {
     UnknownTracker(String),
     #[error("cannot store a {kind} record: {detail}")]
     Unstorable { kind: &'static str, detail: String },
-    /// A note's attachment that cannot be read, is not a regular file or is too large.
-    #[error("the attachment: {0}")]
-    Attachment(#[from] crate::files::FileError),
 }
 
 /// What [`Store::verify`] found.
