@@ -127,7 +127,7 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
     // Put the sniffed bytes back in front of the rest of the stream.
     let stream: Box<dyn Read> = Box::new(io::Cursor::new(head.to_vec()).chain(reader));
     let input = input::Input::new(stream, path_for_errors, format);
-    let reader: Box<dyn AdvertisementSource> = match format {
+    let source: Box<dyn AdvertisementSource> = match format {
         Format::Btsnoop => Box::new(btsnoop::BtsnoopReader::new(input)?),
         Format::Pcap => Box::new(pcap::PcapReader::new(input)?),
         Format::Pcapng => Box::new(pcapng::PcapngReader::new(input)),
@@ -136,8 +136,27 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
     Ok(Capture {
         format,
         size: None,
-        source: Box::new(PlausibleTimes { reader, dropped: 0 }),
+        source: Box::new(PlausibleTimes {
+            reader: source,
+            dropped: 0,
+        }),
     })
+}
+
+/// Recognises a format from its magic bytes: btsnoop's "btsnoop\0", the pcap magic
+/// numbers, the pcapng Section Header Block type, or a JSON object opening a line.
+fn detect(head: &[u8]) -> Option<Format> {
+    if head.starts_with(btsnoop::MAGIC) {
+        Some(Format::Btsnoop)
+    } else if pcap::MAGICS.iter().any(|m| head.starts_with(m)) {
+        Some(Format::Pcap)
+    } else if head.starts_with(&pcapng::SHB_TYPE) {
+        Some(Format::Pcapng)
+    } else {
+        let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        let first = text.iter().find(|b| !b.is_ascii_whitespace());
+        (first == Some(&b'{')).then_some(Format::JsonLines)
+    }
 }
 
 /// Passes on only advertisements dated within [`PLAUSIBLE_TIME_US`]; the others are damaged
@@ -171,21 +190,5 @@ impl AdvertisementSource for PlausibleTimes {
             bad_records: inner.bad_records + self.dropped,
             ..inner
         }
-    }
-}
-
-/// Recognises a format from its magic bytes: btsnoop's "btsnoop\0", the pcap magic
-/// numbers, the pcapng Section Header Block type, or a JSON object opening a line.
-fn detect(head: &[u8]) -> Option<Format> {
-    if head.starts_with(btsnoop::MAGIC) {
-        Some(Format::Btsnoop)
-    } else if pcap::MAGICS.iter().any(|m| head.starts_with(m)) {
-        Some(Format::Pcap)
-    } else if head.starts_with(&pcapng::SHB_TYPE) {
-        Some(Format::Pcapng)
-    } else {
-        let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-        let first = text.iter().find(|b| !b.is_ascii_whitespace());
-        (first == Some(&b'{')).then_some(Format::JsonLines)
     }
 }
