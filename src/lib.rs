@@ -10,6 +10,7 @@ pub mod coverage;
 pub mod decode;
 pub mod evidence;
 pub mod exit;
+pub mod files;
 pub mod interact;
 pub mod live;
 pub mod location;

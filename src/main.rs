@@ -882,6 +882,7 @@ fn note(text: &str, file: Option<&std::path::Path>, db: &DbArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Err(e @ StoreError::Attachment(_)) => bad_input(&e),
         Err(e) => store_failed(&e),
     }
 }

@@ -1,6 +1,14 @@
 //! The data every stage passes along: one received advertisement and its parts.
 
 use std::fmt;
+use std::ops::Range;
+
+/// The times tagwatch takes as real, in microseconds since the Unix epoch (UTC): from
+/// 2000-01-01 up to, not including, 2100-01-01. A time outside it (a receiver's unset clock
+/// at 1970, a corrupt capture at the year 2200 or at i64's limits) is a damaged record, not a
+/// moment anyone was followed: captures count such advertisements as damaged records and
+/// tracks skip such fixes, so they are never stored and never reach the report.
+pub const PLAUSIBLE_TIME_US: Range<i64> = 946_684_800_000_000..4_102_444_800_000_000;
 
 /// A Bluetooth device address, stored most significant byte first (as BlueZ prints it).
 /// Capture formats carry it least significant byte first; readers reverse it once.
@@ -102,6 +110,17 @@ impl OwnedAdvertisement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plausible_times_are_this_century() {
+        let us = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .timestamp_micros()
+        };
+        assert_eq!(PLAUSIBLE_TIME_US.start, us("2000-01-01T00:00:00Z"));
+        assert_eq!(PLAUSIBLE_TIME_US.end, us("2100-01-01T00:00:00Z"));
+    }
 
     #[test]
     fn address_prints_most_significant_byte_first() {

@@ -139,7 +139,7 @@ fn zero_length_and_overrunning_ad_structures_are_no_tracker_and_no_panic() {
 }
 
 #[test]
-fn bad_coordinates_and_backward_times_are_skipped_and_counted() {
+fn bad_coordinates_are_skipped_and_counted_backward_times_sorted() {
     let csv = "time,lat,lon\n\
         1700000000,35.0,139.0\n\
         1700000010,NaN,139.0\n\
@@ -149,9 +149,13 @@ fn bad_coordinates_and_backward_times_are_skipped_and_counted() {
         1700000005,35.1,139.1\n\
         1700000050,35.3,139.3\n";
     let (track, report) = parse_csv(csv).unwrap();
-    assert_eq!(track.len(), 3);
+    assert_eq!(track.len(), 4);
+    assert_eq!(
+        track.fixes()[1].lat,
+        35.1,
+        "the fix out of order is put in its place"
+    );
     assert_eq!(report.skipped.bad_coordinates, 3);
-    assert_eq!(report.skipped.backwards, 1);
 
     let gpx = r#"<gpx version="1.1"><trk><trkseg>
         <trkpt lat="NaN" lon="139"><time>2026-01-15T08:00:00Z</time></trkpt>

@@ -8,7 +8,7 @@ use std::fmt;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use crate::model::Advertisement;
+use crate::model::{Advertisement, PLAUSIBLE_TIME_US};
 
 mod btsnoop;
 mod hci;
@@ -147,7 +147,10 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
     Ok(Capture {
         format,
         size: None,
-        source,
+        source: Box::new(PlausibleTimes {
+            reader: source,
+            dropped: 0,
+        }),
     })
 }
 
@@ -222,5 +225,39 @@ fn detect(head: &[u8]) -> Option<Format> {
         let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
         let first = text.iter().find(|b| !b.is_ascii_whitespace());
         (first == Some(&b'{')).then_some(Format::JsonLines)
+    }
+}
+
+/// Passes on only advertisements dated within [`PLAUSIBLE_TIME_US`]; the others are damaged
+/// records (a sniffer's unset clock, a corrupt timestamp), counted in `bad_records`, so no
+/// later stage ever sees such a time.
+struct PlausibleTimes {
+    reader: Box<dyn AdvertisementSource>,
+    dropped: u64,
+}
+
+impl AdvertisementSource for PlausibleTimes {
+    fn next_record(&mut self, sink: &mut dyn FnMut(&Advertisement<'_>)) -> Result<bool, CaptureError> {
+        let dropped = &mut self.dropped;
+        self.reader.next_record(&mut |adv| {
+            if PLAUSIBLE_TIME_US.contains(&adv.time_us) {
+                sink(adv);
+            } else {
+                *dropped += 1;
+            }
+        })
+    }
+
+    fn position(&self) -> u64 {
+        self.reader.position()
+    }
+
+    fn stats(&self) -> ReadStats {
+        let inner = self.reader.stats();
+        ReadStats {
+            advertisements: inner.advertisements.saturating_sub(self.dropped),
+            bad_records: inner.bad_records + self.dropped,
+            ..inner
+        }
     }
 }

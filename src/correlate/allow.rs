@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use crate::files::{self, FileError};
 use crate::model::BdAddr;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -16,23 +17,25 @@ pub struct Allowlist {
     identities: HashSet<Vec<u8>>,
 }
 
-/// A line of an allow list that is none of the accepted forms.
+/// An allow list that cannot be used: unreadable (see [`crate::files`]), or a line that is
+/// none of the accepted forms.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: line {line}: {problem}")]
-pub struct AllowError {
-    pub path: String,
-    pub line: usize,
-    pub problem: String,
+pub enum AllowError {
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error("{path}: line {line}: {problem}")]
+    Line {
+        path: String,
+        line: usize,
+        problem: String,
+    },
 }
 
 impl Allowlist {
+    /// Reads an allow list: a regular file of at most [`files::LIST`].
     pub fn read(path: &Path) -> Result<Self, AllowError> {
-        let text = std::fs::read_to_string(path).map_err(|e| AllowError {
-            path: path.display().to_string(),
-            line: 0,
-            problem: e.to_string(),
-        })?;
-        Self::parse(&text).map_err(|(line, problem)| AllowError {
+        let bytes = files::read_regular(path, files::LIST)?;
+        Self::parse(&String::from_utf8_lossy(&bytes)).map_err(|(line, problem)| AllowError::Line {
             path: path.display().to_string(),
             line,
             problem,

@@ -1,6 +1,7 @@
 //! Places the user names (`--place home=35.68,139.76`), so reports say "home" and "work"
 //! instead of coordinates.
 
+use crate::files;
 use crate::location::{Fix, distance_m};
 
 use super::Places;
@@ -64,10 +65,11 @@ impl NamedPlace {
             .collect()
     }
 
-    /// Reads a places file, naming it and the line in any error.
+    /// Reads a places file (a regular file of at most [`files::LIST`]), naming it and the
+    /// line in any error.
     pub fn read_file(path: &std::path::Path) -> Result<Vec<Self>, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Self::parse_file(&text)
+        let bytes = files::read_regular(path, files::LIST).map_err(|e| e.to_string())?;
+        Self::parse_file(&String::from_utf8_lossy(&bytes))
             .map_err(|(line, problem)| format!("{}: line {line}: {problem}", path.display()))
     }
 

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::Fix;
 use super::gpsd_json::{Report, parse_report};
+use crate::model::PLAUSIBLE_TIME_US;
 
 /// gpsd's default port, for callers building HOST:PORT.
 pub const DEFAULT_PORT: u16 = 2947;
@@ -77,7 +78,8 @@ impl GpsdClient {
         })
     }
 
-    /// Blocks until gpsd reports a 2D/3D fix with a time and valid position.
+    /// Blocks until gpsd reports a 2D/3D fix with a valid position and a plausible time (a
+    /// receiver without a clock yet reports 1980 or 1970).
     pub fn next_fix(&mut self) -> Result<Fix, GpsdError> {
         let deadline = Instant::now() + self.timeout;
         loop {
@@ -88,6 +90,7 @@ impl GpsdClient {
             })?;
             if let Report::Fix(fix) = report
                 && fix.has_valid_position()
+                && PLAUSIBLE_TIME_US.contains(&fix.time_us)
             {
                 return Ok(fix);
             }
@@ -190,6 +193,7 @@ mod tests {
             "{\"class\":\"TPV\",\"mode\":1}\n",
             "{\"class\":\"TPV\",\"mode\":3,\"time\":\"2014-12-31T03:07:19.000Z\",\"lat\":-37.5,\"lon\":175.25,\"eph\":20.9}\n",
             "{\"class\":\"SKY\"}\n",
+            "{\"class\":\"TPV\",\"mode\":2,\"time\":\"1980-01-06T00:00:00.000Z\",\"lat\":-37.6,\"lon\":175.5}\n",
             "{\"class\":\"TPV\",\"mode\":2,\"time\":\"2014-12-31T03:07:20.000Z\",\"lat\":-37.75,\"lon\":175.5}\n",
         );
         let (addr, h) = fake_gpsd(script, Duration::ZERO);

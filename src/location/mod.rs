@@ -3,6 +3,8 @@
 //!
 //! Every reader recognises its format by content (exported files are often
 //! misnamed) and skips bad records with a count instead of failing the whole file.
+//! Fixes are sorted by time, whatever order the file has them in; then the fixes a
+//! receiver got wrong (a date years ahead, a multipath jump) are dropped and counted.
 
 mod csv;
 pub mod gpsd;
@@ -12,14 +14,21 @@ mod nmea;
 mod time;
 mod track;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+use crate::files::{self, FileError};
+use crate::model::PLAUSIBLE_TIME_US;
 
 pub use csv::parse_csv;
 pub use gpsd_json::parse_gpsd_json;
 pub use gpx::{parse_gpx, write_gpx};
 pub use nmea::parse_nmea;
-pub use track::{DEFAULT_MAX_GAP_US, Fix, OnTrack, PositionSource, Track, distance_m};
+pub use track::{
+    DEFAULT_MAX_GAP_US, Fix, MAX_SPEED_M_S, OnTrack, Outliers, PositionSource, STRETCH_GAP_US,
+    TIME_OUTLIER_MAX_FIXES, Track, distance_m,
+};
 
 /// The track formats we can read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,13 +78,24 @@ pub struct Skipped {
     pub bad_coordinates: usize,
     /// A position with no usable time (e.g. a GGA before the first dated RMC).
     pub undated: usize,
-    /// Times going backwards: the track must stay ordered.
-    pub backwards: usize,
+    /// A time outside [`PLAUSIBLE_TIME_US`] (before 2000, from 2100): a damaged record.
+    pub implausible_time: usize,
+    /// Fixes in a short stretch far in time from the rest of the track
+    /// (see [`TIME_OUTLIER_MAX_FIXES`]).
+    pub time_outliers: usize,
+    /// Fixes that jump away and back faster than [`MAX_SPEED_M_S`].
+    pub impossible_jumps: usize,
 }
 
 impl Skipped {
     pub fn total(&self) -> usize {
-        self.malformed + self.bad_checksum + self.bad_coordinates + self.undated + self.backwards
+        self.malformed
+            + self.bad_checksum
+            + self.bad_coordinates
+            + self.undated
+            + self.implausible_time
+            + self.time_outliers
+            + self.impossible_jumps
     }
 }
 
@@ -91,12 +111,15 @@ pub struct ReadReport {
 
 impl fmt::Display for ReadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} fixes, {} records skipped",
-            self.fixes,
-            self.skipped.total()
-        )?;
+        let s = &self.skipped;
+        write!(f, "{} fixes, {} records skipped", self.fixes, s.total())?;
+        if s.time_outliers + s.impossible_jumps > 0 {
+            write!(
+                f,
+                " (time outliers: {}, impossible jumps: {})",
+                s.time_outliers, s.impossible_jumps
+            )?;
+        }
         if let Some((at, problem)) = &self.first_problem {
             write!(f, " (first at {at}: {problem})")?;
         }
@@ -114,8 +137,9 @@ pub struct ParseError {
 
 #[derive(Debug, thiserror::Error)]
 pub enum TrackError {
-    #[error("{}: cannot read: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    /// Missing, not a regular file, or larger than [`files::TRACK`].
+    #[error(transparent)]
+    File(#[from] FileError),
     #[error(
         "{}: not a recognised track (expected GPX, NMEA 0183, gpsd JSON, or CSV with a header naming time, latitude and longitude columns)",
         path.display()
@@ -131,7 +155,7 @@ pub enum TrackError {
     NoFix {
         path: PathBuf,
         format: TrackFormat,
-        report: ReadReport,
+        report: Box<ReadReport>,
     },
 }
 
@@ -150,10 +174,7 @@ pub fn read_track(path: &Path) -> Result<Track, TrackError> {
 
 /// Like [`read_track`], also saying which format it was and what was skipped.
 pub fn read_track_file(path: &Path) -> Result<TrackFile, TrackError> {
-    let bytes = std::fs::read(path).map_err(|source| TrackError::Io {
-        path: path.into(),
-        source,
-    })?;
+    let bytes = files::read_regular(path, files::TRACK)?;
     // Logs from serial ports can hold stray binary; such lines fail their own checks.
     let text = String::from_utf8_lossy(&bytes);
     let format = detect(&text).ok_or_else(|| TrackError::UnknownFormat { path: path.into() })?;
@@ -172,7 +193,7 @@ pub fn read_track_file(path: &Path) -> Result<TrackFile, TrackError> {
         return Err(TrackError::NoFix {
             path: path.into(),
             format,
-            report,
+            report: Box::new(report),
         });
     }
     Ok(TrackFile {
@@ -212,9 +233,12 @@ pub fn detect(text: &str) -> Option<TrackFormat> {
     csv::is_header(header).then_some(TrackFormat::Csv)
 }
 
-/// Collects fixes in order, applying the skip rules every format shares.
+/// Collects fixes in file order, applying the skip rules every format shares; sorting and
+/// dropping outliers happen once all are read.
 struct Builder {
     fixes: Vec<Fix>,
+    /// Where each fix was read.
+    ats: Vec<At>,
     report: ReadReport,
 }
 
@@ -224,13 +248,14 @@ enum Skip {
     BadChecksum,
     BadCoordinates,
     Undated,
-    Backwards,
+    ImplausibleTime,
 }
 
 impl Builder {
     fn new() -> Self {
         Builder {
             fixes: Vec::new(),
+            ats: Vec::new(),
             report: ReadReport::default(),
         }
     }
@@ -242,7 +267,7 @@ impl Builder {
             Skip::BadChecksum => &mut s.bad_checksum,
             Skip::BadCoordinates => &mut s.bad_coordinates,
             Skip::Undated => &mut s.undated,
-            Skip::Backwards => &mut s.backwards,
+            Skip::ImplausibleTime => &mut s.implausible_time,
         } += 1;
         self.report
             .first_problem
@@ -257,25 +282,71 @@ impl Builder {
             let msg = format!("coordinates out of range: {}, {}", fix.lat, fix.lon);
             return self.skip(Skip::BadCoordinates, at, msg);
         }
+        if !PLAUSIBLE_TIME_US.contains(&fix.time_us) {
+            let msg = format!("time {} is not between 2000 and 2100", shown_time(fix.time_us));
+            return self.skip(Skip::ImplausibleTime, at, msg);
+        }
         match self.fixes.last_mut() {
-            Some(last) if fix.time_us < last.time_us => {
-                self.skip(Skip::Backwards, at, "time goes backwards");
-            }
             Some(last) if fix.time_us == last.time_us => {
                 *last = Fix {
                     accuracy_m: fix.accuracy_m.or(last.accuracy_m),
                     ..fix
                 };
+                *self.ats.last_mut().expect("one per fix") = at;
             }
-            _ => self.fixes.push(fix),
+            _ => {
+                self.fixes.push(fix);
+                self.ats.push(at);
+            }
         }
     }
 
     fn finish(mut self) -> (Track, ReadReport) {
-        let track = Track::from_fixes(self.fixes);
+        let times: Vec<i64> = self.fixes.iter().map(|f| f.time_us).collect();
+        let (track, outliers) = Track::without_outliers(std::mem::take(&mut self.fixes));
+        let s = &mut self.report.skipped;
+        s.time_outliers = outliers.time.len();
+        s.impossible_jumps = outliers.jumps.len();
         self.report.fixes = track.len();
+        if self.report.first_problem.is_none() {
+            self.report.first_problem = first_outlier(&times, &self.ats, &outliers);
+        }
         (track, self.report)
     }
+}
+
+/// The outlier read first and where it was read, from the times and places of the fixes in
+/// file order (a later record of the same instant wins, as in [`Track::from_fixes`]).
+fn first_outlier(times: &[i64], ats: &[At], outliers: &Outliers) -> Option<(At, String)> {
+    let index: HashMap<i64, usize> = times.iter().enumerate().map(|(i, t)| (*t, i)).collect();
+    let time = outliers.time.iter().map(|f| {
+        let why = format!(
+            "time {} is more than a day from the rest of the track",
+            shown_time(f.time_us)
+        );
+        (f, why)
+    });
+    let jumps = outliers.jumps.iter().map(|f| {
+        let why = format!(
+            "position {:.5}, {:.5} at {} is a jump away and back at more than {MAX_SPEED_M_S} m/s",
+            f.lat,
+            f.lon,
+            shown_time(f.time_us)
+        );
+        (f, why)
+    });
+    time.chain(jumps)
+        .filter_map(|(f, why)| Some((*index.get(&f.time_us)?, why)))
+        .min_by_key(|(i, _)| *i)
+        .map(|(i, why)| (ats[i], why))
+}
+
+/// A time as RFC 3339 UTC, or the raw microseconds where chrono cannot show it.
+fn shown_time(time_us: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(time_us).map_or_else(
+        || format!("{time_us} µs"),
+        |t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+    )
 }
 
 #[cfg(test)]
@@ -300,7 +371,7 @@ mod tests {
     }
 
     #[test]
-    fn builder_merges_same_time_and_counts_backwards() {
+    fn builder_merges_same_time_and_sorts() {
         let mut b = Builder::new();
         let f = |t, lat, acc| Fix {
             time_us: t,
@@ -308,17 +379,82 @@ mod tests {
             lon: 1.0,
             accuracy_m: acc,
         };
-        b.push(f(10, 1.0, Some(5.0)), At::Line(1));
-        b.push(f(10, 2.0, None), At::Line(2));
-        b.push(f(5, 3.0, None), At::Line(3));
-        b.push(f(20, f64::NAN, None), At::Line(4));
-        b.push(f(20, 4.0, None), At::Line(5));
+        let t0 = PLAUSIBLE_TIME_US.start;
+        b.push(f(t0 + 10, 1.0, Some(5.0)), At::Line(1));
+        b.push(f(t0 + 10, 1.00001, None), At::Line(2));
+        b.push(f(t0 + 5, 1.00002, None), At::Line(3));
+        b.push(f(t0 + 20, f64::NAN, None), At::Line(4));
+        b.push(f(t0 + 20, 1.00003, None), At::Line(5));
+        b.push(f(t0 - 1, 1.0, None), At::Line(6));
+        b.push(f(PLAUSIBLE_TIME_US.end, 1.0, None), At::Line(7));
+        b.push(f(i64::MAX, 1.0, None), At::Line(8));
         let (t, r) = b.finish();
-        assert_eq!(t.fixes(), &[f(10, 2.0, Some(5.0)), f(20, 4.0, None)]);
-        assert_eq!(r.fixes, 2);
-        assert_eq!(r.skipped.backwards, 1);
+        assert_eq!(
+            t.fixes(),
+            &[
+                f(t0 + 5, 1.00002, None),
+                f(t0 + 10, 1.00001, Some(5.0)),
+                f(t0 + 20, 1.00003, None)
+            ]
+        );
+        assert_eq!(r.fixes, 3);
         assert_eq!(r.skipped.bad_coordinates, 1);
-        assert_eq!(r.first_problem, Some((At::Line(3), "time goes backwards".into())));
+        assert_eq!(r.skipped.implausible_time, 3, "1999, 2100 and i64::MAX");
+        assert_eq!(r.skipped.total(), 4);
+        assert_eq!(r.first_problem.unwrap().0, At::Line(4));
+    }
+
+    /// A walk north at 1.4 m/s, a fix a second from 2026-01-15 08:00 UTC.
+    fn walk(seconds: i64) -> Vec<Fix> {
+        (0..seconds)
+            .map(|s| Fix {
+                time_us: 1_768_464_000_000_000 + s * 1_000_000,
+                lat: 35.0 + s as f64 * 1.4 / 111_195.0,
+                lon: 139.0,
+                accuracy_m: None,
+            })
+            .collect()
+    }
+
+    fn build(fixes: &[Fix]) -> (Track, ReadReport) {
+        let mut b = Builder::new();
+        for (i, f) in fixes.iter().enumerate() {
+            b.push(*f, At::Line(i + 1));
+        }
+        b.finish()
+    }
+
+    #[test]
+    fn a_fix_years_ahead_is_dropped_and_named_not_the_rest() {
+        let clean = walk(600);
+        let mut fixes = clean.clone();
+        // Line 101: a date five years ahead, as a receiver's bad RMC gives.
+        fixes[100].time_us += 5 * 365 * 86_400_000_000;
+        let (t, r) = build(&fixes);
+        assert_eq!(t.len(), 599, "{r}");
+        assert_eq!((r.skipped.time_outliers, r.skipped.total()), (1, 1));
+        assert!(t.fixes().iter().all(|f| f.time_us < fixes[100].time_us));
+        let (at, why) = r.first_problem.clone().unwrap();
+        assert_eq!(at, At::Line(101));
+        assert!(
+            why.contains("2031-01-14T08:01:40Z") && why.contains("more than a day"),
+            "{why}"
+        );
+        assert!(
+            r.to_string().contains("(time outliers: 1, impossible jumps: 0)"),
+            "{r}"
+        );
+    }
+
+    #[test]
+    fn a_multipath_jump_is_dropped_and_named() {
+        let mut fixes = walk(60);
+        // 5 km east for one second, then back.
+        fixes[30].lon += 5_000.0 / (111_195.0 * 35f64.to_radians().cos());
+        let (t, r) = build(&fixes);
+        assert_eq!((t.len(), r.skipped.impossible_jumps), (59, 1), "{r}");
+        assert_eq!(r.first_problem.unwrap().0, At::Line(31));
+        assert!(t.fixes().iter().all(|f| f.lon == 139.0));
     }
 
     #[test]
@@ -335,7 +471,12 @@ mod tests {
         std::fs::write(&p, "hello\n").unwrap();
         assert!(matches!(read_track(&p), Err(TrackError::UnknownFormat { .. })));
         let missing = dir.path().join("missing.gpx");
-        assert!(matches!(read_track(&missing), Err(TrackError::Io { .. })));
+        assert!(matches!(
+            read_track(&missing),
+            Err(TrackError::File(FileError::Io { .. }))
+        ));
+        let e = read_track(dir.path()).unwrap_err().to_string();
+        assert!(e.ends_with("not a regular file (a folder)"), "{e}");
     }
 }
 
@@ -376,6 +517,7 @@ mod fuzz {
             prop_assert_eq!(r.fixes, t.len());
             prop_assert!(t.fixes().windows(2).all(|w| w[0].time_us < w[1].time_us));
             prop_assert!(t.fixes().iter().all(Fix::has_valid_position));
+            prop_assert!(t.fixes().iter().all(|f| PLAUSIBLE_TIME_US.contains(&f.time_us)));
         }
     }
 }

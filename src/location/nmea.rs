@@ -332,9 +332,9 @@ mod tests {
     #[test]
     fn date_rolls_over_at_midnight_and_year_end() {
         let text = [
-            s("GPRMC,235959.50,A,1000.0000,N,02000.0000,E,0.0,0.0,311299,,,A"),
+            s("GPRMC,235959.50,A,1000.0000,N,02000.0000,E,0.0,0.0,311225,,,A"),
             s("GPGGA,000000.50,1000.0000,N,02000.0000,E,1,08,1.0,0,M,0,M,,"),
-            s("GPRMC,000001.50,A,1000.0000,N,02000.0000,E,0.0,0.0,010100,,,A"),
+            s("GPRMC,000001.50,A,1000.0000,N,02000.0000,E,0.0,0.0,010126,,,A"),
         ]
         .concat();
         let (t, r) = parse_nmea(&text);
@@ -343,15 +343,51 @@ mod tests {
         assert_eq!(
             times,
             [
-                us("1999-12-31T23:59:59.5Z"),
-                us("2000-01-01T00:00:00.5Z"),
-                us("2000-01-01T00:00:01.5Z")
+                us("2025-12-31T23:59:59.5Z"),
+                us("2026-01-01T00:00:00.5Z"),
+                us("2026-01-01T00:00:01.5Z")
             ]
         );
     }
 
     #[test]
-    fn backwards_and_out_of_range_are_counted() {
+    fn dates_before_2000_are_implausible() {
+        // 99 is 1999 (a receiver's unset clock, or a GPS week rollover): not a real time now.
+        let text = [
+            s("GPRMC,235959.50,A,1000.0000,N,02000.0000,E,0.0,0.0,311299,,,A"),
+            s("GPGGA,000000.50,1000.0000,N,02000.0000,E,1,08,1.0,0,M,0,M,,"),
+            s("GPRMC,000001.50,A,1000.0000,N,02000.0000,E,0.0,0.0,010100,,,A"),
+        ]
+        .concat();
+        let (t, r) = parse_nmea(&text);
+        assert_eq!((t.len(), r.skipped.implausible_time), (2, 1), "{r}");
+        assert_eq!(t.fixes()[0].time_us, us("2000-01-01T00:00:00.5Z"));
+    }
+
+    #[test]
+    fn one_rmc_dated_years_ahead_loses_only_its_own_epochs() {
+        // A receiver sends GGA then RMC each second; one RMC carries a wrong year, and the
+        // next GGA is dated from it. Before, every later fix was skipped as going backwards.
+        let mut text = String::new();
+        for sec in 0..30 {
+            let date = if sec == 10 { "150131" } else { "150126" };
+            let lat = format!("3500.{:04}", sec * 10);
+            text += &s(&format!(
+                "GPGGA,0800{sec:02}.00,{lat},N,13900.0000,E,1,08,1.0,0,M,0,M,,"
+            ));
+            text += &s(&format!(
+                "GPRMC,0800{sec:02}.00,A,{lat},N,13900.0000,E,0.0,0.0,{date},,,A"
+            ));
+        }
+        let (t, r) = parse_nmea(&text);
+        // The first GGA is undated; 10:RMC and 11:GGA are in 2031.
+        assert_eq!((r.skipped.undated, r.skipped.time_outliers), (1, 2), "{r}");
+        assert_eq!(t.len(), 30, "{r}");
+        assert_eq!(t.fixes()[29].time_us, us("2026-01-15T08:00:29Z"));
+    }
+
+    #[test]
+    fn backwards_is_sorted_and_out_of_range_is_counted() {
         let text = [
             s("GPRMC,120010,A,1000.0000,N,02000.0000,E,0.0,0.0,010120,,,A"),
             s("GPRMC,120009,A,1000.0000,N,02000.0000,E,0.0,0.0,010120,,,A"),
@@ -361,14 +397,8 @@ mod tests {
         ]
         .concat();
         let (t, r) = parse_nmea(&text);
-        assert_eq!(t.len(), 1);
-        assert_eq!(
-            (
-                r.skipped.backwards,
-                r.skipped.bad_coordinates,
-                r.skipped.malformed
-            ),
-            (1, 2, 1)
-        );
+        let times: Vec<i64> = t.fixes().iter().map(|f| f.time_us).collect();
+        assert_eq!(times, [us("2020-01-01T12:00:09Z"), us("2020-01-01T12:00:10Z")]);
+        assert_eq!((r.skipped.bad_coordinates, r.skipped.malformed), (2, 1));
     }
 }

@@ -50,6 +50,9 @@ pub enum StoreError {
         what: &'static str,
         source: std::io::Error,
     },
+    /// A note's attachment that cannot be read, is not a regular file or is too large.
+    #[error("the attachment: {0}")]
+    Attachment(#[from] crate::files::FileError),
     #[error("{}: {source}", path.display())]
     Sqlite { path: PathBuf, source: rusqlite::Error },
     #[error("{}: not a tagwatch evidence database (left untouched)", path.display())]
@@ -300,13 +303,7 @@ impl Store {
         time_us: i64,
     ) -> Result<NoteRecord, StoreError> {
         let data = attachment
-            .map(|p| {
-                std::fs::read(p).map_err(|source| StoreError::Io {
-                    path: p.to_path_buf(),
-                    what: "cannot read the attachment",
-                    source,
-                })
-            })
+            .map(|p| crate::files::read_regular(p, crate::files::ATTACHMENT))
             .transpose()?;
         let note = NoteRecord {
             time_us,
