@@ -12,10 +12,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use chrono::FixedOffset;
 use tagwatch::analyze::{Analysis, AnalyzeOptions, analyze_files, total_size};
+use tagwatch::anchor::{self as anchors, Code};
 use tagwatch::capture::{self, JsonlWriter};
 use tagwatch::correlate::verdict::Sensitivity;
 use tagwatch::correlate::{Allowlist, NamedPlace};
 use tagwatch::evidence::ReportData;
+use tagwatch::exit;
 use tagwatch::interact::act::{self, Action};
 use tagwatch::live::ui::{self, App, Purpose};
 use tagwatch::live::{self, Feed, Replay, Session};
@@ -23,8 +25,6 @@ use tagwatch::location::{self, DEFAULT_MAX_GAP_US, PositionSource, Track};
 use tagwatch::present;
 use tagwatch::report::{self, Lang};
 use tagwatch::scan::{self, AdapterFeed, LivePosition};
-use tagwatch::anchor::{self as anchors, Code};
-use tagwatch::exit;
 use tagwatch::store::anchor::{AnchorError, Timestamp};
 use tagwatch::store::{Recorder, Store, StoreError};
 use tagwatch::synth::scenario::Container;
@@ -879,7 +879,11 @@ fn verify_anchors(texts: &[String], db: &DbArgs) -> ExitCode {
         }
         all_hold &= holds;
     }
-    if all_hold { plain } else { ExitCode::from(exit::BROKEN) }
+    if all_hold {
+        plain
+    } else {
+        ExitCode::from(exit::BROKEN)
+    }
 }
 
 /// `anchor`: keeps an anchor of the chain as it stands and shows it to be kept elsewhere.

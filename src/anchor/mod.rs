@@ -127,7 +127,10 @@ impl std::fmt::Display for Code {
 /// CRC-8/SMBUS: polynomial 0x07, initial 0, no reflection.
 fn crc8(bytes: &[u8]) -> u8 {
     bytes.iter().fold(0u8, |crc, &b| {
-        (0..8).fold(crc ^ b, |c, _| if c & 0x80 != 0 { (c << 1) ^ 0x07 } else { c << 1 })
+        (0..8).fold(
+            crc ^ b,
+            |c, _| if c & 0x80 != 0 { (c << 1) ^ 0x07 } else { c << 1 },
+        )
     })
 }
 
@@ -228,7 +231,11 @@ pub fn explain(code: &Code, check: &AnchorCheck) -> (bool, Vec<String>) {
         "anchor {short}: the first {n} records are unchanged; {} record{} appended since{}",
         group_thousands(appended),
         if appended == 1 { "" } else { "s" },
-        if check.sessions_since == 0 { String::new() } else { sessions },
+        if check.sessions_since == 0 {
+            String::new()
+        } else {
+            sessions
+        },
     )];
     let Some(kept) = &check.kept else {
         return (true, lines);
@@ -266,7 +273,7 @@ pub fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -307,7 +314,14 @@ mod tests {
                 assert!(Code::parse(&typo).is_err(), "{typo}");
             }
         }
-        for bad in ["", "TW1", "TW2-5324-0000", "TW1-x-0000", "TW1-0-", "TW1-12-ABCD-00"] {
+        for bad in [
+            "",
+            "TW1",
+            "TW2-5324-0000",
+            "TW1-x-0000",
+            "TW1-0-",
+            "TW1-12-ABCD-00",
+        ] {
             assert!(Code::parse(bad).is_err(), "{bad}");
         }
     }

@@ -144,7 +144,10 @@ pub fn request(imprint: &[u8; 32], nonce: &[u8]) -> Vec<u8> {
 
 /// The content octets of a DER INTEGER holding the unsigned big-endian `bytes`.
 fn integer(bytes: &[u8]) -> Vec<u8> {
-    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len().saturating_sub(1));
+    let start = bytes
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(bytes.len().saturating_sub(1));
     let mut out = Vec::with_capacity(bytes.len() + 1);
     if bytes.get(start).is_some_and(|&b| b & 0x80 != 0) {
         out.push(0);
@@ -283,11 +286,7 @@ fn read_token(token: &[u8]) -> Result<TokenInfo, TsaError> {
             nonce = Some(content.to_vec());
         }
     }
-    Ok(TokenInfo {
-        imprint,
-        nonce,
-        time,
-    })
+    Ok(TokenInfo { imprint, nonce, time })
 }
 
 /// `YYYYMMDDHHMMSS[.fff]Z` (RFC 3161 asks for UTC and no more).
@@ -309,17 +308,19 @@ mod tests {
 
     #[test]
     fn request_is_the_der_openssl_writes() {
-        // `openssl ts -query -digest <64 x 11> -sha256 -cert` with nonce 0x8000000000000001:
-        // the same structure; checked against `openssl asn1parse -inform DER`.
-        let req = request(&[0x11; 32], &[0x80, 0, 0, 0, 0, 0, 0, 1]);
-        let expected_head = [
-            0x30, 0x3F, 0x02, 0x01, 0x01, 0x30, 0x2F, 0x30, 0x0B, 0x06, 0x09, 0x60, 0x86, 0x48,
-            0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
-        ];
-        assert_eq!(&req[..expected_head.len()], &expected_head);
-        let tail = [0x02, 0x09, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 1, 0x01, 0x01, 0xFF];
-        assert_eq!(&req[req.len() - tail.len()..], &tail);
-        assert_eq!(req.len(), 0x3F + 2);
+        // `openssl ts -query -digest 1111...11 -sha256 -cert -no_nonce`, byte for byte, with
+        // our nonce 0x8000000000000001 (a leading 0 keeps it positive) before certReq.
+        let openssl = hex::decode(
+            "30390201013031300d060960864801650304020105000420\
+             1111111111111111111111111111111111111111111111111111111111111111\
+             0101ff",
+        )
+        .unwrap();
+        let nonce = [0x02, 0x09, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 1];
+        let mut expected = openssl.clone();
+        expected[1] += nonce.len() as u8;
+        expected.splice(openssl.len() - 3..openssl.len() - 3, nonce);
+        assert_eq!(request(&[0x11; 32], &[0x80, 0, 0, 0, 0, 0, 0, 1]), expected);
     }
 
     #[test]
@@ -342,7 +343,11 @@ mod tests {
     fn refusal_is_read_with_its_text() {
         let status = tlv(
             SEQUENCE,
-            &[tlv(INTEGER, &[2]), tlv(SEQUENCE, &tlv(UTF8_STRING, b"bad\x1b[2Jalg"))].concat(),
+            &[
+                tlv(INTEGER, &[2]),
+                tlv(SEQUENCE, &tlv(UTF8_STRING, b"bad\x1b[2Jalg")),
+            ]
+            .concat(),
         );
         let reply = tlv(SEQUENCE, &status);
         match token_of(&reply) {
@@ -362,12 +367,78 @@ mod tests {
         assert!(generalized_time(b"2026112921400\xffZ").is_err());
     }
 
+    /// A token shaped as a TSA makes it (unsigned: tagwatch does not check signatures).
+    fn token(imprint: &[u8], nonce: &[u8]) -> Vec<u8> {
+        let algorithm = tlv(SEQUENCE, &[tlv(OID, OID_SHA256), tlv(NULL, &[])].concat());
+        let tst = tlv(
+            SEQUENCE,
+            &[
+                tlv(INTEGER, &[1]),
+                tlv(OID, &[0x2A, 0x03, 0x04]),
+                tlv(SEQUENCE, &[algorithm, tlv(OCTET_STRING, imprint)].concat()),
+                tlv(INTEGER, &[7]),
+                tlv(GENERALIZED_TIME, b"20261129214002Z"),
+                // accuracy, holding an INTEGER that is not the nonce
+                tlv(SEQUENCE, &tlv(INTEGER, &[1])),
+                tlv(INTEGER, nonce),
+            ]
+            .concat(),
+        );
+        let encap = tlv(
+            SEQUENCE,
+            &[tlv(OID, OID_TST_INFO), tlv(CONTEXT_0, &tlv(OCTET_STRING, &tst))].concat(),
+        );
+        let signed = tlv(
+            SEQUENCE,
+            &[tlv(INTEGER, &[3]), tlv(SET, &[]), encap, tlv(SET, &[])].concat(),
+        );
+        tlv(
+            SEQUENCE,
+            &[tlv(OID, OID_SIGNED_DATA), tlv(CONTEXT_0, &signed)].concat(),
+        )
+    }
+
+    fn granted(token: &[u8]) -> Vec<u8> {
+        tlv(
+            SEQUENCE,
+            &[tlv(SEQUENCE, &tlv(INTEGER, &[0])), token.to_vec()].concat(),
+        )
+    }
+
+    #[test]
+    fn token_fields_are_read() {
+        let head = [9u8; 32];
+        let t = token(&imprint(&head), &[0x42]);
+        assert_eq!(token_of(&granted(&t)).unwrap(), &t[..]);
+        let info = read_token(&t).unwrap();
+        assert_eq!(info.imprint, imprint(&head));
+        assert_eq!(info.nonce, Some(vec![0x42]));
+        assert_eq!(info.time.to_rfc3339(), "2026-11-29T21:40:02+00:00");
+        use base64::Engine;
+        let kept = base64::engine::general_purpose::STANDARD.encode(&t);
+        assert!(check_stored(&kept, &head).is_ok());
+        assert!(matches!(check_stored(&kept, &[0; 32]), Err(TsaError::Imprint)));
+    }
+
     proptest::proptest! {
-        /// Hostile replies and tokens give errors, never panics.
+        /// Hostile replies and tokens give errors, never panics: random bytes, and a real
+        /// shape with one byte changed and cut anywhere.
         #[test]
-        fn hostile_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+        fn hostile_bytes_never_panic(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400),
+            at in 0usize..400,
+            value in proptest::num::u8::ANY,
+            cut in 0usize..400,
+        ) {
             let _ = token_of(&bytes);
             let _ = read_token(&bytes);
+            let mut reply = granted(&token(&[5; 32], &[1, 2]));
+            let i = at % reply.len();
+            reply[i] = value;
+            reply.truncate(cut.max(1));
+            if let Ok(t) = token_of(&reply) {
+                let _ = read_token(t);
+            }
         }
     }
 }

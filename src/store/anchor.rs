@@ -190,7 +190,9 @@ fn walk(conn: &Connection, code: &Code) -> rusqlite::Result<AnchorCheck> {
             )),
             (Ok(kind), Ok(payload), Ok(prev_hash), Ok(hash)) => {
                 if prev_hash != prev {
-                    Some(format!("record {seq}: prev_hash is not the hash of the record before"))
+                    Some(format!(
+                        "record {seq}: prev_hash is not the hash of the record before"
+                    ))
                 } else if hash != chain::record_hash(&prev_hash, expected, &kind, &payload) {
                     Some(format!("record {seq}: its hash does not match its content"))
                 } else {
@@ -211,9 +213,9 @@ fn walk(conn: &Connection, code: &Code) -> rusqlite::Result<AnchorCheck> {
     check.broken = broken.as_ref().map(|(_, problem)| problem.clone());
     let count = crate::anchor::group_thousands;
     check.problem = match broken {
-        Some((at, problem)) if at <= n => {
-            Some(format!("{problem}: the records the anchor vouches for were changed"))
-        }
+        Some((at, problem)) if at <= n => Some(format!(
+            "{problem}: the records the anchor vouches for were changed"
+        )),
         None if check.records < n => Some(format!(
             "the chain ends at record {}, but the anchor vouches for {} records: the last {} \
              were cut off",
@@ -238,7 +240,14 @@ fn walk(conn: &Connection, code: &Code) -> rusqlite::Result<AnchorCheck> {
 
 /// Takes note of what a verified record says about the anchor: the anchored hash, sessions
 /// and the anchor record after it.
-fn note_after_anchor(check: &mut AnchorCheck, code: &Code, seq: u64, kind: &str, payload: &[u8], hash: &[u8]) {
+fn note_after_anchor(
+    check: &mut AnchorCheck,
+    code: &Code,
+    seq: u64,
+    kind: &str,
+    payload: &[u8],
+    hash: &[u8],
+) {
     let n = code.records;
     if seq == n {
         check.anchored_hash = hash.try_into().unwrap_or([0; 32]);
