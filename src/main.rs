@@ -76,6 +76,7 @@ enum Command {
         /// Show the QR code [default: when standard output is a terminal].
         #[arg(long, overrides_with = "no_qr")]
         qr: bool,
+        /// Never show the QR code.
         #[arg(long, overrides_with = "qr")]
         no_qr: bool,
         #[command(flatten)]

@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use rusqlite::{Connection, params};
@@ -165,6 +165,54 @@ fn anchor_prints_code_head_and_qr_and_keeps_the_record() {
         let check = verify_anchor(&db, &code);
         assert_eq!(check.code, 0, "{code}: {}{}", check.stdout, check.stderr);
     }
+}
+
+/// The terminal QR code, read back as a phone would: its half blocks drawn as an image
+/// (text-coloured parts light) and decoded with zbarimg.
+#[test]
+fn the_qr_code_holds_the_full_code() {
+    let available = Command::new("zbarimg")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        eprintln!("skipping: zbarimg not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("evidence.sqlite");
+    fill(&db, 1);
+    let out = run(&["anchor", "--qr"], &db);
+    let mut rows: Vec<Vec<u8>> = Vec::new();
+    for line in out.stdout.lines().filter(|l| l.contains('▀') || l.contains('▄')) {
+        let halves = |top: bool| {
+            line.chars()
+                .map(|c| match (c, top) {
+                    ('█', _) | ('▀', true) | ('▄', false) => 255,
+                    _ => 0,
+                })
+                .collect()
+        };
+        rows.push(halves(true));
+        rows.push(halves(false));
+    }
+    const SCALE: usize = 4;
+    let mut pgm = format!("P5 {} {} 255\n", rows[0].len() * SCALE, rows.len() * SCALE).into_bytes();
+    for row in &rows {
+        let wide: Vec<u8> = row.iter().flat_map(|&v| [v; SCALE]).collect();
+        for _ in 0..SCALE {
+            pgm.extend_from_slice(&wide);
+        }
+    }
+    let image = dir.path().join("qr.pgm");
+    std::fs::write(&image, pgm).unwrap();
+    let read = Command::new("zbarimg")
+        .args(["-q", "--raw"])
+        .arg(&image)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&read.stdout);
+    assert_eq!(text.trim(), field(&out.stdout, "full:"));
 }
 
 #[test]
@@ -598,6 +646,27 @@ fn start_tsa() -> Option<Tsa> {
     panic!("the TSA server did not start");
 }
 
+/// `openssl ts -verify` of `token.der` in `dir` over `data`, trusting only the test CA.
+fn openssl_ts_verify(dir: &Path, data: &[u8]) -> (bool, String) {
+    std::fs::write(dir.join("data.bin"), data).unwrap();
+    let out = Command::new("openssl")
+        .args([
+            "ts",
+            "-verify",
+            "-data",
+            "data.bin",
+            "-in",
+            "token.der",
+            "-token_in",
+        ])
+        .args(["-CAfile", "ca.pem", "-untrusted", "tsa.pem"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), said.into_owned())
+}
+
 #[test]
 fn tsa_timestamp_is_kept_and_verifies_independently_with_openssl() {
     let Some(tsa) = start_tsa() else {
@@ -620,56 +689,13 @@ fn tsa_timestamp_is_kept_and_verifies_independently_with_openssl() {
         base64::engine::general_purpose::STANDARD.decode(b64).unwrap()
     };
     assert_eq!(record["timestamp"]["tsa"].as_str(), Some(tsa.url.as_str()));
-    let files: PathBuf = tsa.dir.path().to_path_buf();
+    let files = tsa.dir.path();
     std::fs::write(files.join("token.der"), token).unwrap();
-    std::fs::write(
-        files.join("head.bin"),
-        hex::decode(record["head"].as_str().unwrap()).unwrap(),
-    )
-    .unwrap();
-    let verified = Command::new("openssl")
-        .args([
-            "ts",
-            "-verify",
-            "-data",
-            "head.bin",
-            "-in",
-            "token.der",
-            "-token_in",
-            "-CAfile",
-            "ca.pem",
-            "-untrusted",
-            "tsa.pem",
-        ])
-        .current_dir(&files)
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&verified.stdout);
-    assert!(
-        verified.status.success() && said.contains("Verification: OK"),
-        "{said}{}",
-        String::from_utf8_lossy(&verified.stderr)
-    );
+    let head = hex::decode(record["head"].as_str().unwrap()).unwrap();
+    let (ok, said) = openssl_ts_verify(files, &head);
+    assert!(ok && said.contains("Verification: OK"), "{said}");
     // Other data does not verify against it.
-    std::fs::write(files.join("head.bin"), [0u8; 32]).unwrap();
-    let other = Command::new("openssl")
-        .args([
-            "ts",
-            "-verify",
-            "-data",
-            "head.bin",
-            "-in",
-            "token.der",
-            "-token_in",
-            "-CAfile",
-            "ca.pem",
-            "-untrusted",
-            "tsa.pem",
-        ])
-        .current_dir(&files)
-        .output()
-        .unwrap();
-    assert!(!other.status.success());
+    assert!(!openssl_ts_verify(files, &[0; 32]).0);
 
     // verify --anchor shows the authority's time.
     let check = verify_anchor(&db, &code);

@@ -222,7 +222,7 @@ pub fn explain(code: &Code, check: &AnchorCheck) -> (bool, Vec<String>) {
     if let Some(problem) = &check.problem {
         return (false, vec![format!("anchor {short}: DOES NOT HOLD: {problem}")]);
     }
-    let appended = check.records - code.records;
+    let appended = check.records.saturating_sub(code.records);
     let sessions = match check.sessions_since {
         1 => ", in 1 session".to_string(),
         s => format!(", in {s} sessions"),
