@@ -872,6 +872,16 @@ fn verify_anchors(texts: &[String], db: &DbArgs) -> ExitCode {
     for code in &codes {
         let check = match store.check_anchor(code) {
             Ok(c) => c,
+            // Damage to the file: the plain check above has said where.
+            Err(e @ StoreError::Damaged { .. }) => {
+                println!(
+                    "anchor {}: cannot be checked: {}",
+                    code.short(),
+                    present::neutralise(&e.to_string())
+                );
+                all_hold = false;
+                continue;
+            }
             Err(e) => return store_failed(&e),
         };
         let (holds, lines) = anchors::explain(code, &check);

@@ -179,7 +179,7 @@ pub fn hook_json(anchor: &AnchorRecord, db: &Path) -> String {
         "head": anchor.head,
         "records": anchor.records,
         "time": time,
-        "db": db.display().to_string(),
+        "db": std::path::absolute(db).unwrap_or_else(|_| db.to_path_buf()).display().to_string(),
     })
     .to_string()
 }
@@ -253,9 +253,13 @@ pub fn explain(code: &Code, check: &AnchorCheck) -> (bool, Vec<String>) {
             ));
             (true, lines)
         }
+        // The anchor record is kept after the anchored records: they stand, but what came
+        // after them was changed.
         Err(e) => {
-            lines[0] = format!("anchor {short}: DOES NOT HOLD: its timestamp from {tsa} {e}");
-            lines.truncate(1);
+            lines.push(format!(
+                "  BUT the timestamp kept with it (from {tsa}) does not check: {e}: the anchor \
+                 record was changed after it was kept"
+            ));
             (false, lines)
         }
     }
