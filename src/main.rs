@@ -933,7 +933,14 @@ fn anchor(tsa: Option<&str>, qr: bool, db: &DbArgs) -> ExitCode {
                 println!("{line}");
             }
             if qr && let Some(qr) = anchors::qr(&Code::new(head.records, &head.hash)) {
-                println!("{qr}");
+                // Light modules in bright white on black, whatever the terminal's colours
+                // (without colour: its text colour, right on a dark background).
+                let style = anstyle::Style::new()
+                    .fg_color(Some(anstyle::AnsiColor::BrightWhite.into()))
+                    .bg_color(Some(anstyle::AnsiColor::Black.into()));
+                for line in qr.lines() {
+                    anstream::println!("{style}{line}{style:#}");
+                }
             }
             println!(
                 "Keep the code where this computer cannot reach it (a photo, a message to someone \

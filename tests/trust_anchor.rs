@@ -388,6 +388,27 @@ fn a_tail_cut_below_the_anchor_is_caught() {
 }
 
 #[test]
+fn a_change_after_the_anchor_is_told_apart_from_one_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("evidence.sqlite");
+    let n = fill(&db, 1);
+    let code = anchor(&db);
+    fill(&db, 1);
+    let conn = Connection::open(&db).unwrap();
+    // A sighting of the second session, changed without rehashing.
+    set_payload(&conn, n as i64 + 3, "\"rssi\":-60", "\"rssi\":-99");
+    drop(conn);
+    let out = verify_anchor(&db, &code);
+    assert_eq!(out.code, 3, "{}", out.stdout);
+    let expected = format!(
+        "the first {n} records are unchanged, but after them the chain breaks: record {}: its \
+         hash does not match its content",
+        n + 3
+    );
+    assert!(out.stdout.contains(&expected), "{}", out.stdout);
+}
+
+#[test]
 fn a_mistyped_code_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("evidence.sqlite");
