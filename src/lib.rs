@@ -3,6 +3,7 @@
 //! Data flows one way: capture (source) -> decode -> classify -> correlate -> store -> present.
 
 pub mod analyze;
+pub mod anchor;
 pub mod capture;
 pub mod classify;
 pub mod correlate;

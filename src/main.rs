@@ -1,6 +1,6 @@
 //! The `tagwatch` command line. Thin: the work is done in the library.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use chrono::FixedOffset;
 use tagwatch::analyze::{self, Analysis, AnalyzeOptions, Outcome, analyze_files, total_size};
+use tagwatch::anchor::{self as anchors, Code};
 use tagwatch::capture::{self, JsonlWriter};
 use tagwatch::correlate::verdict::Sensitivity;
 use tagwatch::correlate::{Allowlist, NamedPlace};
@@ -25,6 +26,7 @@ use tagwatch::location::{DEFAULT_MAX_GAP_US, PositionSource, Track};
 use tagwatch::present;
 use tagwatch::report::{self, Lang};
 use tagwatch::scan::{self, AdapterFeed, LivePosition};
+use tagwatch::store::anchor::{AnchorError, Timestamp};
 use tagwatch::store::{Recorder, Store, StoreError};
 use tagwatch::synth::scenario::Container;
 use tagwatch::synth::{labelled, scenario};
@@ -56,6 +58,25 @@ enum Command {
     },
     /// Check the evidence database's hash chain: every record since the first, unchanged.
     Verify {
+        /// Also prove the chain extends this anchor code (from `tagwatch anchor` or a
+        /// session's end): the records it vouches for are unchanged. Repeatable.
+        #[arg(long = "anchor", value_name = "CODE")]
+        anchors: Vec<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Give the chain head away: a short code and a QR code to photograph or send, which
+    /// later proves the evidence up to now unchanged (`verify --anchor`); kept as a record.
+    Anchor {
+        /// Also have this RFC 3161 timestamp authority sign the head with its time.
+        #[arg(long, value_name = "URL")]
+        tsa: Option<String>,
+        /// Show the QR code [default: when standard output is a terminal].
+        #[arg(long, overrides_with = "no_qr")]
+        qr: bool,
+        /// Never show the QR code.
+        #[arg(long, overrides_with = "qr")]
+        no_qr: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -122,6 +143,8 @@ struct AnalyzeArgs {
     judge: JudgeArgs,
     #[command(flatten)]
     store: StoreArgs,
+    #[command(flatten)]
+    on_anchor: OnAnchor,
     /// List phones, computers and headphones near their owners too (the table hides them).
     #[arg(long)]
     all: bool,
@@ -159,6 +182,8 @@ struct LiveArgs {
     judge: JudgeArgs,
     #[command(flatten)]
     store: StoreArgs,
+    #[command(flatten)]
+    on_anchor: OnAnchor,
 }
 
 /// How trackers are judged: shared by `analyze`, `scan` and `sweep`.
@@ -275,6 +300,15 @@ impl StoreArgs {
             self.db.open().map(Some)
         }
     }
+}
+
+/// Where a session's closing anchor goes (`analyze`, `scan`, `sweep`).
+#[derive(Args)]
+struct OnAnchor {
+    /// Run this command (`sh -c`) with the session's closing anchor as JSON on its standard
+    /// input, to send it away (mail, a messenger, someone you trust); README "Anchors".
+    #[arg(long, value_name = "CMD", conflicts_with = "no_store")]
+    on_anchor: Option<String>,
 }
 
 #[derive(Args)]
@@ -411,7 +445,12 @@ fn main() -> ExitCode {
                 duration_us: duration,
             },
         ),
-        Command::Verify { db } => verify(&db),
+        Command::Verify { anchors, db } if anchors.is_empty() => verify(&db),
+        Command::Verify { anchors, db } => verify_anchors(&anchors, &db),
+        Command::Anchor { tsa, qr, no_qr, db } => {
+            let qr = qr || (!no_qr && std::io::stdout().is_terminal());
+            anchor(tsa.as_deref(), qr, &db)
+        }
         Command::Report {
             tracker,
             lang,
@@ -553,6 +592,9 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
             "Evidence kept in {}: check it with `tagwatch verify`, write a report with `tagwatch report -o DIR`.",
             present::neutralise(&store.path().display().to_string())
         );
+    }
+    if let Err(code) = session_anchor(store.as_mut(), &args.on_anchor) {
+        return code;
     }
     if analysis.has_errors() {
         ExitCode::from(exit::BAD_INPUT)
@@ -760,6 +802,9 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     if let Some(e) = &outcome.store_error {
         return store_failed(e);
     }
+    if let Err(code) = session_anchor(store.as_mut(), &args.on_anchor) {
+        return code;
+    }
     match replay_error {
         Some(e) => bad_input(&e),
         None => outcome_code(result.outcome()),
@@ -865,6 +910,163 @@ fn verify(db: &DbArgs) -> ExitCode {
             ExitCode::from(exit::BROKEN)
         }
     }
+}
+
+/// `verify --anchor`: the plain check, then whether the chain extends each anchor.
+fn verify_anchors(texts: &[String], db: &DbArgs) -> ExitCode {
+    let mut codes = Vec::new();
+    for text in texts {
+        match Code::parse(text) {
+            Ok(code) => codes.push(code),
+            Err(e) => {
+                eprintln!("error: --anchor {}", present::neutralise(&e));
+                return ExitCode::from(exit::USAGE);
+            }
+        }
+    }
+    let store = match open_existing(db) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let plain = verify(db);
+    let mut all_hold = true;
+    for code in &codes {
+        let check = match store.check_anchor(code) {
+            Ok(c) => c,
+            // Damage to the file: the plain check above has said where.
+            Err(e @ StoreError::Damaged { .. }) => {
+                println!(
+                    "anchor {}: cannot be checked: {}",
+                    code.short(),
+                    present::neutralise(&e.to_string())
+                );
+                all_hold = false;
+                continue;
+            }
+            Err(e) => return store_failed(&e),
+        };
+        let (holds, lines) = anchors::explain(code, &check);
+        for line in lines {
+            println!("{line}");
+        }
+        all_hold &= holds;
+    }
+    if all_hold {
+        plain
+    } else {
+        ExitCode::from(exit::BROKEN)
+    }
+}
+
+/// `anchor`: keeps an anchor of the chain as it stands and shows it to be kept elsewhere.
+fn anchor(tsa: Option<&str>, qr: bool, db: &DbArgs) -> ExitCode {
+    let mut store = match open_existing(db) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let head = match store.chain_head() {
+        Ok(Some(head)) => head,
+        Ok(None) => return anchor_failed(&AnchorError::Empty),
+        Err(e) => return store_failed(&e),
+    };
+    let mut exit_code = ExitCode::SUCCESS;
+    let timestamp = tsa.and_then(|url| match anchors::tsa::stamp(url, &head.hash) {
+        Ok(stamp) => {
+            use base64::Engine;
+            Some(Timestamp {
+                tsa: url.to_string(),
+                token: base64::engine::general_purpose::STANDARD.encode(&stamp.token),
+            })
+        }
+        Err(e) => {
+            eprintln!(
+                "error: timestamp authority {}: {}; the anchor is kept without a timestamp",
+                present::neutralise(url),
+                present::neutralise(&e.to_string())
+            );
+            exit_code = ExitCode::from(exit::BAD_INPUT);
+            None
+        }
+    });
+    match store.add_anchor(head, chrono::Utc::now().timestamp_micros(), timestamp) {
+        Ok(record) => {
+            for line in anchors::describe(&record, &head, store.path()) {
+                println!("{line}");
+            }
+            if qr && let Some(qr) = anchors::qr(&Code::new(head.records, &head.hash)) {
+                // Light modules in bright white on black, whatever the terminal's colours
+                // (without colour: its text colour, right on a dark background).
+                let style = anstyle::Style::new()
+                    .fg_color(Some(anstyle::AnsiColor::BrightWhite.into()))
+                    .bg_color(Some(anstyle::AnsiColor::Black.into()));
+                for line in qr.lines() {
+                    anstream::println!("{style}{line}{style:#}");
+                }
+            }
+            println!(
+                "Keep the code where this computer cannot reach it (a photo, a message to someone \
+                 you trust, paper): `tagwatch verify --anchor CODE` then proves these {} records \
+                 unchanged.",
+                anchors::group_thousands(head.records)
+            );
+            exit_code
+        }
+        Err(e) => anchor_failed(&e),
+    }
+}
+
+/// Keeps an anchor at the end of a session, says it, and hands it to `--on-anchor`.
+fn session_anchor(store: Option<&mut Store>, hook: &OnAnchor) -> Result<(), ExitCode> {
+    let Some(store) = store else {
+        return Ok(());
+    };
+    let anchor = match store.anchor_now(chrono::Utc::now().timestamp_micros()) {
+        Ok(a) => a,
+        // A broken chain is told, not fatal: the session's result stands.
+        Err(e @ AnchorError::Broken(_)) => {
+            eprintln!("warning: anchor: {}", present::neutralise(&e.to_string()));
+            return Ok(());
+        }
+        Err(e) => return Err(anchor_failed(&e)),
+    };
+    eprintln!(
+        "anchor: {}; keep it elsewhere: tagwatch verify --anchor CODE proves nothing before it changed",
+        anchor.code
+    );
+    if let Some(command) = &hook.on_anchor {
+        let json = anchors::hook_json(&anchor, store.path());
+        if let Err(e) = anchors::run_hook(command, &json, anchors::HOOK_WAIT) {
+            eprintln!("error: --on-anchor: {e}; the anchor is kept in the evidence all the same");
+        }
+    }
+    Ok(())
+}
+
+fn anchor_failed(e: &AnchorError) -> ExitCode {
+    match e {
+        AnchorError::Store(e) => store_failed(e),
+        AnchorError::Empty => {
+            eprintln!("error: {e}");
+            ExitCode::from(exit::DATABASE)
+        }
+        AnchorError::Broken(_) => {
+            eprintln!("error: {}", present::neutralise(&e.to_string()));
+            ExitCode::from(exit::BROKEN)
+        }
+    }
+}
+
+/// The store at `--db`, which must exist: only sessions create one.
+fn open_existing(db: &DbArgs) -> Result<Store, ExitCode> {
+    let path = db.db.clone().unwrap_or_else(Store::default_path);
+    if !path.exists() {
+        eprintln!(
+            "error: {}: no evidence database there (only analyze, scan and sweep create one)",
+            present::neutralise(&path.display().to_string())
+        );
+        return Err(ExitCode::from(exit::DATABASE));
+    }
+    db.open()
 }
 
 fn note(text: &str, file: Option<&std::path::Path>, db: &DbArgs) -> ExitCode {

@@ -4,7 +4,8 @@
 //! `records(seq INTEGER PRIMARY KEY, kind TEXT, payload BLOB, prev_hash BLOB, hash BLOB)`:
 //!
 //! - `seq` counts from 1 without gaps.
-//! - `kind` is one of `session_start`, `session_end`, `sighting`, `track`, `tracker`, `note`.
+//! - `kind` is one of `session_start`, `session_end`, `sighting`, `track`, `tracker`, `note`,
+//!   `anchor`.
 //! - `payload` is the record serialised with serde_json (the types below). It is the single
 //!   source of truth: reports are made by parsing it, there are no side tables to disagree with
 //!   it. The one exception is a note's attachment, whose bytes live in
@@ -33,6 +34,8 @@ pub const SIGHTING: &str = "sighting";
 pub const TRACK: &str = "track";
 pub const TRACKER: &str = "tracker";
 pub const NOTE: &str = "note";
+/// The chain head as it was given away (see [`super::anchor`]).
+pub const ANCHOR: &str = "anchor";
 
 /// The hash of a record given the hash of the one before it.
 pub fn record_hash(prev_hash: &[u8], seq: u64, kind: &str, payload: &[u8]) -> [u8; 32] {
@@ -78,6 +81,7 @@ pub enum Item {
     Track(InSession<Vec<TrackPoint>>),
     Tracker(InSession<TrackerRecord>),
     Note(NoteRecord),
+    Anchor(super::anchor::AnchorRecord),
 }
 
 impl Item {
@@ -90,6 +94,7 @@ impl Item {
             TRACK => serde_json::from_slice(payload).map(Item::Track),
             TRACKER => serde_json::from_slice(payload).map(Item::Tracker),
             NOTE => serde_json::from_slice(payload).map(Item::Note),
+            ANCHOR => serde_json::from_slice(payload).map(Item::Anchor),
             other => return Err(format!("unknown kind {other:?}")),
         };
         parsed.map_err(|e| format!("payload is not a valid {kind} record: {e}"))

@@ -4,6 +4,7 @@
 //! session. Every write is one transaction, committed with `synchronous=FULL` in WAL mode, so a
 //! call that returned has its records on disk.
 
+pub mod anchor;
 pub mod chain;
 mod recorder;
 

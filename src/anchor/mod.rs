@@ -1,0 +1,340 @@
+//! Anchors: the chain head written down where whoever holds the database cannot reach it.
+//!
+//! A hash chain alone proves nothing to someone who has the file: they can recompute every
+//! hash. A chain head that has left the machine (a photo, a message, a timestamp authority's
+//! signature) can be checked later: the chain must still hold that head at that record.
+//!
+//! The anchor code, `TW1-5324-3F9A-2C71-E0B4-D6A8-B1C2-D3E4-7C`:
+//! - `TW1`: the format;
+//! - `5324`: the records anchored (the anchored head is record 5324's hash);
+//! - 24 hex digits (96 bits) of that hash in groups of four, or all 64 in the full form;
+//! - two hex check digits: CRC-8 (polynomial 0x07, initial value 0, as CRC-8/SMBUS) of the
+//!   ASCII text `TW1-5324-` followed by the head digits, uppercase, without the group dashes.
+//!   Any single mistyped character changes it, other typos are missed 1 time in 256.
+//!
+//! Reading a code ignores case, dashes and spaces between groups, and reads O as 0, I and L as 1.
+
+pub mod tsa;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::present::neutralise;
+use crate::store::anchor::{AnchorCheck, AnchorRecord, ChainHead};
+
+/// The format tag every code starts with.
+const TAG: &str = "TW1";
+/// Hex digits of the head in the short code: 96 bits, beyond any forger's reach.
+pub const SHORT_DIGITS: usize = 24;
+/// How long a session waits for its `--on-anchor` command.
+pub const HOOK_WAIT: Duration = Duration::from_secs(10);
+
+/// An anchor code: a record count and the start (or all) of that record's hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Code {
+    pub records: u64,
+    /// Uppercase hex digits of the head, 24 to 64 of them.
+    pub head: String,
+}
+
+impl Code {
+    /// The full code of a chain head.
+    pub fn new(records: u64, head: &[u8; 32]) -> Code {
+        Code {
+            records,
+            head: hex::encode_upper(head),
+        }
+    }
+
+    /// The code with only the first 96 bits of the head, to write down or read aloud.
+    pub fn short(&self) -> Code {
+        Code {
+            records: self.records,
+            head: self.head.chars().take(SHORT_DIGITS).collect(),
+        }
+    }
+
+    /// Reads a code as a person may have typed it; says what is wrong with it.
+    pub fn parse(text: &str) -> Result<Code, String> {
+        let upper = text.trim().to_uppercase();
+        let rest = upper
+            .strip_prefix(TAG)
+            .filter(|r| r.starts_with(['-', ' ']))
+            .ok_or_else(|| format!("{text:?}: an anchor code starts with {TAG}-"))?;
+        let mut groups = rest.split(['-', ' ']).filter(|g| !g.is_empty());
+        let records: u64 = groups
+            .next()
+            .and_then(|g| g.parse().ok())
+            .filter(|&n| n > 0)
+            .ok_or_else(|| format!("{text:?}: the record count after {TAG}- is not a number"))?;
+        let digits: String = groups
+            .flat_map(str::chars)
+            .map(|c| match c {
+                'O' => '0',
+                'I' | 'L' => '1',
+                c => c,
+            })
+            .collect();
+        if let Some(bad) = digits.chars().find(|c| !c.is_ascii_hexdigit()) {
+            return Err(format!("{text:?}: {bad:?} is not a hex digit (0-9, A-F)"));
+        }
+        let head_len = digits.len().saturating_sub(2);
+        if !(SHORT_DIGITS..=64).contains(&head_len) {
+            return Err(format!(
+                "{text:?}: a code holds {SHORT_DIGITS} to 64 hex digits of the head and 2 check \
+                 digits, this one {} in all",
+                digits.len()
+            ));
+        }
+        let (head, check) = digits.split_at(head_len);
+        let code = Code {
+            records,
+            head: head.to_string(),
+        };
+        if check != code.check() {
+            return Err(format!(
+                "{text:?}: the check digits do not match: a character was mistyped (compare it \
+                 with the code you kept)"
+            ));
+        }
+        Ok(code)
+    }
+
+    fn check(&self) -> String {
+        let text = format!("{TAG}-{}-{}", self.records, self.head);
+        format!("{:02X}", crc8(text.as_bytes()))
+    }
+
+    /// Whether `hash` (of record `records`) is the head this code names.
+    pub fn matches(&self, hash: &[u8]) -> bool {
+        hex::encode_upper(hash).starts_with(&self.head)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{TAG}-{}", self.records)?;
+        for group in self.head.as_bytes().chunks(4) {
+            // Hex digits are ASCII, so every chunk is text.
+            write!(f, "-{}", String::from_utf8_lossy(group))?;
+        }
+        write!(f, "-{}", self.check())
+    }
+}
+
+/// CRC-8/SMBUS: polynomial 0x07, initial 0, no reflection.
+fn crc8(bytes: &[u8]) -> u8 {
+    bytes.iter().fold(0u8, |crc, &b| {
+        (0..8).fold(
+            crc ^ b,
+            |c, _| if c & 0x80 != 0 { (c << 1) ^ 0x07 } else { c << 1 },
+        )
+    })
+}
+
+/// The full code as a QR code of Unicode half blocks, light modules drawn in the text colour
+/// (a dark terminal background stays dark); `None` if it does not fit a QR code.
+pub fn qr(code: &Code) -> Option<String> {
+    use qrcode::render::unicode::Dense1x2;
+    let qr = qrcode::QrCode::new(code.to_string().as_bytes()).ok()?;
+    Some(
+        qr.render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
+/// What `tagwatch anchor` shows of the anchor it kept of `head`, the QR code aside.
+pub fn describe(anchor: &AnchorRecord, head: &ChainHead, db: &Path) -> Vec<String> {
+    let mut lines = vec![
+        format!(
+            "Anchor of {} at {}",
+            neutralise(&db.display().to_string()),
+            utc(anchor.time_us)
+        ),
+        format!("  code:    {}", anchor.code),
+        format!("  records: {}", group_thousands(anchor.records)),
+        format!("  head:    {}", anchor.head),
+        format!("  full:    {}", Code::new(head.records, &head.hash)),
+    ];
+    if let Some(stamp) = &anchor.timestamp {
+        let time = tsa::check_stored(&stamp.token, &head.hash)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .unwrap_or_else(|e| e.to_string());
+        lines.push(format!("  timestamp: {} by {}", time, neutralise(&stamp.tsa)));
+    }
+    lines
+}
+
+/// What `--on-anchor` gets on its standard input.
+pub fn hook_json(anchor: &AnchorRecord, db: &Path) -> String {
+    let time = chrono::DateTime::from_timestamp_micros(anchor.time_us)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    serde_json::json!({
+        "code": anchor.code,
+        "head": anchor.head,
+        "records": anchor.records,
+        "time": time,
+        "db": std::path::absolute(db).unwrap_or_else(|_| db.to_path_buf()).display().to_string(),
+    })
+    .to_string()
+}
+
+/// Runs `sh -c command` with `input` on its standard input and its output on our standard
+/// error (standard output may be JSON for a program), waiting up to `wait` for it.
+pub fn run_hook(command: &str, input: &str, wait: Duration) -> Result<(), String> {
+    let mut child = Command::new("sh")
+        .args(["-c", command])
+        .stdin(Stdio::piped())
+        .stdout(std::io::stderr())
+        .spawn()
+        .map_err(|e| format!("cannot start it: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A command that does not read its input is its own business; the JSON is far
+        // smaller than a pipe's buffer, so this does not block.
+        let _ = stdin.write_all(input.as_bytes());
+    }
+    let deadline = Instant::now() + wait;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => return Err(format!("it failed ({status})")),
+            Ok(None) if Instant::now() >= deadline => {
+                return Err(format!(
+                    "still running after {} s; left to finish on its own",
+                    wait.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(format!("cannot wait for it: {e}")),
+        }
+    }
+}
+
+/// What `verify --anchor` says about one anchor: its lines and whether the chain extends it.
+pub fn explain(code: &Code, check: &AnchorCheck) -> (bool, Vec<String>) {
+    let short = code.short();
+    let n = group_thousands(code.records);
+    if let Some(problem) = &check.problem {
+        return (false, vec![format!("anchor {short}: DOES NOT HOLD: {problem}")]);
+    }
+    let appended = check.records.saturating_sub(code.records);
+    let sessions = match check.sessions_since {
+        1 => ", in 1 session".to_string(),
+        s => format!(", in {s} sessions"),
+    };
+    let mut lines = vec![format!(
+        "anchor {short}: the first {n} records are unchanged; {} record{} appended since{}",
+        group_thousands(appended),
+        if appended == 1 { "" } else { "s" },
+        if check.sessions_since == 0 {
+            String::new()
+        } else {
+            sessions
+        },
+    )];
+    let Some(kept) = &check.kept else {
+        return (true, lines);
+    };
+    lines.push(format!("  anchored at {}", utc(kept.time_us)));
+    let Some(stamp) = &kept.timestamp else {
+        return (true, lines);
+    };
+    let tsa = neutralise(&stamp.tsa);
+    match tsa::check_stored(&stamp.token, &check.anchored_hash) {
+        Ok(time) => {
+            lines.push(format!(
+                "  timestamped by {tsa} at {} (its signature: openssl ts -verify, README \"Anchors\")",
+                time.format("%Y-%m-%d %H:%M:%S UTC")
+            ));
+            (true, lines)
+        }
+        // The anchor record is kept after the anchored records: they stand, but what came
+        // after them was changed.
+        Err(e) => {
+            lines.push(format!(
+                "  BUT the timestamp kept with it (from {tsa}) does not check: {e}: the anchor \
+                 record was changed after it was kept"
+            ));
+            (false, lines)
+        }
+    }
+}
+
+/// A time in microseconds as `2026-01-15 08:00:00 UTC`.
+pub fn utc(time_us: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(time_us)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| format!("{time_us} µs"))
+}
+
+/// 5324 as `5,324`.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc8_known_answer() {
+        // The CRC-8/SMBUS check value of "123456789" (the catalogue's test string).
+        assert_eq!(crc8(b"123456789"), 0xF4);
+    }
+
+    #[test]
+    fn code_round_trip_and_typos() {
+        let head: [u8; 32] = std::array::from_fn(|i| i as u8 * 7 + 3);
+        let full = Code::new(5324, &head);
+        let short = full.short();
+        let text = short.to_string();
+        assert!(text.starts_with("TW1-5324-030A-1118-"), "{text}");
+        assert_eq!(text.len(), "TW1-5324-".len() + 6 * 5 + 2);
+        assert_eq!(Code::parse(&text), Ok(short.clone()));
+        assert_eq!(Code::parse(&full.to_string()), Ok(full.clone()));
+        // Lower case, spaces, no groups, O for 0.
+        let loose = text.to_lowercase().replace('-', " ").replace('0', "o");
+        assert_eq!(Code::parse(&loose), Ok(short.clone()));
+        assert!(short.matches(&head) && full.matches(&head));
+        assert!(!short.matches(&[0; 32]));
+        // Every single substitution of every character after the tag is caught.
+        for (i, c) in text.char_indices().skip(4).filter(|(_, c)| *c != '-') {
+            for sub in "0123456789ABCDEF".chars().filter(|&s| s != c) {
+                let mut typo = text.clone();
+                typo.replace_range(i..i + 1, &sub.to_string());
+                assert!(Code::parse(&typo).is_err(), "{typo}");
+            }
+        }
+        for bad in [
+            "",
+            "TW1",
+            "TW2-5324-0000",
+            "TW1-x-0000",
+            "TW1-0-",
+            "TW1-12-ABCD-00",
+        ] {
+            assert!(Code::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn thousands() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(812), "812");
+        assert_eq!(group_thousands(5324), "5,324");
+        assert_eq!(group_thousands(1_234_567), "1,234,567");
+    }
+}
