@@ -85,7 +85,8 @@ fn btsnoop_round_trip_legacy_and_extended() {
         ReadStats {
             records: 4,
             advertisements: 4,
-            bad_records: 0
+            bad_records: 0,
+            ..ReadStats::default()
         }
     );
     assert_eq!(got, sample());
@@ -139,7 +140,8 @@ fn pcap_ll_round_trip_with_crc() {
         ReadStats {
             records: 6,
             advertisements: 6,
-            bad_records: 0
+            bad_records: 0,
+            ..ReadStats::default()
         }
     );
     assert_eq!(got, all);
@@ -154,7 +156,8 @@ fn pcap_ll_round_trip_with_crc() {
         ReadStats {
             records: 6,
             advertisements: 5,
-            bad_records: 1
+            bad_records: 1,
+            ..ReadStats::default()
         }
     );
     assert_eq!(got.len(), 5);
@@ -323,7 +326,8 @@ fn pcapng_both_byte_orders_resolutions_and_simple_packets() {
             ReadStats {
                 records: 2,
                 advertisements: 2,
-                bad_records: 0
+                bad_records: 0,
+                ..ReadStats::default()
             }
         );
         let expected = sample()[0].clone();
@@ -357,7 +361,8 @@ fn jsonl_round_trip_blank_and_bad_lines() {
         ReadStats {
             records: 4,
             advertisements: 4,
-            bad_records: 0
+            bad_records: 0,
+            ..ReadStats::default()
         }
     );
     assert_eq!(got, sample());
@@ -369,7 +374,8 @@ fn jsonl_round_trip_blank_and_bad_lines() {
         ReadStats {
             records: 5,
             advertisements: 4,
-            bad_records: 1
+            bad_records: 1,
+            ..ReadStats::default()
         }
     );
     assert_eq!(got, sample());
