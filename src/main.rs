@@ -533,6 +533,9 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     }
     if analysis.has_errors() {
         ExitCode::from(EXIT_BAD_INPUT)
+    } else if analysis.captures.iter().any(|c| c.stats.nothing_understood()) {
+        // Not one record of a capture could be interpreted: it was not checked.
+        ExitCode::from(tagwatch::exit::NOT_CHECKED)
     } else {
         ExitCode::SUCCESS
     }

@@ -48,7 +48,15 @@ pub struct CaptureJson {
     pub records: u64,
     pub advertisements: u64,
     pub bad_records: u64,
+    /// Records that could not be interpreted, and why (the first reason), or null.
+    pub unreadable: Option<UnreadableJson>,
     pub error: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct UnreadableJson {
+    pub records: u64,
+    pub reason: String,
 }
 
 impl<'a> From<&'a Tracker> for TrackerJson<'a> {
@@ -104,6 +112,10 @@ pub fn write(analysis: &Analysis, mut w: impl std::io::Write) -> std::io::Result
                 records: c.stats.records,
                 advertisements: c.stats.advertisements,
                 bad_records: c.stats.bad_records,
+                unreadable: c.stats.unreadable_reason.map(|why| UnreadableJson {
+                    records: c.stats.unreadable,
+                    reason: why.to_string(),
+                }),
                 error: c.error.as_ref().map(|e| e.to_string()),
             })
             .collect(),
