@@ -206,6 +206,13 @@ fn every_format_survives_truncation_without_panicking() {
     files.push(j.into_inner().unwrap());
     files.push(pcapng_sample(true));
     files.push(pcapng_sample(false));
+    for version in 0..=3 {
+        let mut n = NordicWriter::new(Vec::new(), version).unwrap();
+        for o in &sample()[..1] {
+            n.write(&adv(o)).unwrap();
+        }
+        files.push(n.into_inner().unwrap());
+    }
     for f in &files {
         for cut in 0..f.len() {
             let _ = read_all(&f[..cut]);
@@ -384,4 +391,74 @@ fn jsonl_round_trip_blank_and_bad_lines() {
     let (_, stats, got) = read_all(header_with_source.as_bytes()).unwrap();
     assert_eq!(stats.advertisements, 1);
     assert_eq!(got[0].3, None);
+}
+
+#[test]
+fn nordic_round_trip_in_every_header_version() {
+    let mut all = sample();
+    // The nRF Sniffer header always carries an RSSI.
+    for o in &mut all {
+        o.3.get_or_insert(-100);
+    }
+    all.push((
+        1_790_000_003_000_000,
+        BdAddr([0xC1, 2, 3, 4, 5, 6]),
+        AddrType::Random,
+        Some(-128),
+        PduKind::Extended,
+        vec![0x55; 200],
+    ));
+    for version in 0..=3 {
+        let mut w = NordicWriter::new(Vec::new(), version).unwrap();
+        for o in &all {
+            w.write(&adv(o)).unwrap();
+        }
+        let bytes = w.into_inner().unwrap();
+        let (format, stats, got) = read_all(&bytes).unwrap();
+        assert_eq!(format, Format::Pcap);
+        assert_eq!(
+            stats,
+            ReadStats {
+                records: 5,
+                advertisements: 5,
+                ..ReadStats::default()
+            },
+            "version {version}"
+        );
+        assert_eq!(got, all, "version {version}");
+        // The header's own lengths are checked: one byte less in a record is damage.
+        let mut cut = bytes.clone();
+        let first = 24 + 16;
+        let len = u32::from_le_bytes(cut[first - 8..first - 4].try_into().unwrap()) - 1;
+        cut[first - 8..first - 4].copy_from_slice(&len.to_le_bytes());
+        cut[first - 4..first].copy_from_slice(&len.to_le_bytes());
+        cut.remove(first + 20);
+        let (_, stats, _) = read_all(&cut).unwrap();
+        assert_eq!((stats.advertisements, stats.bad_records), (4, 1), "version {version}");
+    }
+    let mut w = NordicWriter::new(Vec::new(), 3).unwrap();
+    assert!(w.write(&adv(&sample()[1])).is_err(), "no RSSI");
+    assert!(NordicWriter::new(Vec::new(), 4).is_err());
+}
+
+#[test]
+fn pcapng_interfaces_of_other_link_types_are_unreadable_not_fatal() {
+    let mut f = pcapng_sample(false);
+    let idb = u32::from_le_bytes(f[4..8].try_into().unwrap()) as usize;
+    f[idb + 8..idb + 10].copy_from_slice(&1u16.to_le_bytes()); // Ethernet
+    let (_, stats, got) = read_all(&f).unwrap();
+    assert_eq!(
+        stats,
+        ReadStats {
+            records: 2,
+            unreadable: 2,
+            unreadable_reason: Some(Unreadable::LinkType(1)),
+            ..ReadStats::default()
+        }
+    );
+    assert!(stats.nothing_understood() && got.is_empty());
+    assert_eq!(
+        Unreadable::LinkType(1).to_string(),
+        "link type 1 is not read (tagwatch reads 187, 201, 251, 256 and 272)"
+    );
 }
