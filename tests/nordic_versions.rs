@@ -26,7 +26,11 @@ fn write_demo(container: Container, name: &str) -> (PathBuf, u64) {
 
 fn read_stats(path: &Path) -> ReadStats {
     let mut cap = capture::open(path).unwrap_or_else(|e| panic!("{e}"));
-    while cap.source.next_record(&mut |_| {}).unwrap_or_else(|e| panic!("{e}")) {}
+    while cap
+        .source
+        .next_record(&mut |_| {})
+        .unwrap_or_else(|e| panic!("{e}"))
+    {}
     cap.source.stats()
 }
 
@@ -73,7 +77,11 @@ fn tshark_fields(path: &Path, filter: &str, fields: &[&str]) -> Vec<Vec<String>>
         cmd.args(["-e", f]);
     }
     let out = cmd.output().expect("tshark runs");
-    assert!(out.status.success(), "tshark: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "tshark: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -92,7 +100,15 @@ fn every_header_version_gives_the_demo_trackers_of_the_btsnoop() {
         expected.iter().map(|t| t.split(' ').nth(1).unwrap()).collect();
     assert_eq!(
         families.into_iter().collect::<Vec<_>>(),
-        ["apple_find_my", "chipolo", "dult", "google_fmdn", "pebblebee", "samsung_smarttag", "tile"]
+        [
+            "apple_find_my",
+            "chipolo",
+            "dult",
+            "google_fmdn",
+            "pebblebee",
+            "samsung_smarttag",
+            "tile"
+        ]
     );
     for version in 0..=3u8 {
         let name = format!("nordic-demo-v{version}-synthetic.pcap");
@@ -100,7 +116,12 @@ fn every_header_version_gives_the_demo_trackers_of_the_btsnoop() {
         assert_eq!(n, written);
         let stats = read_stats(&path);
         assert_eq!(
-            (stats.records, stats.advertisements, stats.bad_records, stats.unreadable),
+            (
+                stats.records,
+                stats.advertisements,
+                stats.bad_records,
+                stats.unreadable
+            ),
             (written, written, 0, 0),
             "version {version}"
         );
@@ -122,18 +143,32 @@ fn tshark_reads_every_generated_version_as_advertisements() {
         let rows = tshark_fields(
             &path,
             "btle",
-            &["frame.number", "nordic_ble.protover", "nordic_ble.crcok", "btle.advertising_address", "nordic_ble.phy"],
+            &[
+                "frame.number",
+                "nordic_ble.protover",
+                "nordic_ble.crcok",
+                "btle.advertising_address",
+                "nordic_ble.phy",
+            ],
         );
         assert_eq!(rows.len() as u64, written, "version {version}");
         let mut coded = 0;
         for row in &rows {
             assert_eq!(row[1], version.to_string(), "version {version}, frame {}", row[0]);
             assert_eq!(row[2], "1", "version {version}, frame {}", row[0]);
-            assert!(!row[3].is_empty(), "version {version}, frame {}: no advertiser address", row[0]);
+            assert!(
+                !row[3].is_empty(),
+                "version {version}, frame {}: no advertiser address",
+                row[0]
+            );
             coded += usize::from(row[4] == "2");
         }
         // The FMDN tag's extended advertisements, every 2 s.
-        assert_eq!(coded > 250, version == 3, "version {version}: {coded} frames on LE Coded");
+        assert_eq!(
+            coded > 250,
+            version == 3,
+            "version {version}: {coded} frames on LE Coded"
+        );
     }
 }
 
@@ -152,7 +187,12 @@ fn the_shared_version_3_capture_gives_wiresharks_find_my_entries() {
     let path = ext.join("nrf-sniffer-v3/fascia_cardio.pcapng");
     let stats = read_stats(&path);
     assert_eq!(
-        (stats.records, stats.advertisements, stats.bad_records, stats.unreadable),
+        (
+            stats.records,
+            stats.advertisements,
+            stats.bad_records,
+            stats.unreadable
+        ),
         (2154, 1725, 186, 0)
     );
 
@@ -222,7 +262,12 @@ fn an_unknown_header_version_is_not_an_all_clear() {
     std::fs::write(&path, &bytes).unwrap();
     let stats = read_stats(&path);
     assert_eq!(
-        (stats.records, stats.advertisements, stats.unreadable, stats.unreadable_reason),
+        (
+            stats.records,
+            stats.advertisements,
+            stats.unreadable,
+            stats.unreadable_reason
+        ),
         (written, 0, written, Some(Unreadable::NordicVersion(9)))
     );
 
@@ -232,7 +277,11 @@ fn an_unknown_header_version_is_not_an_all_clear() {
     let reason = json["captures"][0]["unreadable"]["reason"].as_str().unwrap();
     assert!(reason.contains("header version 9 is not known"), "{reason}");
 
-    let out = tagwatch().args(["analyze", "--no-store"]).arg(&path).output().unwrap();
+    let out = tagwatch()
+        .args(["analyze", "--no-store"])
+        .arg(&path)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(i32::from(tagwatch::exit::NOT_CHECKED)));
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -247,5 +296,8 @@ fn an_unknown_header_version_is_not_an_all_clear() {
     let (code, _, _) = analyze_json(&[&good, &path]);
     assert_eq!(code, i32::from(tagwatch::exit::NOT_CHECKED));
     let (code, json, _) = analyze_json(&[&good]);
-    assert_eq!((code, &json["captures"][0]["unreadable"]), (0, &serde_json::Value::Null));
+    assert_eq!(
+        (code, &json["captures"][0]["unreadable"]),
+        (0, &serde_json::Value::Null)
+    );
 }

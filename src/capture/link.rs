@@ -171,7 +171,6 @@ impl FrameDecoder {
     }
 }
 
-
 fn emit(
     decoded: Result<Option<Advertisement<'_>>, linklayer::BadPacket>,
     stats: &mut ReadStats,

@@ -102,7 +102,8 @@ pub(crate) fn decode_adv_channel(
         return Err(BadPacket);
     };
     let pdu_end = 2 + len as usize;
-    let (Some(pdu), Some(crc_bytes)) = (pdu_and_crc.get(..pdu_end), pdu_and_crc.get(pdu_end..pdu_end + 3)) else {
+    let (Some(pdu), Some(crc_bytes)) = (pdu_and_crc.get(..pdu_end), pdu_and_crc.get(pdu_end..pdu_end + 3))
+    else {
         return Err(BadPacket);
     };
     let crc_ok = match crc {

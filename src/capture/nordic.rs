@@ -177,11 +177,20 @@ mod tests {
         );
         let mut data = f.clone();
         data[6] = EVENT_PACKET;
-        assert!(matches!(parse(&data), Frame::Radio(Radio { channel: Channel::Data, .. })));
+        assert!(matches!(
+            parse(&data),
+            Frame::Radio(Radio {
+                channel: Channel::Data,
+                ..
+            })
+        ));
         // Version 2 has no advertising packet id: 0x02 means something else there.
         let mut v2 = f.clone();
         v2[3] = 2;
-        assert!(matches!(parse(&v2), Frame::Unreadable(Unreadable::NordicPacketId { .. })));
+        assert!(matches!(
+            parse(&v2),
+            Frame::Unreadable(Unreadable::NordicPacketId { .. })
+        ));
         v2[6] = EVENT_PACKET;
         assert!(matches!(
             parse(&v2),
@@ -202,7 +211,10 @@ mod tests {
         assert_eq!(r.pdu_and_crc, &f[22..]);
         let mut bad_crc = f.clone();
         bad_crc[8] &= !FLAG_CRC_OK;
-        assert!(matches!(parse(&bad_crc), Frame::Radio(Radio { crc_ok: false, .. })));
+        assert!(matches!(
+            parse(&bad_crc),
+            Frame::Radio(Radio { crc_ok: false, .. })
+        ));
         // RSSI magnitudes beyond -128 dBm stay at -128.
         let mut faint = f;
         faint[10] = 200;

@@ -434,7 +434,11 @@ fn nordic_round_trip_in_every_header_version() {
         cut[first - 4..first].copy_from_slice(&len.to_le_bytes());
         cut.remove(first + 20);
         let (_, stats, _) = read_all(&cut).unwrap();
-        assert_eq!((stats.advertisements, stats.bad_records), (4, 1), "version {version}");
+        assert_eq!(
+            (stats.advertisements, stats.bad_records),
+            (4, 1),
+            "version {version}"
+        );
     }
     let mut w = NordicWriter::new(Vec::new(), 3).unwrap();
     assert!(w.write(&adv(&sample()[1])).is_err(), "no RSSI");

@@ -210,7 +210,9 @@ impl<W: Write> NordicWriter<W> {
         // byte with the preamble) to the start of this one; version 3: the firmware clock.
         let time = match self.previous {
             _ if self.version == 3 => adv.time_us as u32,
-            Some((start, len)) => (adv.time_us - start - 8 * (1 + len as i64)).clamp(0, u32::MAX as i64) as u32,
+            Some((start, len)) => {
+                (adv.time_us - start - 8 * (1 + len as i64)).clamp(0, u32::MAX as i64) as u32
+            }
             None => 0,
         };
         self.previous = Some((adv.time_us, ll.len()));
@@ -238,11 +240,29 @@ impl<W: Write> NordicWriter<W> {
             }
             1 => {
                 let plen = u8::try_from(payload).map_err(|_| too_long())?;
-                f.extend_from_slice(&[0, 6, plen, 1, counter[0], counter[1], id, nordic::EVENT_HEADER_LEN]);
+                f.extend_from_slice(&[
+                    0,
+                    6,
+                    plen,
+                    1,
+                    counter[0],
+                    counter[1],
+                    id,
+                    nordic::EVENT_HEADER_LEN,
+                ]);
             }
             v => {
                 let plen = u16::try_from(payload).map_err(|_| too_long())?.to_le_bytes();
-                f.extend_from_slice(&[0, plen[0], plen[1], v, counter[0], counter[1], id, nordic::EVENT_HEADER_LEN]);
+                f.extend_from_slice(&[
+                    0,
+                    plen[0],
+                    plen[1],
+                    v,
+                    counter[0],
+                    counter[1],
+                    id,
+                    nordic::EVENT_HEADER_LEN,
+                ]);
             }
         }
         f.extend_from_slice(&[flags, channel, rssi.unsigned_abs(), 0, 0]);
@@ -269,8 +289,7 @@ fn pcap_header(w: &mut impl Write, link_type: u32) -> io::Result<()> {
 }
 
 fn pcap_record(w: &mut impl Write, time_us: i64, frame: &[u8]) -> io::Result<()> {
-    let secs =
-        u32::try_from(time_us.div_euclid(1_000_000)).map_err(|_| invalid("timestamp out of range"))?;
+    let secs = u32::try_from(time_us.div_euclid(1_000_000)).map_err(|_| invalid("timestamp out of range"))?;
     let micros = time_us.rem_euclid(1_000_000) as u32;
     let n = (frame.len() as u32).to_le_bytes();
     w.write_all(&secs.to_le_bytes())?;
