@@ -34,6 +34,12 @@ fn read_stats(path: &Path) -> ReadStats {
     cap.source.stats()
 }
 
+/// Records, advertisements, damaged and unreadable records of a capture.
+fn counts(path: &Path) -> (u64, u64, u64, u64) {
+    let s = read_stats(path);
+    (s.records, s.advertisements, s.bad_records, s.unreadable)
+}
+
 /// What a person is told about each tracker, in a form that compares.
 fn trackers_of(path: &Path) -> Vec<String> {
     let analysis = analyze_files(&[path.to_path_buf()], &AnalyzeOptions::default(), None, |_| {});
@@ -114,17 +120,7 @@ fn every_header_version_gives_the_demo_trackers_of_the_btsnoop() {
         let name = format!("nordic-demo-v{version}-synthetic.pcap");
         let (path, n) = write_demo(Container::Nordic(version), &name);
         assert_eq!(n, written);
-        let stats = read_stats(&path);
-        assert_eq!(
-            (
-                stats.records,
-                stats.advertisements,
-                stats.bad_records,
-                stats.unreadable
-            ),
-            (written, written, 0, 0),
-            "version {version}"
-        );
+        assert_eq!(counts(&path), (written, written, 0, 0), "version {version}");
         assert_eq!(trackers_of(&path), expected, "version {version}");
     }
 }
@@ -185,16 +181,7 @@ fn tshark_reads_every_generated_version_as_advertisements() {
 fn the_shared_version_3_capture_gives_wiresharks_find_my_entries() {
     let Some(ext) = external() else { return };
     let path = ext.join("nrf-sniffer-v3/fascia_cardio.pcapng");
-    let stats = read_stats(&path);
-    assert_eq!(
-        (
-            stats.records,
-            stats.advertisements,
-            stats.bad_records,
-            stats.unreadable
-        ),
-        (2154, 1725, 186, 0)
-    );
+    assert_eq!(counts(&path), (2154, 1725, 186, 0));
 
     let (code, json, stderr) = analyze_json(&[&path]);
     assert_eq!(code, 0, "{stderr}");

@@ -57,6 +57,18 @@ fn sample() -> Vec<Owned> {
     ]
 }
 
+/// An extended advertisement with more data than a legacy PDU holds.
+fn extended(rssi: i8) -> Owned {
+    (
+        1_790_000_003_000_000,
+        BdAddr([0xC1, 2, 3, 4, 5, 6]),
+        AddrType::Random,
+        Some(rssi),
+        PduKind::Extended,
+        vec![0x55; 200],
+    )
+}
+
 fn adv(o: &Owned) -> Advertisement<'_> {
     Advertisement {
         time_us: o.0,
@@ -91,35 +103,35 @@ fn btsnoop_round_trip_legacy_and_extended() {
     );
     assert_eq!(got, sample());
 
-    let mut extended = sample();
-    extended.push((
-        1_790_000_003_000_000,
-        BdAddr([0xC1, 2, 3, 4, 5, 6]),
-        AddrType::Random,
-        Some(-70),
-        PduKind::Extended,
-        vec![0x55; 200],
-    ));
+    let mut reports = sample();
+    reports.push(extended(-70));
     let mut w = BtsnoopWriter::new(Vec::new()).unwrap();
-    for o in &extended {
+    for o in &reports {
         w.write_extended_report(&adv(o)).unwrap();
     }
     let (_, stats, got) = read_all(&w.into_inner().unwrap()).unwrap();
     assert_eq!(stats.advertisements, 5);
-    assert_eq!(got, extended);
+    assert_eq!(got, reports);
+}
+
+/// Reads a pcap written from `all`: every record an advertisement, equal to what was written.
+fn read_back(bytes: &[u8], all: &[Owned], what: &str) {
+    let (format, stats, got) = read_all(bytes).unwrap();
+    assert_eq!(format, Format::Pcap, "{what}");
+    let n = all.len() as u64;
+    let clean = ReadStats {
+        records: n,
+        advertisements: n,
+        ..ReadStats::default()
+    };
+    assert_eq!(stats, clean, "{what}");
+    assert_eq!(got, all, "{what}");
 }
 
 #[test]
 fn pcap_ll_round_trip_with_crc() {
     let mut all = sample();
-    all.push((
-        1_790_000_003_000_000,
-        BdAddr([0xC1, 2, 3, 4, 5, 6]),
-        AddrType::Random,
-        Some(-70),
-        PduKind::Extended,
-        vec![0x55; 200],
-    ));
+    all.push(extended(-70));
     all.push((
         1_790_000_004_000_000,
         BdAddr([0xC1, 2, 3, 4, 5, 7]),
@@ -133,18 +145,7 @@ fn pcap_ll_round_trip_with_crc() {
         w.write(&adv(o)).unwrap();
     }
     let bytes = w.into_inner().unwrap();
-    let (format, stats, got) = read_all(&bytes).unwrap();
-    assert_eq!(format, Format::Pcap);
-    assert_eq!(
-        stats,
-        ReadStats {
-            records: 6,
-            advertisements: 6,
-            bad_records: 0,
-            ..ReadStats::default()
-        }
-    );
-    assert_eq!(got, all);
+    read_back(&bytes, &all, "link type 256");
 
     // Damage one payload byte of the second packet: its CRC fails, the rest is read.
     let mut damaged = bytes.clone();
@@ -400,32 +401,14 @@ fn nordic_round_trip_in_every_header_version() {
     for o in &mut all {
         o.3.get_or_insert(-100);
     }
-    all.push((
-        1_790_000_003_000_000,
-        BdAddr([0xC1, 2, 3, 4, 5, 6]),
-        AddrType::Random,
-        Some(-128),
-        PduKind::Extended,
-        vec![0x55; 200],
-    ));
+    all.push(extended(-128));
     for version in 0..=3 {
         let mut w = NordicWriter::new(Vec::new(), version).unwrap();
         for o in &all {
             w.write(&adv(o)).unwrap();
         }
         let bytes = w.into_inner().unwrap();
-        let (format, stats, got) = read_all(&bytes).unwrap();
-        assert_eq!(format, Format::Pcap);
-        assert_eq!(
-            stats,
-            ReadStats {
-                records: 5,
-                advertisements: 5,
-                ..ReadStats::default()
-            },
-            "version {version}"
-        );
-        assert_eq!(got, all, "version {version}");
+        read_back(&bytes, &all, &format!("version {version}"));
         // The header's own lengths are checked: one byte less in a record is damage.
         let mut cut = bytes.clone();
         let first = 24 + 16;
