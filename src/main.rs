@@ -369,8 +369,11 @@ struct CaptureArgs {
     #[arg(long, default_value_t = 10)]
     minutes: i64,
     /// Write a pcap (LE link layer with radio header) instead of a btsnoop.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "nordic")]
     pcap: bool,
+    /// Write a pcap as the nRF Sniffer records it, with its header in this version (0-3).
+    #[arg(long, value_name = "VERSION", value_parser = clap::value_parser!(u8).range(0..=3))]
+    nordic: Option<u8>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -425,6 +428,7 @@ fn main() -> ExitCode {
                     output,
                     minutes: 0,
                     pcap,
+                    nordic: None,
                 };
                 synth(scenario::passers_by(SYNTH_START_US, count), &c)
             }
@@ -438,10 +442,10 @@ const SYNTH_START_US: i64 = 1_768_464_000_000_000; // 2026-01-15T08:00:00Z
 
 fn synth((start, end, emitters): (i64, i64, Vec<scenario::Emitter>), args: &CaptureArgs) -> ExitCode {
     let output = &args.output;
-    let container = if args.pcap {
-        Container::Pcap
-    } else {
-        Container::Btsnoop
+    let container = match (args.pcap, args.nordic) {
+        (_, Some(version)) => Container::Nordic(version),
+        (true, None) => Container::Pcap,
+        (false, None) => Container::Btsnoop,
     };
     let written = std::fs::File::create(output)
         .map(std::io::BufWriter::new)

@@ -288,3 +288,33 @@ fn an_unknown_header_version_is_not_an_all_clear() {
         (0, &serde_json::Value::Null)
     );
 }
+
+/// `tagwatch synth --nordic VERSION` writes the demo as the nRF Sniffer would.
+#[test]
+fn synth_writes_nordic_captures_of_any_version() {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nordic-cli-v1-synthetic.pcap");
+    let _ = std::fs::remove_file(&path);
+    let out = tagwatch()
+        .args(["synth", "demo", "--minutes", "1", "--nordic", "1", "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (code, json, stderr) = analyze_json(&[&path]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["captures"][0]["format"], "pcap");
+    assert!(trackers(&json).len() >= 7, "{json}");
+    let bytes = std::fs::read(&path).unwrap();
+    // Link type 272, then the first record's nRF Sniffer header: board 0, header length 6,
+    // payload length, version 1.
+    assert_eq!(
+        (bytes[20], bytes[21], bytes[24 + 16 + 1], bytes[24 + 16 + 3]),
+        (0x10, 0x01, 6, 1)
+    );
+    let out = tagwatch()
+        .args(["synth", "demo", "--nordic", "4", "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
