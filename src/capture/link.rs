@@ -74,20 +74,24 @@ pub enum Unreadable {
 impl std::fmt::Display for Unreadable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Unreadable::LinkType(n) => write!(f, "link type {n} is not read ({READS})"),
-            Unreadable::NordicVersion(v) => write!(
-                f,
-                "nRF Sniffer header version {v} is not known (tagwatch reads versions 0 to 3)"
-            ),
+            Unreadable::LinkType(n) => write!(f, "link type {n}: {READS}"),
+            Unreadable::NordicVersion(v) => {
+                write!(
+                    f,
+                    "nRF Sniffer header version {v}: tagwatch reads versions 0 to 3"
+                )
+            }
             Unreadable::NordicPacketId { version, id } => write!(
                 f,
-                "nRF Sniffer message id {id:#04x} is not a received packet in header version {version}"
+                "nRF Sniffer message {id:#04x}: not a received packet in header version {version}"
             ),
-            Unreadable::NordicEventHeader(n) => write!(
-                f,
-                "nRF Sniffer packet header of {n} bytes is not known (version 1 to 3 have 10)"
-            ),
-            Unreadable::NordicPhy(p) => write!(f, "nRF Sniffer PHY {p} is reserved"),
+            Unreadable::NordicEventHeader(n) => {
+                write!(
+                    f,
+                    "nRF Sniffer packet header of {n} bytes: versions 1 to 3 have 10"
+                )
+            }
+            Unreadable::NordicPhy(p) => write!(f, "nRF Sniffer PHY {p}: reserved"),
         }
     }
 }

@@ -446,6 +446,6 @@ fn pcapng_interfaces_of_other_link_types_are_unreadable_not_fatal() {
     assert!(stats.nothing_understood() && got.is_empty());
     assert_eq!(
         Unreadable::LinkType(1).to_string(),
-        "link type 1 is not read (tagwatch reads 187, 201, 251, 256 and 272)"
+        "link type 1: tagwatch reads 187, 201, 251, 256 and 272"
     );
 }
