@@ -210,9 +210,11 @@ impl<W: Write> NordicWriter<W> {
         // byte with the preamble) to the start of this one; version 3: the firmware clock.
         let time = match self.previous {
             _ if self.version == 3 => adv.time_us as u32,
-            Some((start, len)) => {
-                (adv.time_us - start - 8 * (1 + len as i64)).clamp(0, u32::MAX as i64) as u32
-            }
+            Some((start, len)) => adv
+                .time_us
+                .saturating_sub(start)
+                .saturating_sub(8 * (1 + len as i64))
+                .clamp(0, u32::MAX as i64) as u32,
             None => 0,
         };
         self.previous = Some((adv.time_us, ll.len()));
