@@ -408,8 +408,11 @@ struct CaptureArgs {
     #[arg(long, default_value_t = 10)]
     minutes: i64,
     /// Write a pcap (LE link layer with radio header) instead of a btsnoop.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "nordic")]
     pcap: bool,
+    /// Write a pcap as the nRF Sniffer records it, with its header in this version (0-3).
+    #[arg(long, value_name = "VERSION", value_parser = clap::value_parser!(u8).range(0..=3))]
+    nordic: Option<u8>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -477,6 +480,7 @@ fn main() -> ExitCode {
                     output,
                     minutes: 0,
                     pcap,
+                    nordic: None,
                 };
                 synth(scenario::passers_by(SYNTH_START_US, count), &c)
             }
@@ -490,10 +494,10 @@ const SYNTH_START_US: i64 = 1_768_464_000_000_000; // 2026-01-15T08:00:00Z
 
 fn synth((start, end, emitters): (i64, i64, Vec<scenario::Emitter>), args: &CaptureArgs) -> ExitCode {
     let output = &args.output;
-    let container = if args.pcap {
-        Container::Pcap
-    } else {
-        Container::Btsnoop
+    let container = match (args.pcap, args.nordic) {
+        (_, Some(version)) => Container::Nordic(version),
+        (true, None) => Container::Pcap,
+        (false, None) => Container::Btsnoop,
     };
     let written = std::fs::File::create(output)
         .map(std::io::BufWriter::new)
@@ -598,6 +602,9 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     }
     if analysis.has_errors() {
         ExitCode::from(exit::BAD_INPUT)
+    } else if analysis.captures.iter().any(|c| c.stats.nothing_understood()) {
+        // Not one record of a capture could be interpreted: it was not checked.
+        ExitCode::from(exit::NOT_CHECKED)
     } else {
         outcome_code(analysis.outcome())
     }

@@ -62,6 +62,7 @@ fn stats(records: u64, advertisements: u64, bad_records: u64) -> ReadStats {
         records,
         advertisements,
         bad_records,
+        ..ReadStats::default()
     }
 }
 

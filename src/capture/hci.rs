@@ -311,7 +311,8 @@ mod tests {
             ReadStats {
                 records: 0,
                 advertisements: 3,
-                bad_records: 0
+                bad_records: 0,
+                ..ReadStats::default()
             }
         );
         assert_eq!(

@@ -4,7 +4,8 @@ use crate::model::Advertisement;
 
 use super::ReadStats;
 use super::hci::HciDecoder;
-use super::linklayer::{self, CrcStatus};
+use super::linklayer::{self, ADV_ACCESS_ADDRESS, CrcStatus};
+use super::nordic::{self, Channel};
 
 /// LINKTYPE_BLUETOOTH_HCI_H4: H4 packet type byte, then the HCI packet.
 const BLUETOOTH_HCI_H4: u32 = 187;
@@ -24,9 +25,6 @@ const H4_EVENT: u8 = 0x04;
 const PHDR_SIGNAL_POWER_VALID: u16 = 0x0002;
 const PHDR_CRC_CHECKED: u16 = 0x0400;
 const PHDR_CRC_VALID: u16 = 0x0800;
-
-/// nRF Sniffer packet id of a received packet ("EVENT_PACKET").
-const NORDIC_EVENT_PACKET: u8 = 0x06;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum LinkType {
@@ -52,7 +50,50 @@ impl LinkType {
 
 /// Message for a link type we cannot decode.
 pub(crate) fn unsupported(n: u32) -> String {
-    format!("unsupported link type {n} (tagwatch reads 187, 201, 251, 256 and 272)")
+    format!("unsupported link type {n} ({READS})")
+}
+
+const READS: &str = "tagwatch reads 187, 201, 251, 256 and 272";
+
+/// Why records could not be interpreted: well-formed, but of a kind tagwatch does not read,
+/// so they were neither heard nor damaged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unreadable {
+    /// A pcapng interface of a link type tagwatch does not read.
+    LinkType(u32),
+    /// An nRF Sniffer header version other than 0-3.
+    NordicVersion(u8),
+    /// An nRF Sniffer message that is not a received radio packet in its version.
+    NordicPacketId { version: u8, id: u8 },
+    /// An nRF Sniffer event header of another length than 10 bytes.
+    NordicEventHeader(u8),
+    /// A PHY value the nRF Sniffer reserves.
+    NordicPhy(u8),
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreadable::LinkType(n) => write!(f, "link type {n}: {READS}"),
+            Unreadable::NordicVersion(v) => {
+                write!(
+                    f,
+                    "nRF Sniffer header version {v}: tagwatch reads versions 0 to 3"
+                )
+            }
+            Unreadable::NordicPacketId { version, id } => write!(
+                f,
+                "nRF Sniffer message {id:#04x}: not a received packet in header version {version}"
+            ),
+            Unreadable::NordicEventHeader(n) => {
+                write!(
+                    f,
+                    "nRF Sniffer packet header of {n} bytes: versions 1 to 3 have 10"
+                )
+            }
+            Unreadable::NordicPhy(p) => write!(f, "nRF Sniffer PHY {p}: reserved"),
+        }
+    }
 }
 
 /// Decodes frames of any supported link type, counting damaged ones as bad records.
@@ -92,20 +133,26 @@ impl FrameDecoder {
                 let rssi = (flags & PHDR_SIGNAL_POWER_VALID != 0).then_some(phdr[1] as i8);
                 (packet, crc, rssi)
             }
-            LinkType::NordicBle => match nordic(frame) {
-                Ok(Some(n)) => n,
-                Ok(None) => return,
-                Err(()) => return stats.bad_records += 1,
-            },
-        };
-        match linklayer::decode_packet(packet, crc, time_us, rssi) {
-            Ok(Some(adv)) => {
-                stats.advertisements += 1;
-                sink(&adv);
+            LinkType::NordicBle => {
+                let radio = match nordic::parse(frame) {
+                    nordic::Frame::Radio(r) => r,
+                    nordic::Frame::Damaged => return stats.bad_records += 1,
+                    nordic::Frame::Unreadable(why) => return stats.not_understood(why),
+                };
+                let advertising = match radio.channel {
+                    Channel::Advertising => true,
+                    Channel::Data => false,
+                    Channel::ByAccessAddress => radio.access_address == ADV_ACCESS_ADDRESS,
+                };
+                if !advertising {
+                    return;
+                }
+                let crc = CrcStatus::Checked(radio.crc_ok);
+                let adv = linklayer::decode_adv_channel(radio.pdu_and_crc, crc, time_us, Some(radio.rssi));
+                return emit(adv, stats, sink);
             }
-            Ok(None) => {}
-            Err(_) => stats.bad_records += 1,
-        }
+        };
+        emit(linklayer::decode_packet(packet, crc, time_us, rssi), stats, sink);
     }
 
     fn h4(
@@ -128,39 +175,17 @@ impl FrameDecoder {
     }
 }
 
-type LlFrame<'a> = (&'a [u8], CrcStatus, Option<i8>);
-
-/// The nRF Sniffer for Bluetooth LE header (Wireshark's packet-nordic_ble.c describes it):
-/// a board id, then a UART header that depends on the protocol version
-/// (0: 0xBEEF marker, packet id, counter, 2 unused bytes, payload length;
-/// 1: header length, payload length, version, counter (u16), packet id;
-/// 2 and 3: payload length (u16), version, counter (u16), packet id),
-/// then for event packets: packet header length, flags (bit 0 CRC ok), channel,
-/// RSSI as a positive magnitude, event counter (u16), timestamp (u32), and the LL packet.
-/// `Ok(None)` for packets other than received-packet events.
-fn nordic(frame: &[u8]) -> Result<Option<LlFrame<'_>>, ()> {
-    let (packet_id, event) = if frame.starts_with(&[0xBE, 0xEF]) {
-        // Legacy: the event header has no length byte; it is 9 bytes before the LL packet.
-        let id = *frame.get(2).ok_or(())?;
-        let event = frame.get(8..).ok_or(())?;
-        (id, (event, 9usize))
-    } else {
-        // Versions 1-3 differ in the lengths but agree on where the packet id and the
-        // event header are.
-        let id = *frame.get(6).ok_or(())?;
-        let event = frame.get(7..).ok_or(())?;
-        let header_len = *event.first().ok_or(())? as usize;
-        (
-            id,
-            (event.get(1..).ok_or(())?, header_len.checked_sub(1).ok_or(())?),
-        )
-    };
-    if packet_id != NORDIC_EVENT_PACKET {
-        return Ok(None);
+fn emit(
+    decoded: Result<Option<Advertisement<'_>>, linklayer::BadPacket>,
+    stats: &mut ReadStats,
+    sink: &mut dyn FnMut(&Advertisement<'_>),
+) {
+    match decoded {
+        Ok(Some(adv)) => {
+            stats.advertisements += 1;
+            sink(&adv);
+        }
+        Ok(None) => {}
+        Err(_) => stats.bad_records += 1,
     }
-    let (fields, ll_at) = event;
-    let (&[flags, _channel, rssi], _) = fields.split_first_chunk::<3>().ok_or(())?;
-    let packet = fields.get(ll_at..).ok_or(())?;
-    let rssi = Some((-(rssi as i16)).max(i8::MIN as i16) as i8);
-    Ok(Some((packet, CrcStatus::Checked(flags & 0x01 != 0), rssi)))
 }

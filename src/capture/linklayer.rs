@@ -81,17 +81,29 @@ pub(crate) fn decode_packet(
     time_us: i64,
     rssi: Option<i8>,
 ) -> Result<Option<Advertisement<'_>>, BadPacket> {
-    let Some(aa) = packet.get(..4) else {
+    let Some((aa, pdu_and_crc)) = packet.split_first_chunk::<4>() else {
         return Err(BadPacket);
     };
-    if u32::from_le_bytes([aa[0], aa[1], aa[2], aa[3]]) != ADV_ACCESS_ADDRESS {
+    if u32::from_le_bytes(*aa) != ADV_ACCESS_ADDRESS {
         return Ok(None);
     }
-    let Some(&len) = packet.get(5) else {
+    decode_adv_channel(pdu_and_crc, crc, time_us, rssi)
+}
+
+/// Decodes an advertising-channel PDU and its CRC (what follows the access address, and on
+/// LE Coded the coding indicator).
+pub(crate) fn decode_adv_channel(
+    pdu_and_crc: &[u8],
+    crc: CrcStatus,
+    time_us: i64,
+    rssi: Option<i8>,
+) -> Result<Option<Advertisement<'_>>, BadPacket> {
+    let Some(&len) = pdu_and_crc.get(1) else {
         return Err(BadPacket);
     };
-    let pdu_end = 6 + len as usize;
-    let (Some(pdu), Some(crc_bytes)) = (packet.get(4..pdu_end), packet.get(pdu_end..pdu_end + 3)) else {
+    let pdu_end = 2 + len as usize;
+    let (Some(pdu), Some(crc_bytes)) = (pdu_and_crc.get(..pdu_end), pdu_and_crc.get(pdu_end..pdu_end + 3))
+    else {
         return Err(BadPacket);
     };
     let crc_ok = match crc {

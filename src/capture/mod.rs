@@ -16,6 +16,7 @@ mod input;
 mod jsonl;
 mod link;
 mod linklayer;
+mod nordic;
 mod pcap;
 mod pcapng;
 #[cfg(test)]
@@ -23,7 +24,8 @@ mod tests;
 mod write;
 
 pub use jsonl::JsonlWriter;
-pub use write::{BtsnoopWriter, PcapLlWriter};
+pub use link::Unreadable;
+pub use write::{BtsnoopWriter, NordicWriter, PcapLlWriter};
 
 /// The capture formats tagwatch reads.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -68,6 +70,23 @@ pub struct ReadStats {
     pub advertisements: u64,
     /// Damaged records that were skipped (bad CRC, bad lengths, unparsable lines).
     pub bad_records: u64,
+    /// Records tagwatch could not interpret (a link type it does not read, an unknown nRF
+    /// Sniffer header version ...): not damaged, but not heard either.
+    pub unreadable: u64,
+    /// Why, for the first of them.
+    pub unreadable_reason: Option<Unreadable>,
+}
+
+impl ReadStats {
+    pub(crate) fn not_understood(&mut self, why: Unreadable) {
+        self.unreadable += 1;
+        self.unreadable_reason.get_or_insert(why);
+    }
+
+    /// Records were read and not one could be interpreted: nothing was checked.
+    pub fn nothing_understood(&self) -> bool {
+        self.records > 0 && self.unreadable == self.records
+    }
 }
 
 /// A stream of advertisements read from one capture.

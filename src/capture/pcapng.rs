@@ -6,7 +6,7 @@
 use crate::model::Advertisement;
 
 use super::input::{Input, MAX_RECORD_LEN};
-use super::link::{self, FrameDecoder, LinkType};
+use super::link::{FrameDecoder, LinkType, Unreadable};
 use super::pcap::read_u32;
 use super::{AdvertisementSource, CaptureError, ReadStats};
 
@@ -45,7 +45,9 @@ impl Resolution {
 }
 
 struct Interface {
-    link: LinkType,
+    /// The link type, or its number when tagwatch does not read it (its packets are
+    /// counted as unreadable; other interfaces are still read).
+    link: Result<LinkType, u32>,
     resolution: Resolution,
     /// if_tsoffset: seconds to add to every timestamp.
     offset_s: i64,
@@ -98,7 +100,7 @@ fn interface(body: &[u8], be: bool, input: &Input, start: u64) -> Result<Interfa
         return Err(input.error(start, "interface description block too short"));
     }
     let number = u16_at(body, 0, be) as u32;
-    let link = LinkType::from_number(number).ok_or_else(|| input.error(start, link::unsupported(number)))?;
+    let link = LinkType::from_number(number).ok_or(number);
     let mut iface = Interface {
         link,
         resolution: Resolution::Pow10(6),
@@ -216,8 +218,10 @@ impl AdvertisementSource for PcapngReader {
                     .to_us(ts)
                     .saturating_add(iface.offset_s.saturating_mul(1_000_000));
                 self.last_time_us = time_us;
-                self.frames
-                    .frame(iface.link, frame, time_us, &mut self.stats, sink);
+                match iface.link {
+                    Ok(link) => self.frames.frame(link, frame, time_us, &mut self.stats, sink),
+                    Err(n) => self.stats.not_understood(Unreadable::LinkType(n)),
+                }
             }
             SPB => {
                 self.stats.records += 1;
@@ -225,11 +229,12 @@ impl AdvertisementSource for PcapngReader {
                 let original = u32_at(body, 0, be) as usize;
                 let data = &body[4..];
                 let frame = &data[..original.min(data.len())];
-                match self.interfaces.first() {
-                    Some(iface) => {
+                match self.interfaces.first().map(|i| i.link) {
+                    Some(Ok(link)) => {
                         self.frames
-                            .frame(iface.link, frame, self.last_time_us, &mut self.stats, sink)
+                            .frame(link, frame, self.last_time_us, &mut self.stats, sink)
                     }
+                    Some(Err(n)) => self.stats.not_understood(Unreadable::LinkType(n)),
                     None => self.stats.bad_records += 1,
                 }
             }

@@ -57,6 +57,18 @@ fn sample() -> Vec<Owned> {
     ]
 }
 
+/// An extended advertisement with more data than a legacy PDU holds.
+fn extended(rssi: i8) -> Owned {
+    (
+        1_790_000_003_000_000,
+        BdAddr([0xC1, 2, 3, 4, 5, 6]),
+        AddrType::Random,
+        Some(rssi),
+        PduKind::Extended,
+        vec![0x55; 200],
+    )
+}
+
 fn adv(o: &Owned) -> Advertisement<'_> {
     Advertisement {
         time_us: o.0,
@@ -85,40 +97,41 @@ fn btsnoop_round_trip_legacy_and_extended() {
         ReadStats {
             records: 4,
             advertisements: 4,
-            bad_records: 0
+            bad_records: 0,
+            ..ReadStats::default()
         }
     );
     assert_eq!(got, sample());
 
-    let mut extended = sample();
-    extended.push((
-        1_790_000_003_000_000,
-        BdAddr([0xC1, 2, 3, 4, 5, 6]),
-        AddrType::Random,
-        Some(-70),
-        PduKind::Extended,
-        vec![0x55; 200],
-    ));
+    let mut reports = sample();
+    reports.push(extended(-70));
     let mut w = BtsnoopWriter::new(Vec::new()).unwrap();
-    for o in &extended {
+    for o in &reports {
         w.write_extended_report(&adv(o)).unwrap();
     }
     let (_, stats, got) = read_all(&w.into_inner().unwrap()).unwrap();
     assert_eq!(stats.advertisements, 5);
-    assert_eq!(got, extended);
+    assert_eq!(got, reports);
+}
+
+/// Reads a pcap written from `all`: every record an advertisement, equal to what was written.
+fn read_back(bytes: &[u8], all: &[Owned], what: &str) {
+    let (format, stats, got) = read_all(bytes).unwrap();
+    assert_eq!(format, Format::Pcap, "{what}");
+    let n = all.len() as u64;
+    let clean = ReadStats {
+        records: n,
+        advertisements: n,
+        ..ReadStats::default()
+    };
+    assert_eq!(stats, clean, "{what}");
+    assert_eq!(got, all, "{what}");
 }
 
 #[test]
 fn pcap_ll_round_trip_with_crc() {
     let mut all = sample();
-    all.push((
-        1_790_000_003_000_000,
-        BdAddr([0xC1, 2, 3, 4, 5, 6]),
-        AddrType::Random,
-        Some(-70),
-        PduKind::Extended,
-        vec![0x55; 200],
-    ));
+    all.push(extended(-70));
     all.push((
         1_790_000_004_000_000,
         BdAddr([0xC1, 2, 3, 4, 5, 7]),
@@ -132,17 +145,7 @@ fn pcap_ll_round_trip_with_crc() {
         w.write(&adv(o)).unwrap();
     }
     let bytes = w.into_inner().unwrap();
-    let (format, stats, got) = read_all(&bytes).unwrap();
-    assert_eq!(format, Format::Pcap);
-    assert_eq!(
-        stats,
-        ReadStats {
-            records: 6,
-            advertisements: 6,
-            bad_records: 0
-        }
-    );
-    assert_eq!(got, all);
+    read_back(&bytes, &all, "link type 256");
 
     // Damage one payload byte of the second packet: its CRC fails, the rest is read.
     let mut damaged = bytes.clone();
@@ -154,7 +157,8 @@ fn pcap_ll_round_trip_with_crc() {
         ReadStats {
             records: 6,
             advertisements: 5,
-            bad_records: 1
+            bad_records: 1,
+            ..ReadStats::default()
         }
     );
     assert_eq!(got.len(), 5);
@@ -203,6 +207,13 @@ fn every_format_survives_truncation_without_panicking() {
     files.push(j.into_inner().unwrap());
     files.push(pcapng_sample(true));
     files.push(pcapng_sample(false));
+    for version in 0..=3 {
+        let mut n = NordicWriter::new(Vec::new(), version).unwrap();
+        for o in &sample()[..1] {
+            n.write(&adv(o)).unwrap();
+        }
+        files.push(n.into_inner().unwrap());
+    }
     for f in &files {
         for cut in 0..f.len() {
             let _ = read_all(&f[..cut]);
@@ -343,7 +354,8 @@ fn pcapng_both_byte_orders_resolutions_and_simple_packets() {
             ReadStats {
                 records: 2,
                 advertisements: 2,
-                bad_records: 0
+                bad_records: 0,
+                ..ReadStats::default()
             }
         );
         let expected = sample()[0].clone();
@@ -377,7 +389,8 @@ fn jsonl_round_trip_blank_and_bad_lines() {
         ReadStats {
             records: 4,
             advertisements: 4,
-            bad_records: 0
+            bad_records: 0,
+            ..ReadStats::default()
         }
     );
     assert_eq!(got, sample());
@@ -389,7 +402,8 @@ fn jsonl_round_trip_blank_and_bad_lines() {
         ReadStats {
             records: 5,
             advertisements: 4,
-            bad_records: 1
+            bad_records: 1,
+            ..ReadStats::default()
         }
     );
     assert_eq!(got, sample());
@@ -398,4 +412,60 @@ fn jsonl_round_trip_blank_and_bad_lines() {
     let (_, stats, got) = read_all(header_with_source.as_bytes()).unwrap();
     assert_eq!(stats.advertisements, 1);
     assert_eq!(got[0].3, None);
+}
+
+#[test]
+fn nordic_round_trip_in_every_header_version() {
+    let mut all = sample();
+    // The nRF Sniffer header always carries an RSSI.
+    for o in &mut all {
+        o.3.get_or_insert(-100);
+    }
+    all.push(extended(-128));
+    for version in 0..=3 {
+        let mut w = NordicWriter::new(Vec::new(), version).unwrap();
+        for o in &all {
+            w.write(&adv(o)).unwrap();
+        }
+        let bytes = w.into_inner().unwrap();
+        read_back(&bytes, &all, &format!("version {version}"));
+        // The header's own lengths are checked: one byte less in a record is damage.
+        let mut cut = bytes.clone();
+        let first = 24 + 16;
+        let len = u32::from_le_bytes(cut[first - 8..first - 4].try_into().unwrap()) - 1;
+        cut[first - 8..first - 4].copy_from_slice(&len.to_le_bytes());
+        cut[first - 4..first].copy_from_slice(&len.to_le_bytes());
+        cut.remove(first + 20);
+        let (_, stats, _) = read_all(&cut).unwrap();
+        assert_eq!(
+            (stats.advertisements, stats.bad_records),
+            (4, 1),
+            "version {version}"
+        );
+    }
+    let mut w = NordicWriter::new(Vec::new(), 3).unwrap();
+    assert!(w.write(&adv(&sample()[1])).is_err(), "no RSSI");
+    assert!(NordicWriter::new(Vec::new(), 4).is_err());
+}
+
+#[test]
+fn pcapng_interfaces_of_other_link_types_are_unreadable_not_fatal() {
+    let mut f = pcapng_sample(false);
+    let idb = u32::from_le_bytes(f[4..8].try_into().unwrap()) as usize;
+    f[idb + 8..idb + 10].copy_from_slice(&1u16.to_le_bytes()); // Ethernet
+    let (_, stats, got) = read_all(&f).unwrap();
+    assert_eq!(
+        stats,
+        ReadStats {
+            records: 2,
+            unreadable: 2,
+            unreadable_reason: Some(Unreadable::LinkType(1)),
+            ..ReadStats::default()
+        }
+    );
+    assert!(stats.nothing_understood() && got.is_empty());
+    assert_eq!(
+        Unreadable::LinkType(1).to_string(),
+        "link type 1: tagwatch reads 187, 201, 251, 256 and 272"
+    );
 }

@@ -1,5 +1,6 @@
 //! Writers for synthetic captures (tests, benchmarks, bug reports): btsnoop with HCI
-//! advertising reports, and pcap with link-layer advertising packets.
+//! advertising reports, and pcap with link-layer advertising packets, behind a radio header
+//! (link type 256) or an nRF Sniffer header of a chosen version (link type 272).
 
 use std::io::{self, Write};
 
@@ -7,6 +8,7 @@ use crate::model::{AddrType, Advertisement, PduKind};
 
 use super::btsnoop::{DATALINK_H4, EPOCH_OFFSET_US, MAGIC};
 use super::linklayer::{ADV_ACCESS_ADDRESS, crc24};
+use super::nordic;
 
 fn invalid(msg: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
@@ -136,12 +138,7 @@ pub struct PcapLlWriter<W: Write> {
 impl<W: Write> PcapLlWriter<W> {
     /// Writes the file header: little-endian, microsecond timestamps.
     pub fn new(mut w: W) -> io::Result<Self> {
-        w.write_all(&0xA1B2_C3D4u32.to_le_bytes())?;
-        w.write_all(&2u16.to_le_bytes())?;
-        w.write_all(&4u16.to_le_bytes())?;
-        w.write_all(&[0; 8])?;
-        w.write_all(&65535u32.to_le_bytes())?;
-        w.write_all(&256u32.to_le_bytes())?;
+        pcap_header(&mut w, 256)?;
         Ok(PcapLlWriter {
             w,
             frame: Vec::with_capacity(300),
@@ -151,39 +148,6 @@ impl<W: Write> PcapLlWriter<W> {
     /// One advertising packet: a legacy PDU for legacy kinds, an AUX_ADV_IND with AdvA,
     /// ADI and AdvData for `PduKind::Extended` (Vol 6 Part B §2.3).
     pub fn write(&mut self, adv: &Advertisement<'_>) -> io::Result<()> {
-        let tx_add = match adv.addr_type {
-            AddrType::Public => 0x00,
-            AddrType::Random => 0x40,
-            AddrType::Unknown => {
-                return Err(invalid("link-layer packets need a public or random address"));
-            }
-        };
-        let pdu_type = match adv.pdu {
-            PduKind::AdvInd => 0,
-            PduKind::AdvDirectInd if adv.data.is_empty() => 1,
-            PduKind::AdvNonconnInd => 2,
-            PduKind::ScanRsp => 4,
-            PduKind::AdvScanInd => 6,
-            PduKind::Extended => 7,
-            PduKind::AdvDirectInd | PduKind::Unknown => {
-                return Err(invalid("cannot encode this PDU kind"));
-            }
-        };
-        let mut payload = Vec::with_capacity(adv.data.len() + 16);
-        if pdu_type == 7 {
-            // Extended header length 9 (AdvMode 0): flags (AdvA, ADI), AdvA, ADI.
-            payload.extend_from_slice(&[9, 0x09]);
-            payload.extend_from_slice(&le_address(adv));
-            payload.extend_from_slice(&[0x00, 0x00]);
-        } else {
-            payload.extend_from_slice(&le_address(adv));
-        }
-        if pdu_type == 1 {
-            payload.extend_from_slice(&[0; 6]);
-        }
-        payload.extend_from_slice(adv.data);
-        let len = u8::try_from(payload.len()).map_err(|_| invalid("data too long"))?;
-
         let f = &mut self.frame;
         f.clear();
         // phdr: RF channel 0 (advertising channel 37), signal power, noise power,
@@ -193,26 +157,193 @@ impl<W: Write> PcapLlWriter<W> {
         f.extend_from_slice(&[0, adv.rssi.unwrap_or(0) as u8, 0x80, 0]);
         f.extend_from_slice(&ADV_ACCESS_ADDRESS.to_le_bytes());
         f.extend_from_slice(&flags.to_le_bytes());
-        f.extend_from_slice(&ADV_ACCESS_ADDRESS.to_le_bytes());
-        let pdu_start = f.len();
-        f.extend_from_slice(&[pdu_type | tx_add, len]);
-        f.extend_from_slice(&payload);
-        let crc = crc24(&f[pdu_start..]);
-        f.extend_from_slice(&crc.to_le_bytes()[..3]);
-
-        let secs = u32::try_from(adv.time_us.div_euclid(1_000_000))
-            .map_err(|_| invalid("timestamp out of range"))?;
-        let micros = adv.time_us.rem_euclid(1_000_000) as u32;
-        let n = (f.len() as u32).to_le_bytes();
-        self.w.write_all(&secs.to_le_bytes())?;
-        self.w.write_all(&micros.to_le_bytes())?;
-        self.w.write_all(&n)?;
-        self.w.write_all(&n)?;
-        self.w.write_all(f)
+        ll_packet(adv, None, f)?;
+        pcap_record(&mut self.w, adv.time_us, f)
     }
 
     pub fn into_inner(mut self) -> io::Result<W> {
         self.w.flush()?;
         Ok(self.w)
     }
+}
+
+/// Writes a pcap file of link type 272 as the nRF Sniffer for Bluetooth LE does, with its
+/// header in version 0 (legacy), 1, 2 or 3 (see `nordic.rs`). Every packet has a good CRC
+/// and its RSSI; extended advertisements go out as AUX_ADV_IND on a secondary channel, on
+/// LE Coded (S8) in version 3 (earlier versions knew only LE 1M).
+pub struct NordicWriter<W: Write> {
+    w: W,
+    version: u8,
+    counter: u16,
+    /// Start and length of the previous packet, for the delta times of versions 0-2.
+    previous: Option<(i64, usize)>,
+    frame: Vec<u8>,
+}
+
+impl<W: Write> NordicWriter<W> {
+    /// Writes the file header: little-endian, microsecond timestamps.
+    pub fn new(mut w: W, version: u8) -> io::Result<Self> {
+        if version > 3 {
+            return Err(invalid("nRF Sniffer header versions are 0 to 3"));
+        }
+        pcap_header(&mut w, 272)?;
+        Ok(NordicWriter {
+            w,
+            version,
+            counter: 0,
+            previous: None,
+            frame: Vec::with_capacity(300),
+        })
+    }
+
+    pub fn write(&mut self, adv: &Advertisement<'_>) -> io::Result<()> {
+        let rssi = adv
+            .rssi
+            .filter(|&r| r <= 0)
+            .ok_or_else(|| invalid("the nRF Sniffer header holds an RSSI of 0 dBm or below"))?;
+        let extended = adv.pdu == PduKind::Extended;
+        let coded = extended && self.version == 3;
+        let mut ll = Vec::with_capacity(adv.data.len() + 32);
+        ll_packet(adv, coded.then_some(0), &mut ll)?;
+
+        // Versions 0-2: microseconds from the end of the previous packet (LE 1M: 8 µs per
+        // byte with the preamble) to the start of this one; version 3: the firmware clock.
+        let time = match self.previous {
+            _ if self.version == 3 => adv.time_us as u32,
+            Some((start, len)) => adv
+                .time_us
+                .saturating_sub(start)
+                .saturating_sub(8 * (1 + len as i64))
+                .clamp(0, u32::MAX as i64) as u32,
+            None => 0,
+        };
+        self.previous = Some((adv.time_us, ll.len()));
+        let (id, channel) = match (self.version, extended) {
+            (3, false) => (nordic::EVENT_PACKET_ADVERTISING, 37 + (self.counter % 3) as u8),
+            (3, true) => (nordic::EVENT_PACKET_ADVERTISING, 10),
+            (_, false) => (nordic::EVENT_PACKET, 37 + (self.counter % 3) as u8),
+            (_, true) => (nordic::EVENT_PACKET, 10),
+        };
+        let phy = if coded { nordic::PHY_CODED } else { nordic::PHY_1M };
+        let flags = nordic::FLAG_CRC_OK | phy << nordic::PHY_SHIFT;
+        let event_len = nordic::EVENT_HEADER_LEN as usize;
+        // What follows the UART header: the event header and the packet.
+        let payload = event_len + ll.len();
+        let too_long = || invalid("packet too long for the nRF Sniffer header");
+
+        let f = &mut self.frame;
+        f.clear();
+        let counter = self.counter.to_le_bytes();
+        match self.version {
+            0 => {
+                // The event header has no length byte here.
+                let plen = u8::try_from(payload - 1).map_err(|_| too_long())?;
+                f.extend_from_slice(&[0xBE, 0xEF, id, counter[0], counter[1], 0, 0, plen]);
+            }
+            1 => {
+                let plen = u8::try_from(payload).map_err(|_| too_long())?;
+                f.extend_from_slice(&[
+                    0,
+                    6,
+                    plen,
+                    1,
+                    counter[0],
+                    counter[1],
+                    id,
+                    nordic::EVENT_HEADER_LEN,
+                ]);
+            }
+            v => {
+                let plen = u16::try_from(payload).map_err(|_| too_long())?.to_le_bytes();
+                f.extend_from_slice(&[
+                    0,
+                    plen[0],
+                    plen[1],
+                    v,
+                    counter[0],
+                    counter[1],
+                    id,
+                    nordic::EVENT_HEADER_LEN,
+                ]);
+            }
+        }
+        f.extend_from_slice(&[flags, channel, rssi.unsigned_abs(), 0, 0]);
+        f.extend_from_slice(&time.to_le_bytes());
+        f.extend_from_slice(&ll);
+        self.counter = self.counter.wrapping_add(1);
+        pcap_record(&mut self.w, adv.time_us, f)
+    }
+
+    pub fn into_inner(mut self) -> io::Result<W> {
+        self.w.flush()?;
+        Ok(self.w)
+    }
+}
+
+/// A pcap file header: little-endian, microsecond timestamps, snap length 65535.
+fn pcap_header(w: &mut impl Write, link_type: u32) -> io::Result<()> {
+    w.write_all(&0xA1B2_C3D4u32.to_le_bytes())?;
+    w.write_all(&2u16.to_le_bytes())?;
+    w.write_all(&4u16.to_le_bytes())?;
+    w.write_all(&[0; 8])?;
+    w.write_all(&65535u32.to_le_bytes())?;
+    w.write_all(&link_type.to_le_bytes())
+}
+
+fn pcap_record(w: &mut impl Write, time_us: i64, frame: &[u8]) -> io::Result<()> {
+    let secs = u32::try_from(time_us.div_euclid(1_000_000)).map_err(|_| invalid("timestamp out of range"))?;
+    let micros = time_us.rem_euclid(1_000_000) as u32;
+    let n = (frame.len() as u32).to_le_bytes();
+    w.write_all(&secs.to_le_bytes())?;
+    w.write_all(&micros.to_le_bytes())?;
+    w.write_all(&n)?;
+    w.write_all(&n)?;
+    w.write_all(frame)
+}
+
+/// Appends `adv` as a link-layer advertising packet (access address, coding indicator on
+/// LE Coded, PDU, CRC): a legacy PDU for legacy kinds, an AUX_ADV_IND with AdvA, ADI and
+/// AdvData for `PduKind::Extended` (Vol 6 Part B §2.2, §2.3).
+fn ll_packet(adv: &Advertisement<'_>, coding_indicator: Option<u8>, f: &mut Vec<u8>) -> io::Result<()> {
+    let tx_add = match adv.addr_type {
+        AddrType::Public => 0x00,
+        AddrType::Random => 0x40,
+        AddrType::Unknown => {
+            return Err(invalid("link-layer packets need a public or random address"));
+        }
+    };
+    let pdu_type = match adv.pdu {
+        PduKind::AdvInd => 0,
+        PduKind::AdvDirectInd if adv.data.is_empty() => 1,
+        PduKind::AdvNonconnInd => 2,
+        PduKind::ScanRsp => 4,
+        PduKind::AdvScanInd => 6,
+        PduKind::Extended => 7,
+        PduKind::AdvDirectInd | PduKind::Unknown => {
+            return Err(invalid("cannot encode this PDU kind"));
+        }
+    };
+    let mut payload = Vec::with_capacity(adv.data.len() + 16);
+    if pdu_type == 7 {
+        // Extended header length 9 (AdvMode 0): flags (AdvA, ADI), AdvA, ADI.
+        payload.extend_from_slice(&[9, 0x09]);
+        payload.extend_from_slice(&le_address(adv));
+        payload.extend_from_slice(&[0x00, 0x00]);
+    } else {
+        payload.extend_from_slice(&le_address(adv));
+    }
+    if pdu_type == 1 {
+        payload.extend_from_slice(&[0; 6]);
+    }
+    payload.extend_from_slice(adv.data);
+    let len = u8::try_from(payload.len()).map_err(|_| invalid("data too long"))?;
+
+    f.extend_from_slice(&ADV_ACCESS_ADDRESS.to_le_bytes());
+    f.extend(coding_indicator);
+    let pdu_start = f.len();
+    f.extend_from_slice(&[pdu_type | tx_add, len]);
+    f.extend_from_slice(&payload);
+    let crc = crc24(&f[pdu_start..]);
+    f.extend_from_slice(&crc.to_le_bytes()[..3]);
+    Ok(())
 }

@@ -121,7 +121,15 @@ pub struct CaptureJson {
     pub bad_records: u64,
     /// Read to its end without a single advertisement.
     pub heard_nothing: bool,
+    /// Records that could not be interpreted, and why (the first reason), or null.
+    pub unreadable: Option<UnreadableJson>,
     pub error: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct UnreadableJson {
+    pub records: u64,
+    pub reason: String,
 }
 
 impl<'a> From<&'a Tracker> for TrackerJson<'a> {
@@ -179,6 +187,10 @@ pub fn write(analysis: &Analysis, mut w: impl std::io::Write) -> std::io::Result
                 advertisements: c.stats.advertisements,
                 bad_records: c.stats.bad_records,
                 heard_nothing: c.stats.advertisements == 0 && c.error.is_none(),
+                unreadable: c.stats.unreadable_reason.map(|why| UnreadableJson {
+                    records: c.stats.unreadable,
+                    reason: why.to_string(),
+                }),
                 error: c.error.as_ref().map(|e| e.to_string()),
             })
             .collect(),

@@ -315,6 +315,9 @@ fn summary(analysis: &Analysis, listed: usize) -> String {
         if c.stats.bad_records > 0 {
             let _ = write!(out, ", {} damaged records skipped", grouped(c.stats.bad_records));
         }
+        if let Some(why) = c.stats.unreadable_reason {
+            let _ = write!(out, ", {} records not understood ({why})", c.stats.unreadable);
+        }
         if c.error.is_some() {
             out.push_str(", stopped early (see error)");
         }

@@ -1,6 +1,7 @@
 //! Synthetic captures, for what the real captures lack (Tile, Chipolo, Pebblebee, Google
-//! FMDN, DULT, extended advertising) and for load tests. Written in the real btsnoop
-//! format; every file made here is synthetic and is named so (`*-synthetic.*`).
+//! FMDN, DULT, extended advertising) and for load tests. Written in real formats (btsnoop,
+//! pcap with a radio header, pcap as the nRF Sniffer writes it in each header version);
+//! every file made here is synthetic and is named so (`*-synthetic.*`).
 
 pub mod labelled;
 pub mod payload;

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{Rng, payload};
-use crate::capture::{BtsnoopWriter, PcapLlWriter};
+use crate::capture::{BtsnoopWriter, NordicWriter, PcapLlWriter};
 use crate::model::{AddrType, Advertisement, BdAddr, PduKind};
 
 /// How one synthetic device builds its advertisement for a given rotation epoch.
@@ -258,12 +258,16 @@ pub enum Container {
     Btsnoop,
     /// pcap, link type 256 (LE link layer with radio header): as a sniffer records them.
     Pcap,
+    /// pcap, link type 272: as the nRF Sniffer for Bluetooth LE records them, with its
+    /// header in this version (0 to 3).
+    Nordic(u8),
 }
 
 /// One writer for either container.
 enum AnyWriter<W: Write> {
     Btsnoop(BtsnoopWriter<W>),
     Pcap(PcapLlWriter<W>),
+    Nordic(NordicWriter<W>),
 }
 
 impl<W: Write> AnyWriter<W> {
@@ -271,6 +275,7 @@ impl<W: Write> AnyWriter<W> {
         Ok(match container {
             Container::Btsnoop => AnyWriter::Btsnoop(BtsnoopWriter::new(out)?),
             Container::Pcap => AnyWriter::Pcap(PcapLlWriter::new(out)?),
+            Container::Nordic(version) => AnyWriter::Nordic(NordicWriter::new(out, version)?),
         })
     }
 
@@ -280,6 +285,7 @@ impl<W: Write> AnyWriter<W> {
             AnyWriter::Btsnoop(w) => w.write_legacy_report(adv),
             // The link layer tells extended PDUs by their kind.
             AnyWriter::Pcap(w) => w.write(adv),
+            AnyWriter::Nordic(w) => w.write(adv),
         }
     }
 
@@ -287,6 +293,7 @@ impl<W: Write> AnyWriter<W> {
         match self {
             AnyWriter::Btsnoop(w) => w.into_inner()?.flush(),
             AnyWriter::Pcap(w) => w.into_inner()?.flush(),
+            AnyWriter::Nordic(w) => w.into_inner()?.flush(),
         }
     }
 }
