@@ -75,7 +75,7 @@ fn analyze_stores_tracker_sightings_and_verify_finds_them_intact() {
     let ja = std::fs::read_to_string(out_dir.join("report-ja.html")).unwrap();
     assert!(ja.contains("lang=\"ja\"") && ja.contains("追跡"), "not Japanese");
 
-    let store = tagwatch::store::Store::open(&db).unwrap();
+    let store = tagwatch::store::Store::open(&db, tagwatch::store::Mode::Existing).unwrap();
     let data = store.report_data(None, 0).unwrap();
     let airtag = data
         .trackers

@@ -274,8 +274,7 @@ fn empty_data_and_sightings_without_positions_still_make_a_report() {
         sightings: vec![],
         track: vec![],
         notes: vec![],
-        chain_head: String::new(),
-        chain_records: 0,
+        verification: Default::default(),
         generated_us: START_US,
     };
     for lang in Lang::ALL {
