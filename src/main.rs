@@ -859,7 +859,7 @@ fn verify(db: &DbArgs) -> ExitCode {
     }
     let n = result.problems.len();
     println!(
-        "{path}: BROKEN: {n} damaged range{} in {} records (chain head as the file is now: {})",
+        "{path}: BROKEN: {n} problem{} in {} records (chain head as the file is now: {})",
         if n == 1 { "" } else { "s" },
         result.records,
         result.head

@@ -132,7 +132,8 @@ fn verify_finds_a_flipped_byte_in_stored_evidence() {
     let out = tagwatch().arg("verify").env("TAGWATCH_DB", &db).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(3), "{text}");
-    assert!(text.contains("BROKEN at record 2 (sighting)"), "{text}");
+    assert!(text.contains("BROKEN: 1 problem in"), "{text}");
+    assert!(text.contains("record 2: content changed"), "{text}");
 }
 
 #[test]

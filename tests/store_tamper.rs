@@ -394,10 +394,10 @@ fn damaged_file_is_reported_not_panicked_on() {
     }
     // And a report cannot show part of the evidence as all of it: it fails, or carries
     // the damage in its verification (which `report` refuses unless told).
-    if let Ok(store) = Store::open_read_only(&path) {
-        if let Ok(data) = store.report_data(None, 0) {
-            assert!(!data.verification.intact());
-        }
+    if let Ok(store) = Store::open_read_only(&path)
+        && let Ok(data) = store.report_data(None, 0)
+    {
+        assert!(!data.verification.intact());
     }
 }
 
