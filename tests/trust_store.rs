@@ -217,6 +217,16 @@ fn schema_objects_tagwatch_did_not_create_are_refused() {
         assert_eq!(report.problems[0].kind, ProblemKind::SchemaObject);
         assert_eq!(report.problems[0].detail, named);
     }
+    // A table of its own dropped: refused, and verify says so rather than failing.
+    let dir = tempfile::tempdir().unwrap();
+    let db = analysed(dir.path());
+    sql(&db, "DROP TABLE attachments");
+    let e = Store::open(&db, Mode::Existing).err().expect("refused");
+    assert!(e.to_string().contains("table attachments: missing"), "{e}");
+    let out = run(&db, &["verify"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("table attachments: missing"), "{stdout}");
 }
 
 fn sha256(path: &Path) -> Vec<u8> {

@@ -177,6 +177,12 @@ pub(super) fn verify_chain(conn: &Connection) -> rusqlite::Result<VerifyReport> 
     match walk(conn, &mut report, &mut found) {
         Ok(()) => {}
         Err(e) if is_damage(&e) => found.push(ProblemKind::Database, 0, e.to_string()),
+        // A table dropped or changed behind tagwatch's back: already a finding.
+        Err(e) if found.0.iter().any(|p| p.kind == ProblemKind::SchemaObject) => found.push(
+            ProblemKind::SchemaObject,
+            0,
+            format!("the records cannot be read: {e}"),
+        ),
         Err(e) => return Err(e),
     }
     report.problems = found.0;
