@@ -206,13 +206,7 @@ impl Store {
                 path: store.path.clone(),
             });
         }
-        let journal: String = store
-            .conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
-            .map_err(|e| store.err(e))?;
-        if !journal.eq_ignore_ascii_case("wal") {
-            return Err(store.damaged(format!("cannot switch to WAL (journal mode {journal})")));
-        }
+        store.switch_to_wal()?;
         // FULL: a commit is on disk when it returns, power loss included.
         store
             .conn
@@ -301,12 +295,12 @@ impl Store {
     }
 
     /// Whether the file is a tagwatch database (`Ok(false)`) or an empty one to set up
-    /// (`Ok(true)`); this only reads.
+    /// (`Ok(true)`); this only reads, in one snapshot (another tagwatch may be setting the
+    /// file up right now).
     fn check_identity(&self) -> Result<bool, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let read = |sql: &str| -> Result<i64, StoreError> {
-            self.conn
-                .query_row(sql, [], |r| r.get(0))
-                .map_err(|e| self.err(e))
+            tx.query_row(sql, [], |r| r.get(0)).map_err(|e| self.err(e))
         };
         let app_id = read("PRAGMA application_id")?;
         let version = read("PRAGMA user_version")?;
@@ -328,6 +322,35 @@ impl Store {
             _ => Err(StoreError::NotTagwatch {
                 path: self.path.clone(),
             }),
+        }
+    }
+
+    /// WAL mode, kept in the file. Switching a new file needs it to itself for a moment, and
+    /// SQLite does not wait for that: another tagwatch setting up the same file answers busy
+    /// until it is done, so retry for as long as a write would wait.
+    fn switch_to_wal(&self) -> Result<(), StoreError> {
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            let journal = self
+                .conn
+                .pragma_query_value(None, "journal_mode", |r| r.get::<_, String>(0))
+                .and_then(|mode| match mode.eq_ignore_ascii_case("wal") {
+                    true => Ok(mode),
+                    false => self
+                        .conn
+                        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)),
+                });
+            match journal {
+                Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(()),
+                Ok(mode) => return Err(self.damaged(format!("cannot switch to WAL (journal mode {mode})"))),
+                Err(e)
+                    if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => return Err(self.err(e)),
+            }
         }
     }
 
@@ -471,14 +494,12 @@ impl Store {
         self.write(|tx, head| {
             let seq = push(tx, head, chain::NOTE, &payload)?;
             if let Some(data) = &data {
-                let n = tx.execute(
+                let changed = tx.execute(
                     "INSERT INTO attachments (seq, data) VALUES (?1, ?2)",
                     params![seq as i64, data],
                 )?;
-                if n != 1 {
-                    return Err(WriteError::NotKept(format!(
-                        "the attachment of record {seq} was not stored"
-                    )));
+                if changed != 1 {
+                    return Err(rusqlite::Error::StatementChangedRows(changed));
                 }
             }
             Ok(())
@@ -505,31 +526,26 @@ impl Store {
     /// rows is an error, never silence. Returns the last seq.
     fn write(
         &mut self,
-        f: impl FnOnce(&Connection, &mut Head) -> Result<(), WriteError>,
+        f: impl FnOnce(&Connection, &mut Head) -> rusqlite::Result<()>,
     ) -> Result<u64, StoreError> {
         let path = self.path.clone();
+        let sql = |e| sql_error(&path, e);
         let tx = self.write_tx()?;
-        let written = (|| {
-            let mut head = read_head(&tx)?;
-            let start = head.seq;
-            f(&tx, &mut head)?;
-            let stored = read_head(&tx)?;
-            if (stored.seq, &stored.hash) != (head.seq, &head.hash) {
-                return Err(WriteError::NotKept(format!(
+        let mut head = read_head(&tx).map_err(sql)?;
+        let start = head.seq;
+        f(&tx, &mut head).map_err(sql)?;
+        let stored = read_head(&tx).map_err(sql)?;
+        if (stored.seq, &stored.hash) != (head.seq, &head.hash) {
+            // Dropping the transaction rolls it back: nothing of this write is kept.
+            return Err(StoreError::NotKept {
+                path: path.clone(),
+                detail: format!(
                     "record {} was written, but the last record is {}",
                     head.seq, stored.seq
-                )));
-            }
-            tx.commit()?;
-            Ok((start, head))
-        })();
-        let (start, head) = written.map_err(|e| match e {
-            WriteError::Sql(e) => sql_error(&path, e),
-            WriteError::NotKept(detail) => StoreError::NotKept {
-                path: path.clone(),
-                detail,
-            },
-        })?;
+                ),
+            });
+        }
+        tx.commit().map_err(sql)?;
         if head.seq != start {
             let kept: Option<Vec<u8>> = self
                 .conn
@@ -718,20 +734,7 @@ fn read_head(conn: &Connection) -> rusqlite::Result<Head> {
     }))
 }
 
-/// Why a write failed inside its transaction.
-enum WriteError {
-    Sql(rusqlite::Error),
-    /// An insert or the whole write did not take effect.
-    NotKept(String),
-}
-
-impl From<rusqlite::Error> for WriteError {
-    fn from(e: rusqlite::Error) -> Self {
-        WriteError::Sql(e)
-    }
-}
-
-fn push(conn: &Connection, head: &mut Head, kind: &str, payload: &[u8]) -> Result<u64, WriteError> {
+fn push(conn: &Connection, head: &mut Head, kind: &str, payload: &[u8]) -> rusqlite::Result<u64> {
     let seq = head.seq + 1;
     let hash = chain::record_hash(&head.hash, seq, kind, payload);
     let changed = conn
@@ -739,11 +742,9 @@ fn push(conn: &Connection, head: &mut Head, kind: &str, payload: &[u8]) -> Resul
             "INSERT INTO records (seq, kind, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
         .execute(params![seq as i64, kind, payload, head.hash, hash])?;
-    // A `RAISE(IGNORE)` trigger makes an insert a silent no-op.
+    // A `RAISE(IGNORE)` trigger makes an insert a silent no-op ([`sql_error`] says so).
     if changed != 1 {
-        return Err(WriteError::NotKept(format!(
-            "record {seq} ({kind}) was not stored: the insert changed {changed} rows"
-        )));
+        return Err(rusqlite::Error::StatementChangedRows(changed));
     }
     *head = Head {
         seq,
@@ -752,9 +753,16 @@ fn push(conn: &Connection, head: &mut Head, kind: &str, payload: &[u8]) -> Resul
     Ok(seq)
 }
 
-/// Names the path; damage and foreign files get their own, clearer errors.
+/// Names the path; damage, foreign files and writes that did not take effect get their own,
+/// clearer errors.
 fn sql_error(path: &Path, e: rusqlite::Error) -> StoreError {
     let path = path.to_path_buf();
+    if let rusqlite::Error::StatementChangedRows(changed) = e {
+        return StoreError::NotKept {
+            path,
+            detail: format!("an insert changed {changed} rows, not 1"),
+        };
+    }
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => StoreError::NotTagwatch { path },
         Some(ErrorCode::DatabaseCorrupt) => StoreError::Damaged {
