@@ -482,3 +482,33 @@ fn a_broken_chain_is_reported_only_when_asked_and_then_on_every_page() {
         }
     }
 }
+
+#[test]
+fn a_writer_starting_during_an_immutable_read_is_noticed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sightings_store(dir.path(), 3);
+    // No -wal beside it: read as immutable, which cannot see a writer.
+    let reader = Store::open_read_only(&db).unwrap();
+    assert!(reader.verify().unwrap().intact());
+    let mut writer = Store::open(&db, Mode::Existing).unwrap();
+    writer.add_note("written meanwhile", None, 9).unwrap();
+    assert!(matches!(
+        reader.verify(),
+        Err(StoreError::ChangedWhileRead { .. })
+    ));
+    assert!(matches!(
+        reader.report_data(None, 0),
+        Err(StoreError::ChangedWhileRead { .. })
+    ));
+}
+
+#[test]
+fn read_only_open_takes_any_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sightings_store(dir.path(), 3);
+    let odd = dir.path().join("ev?dence #1 %20 ü.sqlite");
+    std::fs::rename(&db, &odd).unwrap();
+    let report = Store::open_read_only(&odd).unwrap().verify().unwrap();
+    assert_eq!((report.records, report.intact()), (5, true));
+    assert_eq!(listing(dir.path()), ["ev?dence #1 %20 ü.sqlite"]);
+}
