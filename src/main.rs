@@ -765,7 +765,7 @@ fn report_data(db: &DbArgs, tracker: Option<&str>, even_if_broken: bool) -> Resu
             );
             return Err(ExitCode::from(exit::BROKEN));
         }
-        eprintln!("written anyway (--even-if-broken), marked as broken");
+        eprintln!("writing it anyway (--even-if-broken), marked as broken");
     }
     Ok(data)
 }

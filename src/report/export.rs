@@ -34,7 +34,7 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 /// is no position, accuracy or RSSI. Every row carries what verify found, so no row of a
 /// broken chain can be taken for verified evidence.
 pub fn to_csv(data: &ReportData) -> String {
-    let verification = data.verification.summary();
+    let verification = neutralise(&data.verification.summary());
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail, and every row has the header's length.
     let rows = std::iter::once(CSV_HEADER.map(str::to_string)).chain(data.sightings.iter().map(|s| {
