@@ -470,6 +470,7 @@ fn problem_text(p: &Problem, lang: Lang) -> String {
         ProblemKind::SchemaObject => "problem_schema_object",
         ProblemKind::ContentChanged => "problem_content_changed",
         ProblemKind::LinkBroken => "problem_link_broken",
+        ProblemKind::Missing if p.first == 1 => "problem_missing_start",
         ProblemKind::Missing => "problem_missing",
         ProblemKind::OutOfNumbering => "problem_out_of_numbering",
         ProblemKind::Unreadable => "problem_unreadable",

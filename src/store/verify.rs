@@ -99,7 +99,10 @@ impl fmt::Display for Problem {
             ProblemKind::Missing => {
                 let count = self.last - self.first + 1;
                 let s = if count == 1 { "" } else { "s" };
-                write!(f, "after record {}: {count} record{s} missing", self.first - 1)
+                match self.first {
+                    1 => write!(f, "{range}: missing (the chain's beginning)"),
+                    first => write!(f, "after record {}: {count} record{s} missing", first - 1),
+                }
             }
             ProblemKind::OutOfNumbering => {
                 write!(f, "{range}: numbered outside the chain (inserted)")
@@ -364,4 +367,74 @@ pub(super) fn is_damage(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(kind: ProblemKind, first: i64, last: i64) -> Problem {
+        Problem {
+            kind,
+            first,
+            last,
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn consecutive_records_merge_into_ranges_per_kind() {
+        let mut found = Findings::default();
+        for seq in 120..=130 {
+            found.push(ProblemKind::ContentChanged, seq, "");
+            if seq == 125 {
+                found.push(ProblemKind::LinkBroken, seq, "");
+            }
+        }
+        found.push(ProblemKind::ContentChanged, 140, "");
+        assert_eq!(
+            found.0,
+            [
+                problem(ProblemKind::ContentChanged, 120, 130),
+                problem(ProblemKind::LinkBroken, 125, 125),
+                problem(ProblemKind::ContentChanged, 140, 140),
+            ]
+        );
+    }
+
+    #[test]
+    fn problems_read_as_ranges() {
+        let text = |kind, first, last| problem(kind, first, last).to_string();
+        assert_eq!(
+            text(ProblemKind::ContentChanged, 120, 130),
+            "records 120-130: content changed (the hash does not match)"
+        );
+        assert_eq!(
+            text(ProblemKind::Missing, 400, 411),
+            "after record 399: 12 records missing"
+        );
+        assert_eq!(
+            text(ProblemKind::Missing, 1, 4),
+            "records 1-4: missing (the chain's beginning)"
+        );
+        assert_eq!(
+            text(ProblemKind::StrayAttachment, 7, 7),
+            "record 7: an attachment that no note refers to"
+        );
+    }
+
+    #[test]
+    fn the_schema_tagwatch_creates_is_not_unknown() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        assert!(unknown_schema_objects(&conn).unwrap().is_empty());
+        conn.execute_batch("CREATE TEMP TRIGGER x BEFORE INSERT ON records BEGIN SELECT 1; END;")
+            .unwrap();
+        conn.execute_batch("CREATE TRIGGER t AFTER DELETE ON attachments BEGIN SELECT 1; END;")
+            .unwrap();
+        assert_eq!(
+            unknown_schema_objects(&conn).unwrap(),
+            ["trigger t on attachments: not created by tagwatch"]
+        );
+    }
 }
