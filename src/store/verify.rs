@@ -404,23 +404,34 @@ mod tests {
 
     #[test]
     fn problems_read_as_ranges() {
-        let text = |kind, first, last| problem(kind, first, last).to_string();
-        assert_eq!(
-            text(ProblemKind::ContentChanged, 120, 130),
-            "records 120-130: content changed (the hash does not match)"
-        );
-        assert_eq!(
-            text(ProblemKind::Missing, 400, 411),
-            "after record 399: 12 records missing"
-        );
-        assert_eq!(
-            text(ProblemKind::Missing, 1, 4),
-            "records 1-4: missing (the chain's beginning)"
-        );
-        assert_eq!(
-            text(ProblemKind::StrayAttachment, 7, 7),
-            "record 7: an attachment that no note refers to"
-        );
+        for (kind, first, last, text) in [
+            (
+                ProblemKind::ContentChanged,
+                120,
+                130,
+                "records 120-130: content changed (the hash does not match)",
+            ),
+            (
+                ProblemKind::Missing,
+                400,
+                411,
+                "after record 399: 12 records missing",
+            ),
+            (
+                ProblemKind::Missing,
+                1,
+                4,
+                "records 1-4: missing (the chain's beginning)",
+            ),
+            (
+                ProblemKind::StrayAttachment,
+                7,
+                7,
+                "record 7: an attachment that no note refers to",
+            ),
+        ] {
+            assert_eq!(problem(kind, first, last).to_string(), text);
+        }
     }
 
     #[test]
