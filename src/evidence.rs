@@ -7,6 +7,7 @@ use crate::classify::OwnerState;
 use crate::correlate::Tracker;
 use crate::location::Fix;
 use crate::model::{AddrType, BdAddr, PduKind};
+pub use crate::store::VerifyReport;
 
 /// One advertisement of a tracker, as heard, with where the person was.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -144,9 +145,8 @@ pub struct ReportData {
     /// The person's positions over the same time, in time order.
     pub track: Vec<TrackPoint>,
     pub notes: Vec<NoteRecord>,
-    /// The SHA-256 (hex) of the last record of the hash chain and how many records it has.
-    pub chain_head: String,
-    pub chain_records: u64,
+    /// What verify found, on the same snapshot: the chain head and record count are these.
+    pub verification: VerifyReport,
     /// When the data was read, microseconds UTC.
     pub generated_us: i64,
 }

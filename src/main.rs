@@ -27,7 +27,7 @@ use tagwatch::present;
 use tagwatch::report::{self, Lang};
 use tagwatch::scan::{self, AdapterFeed, LivePosition};
 use tagwatch::store::anchor::{AnchorError, Timestamp};
-use tagwatch::store::{Recorder, Store, StoreError};
+use tagwatch::store::{Mode, Recorder, Store, StoreError};
 use tagwatch::synth::scenario::Container;
 use tagwatch::synth::{labelled, scenario};
 
@@ -108,6 +108,10 @@ enum Command {
         /// Folder to write into (created if missing).
         #[arg(short, long, value_name = "DIR")]
         output: PathBuf,
+        /// Write it even if the evidence does not verify; every page then says so and where
+        /// the chain breaks.
+        #[arg(long)]
+        even_if_broken: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -121,6 +125,10 @@ enum Command {
         /// The file to write; `-` for standard output.
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
+        /// Write it even if the evidence does not verify; its `verification` field then says
+        /// so and where the chain breaks.
+        #[arg(long)]
+        even_if_broken: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -297,7 +305,7 @@ impl StoreArgs {
         if self.no_store {
             Ok(None)
         } else {
-            self.db.open().map(Some)
+            self.db.open(Mode::Create).map(Some)
         }
     }
 }
@@ -335,13 +343,35 @@ struct DbArgs {
 }
 
 impl DbArgs {
-    fn open(&self) -> Result<Store, ExitCode> {
-        let path = self.db.clone().unwrap_or_else(Store::default_path);
-        Store::open(&path).map_err(|e| {
-            eprintln!("error: {}", present::neutralise(&e.to_string()));
-            eprintln!("(give another place with --db PATH, or --no-store to only look)");
-            ExitCode::FAILURE
+    fn path(&self) -> PathBuf {
+        self.db.clone().unwrap_or_else(Store::default_path)
+    }
+
+    /// The store to write to: `Create` for the commands that gather evidence, `Existing` for
+    /// `note`.
+    fn open(&self, mode: Mode) -> Result<Store, ExitCode> {
+        Store::open(&self.path(), mode).map_err(|e| {
+            cannot_open(&e);
+            if mode == Mode::Create {
+                eprintln!("(give another place with --db PATH, or --no-store to only look)");
+            }
+            ExitCode::from(exit::DATABASE)
         })
+    }
+
+    /// The store to read, never written to: `verify`, `report`, `export`.
+    fn open_read_only(&self) -> Result<Store, ExitCode> {
+        Store::open_read_only(&self.path()).map_err(|e| {
+            cannot_open(&e);
+            ExitCode::from(exit::DATABASE)
+        })
+    }
+}
+
+fn cannot_open(e: &StoreError) {
+    eprintln!("error: {}", present::neutralise(&e.to_string()));
+    if matches!(e, StoreError::Missing { .. }) {
+        eprintln!("(give the database with --db PATH or TAGWATCH_DB)");
     }
 }
 
@@ -459,14 +489,23 @@ fn main() -> ExitCode {
             lang,
             utc_offset,
             output,
+            even_if_broken,
             db,
-        } => report(tracker.as_deref(), &lang, utc_offset, &output, &db),
+        } => report(
+            tracker.as_deref(),
+            &lang,
+            utc_offset,
+            &output,
+            even_if_broken,
+            &db,
+        ),
         Command::Export {
             format,
             tracker,
             output,
+            even_if_broken,
             db,
-        } => export(format, tracker.as_deref(), &output, &db),
+        } => export(format, tracker.as_deref(), &output, even_if_broken, &db),
         Command::Ring(args) => interact(Action::Ring, &args),
         Command::Identify(args) => interact(Action::Identify, &args),
         Command::Note { text, file, db } => note(&text, file.as_deref(), &db),
@@ -818,12 +857,30 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     }
 }
 
-/// What the store holds for `tracker` (or all), or the exit code of the failure.
-fn report_data(db: &DbArgs, tracker: Option<&str>) -> Result<ReportData, ExitCode> {
-    let store = db.open()?;
-    store
+/// What the store holds for `tracker` (or all), read only and verified first: a chain that
+/// does not verify is refused (exit 3) unless `even_if_broken`.
+fn report_data(db: &DbArgs, tracker: Option<&str>, even_if_broken: bool) -> Result<ReportData, ExitCode> {
+    let store = db.open_read_only()?;
+    let data = store
         .report_data(tracker, chrono::Utc::now().timestamp_micros())
-        .map_err(|e| store_failed(&e))
+        .map_err(|e| store_failed(&e))?;
+    let path = present::neutralise(&store.path().display().to_string());
+    if !data.verification.intact() {
+        let problems = &data.verification.problems;
+        eprintln!("{}: the evidence does not verify:", path);
+        for p in problems {
+            eprintln!("  {}", present::neutralise(&p.to_string()));
+        }
+        if !even_if_broken {
+            eprintln!(
+                "error: refused; give --even-if-broken to write it anyway, marked as broken \
+                 on every page"
+            );
+            return Err(ExitCode::from(exit::BROKEN));
+        }
+        eprintln!("writing it anyway (--even-if-broken), marked as broken");
+    }
+    Ok(data)
 }
 
 fn report(
@@ -831,9 +888,10 @@ fn report(
     langs: &[Lang],
     offset: Option<FixedOffset>,
     dir: &std::path::Path,
+    even_if_broken: bool,
     db: &DbArgs,
 ) -> ExitCode {
-    let data = match report_data(db, tracker) {
+    let data = match report_data(db, tracker, even_if_broken) {
         Ok(d) => d,
         Err(code) => return code,
     };
@@ -858,8 +916,14 @@ fn report(
     ExitCode::SUCCESS
 }
 
-fn export(format: ExportFormat, tracker: Option<&str>, output: &std::path::Path, db: &DbArgs) -> ExitCode {
-    let data = match report_data(db, tracker) {
+fn export(
+    format: ExportFormat,
+    tracker: Option<&str>,
+    output: &std::path::Path,
+    even_if_broken: bool,
+    db: &DbArgs,
+) -> ExitCode {
+    let data = match report_data(db, tracker, even_if_broken) {
         Ok(d) => d,
         Err(code) => return code,
     };
@@ -888,8 +952,9 @@ fn export(format: ExportFormat, tracker: Option<&str>, output: &std::path::Path,
     }
 }
 
+/// Checks the chain read-only; prints every damaged range and every session never closed.
 fn verify(db: &DbArgs) -> ExitCode {
-    let store = match db.open() {
+    let store = match db.open_read_only() {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -897,26 +962,28 @@ fn verify(db: &DbArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return store_failed(&e),
     };
-    let path = store.path().display();
-    match result.first_broken {
-        None => {
-            println!(
-                "{path}: intact: {} records, chain head {}",
-                result.records, result.head
-            );
-            ExitCode::SUCCESS
-        }
-        Some(b) => {
-            println!(
-                "{path}: BROKEN at record {} ({}): {}",
-                b.seq,
-                b.kind,
-                present::neutralise(&b.problem)
-            );
-            println!("The records before it are intact: {}.", b.seq.saturating_sub(1));
-            ExitCode::from(exit::BROKEN)
-        }
+    let path = present::neutralise(&store.path().display().to_string());
+    for s in &result.unclosed_sessions {
+        println!("warning: {}", present::neutralise(&s.to_string()));
     }
+    if result.intact() {
+        println!(
+            "{path}: intact: {} records, chain head {}",
+            result.records, result.head
+        );
+        return ExitCode::SUCCESS;
+    }
+    let n = result.problems.len();
+    println!(
+        "{path}: BROKEN: {n} problem{} in {} records (chain head as the file is now: {})",
+        if n == 1 { "" } else { "s" },
+        result.records,
+        result.head
+    );
+    for p in &result.problems {
+        println!("  {}", present::neutralise(&p.to_string()));
+    }
+    ExitCode::from(exit::BROKEN)
 }
 
 /// `verify --anchor`: the plain check, then whether the chain extends each anchor.
@@ -931,7 +998,7 @@ fn verify_anchors(texts: &[String], db: &DbArgs) -> ExitCode {
             }
         }
     }
-    let store = match open_existing(db) {
+    let store = match db.open_read_only() {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -967,7 +1034,7 @@ fn verify_anchors(texts: &[String], db: &DbArgs) -> ExitCode {
 
 /// `anchor`: keeps an anchor of the chain as it stands and shows it to be kept elsewhere.
 fn anchor(tsa: Option<&str>, qr: bool, db: &DbArgs) -> ExitCode {
-    let mut store = match open_existing(db) {
+    let mut store = match db.open(Mode::Existing) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -1063,21 +1130,8 @@ fn anchor_failed(e: &AnchorError) -> ExitCode {
     }
 }
 
-/// The store at `--db`, which must exist: only sessions create one.
-fn open_existing(db: &DbArgs) -> Result<Store, ExitCode> {
-    let path = db.db.clone().unwrap_or_else(Store::default_path);
-    if !path.exists() {
-        eprintln!(
-            "error: {}: no evidence database there (only analyze, scan and sweep create one)",
-            present::neutralise(&path.display().to_string())
-        );
-        return Err(ExitCode::from(exit::DATABASE));
-    }
-    db.open()
-}
-
 fn note(text: &str, file: Option<&std::path::Path>, db: &DbArgs) -> ExitCode {
-    let mut store = match db.open() {
+    let mut store = match db.open(Mode::Existing) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -1165,7 +1219,10 @@ fn store_failed(e: &StoreError) -> ExitCode {
         "error: evidence store: {}; what was stored before this is kept",
         present::neutralise(&e.to_string())
     );
-    ExitCode::FAILURE
+    match e {
+        StoreError::UnknownTracker(_) => ExitCode::from(exit::UNKNOWN_TRACKER),
+        _ => ExitCode::from(exit::DATABASE),
+    }
 }
 
 fn bad_input(e: &dyn std::fmt::Display) -> ExitCode {

@@ -75,7 +75,7 @@ fn analyze_stores_tracker_sightings_and_verify_finds_them_intact() {
     let ja = std::fs::read_to_string(out_dir.join("report-ja.html")).unwrap();
     assert!(ja.contains("lang=\"ja\"") && ja.contains("追跡"), "not Japanese");
 
-    let store = tagwatch::store::Store::open(&db).unwrap();
+    let store = tagwatch::store::Store::open(&db, tagwatch::store::Mode::Existing).unwrap();
     let data = store.report_data(None, 0).unwrap();
     let airtag = data
         .trackers
@@ -132,7 +132,8 @@ fn verify_finds_a_flipped_byte_in_stored_evidence() {
     let out = tagwatch().arg("verify").env("TAGWATCH_DB", &db).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(3), "{text}");
-    assert!(text.contains("BROKEN at record 2 (sighting)"), "{text}");
+    assert!(text.contains("BROKEN: 1 problem in"), "{text}");
+    assert!(text.contains("record 2: content changed"), "{text}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use common::bluez::{AIRTAG, MockBluez};
 use common::tmux::{Tmux, wait_for_file};
-use tagwatch::store::Store;
+use tagwatch::store::{Mode, Store};
 
 const ADDR: &str = "C4:11:22:33:44:55";
 const DULT_CP: &str = "8e0c0001-1d68-fb92-bf61-48377421680e";
@@ -43,7 +43,7 @@ fn run(kind: &str, ad: Option<&[&str]>, args: &[&str], prepare: impl FnOnce(&Pat
         .output()
         .unwrap();
     let notes = match db.exists() {
-        true => Store::open(&db)
+        true => Store::open(&db, Mode::Create)
             .unwrap()
             .report_data(None, 0)
             .unwrap()
@@ -138,7 +138,7 @@ fn identify_a_dult_tracker_reads_everything_the_draft_lists() {
 fn ring_an_airtag_by_its_id_from_the_evidence_over_find_my() {
     // The AirTag was stored by an earlier scan; `ring ID` listens at its latest address.
     let prepare = |db: &Path| {
-        let mut store = Store::open(db).unwrap();
+        let mut store = Store::open(db, Mode::Create).unwrap();
         let s = store.begin_session("scan", &["hci0".into()], 0).unwrap();
         let mut sighting = common::sighting("tw-airtag", 1, "hci0");
         sighting.address = ADDR.to_string();
@@ -291,7 +291,10 @@ fn ring_from_the_live_view_while_it_scans() {
         bluez.log(ADDR),
         [format!("notify {DULT_CP}"), format!("write {DULT_CP} 0003")]
     );
-    let data = Store::open(&db).unwrap().report_data(None, 0).unwrap();
+    let data = Store::open(&db, Mode::Create)
+        .unwrap()
+        .report_data(None, 0)
+        .unwrap();
     let [note] = data.notes.as_slice() else {
         panic!("one note expected: {:?}", data.notes);
     };

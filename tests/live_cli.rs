@@ -109,7 +109,7 @@ fn sweep_lists_the_trackers_strongest_first_and_stores_a_sweep() {
         .unwrap();
     assert!(String::from_utf8_lossy(&start).contains("\"sweep\""));
     // Five minutes of the capture, not all of it: the last sighting is before 08:06.
-    let data = tagwatch::store::Store::open(&db)
+    let data = tagwatch::store::Store::open(&db, tagwatch::store::Mode::Existing)
         .unwrap()
         .report_data(None, 0)
         .unwrap();

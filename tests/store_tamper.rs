@@ -5,7 +5,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, params};
-use tagwatch::store::{Store, StoreError};
+use tagwatch::store::{Mode, ProblemKind, Store, StoreError};
 
 use common::{point, sighting, tracker};
 
@@ -18,7 +18,7 @@ fn filled(dir: &Path) -> PathBuf {
     let path = dir.join("evidence.sqlite");
     let attachment = dir.join("photo.jpg");
     std::fs::write(&attachment, b"\xff\xd8 a photo of the tag under the car").unwrap();
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open(&path, Mode::Create).unwrap();
     let s1 = store.begin_session("analyze", &["a.btsnoop".into()], 1).unwrap();
     let sightings: Vec<_> = (0..20)
         .map(|i| sighting(if i % 2 == 0 { A } else { B }, 20 - i, "a.btsnoop"))
@@ -65,10 +65,14 @@ fn flip_blob(conn: &Connection, column: &str, table: &str, seq: i64) {
     .unwrap();
 }
 
-/// The seq of the first broken record, after reopening the store.
-fn first_broken(path: &Path) -> Option<(u64, String)> {
-    let report = Store::open(path).unwrap().verify().unwrap();
-    report.first_broken.map(|b| (b.seq, b.kind))
+/// Every problem verify finds (kind, first and last record), reading the store read-only.
+fn problems(path: &Path) -> Vec<(ProblemKind, i64, i64)> {
+    let report = Store::open_read_only(path).unwrap().verify().unwrap();
+    report
+        .problems
+        .iter()
+        .map(|p| (p.kind, p.first, p.last))
+        .collect()
 }
 
 fn seq_of(path: &Path, kind: &str, nth: i64) -> i64 {
@@ -85,7 +89,7 @@ fn seq_of(path: &Path, kind: &str, nth: i64) -> i64 {
 fn report_has_latest_verdicts_sightings_in_time_order_track_and_notes() {
     let dir = tempfile::tempdir().unwrap();
     let path = filled(dir.path());
-    let store = Store::open(&path).unwrap();
+    let store = Store::open(&path, Mode::Create).unwrap();
     let all = store.report_data(None, 99).unwrap();
     assert_eq!(all.trackers.len(), 2);
     let a = all.trackers.iter().find(|t| t.id == A).unwrap();
@@ -100,10 +104,9 @@ fn report_has_latest_verdicts_sightings_in_time_order_track_and_notes() {
     assert_eq!(all.generated_us, 99);
 
     let verified = store.verify().unwrap();
-    assert_eq!(verified.first_broken, None);
+    assert!(verified.intact(), "{verified:?}");
     assert_eq!(verified.records, 31);
-    assert_eq!(all.chain_records, verified.records);
-    assert_eq!(all.chain_head, verified.head);
+    assert_eq!(all.verification, verified, "the report carries what verify found");
 
     let only_b = store.report_data(Some(B), 99).unwrap();
     assert_eq!(only_b.trackers.len(), 1);
@@ -122,7 +125,7 @@ fn report_has_latest_verdicts_sightings_in_time_order_track_and_notes() {
 #[test]
 fn sessions_are_checked() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("e.sqlite")).unwrap();
+    let mut store = Store::open(&dir.path().join("e.sqlite"), Mode::Create).unwrap();
     assert!(matches!(
         store.begin_session("party", &[], 0),
         Err(StoreError::SessionKind(_))
@@ -142,7 +145,7 @@ fn sessions_are_checked() {
 #[test]
 fn a_record_that_would_not_read_back_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("e.sqlite")).unwrap();
+    let mut store = Store::open(&dir.path().join("e.sqlite"), Mode::Create).unwrap();
     let s = store.begin_session("analyze", &[], 0).unwrap();
     let mut bad = tracker(A, "none");
     bad.max_distance_m = f64::NAN;
@@ -150,17 +153,17 @@ fn a_record_that_would_not_read_back_is_refused() {
         store.save_trackers(s, &[bad]),
         Err(StoreError::Unstorable { .. })
     ));
-    assert_eq!(store.verify().unwrap().first_broken, None);
+    assert!(store.verify().unwrap().intact());
 }
 
 #[test]
 fn reopening_continues_the_chain() {
     let dir = tempfile::tempdir().unwrap();
     let path = filled(dir.path());
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open(&path, Mode::Create).unwrap();
     store.add_note("again", None, 10).unwrap();
     let report = store.verify().unwrap();
-    assert_eq!((report.records, report.first_broken), (32, None));
+    assert_eq!((report.records, report.intact()), (32, true));
 }
 
 #[test]
@@ -169,22 +172,28 @@ fn flipped_payload_byte_is_found() {
     let path = filled(dir.path());
     let seq = seq_of(&path, "sighting", 7);
     tamper(&path, |c| flip_blob(c, "payload", "records", seq));
-    assert_eq!(first_broken(&path), Some((seq as u64, "sighting".into())));
+    assert_eq!(problems(&path), [(ProblemKind::ContentChanged, seq, seq)]);
 }
 
 #[test]
 fn flipped_hash_or_prev_hash_byte_is_found() {
-    for column in ["hash", "prev_hash"] {
-        let dir = tempfile::tempdir().unwrap();
-        let path = filled(dir.path());
-        let seq = seq_of(&path, "tracker", 0);
-        tamper(&path, |c| flip_blob(c, column, "records", seq));
-        assert_eq!(
-            first_broken(&path),
-            Some((seq as u64, "tracker".into())),
-            "{column}"
-        );
-    }
+    use ProblemKind::{ContentChanged, LinkBroken};
+    let dir = tempfile::tempdir().unwrap();
+    let path = filled(dir.path());
+    let seq = seq_of(&path, "tracker", 0);
+    tamper(&path, |c| flip_blob(c, "hash", "records", seq));
+    // Its own hash no longer matches, and the next record no longer links to it.
+    assert_eq!(
+        problems(&path),
+        [(ContentChanged, seq, seq), (LinkBroken, seq + 1, seq + 1)]
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = filled(dir.path());
+    tamper(&path, |c| flip_blob(c, "prev_hash", "records", seq));
+    let mut found = problems(&path);
+    found.sort_by_key(|p| p.0 as u8);
+    assert_eq!(found, [(ContentChanged, seq, seq), (LinkBroken, seq, seq)]);
 }
 
 #[test]
@@ -196,7 +205,13 @@ fn changed_kind_is_found() {
         c.execute("UPDATE records SET kind = 'note' WHERE seq = ?1", [seq])
             .unwrap();
     });
-    assert_eq!(first_broken(&path), Some((seq as u64, "note".into())));
+    assert_eq!(
+        problems(&path),
+        [
+            (ProblemKind::ContentChanged, seq, seq),
+            (ProblemKind::Unreadable, seq, seq)
+        ]
+    );
 }
 
 #[test]
@@ -205,10 +220,10 @@ fn flipped_attachment_byte_is_found() {
     let path = filled(dir.path());
     let seq = seq_of(&path, "note", 0);
     tamper(&path, |c| flip_blob(c, "data", "attachments", seq));
-    let report = Store::open(&path).unwrap().verify().unwrap();
-    let broken = report.first_broken.unwrap();
-    assert_eq!((broken.seq, broken.kind.as_str()), (seq as u64, "note"));
-    assert!(broken.problem.contains("attachment"), "{}", broken.problem);
+    let report = Store::open_read_only(&path).unwrap().verify().unwrap();
+    assert_eq!(problems(&path), [(ProblemKind::AttachmentChanged, seq, seq)]);
+    let text = report.problems[0].to_string();
+    assert!(text.contains("attachment"), "{text}");
 }
 
 #[test]
@@ -219,7 +234,7 @@ fn deleted_attachment_and_stray_attachment_are_found() {
     tamper(&path, |c| {
         c.execute("DELETE FROM attachments", []).unwrap();
     });
-    assert_eq!(first_broken(&path), Some((seq as u64, "note".into())));
+    assert_eq!(problems(&path), [(ProblemKind::AttachmentMissing, seq, seq)]);
 
     let dir = tempfile::tempdir().unwrap();
     let path = filled(dir.path());
@@ -228,7 +243,7 @@ fn deleted_attachment_and_stray_attachment_are_found() {
         c.execute("INSERT INTO attachments (seq, data) VALUES (?1, x'00')", [target])
             .unwrap();
     });
-    assert_eq!(first_broken(&path), Some((target as u64, "attachment".into())));
+    assert_eq!(problems(&path), [(ProblemKind::StrayAttachment, target, target)]);
 }
 
 #[test]
@@ -238,14 +253,10 @@ fn deleted_row_is_found() {
     tamper(&path, |c| {
         c.execute("DELETE FROM records WHERE seq = 5", []).unwrap();
     });
-    let broken = Store::open(&path)
-        .unwrap()
-        .verify()
-        .unwrap()
-        .first_broken
-        .unwrap();
-    assert_eq!(broken.seq, 6);
-    assert!(broken.problem.contains("missing"), "{}", broken.problem);
+    let report = Store::open_read_only(&path).unwrap().verify().unwrap();
+    assert_eq!(problems(&path), [(ProblemKind::Missing, 5, 5)]);
+    let text = report.problems[0].to_string();
+    assert_eq!(text, "after record 4: 1 record missing");
 }
 
 #[test]
@@ -253,7 +264,7 @@ fn dropping_the_last_rows_changes_the_head() {
     // The one change the chain alone cannot see: the head and count a report printed can.
     let dir = tempfile::tempdir().unwrap();
     let path = filled(dir.path());
-    let before = Store::open(&path).unwrap().verify().unwrap();
+    let before = Store::open(&path, Mode::Create).unwrap().verify().unwrap();
     tamper(&path, |c| {
         c.execute(
             "DELETE FROM records WHERE seq = (SELECT max(seq) FROM records)",
@@ -261,10 +272,14 @@ fn dropping_the_last_rows_changes_the_head() {
         )
         .unwrap();
     });
-    let after = Store::open(&path).unwrap().verify().unwrap();
-    assert_eq!(after.first_broken, None);
+    let after = Store::open(&path, Mode::Create).unwrap().verify().unwrap();
+    assert!(after.intact(), "{after:?}");
     assert_eq!(after.records, before.records - 1);
     assert_ne!(after.head, before.head);
+    // The last session lost its end: a warning, since a power cut does the same.
+    assert!(before.unclosed_sessions.is_empty());
+    assert_eq!(after.unclosed_sessions.len(), 1);
+    assert!(after.unclosed_sessions[0].last);
 }
 
 #[test]
@@ -280,7 +295,7 @@ fn inserted_or_renumbered_row_is_found() {
         )
         .unwrap();
     });
-    assert_eq!(first_broken(&path).map(|b| b.0), Some(32));
+    assert_eq!(problems(&path), [(ProblemKind::ContentChanged, 32, 32)]);
 
     let dir = tempfile::tempdir().unwrap();
     let path = filled(dir.path());
@@ -288,7 +303,14 @@ fn inserted_or_renumbered_row_is_found() {
         c.execute("UPDATE records SET seq = 1000 WHERE seq = 3", [])
             .unwrap();
     });
-    assert_eq!(first_broken(&path).map(|b| b.0), Some(4));
+    assert_eq!(
+        problems(&path),
+        [
+            (ProblemKind::Missing, 3, 3),
+            (ProblemKind::Missing, 32, 999),
+            (ProblemKind::ContentChanged, 1000, 1000)
+        ]
+    );
 }
 
 #[test]
@@ -297,22 +319,29 @@ fn swapped_payloads_are_found() {
     let path = filled(dir.path());
     let (x, y) = (seq_of(&path, "sighting", 3), seq_of(&path, "sighting", 9));
     tamper(&path, |c| {
-        c.execute(
-            "UPDATE records SET payload = CASE seq
-                 WHEN ?1 THEN (SELECT payload FROM records WHERE seq = ?2)
-                 ELSE (SELECT payload FROM records WHERE seq = ?1) END
-             WHERE seq IN (?1, ?2)",
-            [x, y],
-        )
-        .unwrap();
+        let payload = |seq: i64| -> Vec<u8> {
+            c.query_row("SELECT payload FROM records WHERE seq = ?1", [seq], |r| r.get(0))
+                .unwrap()
+        };
+        let (px, py) = (payload(x), payload(y));
+        for (seq, p) in [(x, py), (y, px)] {
+            c.execute("UPDATE records SET payload = ?1 WHERE seq = ?2", params![p, seq])
+                .unwrap();
+        }
     });
-    assert_eq!(first_broken(&path), Some((x as u64, "sighting".into())));
+    assert_eq!(
+        problems(&path),
+        [
+            (ProblemKind::ContentChanged, x, x),
+            (ProblemKind::ContentChanged, y, y)
+        ]
+    );
 }
 
 /// A store big enough to span many pages, closed (so the WAL is folded into the file).
 fn big(dir: &Path) -> PathBuf {
     let path = dir.join("big.sqlite");
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open(&path, Mode::Create).unwrap();
     let s = store.begin_session("scan", &[], 0).unwrap();
     let sightings: Vec<_> = (0..2000).map(|i| sighting(A, i, "hci0")).collect();
     store.add_sightings(s, &sightings).unwrap();
@@ -335,7 +364,7 @@ fn flipped_byte_in_the_file_inside_a_record_is_found() {
     bytes[at + 20] ^= 0x01;
     std::fs::write(&path, &bytes).unwrap();
     // Session start is seq 1, so sighting 1000 is seq 1002.
-    assert_eq!(first_broken(&path), Some((1002, "sighting".into())));
+    assert_eq!(problems(&path), [(ProblemKind::ContentChanged, 1002, 1002)]);
 }
 
 #[test]
@@ -350,20 +379,25 @@ fn damaged_file_is_reported_not_panicked_on() {
         *b ^= 0xa5;
     }
     std::fs::write(&path, &bytes).unwrap();
-    match Store::open(&path) {
+    match Store::open(&path, Mode::Create) {
         Err(e @ (StoreError::Damaged { .. } | StoreError::NotTagwatch { .. })) => {
             assert!(e.to_string().contains("big.sqlite"), "{e}");
         }
         Err(e) => panic!("unexpected error {e}"),
         Ok(store) => {
-            let broken = store.verify().unwrap().first_broken.unwrap();
-            assert_eq!(broken.kind, "sqlite");
-            assert!(broken.problem.contains("SQLite") || broken.problem.contains("damaged"));
+            let report = store.verify().unwrap();
+            assert!(
+                report.problems.iter().any(|p| p.kind == ProblemKind::Database),
+                "{report:?}"
+            );
         }
     }
-    // And a report refuses rather than showing part of the evidence as all of it.
-    if let Ok(store) = Store::open(&path) {
-        assert!(store.report_data(None, 0).is_err());
+    // And a report cannot show part of the evidence as all of it: it fails, or carries
+    // the damage in its verification (which `report` refuses unless told).
+    if let Ok(store) = Store::open_read_only(&path)
+        && let Ok(data) = store.report_data(None, 0)
+    {
+        assert!(!data.verification.intact());
     }
 }
 
@@ -381,7 +415,7 @@ fn foreign_files_are_refused_and_left_untouched() {
     std::fs::write(&tiny, "hello").unwrap();
     for path in [&text, &other, &tiny] {
         let before = std::fs::read(path).unwrap();
-        let e = Store::open(path).err().expect("refused");
+        let e = Store::open(path, Mode::Create).err().expect("refused");
         assert!(matches!(e, StoreError::NotTagwatch { .. }), "{e}");
         assert!(e.to_string().contains(&path.display().to_string()), "{e}");
         assert_eq!(std::fs::read(path).unwrap(), before, "{}", path.display());
@@ -400,11 +434,16 @@ fn unwritable_places_give_a_clear_error() {
         PathBuf::from("/proc/tagwatch-test/evidence.sqlite"),
         PathBuf::from("/proc/self/evidence.sqlite"),
     ] {
-        let e = Store::open(&path).err().expect("refused");
-        assert!(matches!(e, StoreError::Io { .. }), "{e}");
+        let e = Store::open(&path, Mode::Create).err().expect("refused");
+        assert!(
+            matches!(e, StoreError::Io { .. } | StoreError::NoFolder { .. }),
+            "{e}"
+        );
         assert!(e.to_string().contains(&path.display().to_string()), "{e}");
     }
-    let e = Store::open(dir.path()).err().expect("a folder is refused");
+    let e = Store::open(dir.path(), Mode::Create)
+        .err()
+        .expect("a folder is refused");
     assert!(e.to_string().contains("folder"), "{e}");
 }
 
@@ -413,19 +452,18 @@ fn unwritable_places_give_a_clear_error() {
 fn database_files_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("new/sub/evidence.sqlite");
+    let path = dir.path().join("evidence.sqlite");
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     let side = |suffix: &str| PathBuf::from(format!("{}{suffix}", path.display()));
     {
-        let mut store = Store::open(&path).unwrap();
+        let mut store = Store::open(&path, Mode::Create).unwrap();
         store.add_note("x", None, 0).unwrap();
         for p in [path.clone(), side("-wal"), side("-shm")] {
             assert_eq!(mode(&p), 0o600, "{}", p.display());
         }
     }
-    assert_eq!(mode(&dir.path().join("new/sub")), 0o700);
     // Reopened, SQLite makes new -wal and -shm files: they must be private too.
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open(&path, Mode::Create).unwrap();
     store.add_note("y", None, 1).unwrap();
     for p in [path.clone(), side("-wal"), side("-shm")] {
         assert_eq!(mode(&p), 0o600, "{}", p.display());

@@ -12,13 +12,13 @@ use std::process::{Child, Command, Stdio};
 use rusqlite::{Connection, params};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use tagwatch::store::Store;
+use tagwatch::store::{Mode, Store};
 
 const A: &str = "apple_find_my-aaaaaaaa";
 
 /// A store with `sessions` sessions of ten sightings and a verdict each; its record count.
 fn fill(path: &Path, sessions: i64) -> u64 {
-    let mut store = Store::open(path).unwrap();
+    let mut store = Store::open(path, Mode::Create).unwrap();
     for s in 0..sessions {
         let id = store
             .begin_session("analyze", &[format!("{s}.btsnoop")], s)
@@ -125,7 +125,7 @@ fn anchor_prints_code_head_and_qr_and_keeps_the_record() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("evidence.sqlite");
     let n = fill(&db, 2);
-    let head = hex::encode(Store::open(&db).unwrap().chain_head().unwrap().unwrap().hash);
+    let head = hex::encode(Store::open(&db, Mode::Existing).unwrap().chain_head().unwrap().unwrap().hash);
 
     let out = run(&["anchor", "--qr"], &db);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -227,7 +227,7 @@ fn anchor_never_creates_a_database_and_refuses_an_empty_or_broken_one() {
         assert!(!db.exists());
     }
 
-    Store::open(&db).unwrap();
+    Store::open(&db, Mode::Create).unwrap();
     let out = run(&["anchor"], &db);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("nothing to anchor"), "{}", out.stderr);

@@ -10,7 +10,7 @@ use super::*;
 use crate::analyze::analyze_files;
 use crate::classify::personal_device_near_owner;
 use crate::location::{Track, read_track};
-use crate::store::Store;
+use crate::store::{Mode, Store};
 use crate::synth::labelled;
 
 /// The `commute_airtag` scenario written into `dir`: its capture and its track.
@@ -166,7 +166,7 @@ fn mine_note_and_report_act_on_the_session() {
         track: Some(&track),
         ..AnalyzeOptions::default()
     };
-    let mut store = Store::open(&dir.path().join("evidence.sqlite")).unwrap();
+    let mut store = Store::open(&dir.path().join("evidence.sqlite"), Mode::Create).unwrap();
     let recorder = Recorder::begin(&mut store, "scan", &["test".into()], 0).unwrap();
     let mut session = Session::new(&options, None, "test").with_recorder(recorder);
     push_until(&mut session, &capture, None);
@@ -222,7 +222,7 @@ fn ring_and_identify_from_the_view_are_kept_as_notes() {
         track: Some(&track),
         ..AnalyzeOptions::default()
     };
-    let mut store = Store::open(&dir.path().join("evidence.sqlite")).unwrap();
+    let mut store = Store::open(&dir.path().join("evidence.sqlite"), Mode::Create).unwrap();
     let recorder = Recorder::begin(&mut store, "scan", &["test".into()], 0).unwrap();
     let mut session = Session::new(&options, None, "test").with_recorder(recorder);
     push_until(&mut session, &capture, None);

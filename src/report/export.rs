@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{neutralise, rfc3339, snake};
 use crate::evidence::{ReportData, SightingRecord};
 
-const CSV_HEADER: [&str; 11] = [
+const CSV_HEADER: [&str; 12] = [
     "tracker_id",
     "time_utc",
     "lat",
@@ -23,6 +23,7 @@ const CSV_HEADER: [&str; 11] = [
     "pdu",
     "source",
     "raw_hex",
+    "verification",
 ];
 
 /// A text cell a spreadsheet will not run: one that starts like a formula (`= + - @`, or a tab
@@ -42,8 +43,10 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 }
 
 /// Every sighting as one CSV row (RFC 4180, header row first); empty fields where there
-/// is no position, accuracy or RSSI.
+/// is no position, accuracy or RSSI. Every row carries what verify found, so no row of a
+/// broken chain can be taken for verified evidence.
 pub fn to_csv(data: &ReportData) -> String {
+    let verification = neutralise(&data.verification.summary());
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail, and every row has the header's length.
     let rows = std::iter::once(CSV_HEADER.map(str::to_string)).chain(data.sightings.iter().map(|s| {
@@ -60,6 +63,7 @@ pub fn to_csv(data: &ReportData) -> String {
             snake(&s.pdu),
             text_cell(&s.source),
             text_cell(&s.raw_hex),
+            verification.clone(),
         ]
     }));
     for row in rows {
@@ -109,10 +113,14 @@ pub fn to_geojson(data: &ReportData) -> String {
         f.properties = props.as_object().cloned();
         features.push(f);
     }
+    let verification = serde_json::to_value(&data.verification).expect("VerifyReport serialises");
     FeatureCollection {
         bbox: None,
         features,
-        foreign_members: None,
+        foreign_members: Some(JsonObject::from_iter([(
+            "verification".to_string(),
+            verification,
+        )])),
     }
     .to_string()
 }
@@ -135,6 +143,16 @@ fn kml(w: &mut Writer<Vec<u8>>, data: &ReportData) -> io::Result<()> {
             w.create_element("Document").write_inner_content(|w| {
                 w.create_element("name")
                     .write_text_content(BytesText::new("tagwatch sightings"))?;
+                w.create_element("ExtendedData").write_inner_content(|w| {
+                    w.create_element("Data")
+                        .with_attribute(("name", "verification"))
+                        .write_inner_content(|w| {
+                            w.create_element("value")
+                                .write_text_content(text(&data.verification.summary()))?;
+                            Ok(())
+                        })?;
+                    Ok(())
+                })?;
                 for s in &data.sightings {
                     let Some(p) = s.position else { continue };
                     let description = format!(

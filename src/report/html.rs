@@ -8,6 +8,7 @@ use chrono::TimeZone;
 use super::{Lang, catalogue, distance, duration, esc, local_and_utc, rfc3339, snake, svg, utc};
 use crate::classify::{Classifier, OwnerState};
 use crate::evidence::{NoteRecord, ReportData, SightingRecord, TrackerRecord};
+use crate::store::{Problem, ProblemKind, VerifyReport};
 
 const CSS: &str = r#"
 @page { size: A4; margin: 15mm 12mm; }
@@ -53,7 +54,11 @@ figure { margin: 0.5em 0; } figcaption { font-size: 0.85em; color: #333; }
 pre.command { background: #f2f2f2; padding: 0.5em; border: 1px solid #ccc; }
 footer { margin-top: 2em; font-size: 0.85em; color: #555; }
 .tracker { break-before: page; page-break-before: always; }
+.broken { border: 3px solid #a00; background: #fdd; padding: 0.5em 1em; margin: 1em 0; }
+.broken h2 { color: #a00; border-bottom: none; margin-top: 0.3em; }
+.broken-mark { display: none; }
 @media print {
+  .broken-mark { display: block; position: fixed; top: 0; right: 0; color: #a00; font-weight: bold; }
   body { margin: 0; max-width: none; font-size: 9.5pt; }
   h2 { break-after: avoid; page-break-after: avoid; }
   figure, svg { break-inside: avoid; page-break-inside: avoid; }
@@ -97,6 +102,7 @@ where
         esc(&lang.fill("time_zone", &[("tz", &zone)]))
     );
 
+    broken_banner(&mut h, &data.verification, lang);
     summary(&mut h, &trackers, lang, tz);
     // Details for the trackers that follow the person, or for the one tracker asked about.
     let detailed = trackers
@@ -430,17 +436,92 @@ where
     h.push_str("</tbody></table></section>");
 }
 
+/// A report of evidence that does not verify says so at the top, where it breaks, and (in
+/// print) on every page.
+fn broken_banner(h: &mut String, verification: &VerifyReport, lang: Lang) {
+    if verification.intact() {
+        return;
+    }
+    let _ = write!(
+        h,
+        r#"<div class="broken-mark">{}</div><section class="broken" role="alert"><h2>{}</h2><p>{}</p>"#,
+        esc(lang.t("broken_mark")),
+        esc(lang.t("broken_title")),
+        esc(lang.t("broken_text"))
+    );
+    problem_list(h, verification, lang);
+    h.push_str("</section>");
+}
+
+fn problem_list(h: &mut String, verification: &VerifyReport, lang: Lang) {
+    h.push_str("<ul class=\"problems\">");
+    for p in &verification.problems {
+        let _ = write!(h, "<li>{}</li>", esc(&problem_text(p, lang)));
+    }
+    h.push_str("</ul>");
+}
+
+fn problem_text(p: &Problem, lang: Lang) -> String {
+    let range = if p.first == p.last {
+        lang.fill("range_one", &[("n", &p.first.to_string())])
+    } else {
+        let (first, last) = (p.first.to_string(), p.last.to_string());
+        lang.fill("range_many", &[("first", &first), ("last", &last)])
+    };
+    let key = match p.kind {
+        ProblemKind::Database => "problem_database",
+        ProblemKind::SchemaObject => "problem_schema_object",
+        ProblemKind::ContentChanged => "problem_content_changed",
+        ProblemKind::LinkBroken => "problem_link_broken",
+        ProblemKind::Missing if p.first == 1 => "problem_missing_start",
+        ProblemKind::Missing => "problem_missing",
+        ProblemKind::OutOfNumbering => "problem_out_of_numbering",
+        ProblemKind::Unreadable => "problem_unreadable",
+        ProblemKind::AttachmentMissing => "problem_attachment_missing",
+        ProblemKind::AttachmentChanged => "problem_attachment_changed",
+        ProblemKind::StrayAttachment => "problem_stray_attachment",
+    };
+    let (after, count) = ((p.first - 1).to_string(), (p.last - p.first + 1).to_string());
+    lang.fill(
+        key,
+        &[
+            ("range", &range),
+            ("detail", &p.detail),
+            ("after", &after),
+            ("count", &count),
+        ],
+    )
+}
+
 fn integrity(h: &mut String, data: &ReportData, lang: Lang) {
     let t = |key: &str| esc(lang.t(key));
     let _ = write!(
         h,
-        r#"<section class="integrity"><h2>{}</h2><p>{}</p><dl class="facts"><dt>{}</dt><dd class="hex">{}</dd><dt>{}</dt><dd>{}</dd></dl><p>{}</p><pre class="command">tagwatch verify --db PATH</pre></section>"#,
+        r#"<section class="integrity"><h2>{}</h2><p>{}</p><dl class="facts"><dt>{}</dt><dd class="hex">{}</dd><dt>{}</dt><dd>{}</dd></dl>"#,
         t("integrity_heading"),
         t("integrity_text"),
         t("chain_head"),
-        esc(&data.chain_head),
+        esc(&data.verification.head),
         t("chain_records"),
-        data.chain_records,
+        data.verification.records,
+    );
+    let verification = &data.verification;
+    if !verification.intact() {
+        let _ = write!(h, "<p class=\"following\">{}</p>", t("broken_title"));
+        problem_list(h, verification, lang);
+    }
+    // Only the last session can hide a cut tail; earlier unclosed ones were crashes.
+    for s in verification.unclosed_sessions.iter().filter(|s| s.last) {
+        let (session, began) = (s.session.to_string(), super::rfc3339(s.started_us));
+        let text = lang.fill(
+            "unclosed_session",
+            &[("session", &session), ("kind", &s.kind), ("time", &began)],
+        );
+        let _ = write!(h, "<p>{}</p>", esc(&text));
+    }
+    let _ = write!(
+        h,
+        r#"<p>{}</p><pre class="command">tagwatch verify --db PATH</pre></section>"#,
         t("integrity_verify")
     );
 }

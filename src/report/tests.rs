@@ -274,8 +274,7 @@ fn empty_data_and_sightings_without_positions_still_make_a_report() {
         sightings: vec![],
         track: vec![],
         notes: vec![],
-        chain_head: String::new(),
-        chain_records: 0,
+        verification: Default::default(),
         generated_us: START_US,
     };
     for lang in Lang::ALL {
@@ -313,7 +312,7 @@ fn csv_round_trips_through_a_csv_parser() {
     let data = report_data();
     let text = to_csv(&data);
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    assert_eq!(reader.headers().unwrap().len(), 11);
+    assert_eq!(reader.headers().unwrap().len(), 12);
     assert_eq!(&reader.headers().unwrap()[1], "time_utc");
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), data.sightings.len());
@@ -325,6 +324,37 @@ fn csv_round_trips_through_a_csv_parser() {
     );
     assert_eq!(&first[8], snake(&data.sightings[0].pdu));
     assert_eq!(&first[10], data.sightings[0].raw_hex);
+    assert!(first[11].starts_with("intact: 181 records, chain head 3b1f"));
+}
+
+#[test]
+fn only_a_report_of_a_broken_chain_carries_the_warning() {
+    use crate::store::{Problem, ProblemKind};
+    let mut data = report_data();
+    for lang in Lang::ALL {
+        let html = render_html(&data, lang, &jst());
+        assert!(!html.contains(lang.t("broken_title")) && !html.contains("class=\"broken-mark\""));
+    }
+    data.verification.problems = vec![Problem {
+        kind: ProblemKind::Missing,
+        first: 400,
+        last: 411,
+        detail: String::new(),
+    }];
+    for (lang, range) in [
+        (Lang::En, "after record 399: 12 records missing"),
+        (Lang::Ja, "記録 399 の後：12 件の記録が欠落しています"),
+    ] {
+        let html = render_html(&data, lang, &jst());
+        assert!(html.contains(lang.t("broken_title")), "{lang:?}");
+        assert!(html.contains(lang.t("broken_mark")), "{lang:?}");
+        assert_eq!(
+            html.matches(range).count(),
+            2,
+            "{lang:?}: banner and integrity section"
+        );
+        well_formed(&html);
+    }
 }
 
 #[test]

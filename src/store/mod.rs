@@ -7,8 +7,10 @@
 pub mod anchor;
 pub mod chain;
 mod recorder;
+mod verify;
 
 pub use recorder::Recorder;
+pub use verify::{Problem, ProblemKind, UnclosedSession, VerifyReport};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -64,6 +66,32 @@ pub enum StoreError {
     Damaged { path: PathBuf, detail: String },
     #[error("{}: the database is read-only", path.display())]
     ReadOnly { path: PathBuf },
+    #[error(
+        "{}: there is no evidence database here (`tagwatch analyze`, `scan` or `sweep` creates one)",
+        path.display()
+    )]
+    Missing { path: PathBuf },
+    #[error(
+        "{}: the folder {} does not exist; tagwatch creates no folder but its own data folder \
+         ({}): create it first",
+        path.display(),
+        path.parent().unwrap_or(path).display(),
+        Store::default_path().parent().unwrap_or(Path::new(".")).display()
+    )]
+    NoFolder { path: PathBuf },
+    #[error(
+        "{}: {objects} — the database may have been tampered with; keep a copy and run verify",
+        path.display()
+    )]
+    UnknownSchema { path: PathBuf, objects: String },
+    #[error(
+        "{}: a write did not take effect ({detail}); the evidence is not being kept — keep a copy \
+         of the file and run verify",
+        path.display()
+    )]
+    NotKept { path: PathBuf, detail: String },
+    #[error("{}: the database was written to while it was being read; run the command again", path.display())]
+    ChangedWhileRead { path: PathBuf },
     #[error("unknown session kind {0:?} (analyze, scan or sweep)")]
     SessionKind(String),
     #[error("session {0} was not begun by this store or has ended")]
@@ -74,24 +102,31 @@ pub enum StoreError {
     Unstorable { kind: &'static str, detail: String },
 }
 
-/// What [`Store::verify`] found.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct VerifyReport {
-    /// Rows in the chain.
-    pub records: u64,
-    /// The last row's hash, hex (empty for an empty store).
-    pub head: String,
-    /// The first record that does not verify; `None` means the whole store verified.
-    pub first_broken: Option<BrokenRecord>,
+/// How [`Store::open`] treats a path with no database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Create it (`analyze`, `scan`, `sweep`, and `ring`/`identify`, which keep a note); its
+    /// folder must exist, unless it is tagwatch's own data folder.
+    Create,
+    /// It must exist (`note`): a missing file is [`StoreError::Missing`].
+    Existing,
 }
 
-/// A record that failed verification. `seq` 0 with kind `sqlite` is damage to the database
-/// file itself (SQLite's integrity check), not to one record.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct BrokenRecord {
-    pub seq: u64,
-    pub kind: String,
-    pub problem: String,
+/// A file's size and modification time, to notice a writer behind an immutable reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> std::io::Result<FileStamp> {
+        let meta = std::fs::metadata(path)?;
+        Ok(FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
 }
 
 /// The last record of the chain.
@@ -105,6 +140,8 @@ pub struct Store {
     path: PathBuf,
     /// Sessions begun through this handle and not ended: the only ones it appends to.
     open_sessions: HashSet<i64>,
+    /// Opened with `immutable=1` (read-only, no log beside it): the file as it was then.
+    immutable: Option<FileStamp>,
 }
 
 impl Store {
@@ -116,23 +153,15 @@ impl Store {
         }
     }
 
-    /// Opens the store at `path`, creating it (and its folder) if there is no file there. An
-    /// existing file that is not a tagwatch database is an error and is never written to.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
+    /// Opens the store at `path` for writing. With [`Mode::Create`] a missing file is created
+    /// (mode 0600), and a missing folder only if it is tagwatch's own data folder. An existing
+    /// file that is not a tagwatch database, or holds schema objects tagwatch did not create,
+    /// is an error and is never written to.
+    pub fn open(path: &Path, mode: Mode) -> Result<Store, StoreError> {
         let io = |what, source| StoreError::Io {
             path: path.to_path_buf(),
             what,
             source,
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_private_dir(dir).map_err(|e| io("cannot create its folder", e))?;
-        }
-        // Creating the file ourselves (never truncating) tells a new store from an old one and
-        // gives it mode 0600 before any evidence is in it.
-        let created = match create_private_file(path) {
-            Ok(()) => true,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
-            Err(e) => return Err(io("cannot create", e)),
         };
         if path.is_dir() {
             return Err(io(
@@ -140,28 +169,48 @@ impl Store {
                 std::io::Error::other("it is a folder, not a file"),
             ));
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| sql_error(path, e))?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-            open_sessions: HashSet::new(),
+        let created = match mode {
+            Mode::Existing if !path.exists() => {
+                return Err(StoreError::Missing {
+                    path: path.to_path_buf(),
+                });
+            }
+            Mode::Existing => false,
+            Mode::Create => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+                    if Some(dir) != Store::default_path().parent() {
+                        return Err(StoreError::NoFolder {
+                            path: path.to_path_buf(),
+                        });
+                    }
+                    create_private_dir(dir).map_err(|e| io("cannot create its folder", e))?;
+                }
+                // Creating the file ourselves (never truncating) gives it mode 0600 before
+                // any evidence is in it.
+                match create_private_file(path) {
+                    Ok(()) => true,
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+                    Err(e) => return Err(io("cannot create", e)),
+                }
+            }
         };
-        // Before the first read: another tagwatch may be setting the file up right now.
-        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| store.err(e))?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut store = Store::connect(path, path.as_os_str(), flags, None)?;
         let fresh = store.check_identity()?;
+        if fresh && mode == Mode::Existing {
+            return Err(StoreError::NotTagwatch {
+                path: store.path.clone(),
+            });
+        }
+        if !fresh {
+            store.refuse_unknown_schema()?;
+        }
         if store.conn.is_readonly("main").map_err(|e| store.err(e))? {
             return Err(StoreError::ReadOnly {
                 path: store.path.clone(),
             });
         }
-        let mode: String = store
-            .conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
-            .map_err(|e| store.err(e))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(store.damaged(format!("cannot switch to WAL (journal mode {mode})")));
-        }
+        store.switch_to_wal()?;
         // FULL: a commit is on disk when it returns, power loss included.
         store
             .conn
@@ -172,21 +221,90 @@ impl Store {
         }
         if created {
             for suffix in ["-wal", "-shm"] {
-                let mut side = path.as_os_str().to_owned();
-                side.push(suffix);
-                set_private(Path::new(&side)).map_err(|e| io("cannot set mode 0600", e))?;
+                set_private(&side_file(path, suffix)).map_err(|e| io("cannot set mode 0600", e))?;
             }
         }
         Ok(store)
     }
 
+    /// Opens an existing store without ever writing to it or beside it, so that a
+    /// write-protected copy verifies and the file's bytes stay as they are. A database with
+    /// no `-wal` beside it (closed cleanly, or copied) is read as immutable, which needs no
+    /// `-shm`; one with a `-wal` (in use, or left by a crash) is read through that log.
+    /// Unknown schema objects are not refused here: [`Store::verify`] reports them.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        if path.is_dir() {
+            return Err(StoreError::Io {
+                path: path.to_path_buf(),
+                what: "cannot open",
+                source: std::io::Error::other("it is a folder, not a file"),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let store = if side_file(path, "-wal").exists() {
+            Store::connect(path, path.as_os_str(), flags, None)?
+        } else {
+            let stamp = FileStamp::of(path).map_err(|source| StoreError::Io {
+                path: path.to_path_buf(),
+                what: "cannot read",
+                source,
+            })?;
+            let uri = immutable_uri(path).map_err(|source| StoreError::Io {
+                path: path.to_path_buf(),
+                what: "cannot open",
+                source,
+            })?;
+            Store::connect(
+                path,
+                uri.as_ref(),
+                flags | OpenFlags::SQLITE_OPEN_URI,
+                Some(stamp),
+            )?
+        };
+        if store.check_identity()? {
+            // An empty file: nothing to read, and nothing is set up in read-only mode.
+            return Err(StoreError::NotTagwatch {
+                path: store.path.clone(),
+            });
+        }
+        Ok(store)
+    }
+
+    fn connect(
+        path: &Path,
+        name: &std::ffi::OsStr,
+        flags: OpenFlags,
+        immutable: Option<FileStamp>,
+    ) -> Result<Store, StoreError> {
+        let conn = Connection::open_with_flags(name, flags).map_err(|e| sql_error(path, e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+            open_sessions: HashSet::new(),
+            immutable,
+        };
+        // Before the first read: another tagwatch may be setting the file up right now.
+        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| store.err(e))?;
+        // Nothing in a file from elsewhere gets to run with the program's trust.
+        store
+            .conn
+            .pragma_update(None, "trusted_schema", "OFF")
+            .map_err(|e| store.err(e))?;
+        Ok(store)
+    }
+
     /// Whether the file is a tagwatch database (`Ok(false)`) or an empty one to set up
-    /// (`Ok(true)`); this only reads.
+    /// (`Ok(true)`); this only reads, in one snapshot (another tagwatch may be setting the
+    /// file up right now).
     fn check_identity(&self) -> Result<bool, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let read = |sql: &str| -> Result<i64, StoreError> {
-            self.conn
-                .query_row(sql, [], |r| r.get(0))
-                .map_err(|e| self.err(e))
+            tx.query_row(sql, [], |r| r.get(0)).map_err(|e| self.err(e))
         };
         let app_id = read("PRAGMA application_id")?;
         let version = read("PRAGMA user_version")?;
@@ -211,13 +329,69 @@ impl Store {
         }
     }
 
+    /// WAL mode, kept in the file. Switching a new file needs it to itself for a moment, and
+    /// SQLite does not wait for that: another tagwatch setting up the same file answers busy
+    /// until it is done, so retry for as long as a write would wait.
+    fn switch_to_wal(&self) -> Result<(), StoreError> {
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            let journal = self
+                .conn
+                .pragma_query_value(None, "journal_mode", |r| r.get::<_, String>(0))
+                .and_then(|mode| match mode.eq_ignore_ascii_case("wal") {
+                    true => Ok(mode),
+                    false => self
+                        .conn
+                        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)),
+                });
+            match journal {
+                Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(()),
+                Ok(mode) => return Err(self.damaged(format!("cannot switch to WAL (journal mode {mode})"))),
+                Err(e)
+                    if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => return Err(self.err(e)),
+            }
+        }
+    }
+
+    fn refuse_unknown_schema(&self) -> Result<(), StoreError> {
+        let objects = verify::unknown_schema_objects(&self.conn).map_err(|e| self.err(e))?;
+        if objects.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::UnknownSchema {
+                path: self.path.clone(),
+                objects: objects.join("; "),
+            })
+        }
+    }
+
+    /// Sets up a new database. The write lock comes first and emptiness is checked again
+    /// under it: of several processes creating the same file at once, one creates the schema
+    /// and the others find it made.
     fn create_schema(&mut self) -> Result<(), StoreError> {
-        let tx = self.conn.transaction().map_err(|e| sql_error(&self.path, e))?;
-        tx.execute_batch(SCHEMA)
-            .and_then(|()| tx.pragma_update(None, "application_id", APPLICATION_ID))
-            .and_then(|()| tx.pragma_update(None, "user_version", SCHEMA_VERSION))
-            .and_then(|()| tx.commit())
-            .map_err(|e| sql_error(&self.path, e))
+        let path = self.path.clone();
+        let tx = self.write_tx()?;
+        let read = |sql: &str| tx.query_row(sql, [], |r| r.get::<_, i64>(0));
+        let empty = read("SELECT count(*) FROM sqlite_schema")
+            .and_then(|tables| Ok(tables == 0 && read("PRAGMA application_id")? == 0))
+            .map_err(|e| sql_error(&path, e))?;
+        if empty {
+            tx.execute_batch(SCHEMA)
+                .and_then(|()| tx.pragma_update(None, "application_id", APPLICATION_ID))
+                .and_then(|()| tx.pragma_update(None, "user_version", SCHEMA_VERSION))
+                .map_err(|e| sql_error(&path, e))?;
+        }
+        tx.commit().map_err(|e| sql_error(&path, e))?;
+        if !empty {
+            self.check_identity()?;
+            self.refuse_unknown_schema()?;
+        }
+        Ok(())
     }
 
     /// The file this store is kept in.
@@ -315,20 +489,19 @@ impl Store {
             attachment_sha256: data.as_ref().map(|d| hex::encode(Sha256::digest(d))),
         };
         let payload = payload_of(chain::NOTE, &note)?;
-        let path = self.path.clone();
-        let tx = self.write_tx()?;
-        (|| {
-            let mut head = read_head(&tx)?;
-            let seq = push(&tx, &mut head, chain::NOTE, &payload)?;
+        self.write(|tx, head| {
+            let seq = push(tx, head, chain::NOTE, &payload)?;
             if let Some(data) = &data {
-                tx.execute(
+                let changed = tx.execute(
                     "INSERT INTO attachments (seq, data) VALUES (?1, ?2)",
                     params![seq as i64, data],
                 )?;
+                if changed != 1 {
+                    return Err(rusqlite::Error::StatementChangedRows(changed));
+                }
             }
-            tx.commit()
-        })()
-        .map_err(|e| sql_error(&path, e))?;
+            Ok(())
+        })?;
         Ok(note)
     }
 
@@ -338,17 +511,57 @@ impl Store {
             .iter()
             .map(|item| payload_of(kind, item))
             .collect::<Result<Vec<_>, _>>()?;
-        let path = self.path.clone();
-        let tx = self.write_tx()?;
-        (|| {
-            let mut head = read_head(&tx)?;
+        self.write(|tx, head| {
             for payload in &payloads {
-                push(&tx, &mut head, kind, payload)?;
+                push(tx, head, kind, payload)?;
             }
-            tx.commit()?;
-            Ok(head.seq)
-        })()
-        .map_err(|e| sql_error(&path, e))
+            Ok(())
+        })
+    }
+
+    /// Runs `f` in one write transaction from the chain's head, then makes sure what it wrote
+    /// is what is there: a planted trigger or another program that drops, changes or adds
+    /// rows is an error, never silence. Returns the last seq.
+    fn write(
+        &mut self,
+        f: impl FnOnce(&Connection, &mut Head) -> rusqlite::Result<()>,
+    ) -> Result<u64, StoreError> {
+        let path = self.path.clone();
+        let sql = |e| sql_error(&path, e);
+        let tx = self.write_tx()?;
+        let mut head = read_head(&tx).map_err(sql)?;
+        let start = head.seq;
+        f(&tx, &mut head).map_err(sql)?;
+        let stored = read_head(&tx).map_err(sql)?;
+        if (stored.seq, &stored.hash) != (head.seq, &head.hash) {
+            // Dropping the transaction rolls it back: nothing of this write is kept.
+            return Err(StoreError::NotKept {
+                path: path.clone(),
+                detail: format!(
+                    "record {} was written, but the last record is {}",
+                    head.seq, stored.seq
+                ),
+            });
+        }
+        tx.commit().map_err(sql)?;
+        if head.seq != start {
+            let kept: Option<Vec<u8>> = self
+                .conn
+                .query_row(
+                    "SELECT hash FROM records WHERE seq = ?1",
+                    [head.seq as i64],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if kept.as_deref() != Some(&head.hash[..]) {
+                return Err(StoreError::NotKept {
+                    path,
+                    detail: format!("record {} is not there after its commit", head.seq),
+                });
+            }
+        }
+        Ok(head.seq)
     }
 
     /// IMMEDIATE takes the write lock before reading the head, so two writers cannot both
@@ -368,33 +581,43 @@ impl Store {
         }
     }
 
-    /// Recomputes the hash chain and checks the attachments and the SQLite file itself.
+    /// Recomputes the hash chain and checks the attachments, the schema and the SQLite file
+    /// itself; reports every damaged range and every session that never closed.
     pub fn verify(&self) -> Result<VerifyReport, StoreError> {
         // One read transaction: count, head and checks see the same snapshot.
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
-        match verify_chain(&tx) {
-            Ok(report) => Ok(report),
-            Err(e) if is_damage(&e) => Ok(VerifyReport {
-                records: 0,
-                head: String::new(),
-                first_broken: Some(BrokenRecord {
-                    seq: 0,
-                    kind: "sqlite".to_string(),
-                    problem: format!("the database file is damaged: {e}"),
-                }),
-            }),
-            Err(e) => Err(self.err(e)),
+        let report = verify::verify_chain(&tx).map_err(|e| self.err(e))?;
+        drop(tx);
+        self.check_unchanged()?;
+        Ok(report)
+    }
+
+    /// An immutable reader cannot see a writer: if one came, what was read may be torn.
+    fn check_unchanged(&self) -> Result<(), StoreError> {
+        match self.immutable {
+            Some(stamp)
+                if side_file(&self.path, "-wal").exists()
+                    || FileStamp::of(&self.path).ok() != Some(stamp) =>
+            {
+                Err(StoreError::ChangedWhileRead {
+                    path: self.path.clone(),
+                })
+            }
+            _ => Ok(()),
         }
     }
 
     /// What a report shows: the trackers (`tracker`, or all with a stored verdict; the latest
     /// verdict of each), their sightings in time order (with `None`, every stored sighting,
     /// also of trackers whose session ended before a verdict), the track of the sessions they
-    /// were seen in, all notes, and the chain head and length.
+    /// were seen in, all notes, and what verify finds (its chain head and length, never read
+    /// back from the last row), all from one snapshot. A broken chain is not an error here:
+    /// the caller decides, and a report of it says so on every page.
     pub fn report_data(&self, tracker: Option<&str>, now_us: i64) -> Result<ReportData, StoreError> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let verification = verify::verify_chain(&tx).map_err(|e| self.err(e))?;
         let mut stmt = tx
-            .prepare("SELECT seq, kind, payload, hash FROM records ORDER BY seq")
+            .prepare("SELECT seq, kind, payload FROM records ORDER BY seq")
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
 
@@ -404,14 +627,14 @@ impl Store {
         let mut tracks: HashMap<i64, Vec<TrackPoint>> = HashMap::new();
         let mut sessions_seen = HashSet::new();
         let mut notes = Vec::new();
-        let mut head: (u64, Vec<u8>) = (0, Vec::new());
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let seq: i64 = row.get(0).map_err(|e| self.err(e))?;
             let kind: String = row.get(1).map_err(|e| self.err(e))?;
             let payload: Vec<u8> = row.get(2).map_err(|e| self.err(e))?;
-            head = (seq as u64, row.get(3).map_err(|e| self.err(e))?);
-            let item = Item::parse(&kind, &payload)
-                .map_err(|problem| self.damaged(format!("record {seq}: {problem} (run verify)")))?;
+            // Listed among the verification's problems.
+            let Ok(item) = Item::parse(&kind, &payload) else {
+                continue;
+            };
             match item {
                 // Kept until the verdicts are known: a clone's sightings are stored under the
                 // ids of the one-off keys it was gathered from.
@@ -457,15 +680,16 @@ impl Store {
         track.dedup();
         let mut trackers: Vec<TrackerRecord> = verdicts.into_values().collect();
         trackers.sort_by(|a, b| (a.first_seen_us, &a.id).cmp(&(b.first_seen_us, &b.id)));
-        Ok(ReportData {
+        let data = ReportData {
             trackers,
             sightings: sightings.into_iter().map(|(_, _, s)| s).collect(),
             track,
             notes,
-            chain_head: hex::encode(&head.1),
-            chain_records: head.0,
+            verification,
             generated_us: now_us,
-        })
+        };
+        self.check_unchanged()?;
+        Ok(data)
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
@@ -511,10 +735,15 @@ fn read_head(conn: &Connection) -> rusqlite::Result<Head> {
 fn push(conn: &Connection, head: &mut Head, kind: &str, payload: &[u8]) -> rusqlite::Result<u64> {
     let seq = head.seq + 1;
     let hash = chain::record_hash(&head.hash, seq, kind, payload);
-    conn.prepare_cached(
-        "INSERT INTO records (seq, kind, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![seq as i64, kind, payload, head.hash, hash])?;
+    let changed = conn
+        .prepare_cached(
+            "INSERT INTO records (seq, kind, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![seq as i64, kind, payload, head.hash, hash])?;
+    // A `RAISE(IGNORE)` trigger makes an insert a silent no-op ([`sql_error`] says so).
+    if changed != 1 {
+        return Err(rusqlite::Error::StatementChangedRows(changed));
+    }
     *head = Head {
         seq,
         hash: hash.to_vec(),
@@ -522,118 +751,16 @@ fn push(conn: &Connection, head: &mut Head, kind: &str, payload: &[u8]) -> rusql
     Ok(seq)
 }
 
-/// Walks the chain from the first record; stops at the first that does not verify.
-fn verify_chain(conn: &Connection) -> rusqlite::Result<VerifyReport> {
-    let check: String = conn.query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))?;
-    let (records, head): (i64, Option<Vec<u8>>) = conn.query_row(
-        "SELECT count(*), (SELECT hash FROM records ORDER BY seq DESC LIMIT 1) FROM records",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let mut report = VerifyReport {
-        records: records as u64,
-        head: head.map(hex::encode).unwrap_or_default(),
-        first_broken: None,
-    };
-    if check != "ok" {
-        report.first_broken = Some(BrokenRecord {
-            seq: 0,
-            kind: "sqlite".to_string(),
-            problem: format!("SQLite integrity_check failed: {check}"),
-        });
-        return Ok(report);
-    }
-
-    let mut attachment_of = conn.prepare("SELECT data FROM attachments WHERE seq = ?1")?;
-    let mut stmt = conn.prepare("SELECT seq, kind, payload, prev_hash, hash FROM records ORDER BY seq")?;
-    let mut rows = stmt.query([])?;
-    let mut prev = chain::GENESIS.to_vec();
-    let mut expected = 1u64;
-    let mut notes_with_attachment = HashSet::new();
-    while let Some(row) = rows.next()? {
-        let seq = row.get::<_, i64>(0)? as u64;
-        let broken = |kind: &str, problem: String| BrokenRecord {
-            seq,
-            kind: kind.to_string(),
-            problem,
-        };
-        // A column of the wrong type is tampering too, not an error of verify.
-        let (kind, payload, prev_hash, hash) = match (
-            row.get::<_, String>(1),
-            row.get::<_, Vec<u8>>(2),
-            row.get::<_, Vec<u8>>(3),
-            row.get::<_, Vec<u8>>(4),
-        ) {
-            (Ok(k), Ok(p), Ok(ph), Ok(h)) => (k, p, ph, h),
-            _ => {
-                report.first_broken = Some(broken("?", "a column has the wrong type".into()));
-                return Ok(report);
-            }
-        };
-        let problem = if seq != expected {
-            Some(format!(
-                "seq {seq} follows {}: records are missing or were inserted",
-                expected - 1
-            ))
-        } else if prev_hash != prev {
-            Some("prev_hash is not the hash of the record before".to_string())
-        } else if hash != chain::record_hash(&prev_hash, seq, &kind, &payload) {
-            Some("hash does not match the record's content".to_string())
-        } else {
-            match Item::parse(&kind, &payload) {
-                Err(problem) => Some(problem),
-                Ok(Item::Note(note)) => match note.attachment_sha256 {
-                    None => None,
-                    Some(sha) => {
-                        notes_with_attachment.insert(seq);
-                        let data: Option<Vec<u8>> =
-                            attachment_of.query_row([seq as i64], |r| r.get(0)).optional()?;
-                        match data {
-                            None => Some("the attachment is missing".to_string()),
-                            Some(d) if hex::encode(Sha256::digest(&d)) != sha => {
-                                Some("the attachment does not match the SHA-256 in its note".to_string())
-                            }
-                            Some(_) => None,
-                        }
-                    }
-                },
-                Ok(_) => None,
-            }
-        };
-        if let Some(problem) = problem {
-            report.first_broken = Some(broken(&kind, problem));
-            return Ok(report);
-        }
-        prev = hash;
-        expected += 1;
-    }
-    // An attachment no note vouches for was added behind the chain's back.
-    let mut stmt = conn.prepare("SELECT seq FROM attachments ORDER BY seq")?;
-    let stray = stmt
-        .query_map([], |r| r.get::<_, i64>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .find(|s| !notes_with_attachment.contains(&(*s as u64)));
-    if let Some(seq) = stray {
-        report.first_broken = Some(BrokenRecord {
-            seq: seq as u64,
-            kind: "attachment".to_string(),
-            problem: "an attachment that no note refers to".to_string(),
-        });
-    }
-    Ok(report)
-}
-
-fn is_damage(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
-    )
-}
-
-/// Names the path; damage and foreign files get their own, clearer errors.
+/// Names the path; damage, foreign files and writes that did not take effect get their own,
+/// clearer errors.
 fn sql_error(path: &Path, e: rusqlite::Error) -> StoreError {
     let path = path.to_path_buf();
+    if let rusqlite::Error::StatementChangedRows(changed) = e {
+        return StoreError::NotKept {
+            path,
+            detail: format!("an insert changed {changed} rows, not 1"),
+        };
+    }
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => StoreError::NotTagwatch { path },
         Some(ErrorCode::DatabaseCorrupt) => StoreError::Damaged {
@@ -681,4 +808,26 @@ fn set_private(path: &Path) -> std::io::Result<()> {
         let _ = path;
         Ok(())
     }
+}
+
+/// `path` with `suffix` appended: its `-wal` and `-shm` files.
+fn side_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut side = path.as_os_str().to_owned();
+    side.push(suffix);
+    PathBuf::from(side)
+}
+
+/// `file:///absolute/path?immutable=1`, every byte but the plainest percent-encoded.
+fn immutable_uri(path: &Path) -> std::io::Result<std::ffi::OsString> {
+    let absolute = std::path::absolute(path)?;
+    let mut uri = String::from("file://");
+    for &b in absolute.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1&mode=ro");
+    Ok(uri.into())
 }
