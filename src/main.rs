@@ -1081,7 +1081,7 @@ fn anchor(tsa: Option<&str>, qr: bool, db: &DbArgs) -> ExitCode {
                 "Keep the code where this computer cannot reach it (a photo, a message to someone \
                  you trust, paper): `tagwatch verify --anchor CODE` then proves these {} records \
                  unchanged.",
-                anchors::group_thousands(head.records)
+                present::grouped(head.records)
             );
             exit_code
         }
@@ -1104,8 +1104,9 @@ fn session_anchor(store: Option<&mut Store>, hook: &OnAnchor) -> Result<(), Exit
         Err(e) => return Err(anchor_failed(&e)),
     };
     eprintln!(
-        "anchor: {}; keep it elsewhere: tagwatch verify --anchor CODE proves nothing before it changed",
-        anchor.code
+        "anchor: {}; keep this code away from this computer: `tagwatch verify --anchor CODE` then proves the first {} records unchanged",
+        anchor.code,
+        present::grouped(anchor.records)
     );
     if let Some(command) = &hook.on_anchor {
         let json = anchors::hook_json(&anchor, store.path());

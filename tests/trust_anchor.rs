@@ -125,7 +125,14 @@ fn anchor_prints_code_head_and_qr_and_keeps_the_record() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("evidence.sqlite");
     let n = fill(&db, 2);
-    let head = hex::encode(Store::open(&db, Mode::Existing).unwrap().chain_head().unwrap().unwrap().hash);
+    let head = hex::encode(
+        Store::open(&db, Mode::Existing)
+            .unwrap()
+            .chain_head()
+            .unwrap()
+            .unwrap()
+            .hash,
+    );
 
     let out = run(&["anchor", "--qr"], &db);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -440,7 +447,9 @@ fn session_code(stderr: &str) -> String {
         .find(|l| l.starts_with("anchor: "))
         .unwrap_or_else(|| panic!("no anchor line in {stderr}"));
     assert!(
-        line.ends_with("; keep it elsewhere: tagwatch verify --anchor CODE proves nothing before it changed"),
+        line.contains(
+            "; keep this code away from this computer: `tagwatch verify --anchor CODE` then proves the first "
+        ) && line.ends_with(" records unchanged"),
         "{line}"
     );
     line["anchor: ".len()..line.find(';').unwrap()].to_string()

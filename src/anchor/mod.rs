@@ -157,7 +157,7 @@ pub fn describe(anchor: &AnchorRecord, head: &ChainHead, db: &Path) -> Vec<Strin
             utc(anchor.time_us)
         ),
         format!("  code:    {}", anchor.code),
-        format!("  records: {}", group_thousands(anchor.records)),
+        format!("  records: {}", crate::present::grouped(anchor.records)),
         format!("  head:    {}", anchor.head),
         format!("  full:    {}", Code::new(head.records, &head.hash)),
     ];
@@ -218,7 +218,7 @@ pub fn run_hook(command: &str, input: &str, wait: Duration) -> Result<(), String
 /// What `verify --anchor` says about one anchor: its lines and whether the chain extends it.
 pub fn explain(code: &Code, check: &AnchorCheck) -> (bool, Vec<String>) {
     let short = code.short();
-    let n = group_thousands(code.records);
+    let n = crate::present::grouped(code.records);
     if let Some(problem) = &check.problem {
         return (false, vec![format!("anchor {short}: DOES NOT HOLD: {problem}")]);
     }
@@ -229,7 +229,7 @@ pub fn explain(code: &Code, check: &AnchorCheck) -> (bool, Vec<String>) {
     };
     let mut lines = vec![format!(
         "anchor {short}: the first {n} records are unchanged; {} record{} appended since{}",
-        group_thousands(appended),
+        crate::present::grouped(appended),
         if appended == 1 { "" } else { "s" },
         if check.sessions_since == 0 {
             String::new()
@@ -270,19 +270,6 @@ pub fn utc(time_us: i64) -> String {
     chrono::DateTime::from_timestamp_micros(time_us)
         .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_else(|| format!("{time_us} µs"))
-}
-
-/// 5324 as `5,324`.
-pub fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -328,13 +315,5 @@ mod tests {
         ] {
             assert!(Code::parse(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn thousands() {
-        assert_eq!(group_thousands(0), "0");
-        assert_eq!(group_thousands(812), "812");
-        assert_eq!(group_thousands(5324), "5,324");
-        assert_eq!(group_thousands(1_234_567), "1,234,567");
     }
 }

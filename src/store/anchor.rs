@@ -211,7 +211,7 @@ fn walk(conn: &Connection, code: &Code) -> rusqlite::Result<AnchorCheck> {
     }
     check.records = expected - 1;
     check.broken = broken.as_ref().map(|(_, problem)| problem.clone());
-    let count = crate::anchor::group_thousands;
+    let count = crate::present::grouped;
     check.problem = match broken {
         Some((at, problem)) if at <= n => Some(format!(
             "{problem}: the records the anchor vouches for were changed"
