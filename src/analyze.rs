@@ -93,7 +93,8 @@ impl Analysis {
 /// Progress is reported in bytes read across all captures, about every this many records.
 const PROGRESS_EVERY: u64 = 4096;
 
-/// Analyses `paths` as one session. `progress` receives the bytes read so far.
+/// Analyses `paths` as one session (the `recorder`'s sources, in the same order). `progress`
+/// receives the bytes read so far.
 ///
 /// The files are read in the order given, not sorted by time: a tracker's rotation is linked
 /// across two files only when they come in recording order (see `correlate`).
@@ -107,7 +108,10 @@ pub fn analyze_files(
     let mut trackers = options.trackers(None);
     let mut captures = Vec::new();
     let mut done_bytes = 0;
-    for path in paths {
+    for (i, path) in paths.iter().enumerate() {
+        if let Some(r) = recorder.as_mut() {
+            r.reading(i);
+        }
         let summary = match capture::open(path) {
             Err(error) => CaptureSummary {
                 path: path.clone(),

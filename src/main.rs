@@ -15,7 +15,7 @@ use tagwatch::analyze::{Analysis, AnalyzeOptions, analyze_files, total_size};
 use tagwatch::capture::{self, JsonlWriter};
 use tagwatch::correlate::verdict::Sensitivity;
 use tagwatch::correlate::{Allowlist, NamedPlace};
-use tagwatch::evidence::ReportData;
+use tagwatch::evidence::{ReportData, Source};
 use tagwatch::interact::act::{self, Action};
 use tagwatch::live::ui::{self, App, Purpose};
 use tagwatch::live::{self, Feed, Replay, Session};
@@ -496,7 +496,11 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let sources: Vec<String> = args.captures.iter().map(|p| p.display().to_string()).collect();
+    // Only a store needs the captures' digests (to recognise one analysed before).
+    let sources: Vec<Source> = match store {
+        Some(_) => args.captures.iter().map(|p| Source::capture(p)).collect(),
+        None => Vec::new(),
+    };
     let recorder = match begin(store.as_mut(), "analyze", &sources) {
         Ok(r) => r,
         Err(code) => return code,
@@ -539,7 +543,7 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
 fn begin<'s>(
     store: Option<&'s mut Store>,
     kind: &str,
-    sources: &[String],
+    sources: &[Source],
 ) -> Result<Option<Recorder<'s>>, ExitCode> {
     store
         .map(|store| Recorder::begin(store, kind, sources, chrono::Utc::now().timestamp_micros()))
@@ -597,7 +601,11 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         Purpose::Scan => "scan",
         Purpose::Sweep { .. } => "sweep",
     };
-    let recorder = match begin(store.as_mut(), kind, std::slice::from_ref(&source)) {
+    let stored_source = match (&args.replay, &store) {
+        (Some(path), Some(_)) => Source::capture(path),
+        _ => Source::from(source.as_str()),
+    };
+    let recorder = match begin(store.as_mut(), kind, &[stored_source]) {
         Ok(r) => r,
         Err(code) => return code,
     };

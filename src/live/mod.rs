@@ -122,7 +122,7 @@ pub struct Snapshot {
     pub now_us: i64,
     /// When the first advertisement or tick arrived.
     pub started_us: Option<i64>,
-    /// Most worrying first, then strongest.
+    /// Most worrying first (the user's own last), then strongest.
     pub trackers: Vec<TrackerView>,
     /// Alerts so far, oldest first.
     pub events: Vec<Event>,
@@ -278,9 +278,8 @@ impl<'a> Session<'a> {
             })
             .collect();
         trackers.sort_by(|a, b| {
-            b.tracker
-                .risk
-                .cmp(&a.tracker.risk)
+            (a.tracker.own.is_some(), b.tracker.risk)
+                .cmp(&(b.tracker.own.is_some(), a.tracker.risk))
                 .then(b.tracker.following().cmp(&a.tracker.following()))
                 .then(signal(b).total_cmp(&signal(a)))
         });
@@ -294,9 +293,19 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// "This one is mine": no alerts for tracker `id` from now on.
-    pub fn allow(&mut self, id: &str) {
-        self.trackers.allow(id);
+    /// "This one is mine": tracker `id` raises no alarm from now on; its verdict, an alert
+    /// already raised included, stays, and the mark is added to the evidence (an annotation at
+    /// `time_us`). `Ok(false)`: it was marked already (or is not known).
+    pub fn mark_own(&mut self, id: &str, time_us: i64) -> Result<bool, String> {
+        if self.trackers.mark_own(id).is_none() {
+            return Ok(false);
+        }
+        if let Some(r) = self.recorder.as_mut() {
+            for t in self.trackers.snapshot(|t| t.id == id) {
+                r.mark_own(&t, time_us).map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(true)
     }
 
     /// Stores a note in the evidence (`n` in the view).
@@ -313,7 +322,7 @@ impl<'a> Session<'a> {
     pub fn export_report(&mut self, id: &str, dir: &Path, now_us: i64) -> Result<Vec<PathBuf>, String> {
         let recorder = self.recorder.as_mut().ok_or(NO_STORE)?;
         let now = self.trackers.snapshot(|t| t.id == id);
-        recorder.save_verdicts(&now).map_err(|e| e.to_string())?;
+        recorder.save_verdicts(&now, now_us).map_err(|e| e.to_string())?;
         let data = recorder
             .store()
             .report_data(Some(id), now_us)

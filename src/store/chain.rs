@@ -4,7 +4,9 @@
 //! `records(seq INTEGER PRIMARY KEY, kind TEXT, payload BLOB, prev_hash BLOB, hash BLOB)`:
 //!
 //! - `seq` counts from 1 without gaps.
-//! - `kind` is one of `session_start`, `session_end`, `sighting`, `track`, `tracker`, `note`.
+//! - `kind` is one of `session_start`, `session_end`, `sighting`, `track`, `tracker`, `note`,
+//!   `placement` (a later session's new position and tracker id for sightings already kept, by
+//!   their seq) and `annotation` (what the user said about a tracker: "it is my own").
 //! - `payload` is the record serialised with serde_json (the types below). It is the single
 //!   source of truth: reports are made by parsing it, there are no side tables to disagree with
 //!   it. The one exception is a note's attachment, whose bytes live in
@@ -22,7 +24,9 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::evidence::{NoteRecord, SightingRecord, TrackPoint, TrackerRecord};
+use crate::evidence::{
+    AnnotationRecord, NoteRecord, Placement, SightingRecord, Source, TrackPoint, TrackerRecord,
+};
 
 /// The `prev_hash` of the first record.
 pub const GENESIS: [u8; 32] = [0; 32];
@@ -33,6 +37,8 @@ pub const SIGHTING: &str = "sighting";
 pub const TRACK: &str = "track";
 pub const TRACKER: &str = "tracker";
 pub const NOTE: &str = "note";
+pub const PLACEMENT: &str = "placement";
+pub const ANNOTATION: &str = "annotation";
 
 /// The hash of a record given the hash of the one before it.
 pub fn record_hash(prev_hash: &[u8], seq: u64, kind: &str, payload: &[u8]) -> [u8; 32] {
@@ -50,7 +56,7 @@ pub fn record_hash(prev_hash: &[u8], seq: u64, kind: &str, payload: &[u8]) -> [u
 pub struct SessionStart {
     /// `analyze`, `scan` or `sweep`.
     pub kind: String,
-    pub sources: Vec<String>,
+    pub sources: Vec<Source>,
     pub started_us: i64,
 }
 
@@ -78,6 +84,8 @@ pub enum Item {
     Track(InSession<Vec<TrackPoint>>),
     Tracker(InSession<TrackerRecord>),
     Note(NoteRecord),
+    Placement(InSession<Vec<Placement>>),
+    Annotation(AnnotationRecord),
 }
 
 impl Item {
@@ -90,6 +98,8 @@ impl Item {
             TRACK => serde_json::from_slice(payload).map(Item::Track),
             TRACKER => serde_json::from_slice(payload).map(Item::Tracker),
             NOTE => serde_json::from_slice(payload).map(Item::Note),
+            PLACEMENT => serde_json::from_slice(payload).map(Item::Placement),
+            ANNOTATION => serde_json::from_slice(payload).map(Item::Annotation),
             other => return Err(format!("unknown kind {other:?}")),
         };
         parsed.map_err(|e| format!("payload is not a valid {kind} record: {e}"))

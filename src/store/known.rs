@@ -1,0 +1,184 @@
+//! Captures already in the evidence: a capture analysed again (recognised by the SHA-256 of
+//! its bytes, whatever its name) refers to the sightings kept the first time instead of
+//! storing them twice.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::params;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::chain::{self, Item};
+use super::{Store, StoreError};
+use crate::evidence::SightingRecord;
+
+/// What tells one stored sighting from another: 16 bytes of a SHA-256 over the fields the
+/// capture gave it (time, address, signal, raw bytes), so equal sightings match whatever
+/// tracker or position an analysis gave them.
+pub(crate) type SightingKey = [u8; 16];
+
+pub(crate) fn key_of(time_us: i64, address: &str, rssi: Option<i8>, raw_hex: &str) -> SightingKey {
+    let mut h = Sha256::new();
+    h.update(time_us.to_be_bytes());
+    h.update(address.as_bytes());
+    h.update([0, rssi.is_some() as u8, rssi.unwrap_or(0) as u8]);
+    h.update(raw_hex.as_bytes());
+    let digest = h.finalize();
+    digest[..16].try_into().expect("16 of 32 bytes")
+}
+
+pub(crate) fn key(s: &SightingRecord) -> SightingKey {
+    key_of(s.time_us, &s.address, s.rssi, &s.raw_hex)
+}
+
+/// The kept sightings of one capture, by key; each is handed out once.
+#[derive(Debug, Default)]
+pub(crate) struct Known {
+    first: HashMap<SightingKey, u64>,
+    /// A capture can hold the same advertisement twice: the seq after each, in order.
+    next: HashMap<u64, u64>,
+    last: HashMap<SightingKey, u64>,
+}
+
+impl Known {
+    pub(crate) fn insert(&mut self, key: SightingKey, seq: u64) {
+        match self.last.insert(key, seq) {
+            Some(before) => {
+                self.next.insert(before, seq);
+            }
+            None => {
+                self.first.insert(key, seq);
+            }
+        }
+    }
+
+    /// The seq of the kept sighting with this key not yet handed out.
+    pub(crate) fn take(&mut self, key: &SightingKey) -> Option<u64> {
+        let seq = self.first.remove(key)?;
+        match self.next.remove(&seq) {
+            Some(after) => {
+                self.first.insert(*key, after);
+            }
+            None => {
+                self.last.remove(key);
+            }
+        }
+        Some(seq)
+    }
+}
+
+/// A sighting payload read only for its key, borrowing from the row.
+#[derive(Deserialize)]
+struct Stored<'a> {
+    session: i64,
+    #[serde(borrow)]
+    record: StoredSighting<'a>,
+}
+
+#[derive(Deserialize)]
+struct StoredSighting<'a> {
+    time_us: i64,
+    #[serde(borrow)]
+    address: Cow<'a, str>,
+    rssi: Option<i8>,
+    #[serde(borrow)]
+    raw_hex: Cow<'a, str>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+}
+
+impl Store {
+    /// The sightings already kept of each capture digest in `sha256s`, whichever session and
+    /// name they were read under. Digests never seen are left out.
+    pub(crate) fn known_captures(
+        &self,
+        sha256s: &HashSet<&str>,
+    ) -> Result<HashMap<String, Known>, StoreError> {
+        if sha256s.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        // Sessions that read one of the captures: the name it had there, and where the
+        // session's records lie (to read only those rows).
+        let mut sessions: Vec<(i64, i64, String, String)> = Vec::new();
+        let mut ended: HashMap<i64, i64> = HashMap::new();
+        {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT seq, kind, payload FROM records WHERE kind IN (?1, ?2) ORDER BY seq",
+                )
+                .map_err(|e| self.err(e))?;
+            let mut rows = stmt
+                .query(params![chain::SESSION_START, chain::SESSION_END])
+                .map_err(|e| self.err(e))?;
+            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+                let seq: i64 = row.get(0).map_err(|e| self.err(e))?;
+                let kind: String = row.get(1).map_err(|e| self.err(e))?;
+                let payload: Vec<u8> = row.get(2).map_err(|e| self.err(e))?;
+                match Item::parse(&kind, &payload) {
+                    Ok(Item::SessionStart(start)) => {
+                        for source in start.sources {
+                            if let Some(sha) = source.sha256.filter(|s| sha256s.contains(s.as_str())) {
+                                sessions.push((seq, i64::MAX, source.path, sha));
+                            }
+                        }
+                    }
+                    Ok(Item::SessionEnd(end)) => {
+                        ended.insert(end.session, seq);
+                    }
+                    _ => return Err(self.damaged(format!("record {seq} does not parse (run verify)"))),
+                }
+            }
+        }
+        for s in &mut sessions {
+            s.1 = ended.get(&s.0).copied().unwrap_or(i64::MAX);
+        }
+        let mut known: HashMap<String, Known> = HashMap::new();
+        let mut stmt = tx
+            .prepare("SELECT seq, payload FROM records WHERE kind = ?1 AND seq > ?2 AND seq < ?3 ORDER BY seq")
+            .map_err(|e| self.err(e))?;
+        for (start, end, path, sha) in &sessions {
+            let mut rows = stmt
+                .query(params![chain::SIGHTING, start, end])
+                .map_err(|e| self.err(e))?;
+            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+                let seq: i64 = row.get(0).map_err(|e| self.err(e))?;
+                let payload = row
+                    .get_ref(1)
+                    .and_then(|v| v.as_blob().map_err(Into::into))
+                    .map_err(|e| self.err(e))?;
+                let s: Stored<'_> = serde_json::from_slice(payload)
+                    .map_err(|e| self.damaged(format!("record {seq}: {e} (run verify)")))?;
+                if s.session == *start && s.record.source == path.as_str() {
+                    let r = &s.record;
+                    let k = key_of(r.time_us, &r.address, r.rssi, &r.raw_hex);
+                    known.entry(sha.clone()).or_default().insert(k, seq as u64);
+                }
+            }
+        }
+        Ok(known)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_sightings_are_handed_out_in_order_once_each() {
+        let (a, b) = (key_of(1, "A", Some(-50), "00"), key_of(1, "A", Some(-51), "00"));
+        let mut k = Known::default();
+        k.insert(a, 1);
+        k.insert(b, 2);
+        k.insert(a, 3);
+        k.insert(a, 7);
+        assert_eq!(k.take(&a), Some(1));
+        assert_eq!(k.take(&a), Some(3));
+        assert_eq!(k.take(&b), Some(2));
+        assert_eq!(k.take(&b), None);
+        assert_eq!(k.take(&a), Some(7));
+        assert_eq!(k.take(&a), None);
+        assert!(k.first.is_empty() && k.next.is_empty() && k.last.is_empty());
+    }
+}
