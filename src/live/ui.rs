@@ -565,7 +565,7 @@ const HELP: &[(&str, &str)] = &[
     ("↑ ↓ j k", "select a tracker"),
     ("Enter", "details: why, and the raw advertisement"),
     ("f", "find mode: signal meter, warmer or colder"),
-    ("m", "it is mine (asks first): no more alerts, kept in the evidence"),
+    ("m", "it is mine (asks y/n): no more alerts, noted in evidence"),
     ("n", "add a note to the evidence"),
     ("r", "write the evidence report (ja and en)"),
     ("s", "make the tracker play its sound (live scan)"),

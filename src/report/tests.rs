@@ -274,6 +274,7 @@ fn empty_data_and_sightings_without_positions_still_make_a_report() {
         sightings: vec![],
         track: vec![],
         notes: vec![],
+        annotations: vec![],
         chain_head: String::new(),
         chain_records: 0,
         generated_us: START_US,
