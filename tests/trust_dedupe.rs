@@ -27,15 +27,22 @@ fn analyze(db: &Path, args: &[&str]) -> String {
         .env("TAGWATCH_DB", db)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 /// How many records of `kind` the database holds.
 fn records(db: &Path, kind: &str) -> usize {
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row("SELECT count(*) FROM records WHERE kind = ?1", [kind], |r| r.get::<_, i64>(0))
-        .unwrap() as usize
+    conn.query_row("SELECT count(*) FROM records WHERE kind = ?1", [kind], |r| {
+        r.get::<_, i64>(0)
+    })
+    .unwrap() as usize
 }
 
 /// The payloads of the records of `kind`, parsed.
@@ -57,7 +64,12 @@ fn exported(db: &Path) -> Value {
         .env("TAGWATCH_DB", db)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -92,11 +104,18 @@ fn analysing_again_with_the_track_adds_positions_not_sightings() {
     assert!(before.iter().all(|s| s.4.is_null()), "no track, no positions");
 
     analyze(&db, &["--track", TRACK, CAPTURE]);
-    assert_eq!(records(&db, "sighting"), kept, "the second analysis stored no sighting again");
+    assert_eq!(
+        records(&db, "sighting"),
+        kept,
+        "the second analysis stored no sighting again"
+    );
     assert!(records(&db, "placement") > 0);
     let after = sightings(&exported(&db));
     assert_eq!(after.len(), kept, "each sighting once");
-    assert!(after.iter().all(|s| s.4.is_object()), "every sighting has its new position");
+    assert!(
+        after.iter().all(|s| s.4.is_object()),
+        "every sighting has its new position"
+    );
 
     // Exactly what one analysis with the track keeps.
     let single = dir.path().join("single.sqlite");
@@ -172,13 +191,35 @@ fn two_captures_in_one_run_store_only_the_new_one() {
 }
 
 #[test]
+fn the_same_capture_twice_in_one_run_is_kept_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("evidence.sqlite");
+    let copy = dir.path().join("copy.btsnoop");
+    std::fs::copy(manifest(CAPTURE), &copy).unwrap();
+    analyze(&db, &["--track", TRACK, CAPTURE, copy.to_str().unwrap()]);
+    let single = dir.path().join("single.sqlite");
+    analyze(&single, &["--track", TRACK, CAPTURE]);
+    assert_eq!(records(&db, "sighting"), records(&single, "sighting"));
+    assert_eq!(sightings(&exported(&db)), sightings(&exported(&single)));
+}
+
+#[test]
 fn a_replayed_scan_of_a_known_capture_refers_to_its_sightings() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("evidence.sqlite");
     analyze(&db, &[CAPTURE]);
     let kept = records(&db, "sighting");
     tagwatch()
-        .args(["scan", "--headless", "--speed", "0", "--track", TRACK, "--replay", CAPTURE])
+        .args([
+            "scan",
+            "--headless",
+            "--speed",
+            "0",
+            "--track",
+            TRACK,
+            "--replay",
+            CAPTURE,
+        ])
         .env("TAGWATCH_DB", &db)
         .assert()
         .success();
@@ -186,12 +227,7 @@ fn a_replayed_scan_of_a_known_capture_refers_to_its_sightings() {
     let listed = sightings(&exported(&db));
     assert_eq!(listed.len(), kept);
     // The scan had the track: the kept sightings of the follower now have positions.
-    assert!(
-        listed
-            .iter()
-            .filter(|s| s.3 == FOLLOWER)
-            .all(|s| s.4.is_object())
-    );
+    assert!(listed.iter().filter(|s| s.3 == FOLLOWER).all(|s| s.4.is_object()));
 }
 
 #[test]
@@ -201,9 +237,15 @@ fn allowing_a_follower_annotates_it_and_keeps_its_alert() {
     let allow = dir.path().join("allow.txt");
     std::fs::write(&allow, format!("# my bag\n{FOLLOWER}\n")).unwrap();
 
-    let table = analyze(&db, &["--track", TRACK, "--allow", allow.to_str().unwrap(), CAPTURE]);
+    let table = analyze(
+        &db,
+        &["--track", TRACK, "--allow", allow.to_str().unwrap(), CAPTURE],
+    );
     let row = table.lines().find(|l| l.starts_with(FOLLOWER)).unwrap();
-    assert!(row.contains("own (marked)") && !row.contains("FOLLOWING"), "{table}");
+    assert!(
+        row.contains("own (marked)") && !row.contains("FOLLOWING"),
+        "{table}"
+    );
 
     let trackers = payloads(&db, "tracker");
     let kept = trackers
@@ -227,7 +269,15 @@ fn allowing_a_follower_annotates_it_and_keeps_its_alert() {
 
     let json = analyze(
         &db,
-        &["--format", "json", "--track", TRACK, "--allow", allow.to_str().unwrap(), CAPTURE],
+        &[
+            "--format",
+            "json",
+            "--track",
+            TRACK,
+            "--allow",
+            allow.to_str().unwrap(),
+            CAPTURE,
+        ],
     );
     let json: Value = serde_json::from_str(&json).unwrap();
     let t = json["trackers"]
@@ -236,7 +286,10 @@ fn allowing_a_follower_annotates_it_and_keeps_its_alert() {
         .iter()
         .find(|t| t["id"] == FOLLOWER)
         .unwrap();
-    assert_eq!((&t["following"], &t["own"]), (&Value::Bool(true), &Value::Bool(true)));
+    assert_eq!(
+        (&t["following"], &t["own"]),
+        (&Value::Bool(true), &Value::Bool(true))
+    );
 
     // The report says when it was marked, beside the alert.
     let out = dir.path().join("report");
@@ -259,9 +312,18 @@ fn an_allowed_follower_raises_no_alert_and_runs_no_hook() {
     std::fs::write(&allow, format!("{FOLLOWER}\n")).unwrap();
     let scan = |allow: Option<&Path>, hook: &Path| {
         let mut cmd = tagwatch();
-        cmd.args(["scan", "--headless", "--speed", "0", "--track", TRACK, "--replay", CAPTURE])
-            .arg("--on-alert")
-            .arg(format!("touch {}", hook.display()));
+        cmd.args([
+            "scan",
+            "--headless",
+            "--speed",
+            "0",
+            "--track",
+            TRACK,
+            "--replay",
+            CAPTURE,
+        ])
+        .arg("--on-alert")
+        .arg(format!("touch {}", hook.display()));
         if let Some(a) = allow {
             cmd.arg("--allow").arg(a);
         }

@@ -143,9 +143,13 @@ pub fn append_id(path: &Path, id: &str) -> std::io::Result<bool> {
         return Ok(false);
     }
     // A last line without its newline must not run into the new one.
-    let gap = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
+    let gap = if text.is_empty() || text.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
     let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
-    write!(file, "{gap}{id}\n")?;
+    writeln!(file, "{gap}{id}")?;
     Ok(true)
 }
 
@@ -161,7 +165,10 @@ mod tests {
         .unwrap();
         let addr = BdAddr::parse("C4:12:34:56:78:9A").unwrap();
         let line = |own: Option<Own>| own.map(|o| o.how());
-        assert_eq!(line(list.allows("tile-00000000", addr, None)), Some("allow list line 2".into()));
+        assert_eq!(
+            line(list.allows("tile-00000000", addr, None)),
+            Some("allow list line 2".into())
+        );
         assert_eq!(
             line(list.allows("samsung_smarttag-1a2b3c4d", BdAddr::default(), None)),
             Some("allow list line 4".into())
@@ -169,10 +176,16 @@ mod tests {
         let id = hex::decode("53bddab1f1e0d0aa").unwrap();
         let own = list.allows("x-1", BdAddr::default(), Some(&id)).unwrap();
         assert_eq!((own.line, own.identity), (Some(5), Some(id)));
-        assert!(list.allows("samsung_smarttag-00000000", BdAddr::default(), Some(b"other")).is_none());
+        assert!(
+            list.allows("samsung_smarttag-00000000", BdAddr::default(), Some(b"other"))
+                .is_none()
+        );
         let mut list = list;
         list.insert_id("tile-00000000");
-        assert_eq!(line(list.allows("tile-00000000", BdAddr::default(), None)), Some("live view m".into()));
+        assert_eq!(
+            line(list.allows("tile-00000000", BdAddr::default(), None)),
+            Some("live view m".into())
+        );
     }
 
     #[test]

@@ -244,12 +244,18 @@ fn m_asks_first_marks_once_and_keeps_the_alert_in_the_evidence() {
     // `m` asks; anything but y leaves everything as it was.
     let asked = press(KeyCode::Char('m'), &mut session);
     assert!(
-        asked.contains(&format!("Mark AirTag {} as yours? It will not alert again. y/n", follower.id)),
+        asked.contains(&format!(
+            "Mark AirTag {} as yours? It will not alert again. y/n",
+            follower.id
+        )),
         "{asked}"
     );
     assert!(asked.contains("is following you"));
     let declined = press(KeyCode::Char('n'), &mut session);
-    assert!(declined.contains("not marked") && declined.contains("is following you"), "{declined}");
+    assert!(
+        declined.contains("not marked") && declined.contains("is following you"),
+        "{declined}"
+    );
     assert_eq!(std::fs::read_to_string(&allow).unwrap(), "tile-00000000  # keys");
     assert!(session.snapshot().trackers[0].tracker.own.is_none());
 
@@ -287,7 +293,11 @@ fn m_asks_first_marks_once_and_keeps_the_alert_in_the_evidence() {
         panic!("one annotation expected: {:?}", data.annotations)
     };
     assert_eq!(
-        (annotation.tracker_id.as_str(), annotation.what.as_str(), annotation.how.as_str()),
+        (
+            annotation.tracker_id.as_str(),
+            annotation.what.as_str(),
+            annotation.how.as_str()
+        ),
         (follower.id.as_str(), "own", "live view m")
     );
     let kept = data.trackers.iter().find(|t| t.id == follower.id).unwrap();

@@ -345,7 +345,12 @@ fn tracker_section<Tz: TimeZone>(
                 ("how", &how(own_annotation(r, data), lang)),
             ],
         );
-        let _ = write!(h, "<dt>{}</dt><dd class=\"own\">{}</dd>", t("marked_own_label"), esc(&text));
+        let _ = write!(
+            h,
+            "<dt>{}</dt><dd class=\"own\">{}</dd>",
+            t("marked_own_label"),
+            esc(&text)
+        );
     }
     let _ = write!(h, "<dt>{}</dt><dd>", t("col_reasons"));
     reasons(h, r, lang);

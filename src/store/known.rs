@@ -53,6 +53,12 @@ impl Known {
         }
     }
 
+    /// Done adding: the memory that only adding needs is given back.
+    pub(crate) fn sealed(mut self) -> Self {
+        self.last = HashMap::new();
+        self
+    }
+
     /// The seq of the kept sighting with this key not yet handed out.
     pub(crate) fn take(&mut self, key: &SightingKey) -> Option<u64> {
         let seq = self.first.remove(key)?;
@@ -105,9 +111,7 @@ impl Store {
         let mut ended: HashMap<i64, i64> = HashMap::new();
         {
             let mut stmt = tx
-                .prepare(
-                    "SELECT seq, kind, payload FROM records WHERE kind IN (?1, ?2) ORDER BY seq",
-                )
+                .prepare("SELECT seq, kind, payload FROM records WHERE kind IN (?1, ?2) ORDER BY seq")
                 .map_err(|e| self.err(e))?;
             let mut rows = stmt
                 .query(params![chain::SESSION_START, chain::SESSION_END])
@@ -136,7 +140,9 @@ impl Store {
         }
         let mut known: HashMap<String, Known> = HashMap::new();
         let mut stmt = tx
-            .prepare("SELECT seq, payload FROM records WHERE kind = ?1 AND seq > ?2 AND seq < ?3 ORDER BY seq")
+            .prepare(
+                "SELECT seq, payload FROM records WHERE kind = ?1 AND seq > ?2 AND seq < ?3 ORDER BY seq",
+            )
             .map_err(|e| self.err(e))?;
         for (start, end, path, sha) in &sessions {
             let mut rows = stmt
@@ -157,13 +163,30 @@ impl Store {
                 }
             }
         }
-        Ok(known)
+        Ok(known.into_iter().map(|(sha, k)| (sha, k.sealed())).collect())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sessions_stored_before_digests_still_parse() {
+        let old = br#"{"kind":"analyze","sources":["a.btsnoop"],"started_us":1}"#;
+        let Ok(Item::SessionStart(start)) = Item::parse(chain::SESSION_START, old) else {
+            panic!("an old session start does not parse")
+        };
+        assert_eq!(start.sources, vec![crate::evidence::Source::from("a.btsnoop")]);
+        let new = br#"{"kind":"scan","sources":[{"path":"x","sha256":"ab","size":2}],"started_us":1}"#;
+        let Ok(Item::SessionStart(start)) = Item::parse(chain::SESSION_START, new) else {
+            panic!("a session start with digests does not parse")
+        };
+        assert_eq!(
+            (start.sources[0].sha256.as_deref(), start.sources[0].size),
+            (Some("ab"), Some(2))
+        );
+    }
 
     #[test]
     fn equal_sightings_are_handed_out_in_order_once_each() {
