@@ -12,6 +12,17 @@ use serde_json::Value;
 const CAPTURE: &str = "captures/commute_airtag-synthetic.btsnoop";
 const TRACK: &str = "captures/commute_airtag-synthetic.gpx";
 const OTHER: &str = "captures/demo-synthetic.btsnoop";
+/// A headless scan replaying the capture as fast as it can, with the track.
+const SCAN: [&str; 8] = [
+    "scan",
+    "--headless",
+    "--speed",
+    "0",
+    "--track",
+    TRACK,
+    "--replay",
+    CAPTURE,
+];
 /// The planted AirTag of the commute scenario.
 const FOLLOWER: &str = "apple_find_my-0b04929b";
 
@@ -19,21 +30,17 @@ fn manifest(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
+/// `tagwatch ARGS` on `db`, which must succeed; its standard output.
+fn run(db: &Path, args: &[&str]) -> Vec<u8> {
+    let out = tagwatch().args(args).env("TAGWATCH_DB", db).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "tagwatch {args:?}: {stderr}");
+    out.stdout
+}
+
 /// `tagwatch analyze ARGS` into `db`; its standard output.
 fn analyze(db: &Path, args: &[&str]) -> String {
-    let out = tagwatch()
-        .arg("analyze")
-        .args(args)
-        .env("TAGWATCH_DB", db)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    String::from_utf8(run(db, &[&["analyze"], args].concat())).unwrap()
 }
 
 /// How many records of `kind` the database holds.
@@ -59,18 +66,7 @@ fn payloads(db: &Path, kind: &str) -> Vec<Value> {
 
 /// `tagwatch export --format json` of `db`.
 fn exported(db: &Path) -> Value {
-    let out = tagwatch()
-        .args(["export", "--format", "json", "-o", "-"])
-        .env("TAGWATCH_DB", db)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_slice(&run(db, &["export", "--format", "json", "-o", "-"])).unwrap()
 }
 
 /// Each exported sighting as (time, address, raw, tracker, position): equal lists mean equal
@@ -209,20 +205,7 @@ fn a_replayed_scan_of_a_known_capture_refers_to_its_sightings() {
     let db = dir.path().join("evidence.sqlite");
     analyze(&db, &[CAPTURE]);
     let kept = records(&db, "sighting");
-    tagwatch()
-        .args([
-            "scan",
-            "--headless",
-            "--speed",
-            "0",
-            "--track",
-            TRACK,
-            "--replay",
-            CAPTURE,
-        ])
-        .env("TAGWATCH_DB", &db)
-        .assert()
-        .success();
+    run(&db, &SCAN);
     assert_eq!(records(&db, "sighting"), kept);
     let listed = sightings(&exported(&db));
     assert_eq!(listed.len(), kept);
@@ -312,18 +295,9 @@ fn an_allowed_follower_raises_no_alert_and_runs_no_hook() {
     std::fs::write(&allow, format!("{FOLLOWER}\n")).unwrap();
     let scan = |allow: Option<&Path>, hook: &Path| {
         let mut cmd = tagwatch();
-        cmd.args([
-            "scan",
-            "--headless",
-            "--speed",
-            "0",
-            "--track",
-            TRACK,
-            "--replay",
-            CAPTURE,
-        ])
-        .arg("--on-alert")
-        .arg(format!("touch {}", hook.display()));
+        cmd.args(SCAN)
+            .arg("--on-alert")
+            .arg(format!("touch {}", hook.display()));
         if let Some(a) = allow {
             cmd.arg("--allow").arg(a);
         }

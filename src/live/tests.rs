@@ -84,6 +84,18 @@ fn replay_gives_the_analyze_verdicts_and_alerts_at_alert_at() {
     assert_eq!(t.alert_at_us, following[0].alert_at_us);
 }
 
+/// A scan of `capture` kept in `store`, pushed to its end; the alerts it raised.
+fn scanned<'a>(store: &'a mut Store, track: &'a Track, capture: &Path) -> (Session<'a>, Vec<(i64, Event)>) {
+    let options = AnalyzeOptions {
+        track: Some(track),
+        ..AnalyzeOptions::default()
+    };
+    let recorder = Recorder::begin(store, "scan", &["test".into()], 0).unwrap();
+    let mut session = Session::new(&options, None, "test").with_recorder(recorder);
+    let alerts = push_until(&mut session, capture, None);
+    (session, alerts)
+}
+
 const MIN: i64 = 60_000_000;
 
 /// The commute up to `minutes` after its start, drawn after `keys`.
@@ -162,14 +174,8 @@ fn help_screen() {
 fn mine_note_and_report_act_on_the_session() {
     let dir = tempfile::tempdir().unwrap();
     let (capture, track) = commute(dir.path());
-    let options = AnalyzeOptions {
-        track: Some(&track),
-        ..AnalyzeOptions::default()
-    };
     let mut store = Store::open(&dir.path().join("evidence.sqlite")).unwrap();
-    let recorder = Recorder::begin(&mut store, "scan", &["test".into()], 0).unwrap();
-    let mut session = Session::new(&options, None, "test").with_recorder(recorder);
-    push_until(&mut session, &capture, None);
+    let (mut session, _) = scanned(&mut store, &track, &capture);
     let allow = dir.path().join("allow.txt");
     let reports = dir.path().join("reports");
     let utc = FixedOffset::east_opt(0).unwrap();
@@ -213,14 +219,8 @@ fn mine_note_and_report_act_on_the_session() {
 fn m_asks_first_marks_once_and_keeps_the_alert_in_the_evidence() {
     let dir = tempfile::tempdir().unwrap();
     let (capture, track) = commute(dir.path());
-    let options = AnalyzeOptions {
-        track: Some(&track),
-        ..AnalyzeOptions::default()
-    };
     let mut store = Store::open(&dir.path().join("evidence.sqlite")).unwrap();
-    let recorder = Recorder::begin(&mut store, "scan", &["test".into()], 0).unwrap();
-    let mut session = Session::new(&options, None, "test").with_recorder(recorder);
-    let alerts = push_until(&mut session, &capture, None);
+    let (mut session, alerts) = scanned(&mut store, &track, &capture);
     assert_eq!(alerts.len(), 1, "the follower alerted before it was marked");
     let allow = dir.path().join("allow.txt");
     // A list that does not end in a newline, with another tracker on it.
@@ -313,14 +313,8 @@ fn ring_and_identify_from_the_view_are_kept_as_notes() {
 
     let dir = tempfile::tempdir().unwrap();
     let (capture, track) = commute(dir.path());
-    let options = AnalyzeOptions {
-        track: Some(&track),
-        ..AnalyzeOptions::default()
-    };
     let mut store = Store::open(&dir.path().join("evidence.sqlite")).unwrap();
-    let recorder = Recorder::begin(&mut store, "scan", &["test".into()], 0).unwrap();
-    let mut session = Session::new(&options, None, "test").with_recorder(recorder);
-    push_until(&mut session, &capture, None);
+    let (mut session, _) = scanned(&mut store, &track, &capture);
     let utc = FixedOffset::east_opt(0).unwrap();
     let follower = session.snapshot().trackers[0].clone();
     let press = |app: &mut App, session: &mut Session<'_>, key| {
