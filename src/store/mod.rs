@@ -409,7 +409,7 @@ impl Store {
     }
 
     /// What a report shows: the trackers (`tracker`, or all with a stored verdict; the latest
-    /// verdict of each, marked as the user's own if an annotation says so), their sightings in
+    /// verdict of each), their sightings in
     /// time order (with `None`, every stored sighting, also of trackers whose session ended
     /// before a verdict), the track of the sessions they were seen in, all notes, their
     /// annotations, and the chain head and length.
@@ -484,9 +484,10 @@ impl Store {
             }
         }
         annotations.retain(|a: &AnnotationRecord| wanted(&a.tracker_id));
+        // Whether it is the user's own is the latest verdict's to say (a later analysis without
+        // the allow list alerts again); when it was first marked, the annotations say.
         for a in annotations.iter().filter(|a| a.what == OWN) {
-            if let Some(v) = verdicts.get_mut(&a.tracker_id) {
-                v.own = true;
+            if let Some(v) = verdicts.get_mut(&a.tracker_id).filter(|v| v.own) {
                 v.marked_own_at_us = Some(v.marked_own_at_us.map_or(a.time_us, |t| t.min(a.time_us)));
             }
         }
