@@ -141,6 +141,17 @@ fn analysing_again_with_the_track_adds_positions_not_sightings() {
 }
 
 #[test]
+fn analysing_again_without_the_track_keeps_the_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("evidence.sqlite");
+    analyze(&db, &["--track", TRACK, CAPTURE]);
+    let placed = sightings(&exported(&db));
+    assert!(placed.iter().all(|s| s.4.is_object()));
+    analyze(&db, &[CAPTURE]);
+    assert_eq!(sightings(&exported(&db)), placed);
+}
+
+#[test]
 fn a_copy_under_another_name_is_the_same_capture() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("evidence.sqlite");
