@@ -456,6 +456,8 @@ impl Store {
                         // Rows come in seq order, so the sightings are sorted by seq.
                         let found = all_sightings
                             .binary_search_by_key(&(placement.sighting as i64), |(_, seq, _)| *seq);
+                        // tagwatch never refers to anything but a sighting kept before: any
+                        // other reference changes nothing.
                         let Ok(i) = found else { continue };
                         let record: &mut SightingRecord = &mut all_sightings[i].2;
                         record.tracker_id = placement.tracker_id;
