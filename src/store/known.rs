@@ -36,39 +36,28 @@ pub(crate) fn key(s: &SightingRecord) -> SightingKey {
 #[derive(Debug, Default)]
 pub(crate) struct Known {
     first: HashMap<SightingKey, u64>,
-    /// A capture can hold the same advertisement twice: the seq after each, in order.
+    /// A capture can hold the same advertisement twice (rarely): the seq after each, in order.
     next: HashMap<u64, u64>,
-    last: HashMap<SightingKey, u64>,
 }
 
 impl Known {
     pub(crate) fn insert(&mut self, key: SightingKey, seq: u64) {
-        match self.last.insert(key, seq) {
-            Some(before) => {
-                self.next.insert(before, seq);
-            }
-            None => {
-                self.first.insert(key, seq);
-            }
+        let Some(&first) = self.first.get(&key) else {
+            self.first.insert(key, seq);
+            return;
+        };
+        let mut last = first;
+        while let Some(&after) = self.next.get(&last) {
+            last = after;
         }
-    }
-
-    /// Done adding: the memory that only adding needs is given back.
-    pub(crate) fn sealed(mut self) -> Self {
-        self.last = HashMap::new();
-        self
+        self.next.insert(last, seq);
     }
 
     /// The seq of the kept sighting with this key not yet handed out.
     pub(crate) fn take(&mut self, key: &SightingKey) -> Option<u64> {
         let seq = self.first.remove(key)?;
-        match self.next.remove(&seq) {
-            Some(after) => {
-                self.first.insert(*key, after);
-            }
-            None => {
-                self.last.remove(key);
-            }
+        if let Some(after) = self.next.remove(&seq) {
+            self.first.insert(*key, after);
         }
         Some(seq)
     }
@@ -163,7 +152,7 @@ impl Store {
                 }
             }
         }
-        Ok(known.into_iter().map(|(sha, k)| (sha, k.sealed())).collect())
+        Ok(known)
     }
 }
 
@@ -202,6 +191,6 @@ mod tests {
         assert_eq!(k.take(&b), None);
         assert_eq!(k.take(&a), Some(7));
         assert_eq!(k.take(&a), None);
-        assert!(k.first.is_empty() && k.next.is_empty() && k.last.is_empty());
+        assert!(k.first.is_empty() && k.next.is_empty());
     }
 }

@@ -77,7 +77,7 @@ impl<'s> Recorder<'s> {
         // The sightings of the capture before have their seqs: a copy of it can refer to them.
         self.flush();
         for (sha, kept) in self.collected.drain() {
-            self.known.insert(sha, kept.sealed());
+            self.known.insert(sha, kept);
         }
         self.reading = self.sources.get(index).and_then(|s| s.sha256.clone());
         self.collect = self.reading.as_ref().is_some_and(|sha| {
