@@ -619,7 +619,7 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         match std::fs::File::create(record)
             .and_then(|f| JsonlWriter::new(Box::new(std::io::BufWriter::new(f)) as Box<dyn Write>))
         {
-            Ok(w) => session = session.with_capture(w),
+            Ok(w) => session = session.with_capture(w, record),
             Err(e) => {
                 eprintln!("error: {}: {e}", record.display());
                 return ExitCode::FAILURE;

@@ -225,6 +225,27 @@ fn a_replayed_scan_of_a_known_capture_refers_to_its_sightings() {
 }
 
 #[test]
+fn analysing_what_a_scan_recorded_refers_to_the_scan_sightings() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("evidence.sqlite");
+    let recorded = dir.path().join("today.jsonl");
+    let record = recorded.to_str().unwrap();
+    run(&db, &[&SCAN[..], &["--record", record]].concat());
+    let kept = records(&db, "sighting");
+    let digests = payloads(&db, "recorded");
+    assert_eq!(digests.len(), 1);
+    assert_eq!(digests[0]["record"]["path"], record);
+
+    analyze(&db, &[record]);
+    assert_eq!(
+        records(&db, "sighting"),
+        kept,
+        "the recording is the scan's evidence"
+    );
+    assert_eq!(sightings(&exported(&db)).len(), kept);
+}
+
+#[test]
 fn allowing_a_follower_annotates_it_and_keeps_its_alert() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("evidence.sqlite");

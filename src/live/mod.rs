@@ -17,6 +17,7 @@ use crate::analyze::{self, AnalyzeOptions};
 use crate::capture::JsonlWriter;
 use crate::classify::Classifier;
 use crate::correlate::{Tracker, Trackers};
+use crate::evidence::Source;
 use crate::location::PositionSource;
 use crate::model::{Advertisement, BdAddr};
 use crate::report::{self, Lang};
@@ -137,6 +138,8 @@ pub struct Session<'a> {
     trackers: Trackers<'a>,
     recorder: Option<Recorder<'a>>,
     capture: Option<JsonlWriter<Box<dyn Write + 'a>>>,
+    /// Where the capture is written: its digest goes into the evidence at the end.
+    capture_path: Option<PathBuf>,
     capture_error: Option<std::io::Error>,
     /// Names the input in stored sightings (a capture path, an adapter).
     source: String,
@@ -173,6 +176,7 @@ impl<'a> Session<'a> {
             trackers: options.trackers(positions).forgetting_bystanders(),
             recorder: None,
             capture: None,
+            capture_path: None,
             capture_error: None,
             source: source.to_string(),
             live: HashMap::new(),
@@ -190,9 +194,11 @@ impl<'a> Session<'a> {
         self
     }
 
-    /// Writes every advertisement (bystanders too) to a JSON Lines capture (`--record`).
-    pub fn with_capture(mut self, capture: JsonlWriter<Box<dyn Write + 'a>>) -> Self {
+    /// Writes every advertisement (bystanders too) to a JSON Lines capture (`--record`) at
+    /// `path`; the evidence keeps its digest, so analysing it later stores nothing twice.
+    pub fn with_capture(mut self, capture: JsonlWriter<Box<dyn Write + 'a>>, path: &Path) -> Self {
         self.capture = Some(capture);
+        self.capture_path = Some(path.to_path_buf());
         self
     }
 
@@ -337,22 +343,30 @@ impl<'a> Session<'a> {
             .collect()
     }
 
-    /// Ends the session: the final verdicts (as `analyze` judges), stored with the track.
+    /// Ends the session: the final verdicts (as `analyze` judges), stored with the track and
+    /// the digest of the `--record` capture.
     pub fn finish(self, ended_us: i64) -> Outcome {
         let other_advertisements = self.trackers.other_advertisements;
         // The track is owned by the position source, which the correlator consumes.
         let track = self.trackers.track().cloned();
         let trackers = self.trackers.into_sorted();
-        let store_error = self.recorder.and_then(|r| {
-            r.finish(track.as_ref(), &trackers, other_advertisements, ended_us)
-                .err()
-        });
         let mut capture_error = self.capture_error;
         if let Some(w) = self.capture
             && let Err(e) = w.into_inner().and_then(|mut w| w.flush())
         {
             capture_error = Some(e);
         }
+        // Written to the end (or as far as the disk let it): what it holds is this session's.
+        let recorded = self
+            .capture_path
+            .map(|path| Source::capture(&path))
+            .filter(|c| c.sha256.is_some());
+        let store_error = self.recorder.and_then(|mut r| {
+            recorded
+                .map_or(Ok(()), |c| r.recorded(&c))
+                .and_then(|()| r.finish(track.as_ref(), &trackers, other_advertisements, ended_us))
+                .err()
+        });
         Outcome {
             trackers,
             other_advertisements,

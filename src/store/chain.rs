@@ -6,7 +6,8 @@
 //! - `seq` counts from 1 without gaps.
 //! - `kind` is one of `session_start`, `session_end`, `sighting`, `track`, `tracker`, `note`,
 //!   `placement` (a later session's new position and tracker id for sightings already kept, by
-//!   their seq) and `annotation` (what the user said about a tracker: "it is my own").
+//!   their seq), `annotation` (what the user said about a tracker: "it is my own") and
+//!   `recorded` (the capture a scan wrote with `--record`: what it heard, as a file).
 //! - `payload` is the record serialised with serde_json (the types below). It is the single
 //!   source of truth: reports are made by parsing it, there are no side tables to disagree with
 //!   it. The one exception is a note's attachment, whose bytes live in
@@ -39,6 +40,7 @@ pub const TRACKER: &str = "tracker";
 pub const NOTE: &str = "note";
 pub const PLACEMENT: &str = "placement";
 pub const ANNOTATION: &str = "annotation";
+pub const RECORDED: &str = "recorded";
 
 /// The hash of a record given the hash of the one before it.
 pub fn record_hash(prev_hash: &[u8], seq: u64, kind: &str, payload: &[u8]) -> [u8; 32] {
@@ -86,6 +88,7 @@ pub enum Item {
     Note(NoteRecord),
     Placement(InSession<Vec<Placement>>),
     Annotation(AnnotationRecord),
+    Recorded(InSession<Source>),
 }
 
 impl Item {
@@ -100,6 +103,7 @@ impl Item {
             NOTE => serde_json::from_slice(payload).map(Item::Note),
             PLACEMENT => serde_json::from_slice(payload).map(Item::Placement),
             ANNOTATION => serde_json::from_slice(payload).map(Item::Annotation),
+            RECORDED => serde_json::from_slice(payload).map(Item::Recorded),
             other => return Err(format!("unknown kind {other:?}")),
         };
         parsed.map_err(|e| format!("payload is not a valid {kind} record: {e}"))

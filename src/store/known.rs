@@ -94,16 +94,16 @@ impl Store {
             return Ok(HashMap::new());
         }
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
-        // Sessions that read one of the captures: the name it had there, and where the
-        // session's records lie (to read only those rows).
-        let mut sessions: Vec<(i64, i64, String, String)> = Vec::new();
+        // Sessions that read one of the captures (the name it had there) or wrote it (a scan's
+        // `--record`: all its sightings), and where the session's records lie.
+        let mut sessions: Vec<(i64, i64, Option<String>, String)> = Vec::new();
         let mut ended: HashMap<i64, i64> = HashMap::new();
         {
             let mut stmt = tx
-                .prepare("SELECT seq, kind, payload FROM records WHERE kind IN (?1, ?2) ORDER BY seq")
+                .prepare("SELECT seq, kind, payload FROM records WHERE kind IN (?1, ?2, ?3) ORDER BY seq")
                 .map_err(|e| self.err(e))?;
             let mut rows = stmt
-                .query(params![chain::SESSION_START, chain::SESSION_END])
+                .query(params![chain::SESSION_START, chain::SESSION_END, chain::RECORDED])
                 .map_err(|e| self.err(e))?;
             while let Some(row) = rows.next().map_err(|e| self.err(e))? {
                 let seq: i64 = row.get(0).map_err(|e| self.err(e))?;
@@ -113,8 +113,13 @@ impl Store {
                     Ok(Item::SessionStart(start)) => {
                         for source in start.sources {
                             if let Some(sha) = source.sha256.filter(|s| sha256s.contains(s.as_str())) {
-                                sessions.push((seq, i64::MAX, source.path, sha));
+                                sessions.push((seq, i64::MAX, Some(source.path), sha));
                             }
+                        }
+                    }
+                    Ok(Item::Recorded(r)) => {
+                        if let Some(sha) = r.record.sha256.filter(|s| sha256s.contains(s.as_str())) {
+                            sessions.push((r.session, i64::MAX, None, sha));
                         }
                     }
                     Ok(Item::SessionEnd(end)) => {
@@ -145,7 +150,7 @@ impl Store {
                     .map_err(|e| self.err(e))?;
                 let s: Stored<'_> = serde_json::from_slice(payload)
                     .map_err(|e| self.damaged(format!("record {seq}: {e} (run verify)")))?;
-                if s.session == *start && s.record.source == path.as_str() {
+                if s.session == *start && path.as_ref().is_none_or(|p| s.record.source == p.as_str()) {
                     let r = &s.record;
                     let k = key_of(r.time_us, &r.address, r.rssi, &r.raw_hex);
                     known.entry(sha.clone()).or_default().insert(k, seq as u64);

@@ -259,12 +259,24 @@ impl Store {
     /// Stores, in one record, where this session places sightings already kept (of a capture
     /// analysed before): the tracker they now belong to and the person's position.
     pub fn add_placements(&mut self, session: i64, placements: &[Placement]) -> Result<u64, StoreError> {
+        self.append_in_session(chain::PLACEMENT, session, placements)
+    }
+
+    /// Keeps the digest of the capture this session wrote (`--record`): analysing it later
+    /// refers to this session's sightings instead of storing them again.
+    pub fn add_recorded(&mut self, session: i64, capture: &Source) -> Result<u64, StoreError> {
+        self.append_in_session(chain::RECORDED, session, capture)
+    }
+
+    /// Appends one record of an open session.
+    fn append_in_session<T: Serialize>(
+        &mut self,
+        kind: &'static str,
+        session: i64,
+        record: T,
+    ) -> Result<u64, StoreError> {
         self.check_session(session)?;
-        let record = InSession {
-            session,
-            record: placements,
-        };
-        self.append(chain::PLACEMENT, &[record])
+        self.append(kind, &[InSession { session, record }])
     }
 
     /// Appends what the user said about a tracker ("it is my own"); nothing before changes.
@@ -274,12 +286,7 @@ impl Store {
 
     /// Stores a batch of the person's positions as one record.
     pub fn add_track(&mut self, session: i64, points: &[TrackPoint]) -> Result<u64, StoreError> {
-        self.check_session(session)?;
-        let record = InSession {
-            session,
-            record: points,
-        };
-        self.append(chain::TRACK, &[record])
+        self.append_in_session(chain::TRACK, session, points)
     }
 
     /// Stores the verdict on each tracker at the end of a session, one record each. A later

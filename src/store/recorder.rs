@@ -134,6 +134,16 @@ impl<'s> Recorder<'s> {
         }
     }
 
+    /// Keeps the digest of the capture this session wrote of what it heard (`--record`).
+    pub fn recorded(&mut self, capture: &Source) -> Result<(), StoreError> {
+        self.flush();
+        // After a failed write nothing more is written; `finish` says what failed.
+        if self.error.is_some() {
+            return Ok(());
+        }
+        self.store.add_recorded(self.session, capture).map(drop)
+    }
+
     /// Keeps in the evidence that tracker `t` is the user's own (how it was marked, and the
     /// address and identity that matched), at `time_us`; once per tracker and session.
     pub fn mark_own(&mut self, t: &Tracker, time_us: i64) -> Result<(), StoreError> {
