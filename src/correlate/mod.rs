@@ -101,8 +101,14 @@ pub struct Tracker {
 }
 
 impl Tracker {
+    /// The verdict: it follows the person (also when it is the user's own).
     pub fn following(&self) -> bool {
         self.alert_at_us.is_some()
+    }
+
+    /// Whether the person must be warned: it follows and is not marked as theirs.
+    pub fn alarms(&self) -> bool {
+        self.following() && self.own.is_none()
     }
 }
 

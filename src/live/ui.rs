@@ -605,7 +605,7 @@ fn banner(snap: &Snapshot) -> Option<&Tracker> {
         snap.trackers
             .iter()
             .map(|v| &v.tracker)
-            .find(|t| &t.id == id && t.following() && t.own.is_none())
+            .find(|t| &t.id == id && t.alarms())
     })
 }
 

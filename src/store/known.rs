@@ -125,7 +125,9 @@ impl Store {
                     Ok(Item::SessionEnd(end)) => {
                         ended.insert(end.session, seq);
                     }
-                    _ => return Err(self.damaged(format!("record {seq} does not parse (run verify)"))),
+                    // A damaged record is verify's to report; its capture is stored again
+                    // rather than the new evidence refused.
+                    _ => {}
                 }
             }
         }
@@ -148,8 +150,9 @@ impl Store {
                     .get_ref(1)
                     .and_then(|v| v.as_blob().map_err(Into::into))
                     .map_err(|e| self.err(e))?;
-                let s: Stored<'_> = serde_json::from_slice(payload)
-                    .map_err(|e| self.damaged(format!("record {seq}: {e} (run verify)")))?;
+                let Ok(s) = serde_json::from_slice::<Stored<'_>>(payload) else {
+                    continue;
+                };
                 if s.session == *start && path.as_ref().is_none_or(|p| s.record.source == p.as_str()) {
                     let r = &s.record;
                     let k = key_of(r.time_us, &r.address, r.rssi, &r.raw_hex);
