@@ -48,6 +48,19 @@ pub struct Source {
     pub size: Option<u64>,
 }
 
+impl Source {
+    /// A capture file, identified by the SHA-256 of its bytes. A file that cannot be read has
+    /// no digest here; reading it as a capture says why.
+    pub fn capture(path: &std::path::Path) -> Source {
+        let digest = crate::capture::digest(path).ok();
+        Source {
+            path: path.display().to_string(),
+            sha256: digest.as_ref().map(|(sha, _)| sha.clone()),
+            size: digest.map(|(_, size)| size),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum SourceForm {
@@ -75,19 +88,6 @@ impl From<String> for Source {
         Source {
             path,
             ..Source::default()
-        }
-    }
-}
-
-impl Source {
-    /// A capture file, identified by the SHA-256 of its bytes. A file that cannot be read has
-    /// no digest here; reading it as a capture says why.
-    pub fn capture(path: &std::path::Path) -> Source {
-        let digest = crate::capture::digest(path).ok();
-        Source {
-            path: path.display().to_string(),
-            sha256: digest.as_ref().map(|(sha, _)| sha.clone()),
-            size: digest.map(|(_, size)| size),
         }
     }
 }
