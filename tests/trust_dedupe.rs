@@ -208,6 +208,10 @@ fn the_same_capture_twice_in_one_run_is_kept_once() {
     analyze(&single, &["--track", TRACK, CAPTURE]);
     assert_eq!(records(&db, "sighting"), records(&single, "sighting"));
     assert_eq!(sightings(&exported(&db)), sightings(&exported(&single)));
+
+    // Known from before and read twice: each reading refers to every kept sighting.
+    analyze(&single, &[copy.to_str().unwrap(), CAPTURE]);
+    assert_eq!(records(&single, "sighting"), records(&db, "sighting"));
 }
 
 #[test]

@@ -33,7 +33,7 @@ pub(crate) fn key(s: &SightingRecord) -> SightingKey {
 }
 
 /// The kept sightings of one capture, by key; each is handed out once.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Known {
     first: HashMap<SightingKey, u64>,
     /// A capture can hold the same advertisement twice (rarely): the seq after each, in order.

@@ -29,12 +29,15 @@ pub struct Recorder<'s> {
     batch: Vec<SightingRecord>,
     /// The sightings already kept of captures this session reads, by SHA-256.
     known: HashMap<String, Known>,
-    /// The capture being read: its SHA-256, and whether this session reads it again later
-    /// (under another name), so the keys of its new sightings are collected.
+    /// The capture being read (its index in `sources`, its SHA-256), and its kept sightings
+    /// not yet referred to.
+    index: usize,
     reading: Option<String>,
+    current: Option<Known>,
+    /// This session reads the capture again later (under another name): the keys of the
+    /// sightings newly kept now go into `known` for that reading.
     collect: bool,
     batch_keys: Vec<SightingKey>,
-    collected: HashMap<String, Known>,
     placements: Vec<Placement>,
     /// Trackers marked as the user's own in this session, and when.
     marked: HashMap<String, i64>,
@@ -60,10 +63,11 @@ impl<'s> Recorder<'s> {
             sources: sources.to_vec(),
             batch: Vec::with_capacity(BATCH),
             known,
+            index: usize::MAX,
             reading: None,
+            current: None,
             collect: false,
             batch_keys: Vec::new(),
-            collected: HashMap::new(),
             placements: Vec::new(),
             marked: HashMap::new(),
             error: None,
@@ -74,17 +78,24 @@ impl<'s> Recorder<'s> {
 
     /// The session's `index`th source is read from now on.
     pub fn reading(&mut self, index: usize) {
+        if index == self.index {
+            return;
+        }
+        self.index = index;
         // The sightings of the capture before have their seqs: a copy of it can refer to them.
         self.flush();
-        for (sha, kept) in self.collected.drain() {
-            self.known.insert(sha, kept);
-        }
         self.reading = self.sources.get(index).and_then(|s| s.sha256.clone());
         self.collect = self.reading.as_ref().is_some_and(|sha| {
             self.sources[index + 1..]
                 .iter()
                 .any(|s| s.sha256.as_ref() == Some(sha))
         });
+        // Each reading refers to every kept sighting once; the last one may use them up.
+        self.current = match &self.reading {
+            Some(sha) if self.collect => self.known.get(sha).cloned(),
+            Some(sha) => self.known.remove(sha),
+            None => None,
+        };
     }
 
     /// Keeps one tracker sighting heard from `source`.
@@ -110,10 +121,9 @@ impl<'s> Recorder<'s> {
             source: source.to_string(),
         };
         // Only a capture read before pays for its keys.
-        let kept = self.reading.as_ref().and_then(|sha| self.known.get_mut(sha));
-        if kept.is_some() || self.collect {
+        if self.current.is_some() || self.collect {
             let key = key(&record);
-            if let Some(seq) = kept.and_then(|k| k.take(&key)) {
+            if let Some(seq) = self.current.as_mut().and_then(|k| k.take(&key)) {
                 self.placements.push(Placement {
                     sighting: seq,
                     tracker_id: record.tracker_id,
@@ -211,7 +221,7 @@ impl<'s> Recorder<'s> {
                 Ok(last) => {
                     let first = last + 1 - self.batch.len() as u64;
                     if let (Some(sha), true) = (&self.reading, self.collect) {
-                        let kept = self.collected.entry(sha.clone()).or_default();
+                        let kept = self.known.entry(sha.clone()).or_default();
                         for (seq, key) in (first..).zip(self.batch_keys.drain(..)) {
                             kept.insert(key, seq);
                         }
