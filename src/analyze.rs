@@ -40,9 +40,9 @@ pub struct Analysis {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    /// At least one tracker follows.
+    /// At least one tracker follows that the user has not marked as their own.
     Following,
-    /// Trackers were heard, none following.
+    /// Trackers were heard, none following (or only the user's own).
     Trackers,
     /// Advertisements were heard, none from a tracker.
     NoTrackers,
@@ -120,7 +120,7 @@ impl Analysis {
     pub fn outcome(&self) -> Outcome {
         if self.coverage.advertisements == 0 {
             Outcome::NothingHeard
-        } else if self.trackers.iter().any(Tracker::following) {
+        } else if self.trackers.iter().any(Tracker::alarms) {
             Outcome::Following
         } else if self.listed(false).next().is_some() {
             Outcome::Trackers
@@ -155,7 +155,8 @@ fn is_pipe(_: &std::fs::FileType) -> bool {
 /// Progress is reported in bytes read across all captures, about every this many records.
 const PROGRESS_EVERY: u64 = 4096;
 
-/// Analyses `paths` as one session. `progress` receives the bytes read so far.
+/// Analyses `paths` as one session (the `recorder`'s sources, in the same order). `progress`
+/// receives the bytes read so far.
 ///
 /// The files are read in the order given, not sorted by time: a tracker's rotation is linked
 /// across two files only when they come in recording order (see `correlate`).
@@ -170,7 +171,10 @@ pub fn analyze_files(
     let mut coverage = Coverage::default();
     let mut captures = Vec::new();
     let mut done_bytes = 0;
-    for path in paths {
+    for (i, path) in paths.iter().enumerate() {
+        if let Some(r) = recorder.as_mut() {
+            r.reading(i);
+        }
         let summary = match capture::open(path) {
             Err(error) => CaptureSummary {
                 path: path.clone(),

@@ -28,6 +28,77 @@ pub struct SightingRecord {
     pub source: String,
 }
 
+/// A sighting already kept, as a later analysis of the same capture places it: the tracker
+/// entry it now belongs to and the person's position then (when a track now gives one).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    /// The `seq` of the `sighting` record.
+    pub sighting: u64,
+    pub tracker_id: String,
+    pub position: Option<Position>,
+}
+
+/// What a session read: a capture file (with the SHA-256 and size of its bytes, which is how a
+/// capture analysed again is recognised) or a live adapter (no digest). Records written before
+/// digests were kept hold the path alone.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "SourceForm")]
+pub struct Source {
+    pub path: String,
+    pub sha256: Option<String>,
+    pub size: Option<u64>,
+}
+
+impl Source {
+    /// A capture file, identified by the SHA-256 of its bytes. A file that cannot be read has
+    /// no digest here; reading it as a capture says why.
+    pub fn capture(path: &std::path::Path) -> Source {
+        let digest = crate::capture::digest(path).ok();
+        Source {
+            path: path.display().to_string(),
+            sha256: digest.as_ref().map(|(sha, _)| sha.clone()),
+            size: digest.map(|(_, size)| size),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SourceForm {
+    Path(String),
+    Full {
+        path: String,
+        #[serde(default)]
+        sha256: Option<String>,
+        #[serde(default)]
+        size: Option<u64>,
+    },
+}
+
+impl From<SourceForm> for Source {
+    fn from(f: SourceForm) -> Self {
+        match f {
+            SourceForm::Path(path) => path.into(),
+            SourceForm::Full { path, sha256, size } => Source { path, sha256, size },
+        }
+    }
+}
+
+impl From<String> for Source {
+    fn from(path: String) -> Self {
+        Source {
+            path,
+            ..Source::default()
+        }
+    }
+}
+
+impl From<&str> for Source {
+    fn from(path: &str) -> Self {
+        path.to_string().into()
+    }
+}
+
 /// A position with its accuracy, as kept in evidence.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Position {
@@ -94,6 +165,12 @@ pub struct TrackerRecord {
     /// For a clone gathered from one-off keys: the entry ids its sightings were stored under.
     #[serde(default)]
     pub member_ids: Vec<String>,
+    /// The user marked it as their own (an `annotation` record says when and how): the
+    /// verdict above stands, but tagwatch does not alert on it.
+    #[serde(default)]
+    pub own: bool,
+    #[serde(default)]
+    pub marked_own_at_us: Option<i64>,
 }
 
 impl From<&Tracker> for TrackerRecord {
@@ -121,6 +198,8 @@ impl From<&Tracker> for TrackerRecord {
             battery: own(t.battery),
             network: own(t.network),
             member_ids: t.member_ids.clone(),
+            own: t.own.is_some(),
+            marked_own_at_us: None,
         }
     }
 }
@@ -135,6 +214,25 @@ pub struct NoteRecord {
     pub attachment_sha256: Option<String>,
 }
 
+/// Something the user said about a tracker, appended to the evidence (nothing is rewritten):
+/// today only `own`, "this tracker is mine".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnnotationRecord {
+    pub time_us: i64,
+    pub tracker_id: String,
+    /// `own`.
+    pub what: String,
+    /// How the user said it: `live view m`, `allow list FILE line N`.
+    pub how: String,
+    /// The allow list and line that matched, when it was the allow list.
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    /// What does not change as the tracker rotates, that the mark matched on: its address
+    /// then and the identity (key, privacy id) it advertised, hex.
+    pub address: Option<String>,
+    pub identity: Option<String>,
+}
+
 /// Everything a report or an export shows, read from the store.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReportData {
@@ -145,6 +243,9 @@ pub struct ReportData {
     /// The person's positions over the same time, in time order.
     pub track: Vec<TrackPoint>,
     pub notes: Vec<NoteRecord>,
+    /// What the user said about these trackers ("it is my own"), oldest first.
+    #[serde(default)]
+    pub annotations: Vec<AnnotationRecord>,
     /// What verify found, on the same snapshot: the chain head and record count are these.
     pub verification: VerifyReport,
     /// When the data was read, microseconds UTC.

@@ -17,7 +17,7 @@ use tagwatch::capture::{self, JsonlWriter};
 use tagwatch::correlate::verdict::Sensitivity;
 use tagwatch::correlate::{Allowlist, NamedPlace};
 use tagwatch::coverage::{self, Coverage, TrackRead};
-use tagwatch::evidence::ReportData;
+use tagwatch::evidence::{ReportData, Source};
 use tagwatch::exit;
 use tagwatch::interact::act::{self, Action};
 use tagwatch::live::ui::{self, App, Purpose};
@@ -603,7 +603,11 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let sources: Vec<String> = args.captures.iter().map(|p| p.display().to_string()).collect();
+    // Only a store needs the captures' digests (to recognise one analysed before).
+    let sources: Vec<Source> = match store {
+        Some(_) => args.captures.iter().map(|p| Source::capture(p)).collect(),
+        None => Vec::new(),
+    };
     let recorder = match begin(store.as_mut(), "analyze", &sources) {
         Ok(r) => r,
         Err(code) => return code,
@@ -673,7 +677,7 @@ const BLUETOOTH_HINT: &str = "Is bluetoothd running (`systemctl start bluetooth`
 fn begin<'s>(
     store: Option<&'s mut Store>,
     kind: &str,
-    sources: &[String],
+    sources: &[Source],
 ) -> Result<Option<Recorder<'s>>, ExitCode> {
     store
         .map(|store| Recorder::begin(store, kind, sources, chrono::Utc::now().timestamp_micros()))
@@ -735,7 +739,11 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         Purpose::Scan => "scan",
         Purpose::Sweep { .. } => "sweep",
     };
-    let recorder = match begin(store.as_mut(), kind, std::slice::from_ref(&source)) {
+    let stored_source = match (&args.replay, &store) {
+        (Some(path), Some(_)) => Source::capture(path),
+        _ => Source::from(source.as_str()),
+    };
+    let recorder = match begin(store.as_mut(), kind, &[stored_source]) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -749,7 +757,7 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         match tagwatch::private_file::create_new(record)
             .and_then(|f| JsonlWriter::new(Box::new(std::io::BufWriter::new(f)) as Box<dyn Write>))
         {
-            Ok(w) => session = session.with_capture(w),
+            Ok(w) => session = session.with_capture(w, record),
             Err(e) => {
                 eprintln!(
                     "error: --record {}: {e}",

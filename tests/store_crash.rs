@@ -26,9 +26,7 @@ fn child_writer() {
         return;
     };
     let mut store = Store::open(db.as_ref(), Mode::Create).unwrap();
-    let session = store
-        .begin_session("scan", std::slice::from_ref(&source), 0)
-        .unwrap();
+    let session = store.begin_session("scan", &[source.as_str().into()], 0).unwrap();
     let started = Instant::now();
     let mut written = 0;
     // Bounded in case the parent never kills it.

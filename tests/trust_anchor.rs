@@ -21,7 +21,7 @@ fn fill(path: &Path, sessions: i64) -> u64 {
     let mut store = Store::open(path, Mode::Create).unwrap();
     for s in 0..sessions {
         let id = store
-            .begin_session("analyze", &[format!("{s}.btsnoop")], s)
+            .begin_session("analyze", &[format!("{s}.btsnoop").into()], s)
             .unwrap();
         let sightings: Vec<_> = (0..10).map(|i| sighting(A, s * 100 + i, "x")).collect();
         store.add_sightings(id, &sightings).unwrap();

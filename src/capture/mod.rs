@@ -129,6 +129,33 @@ pub fn open(path: &Path) -> Result<Capture, CaptureError> {
     Ok(capture)
 }
 
+/// The SHA-256 (hex) and length of a file's bytes: what identifies a capture in the evidence,
+/// whatever its name. Read before the capture is analysed, since the evidence store must know
+/// a capture it holds already before the first sighting comes.
+pub fn digest(path: &Path) -> io::Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
+    let mut file = std::fs::File::open(path)?;
+    // A pipe would be drained before it is analysed, a device may never end.
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                hasher.update(&buf[..n]);
+                size += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((hex::encode(hasher.finalize()), size))
+}
+
 /// Reads a capture from any byte stream (stdin, a decompressor ...), recognising the
 /// format from the first bytes. `path_for_errors` only names the input in errors.
 pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<Capture, CaptureError> {

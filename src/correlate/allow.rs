@@ -4,17 +4,42 @@
 //! it (`samsung_smarttag-1a2b3c4d`), or `identity:HEX` for an identity the tracker
 //! advertises (a SmartTag privacy id, an FMDN EID, a Tile id). `#` starts a comment.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::files::{self, FileError};
 use crate::model::BdAddr;
 
+/// Each entry with the 1-based line it is on (0: added by the live view's `m`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Allowlist {
-    addresses: HashSet<BdAddr>,
-    ids: HashSet<String>,
-    identities: HashSet<Vec<u8>>,
+    /// The file it was read from, to say which list marked a tracker.
+    file: Option<String>,
+    addresses: HashMap<BdAddr, usize>,
+    ids: HashMap<String, usize>,
+    identities: HashMap<Vec<u8>, usize>,
+}
+
+/// Why a tracker is the user's own: how it was marked and the facts that matched.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Own {
+    /// The allow list file and line that matched; `None`: marked in the live view.
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    /// The address and advertised identity of the sighting that matched.
+    pub address: BdAddr,
+    pub identity: Option<Vec<u8>>,
+}
+
+impl Own {
+    /// "live view m", "allow list FILE line 3": for people and the evidence.
+    pub fn how(&self) -> String {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => format!("allow list {file} line {line}"),
+            (None, Some(line)) => format!("allow list line {line}"),
+            _ => "live view m".to_string(),
+        }
+    }
 }
 
 /// An allow list that cannot be used: unreadable (see [`crate::files`]), or a line that is
@@ -35,11 +60,13 @@ impl Allowlist {
     /// Reads an allow list: a regular file of at most [`files::LIST`].
     pub fn read(path: &Path) -> Result<Self, AllowError> {
         let bytes = files::read_regular(path, files::LIST)?;
-        Self::parse(&String::from_utf8_lossy(&bytes)).map_err(|(line, problem)| AllowError::Line {
+        let mut list = Self::parse(&String::from_utf8_lossy(&bytes)).map_err(|(line, problem)| AllowError::Line {
             path: path.display().to_string(),
             line,
             problem,
-        })
+        })?;
+        list.file = Some(path.display().to_string());
+        Ok(list)
     }
 
     /// Parses the text of an allow list; an error gives the 1-based line and the problem.
@@ -53,11 +80,11 @@ impl Allowlist {
             if let Some(hex) = line.strip_prefix("identity:") {
                 let bytes =
                     hex::decode(hex.trim()).map_err(|e| (n + 1, format!("identity is not hex: {e}")))?;
-                list.identities.insert(bytes);
+                list.identities.entry(bytes).or_insert(n + 1);
             } else if let Some(address) = BdAddr::parse(line).filter(|_| line.len() == 17) {
-                list.addresses.insert(address);
+                list.addresses.entry(address).or_insert(n + 1);
             } else if line.contains('-') && line.is_ascii() && !line.contains(char::is_whitespace) {
-                list.ids.insert(line.to_string());
+                list.ids.entry(line.to_string()).or_insert(n + 1);
             } else {
                 return Err((
                     n + 1,
@@ -72,17 +99,61 @@ impl Allowlist {
         self.addresses.is_empty() && self.ids.is_empty() && self.identities.is_empty()
     }
 
-    /// Adds a tagwatch id, as a line `id` of the file would.
+    /// Adds a tagwatch id (marked in the live view), as a line `id` of the file would.
     pub fn insert_id(&mut self, id: &str) {
-        self.ids.insert(id.to_string());
+        self.ids.entry(id.to_string()).or_insert(0);
     }
 
-    /// Whether a sighting of the entry `id` from `address` advertising `identity` is listed.
-    pub fn allows(&self, id: &str, address: BdAddr, identity: Option<&[u8]>) -> bool {
-        self.addresses.contains(&address)
-            || self.ids.contains(id)
-            || identity.is_some_and(|i| self.identities.contains(i))
+    /// Whether the id is listed as a line of its own.
+    pub fn lists_id(&self, id: &str) -> bool {
+        self.ids.contains_key(id)
     }
+
+    /// Whether a sighting of the entry `id` from `address` advertising `identity` is listed,
+    /// and by which line.
+    pub fn allows(&self, id: &str, address: BdAddr, identity: Option<&[u8]>) -> Option<Own> {
+        let line = self
+            .addresses
+            .get(&address)
+            .or_else(|| self.ids.get(id))
+            .or_else(|| identity.and_then(|i| self.identities.get(i)))?;
+        let (file, line) = match *line {
+            0 => (None, None),
+            n => (self.file.clone(), Some(n)),
+        };
+        Some(Own {
+            file,
+            line,
+            address,
+            identity: identity.map(<[u8]>::to_vec),
+        })
+    }
+}
+
+/// Adds the line `id` to the allow list at `path` (created if missing) unless a line lists
+/// it already; returns whether it was added.
+pub fn append_id(path: &Path, id: &str) -> std::io::Result<bool> {
+    use std::io::Write;
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
+    let listed = text
+        .lines()
+        .any(|raw| raw.split('#').next().unwrap_or("").trim() == id);
+    if listed {
+        return Ok(false);
+    }
+    // A last line without its newline must not run into the new one.
+    let gap = if text.is_empty() || text.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    writeln!(file, "{gap}{id}")?;
+    Ok(true)
 }
 
 #[cfg(test)]
@@ -96,11 +167,28 @@ mod tests {
         )
         .unwrap();
         let addr = BdAddr::parse("C4:12:34:56:78:9A").unwrap();
-        assert!(list.allows("tile-00000000", addr, None));
-        assert!(list.allows("samsung_smarttag-1a2b3c4d", BdAddr::default(), None));
+        let line = |own: Option<Own>| own.map(|o| o.how());
+        assert_eq!(
+            line(list.allows("tile-00000000", addr, None)),
+            Some("allow list line 2".into())
+        );
+        assert_eq!(
+            line(list.allows("samsung_smarttag-1a2b3c4d", BdAddr::default(), None)),
+            Some("allow list line 4".into())
+        );
         let id = hex::decode("53bddab1f1e0d0aa").unwrap();
-        assert!(list.allows("x-1", BdAddr::default(), Some(&id)));
-        assert!(!list.allows("samsung_smarttag-00000000", BdAddr::default(), Some(b"other")));
+        let own = list.allows("x-1", BdAddr::default(), Some(&id)).unwrap();
+        assert_eq!((own.line, own.identity), (Some(5), Some(id)));
+        assert!(
+            list.allows("samsung_smarttag-00000000", BdAddr::default(), Some(b"other"))
+                .is_none()
+        );
+        let mut list = list;
+        list.insert_id("tile-00000000");
+        assert_eq!(
+            line(list.allows("tile-00000000", BdAddr::default(), None)),
+            Some("live view m".into())
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::classify::{Classification, OwnerState};
 use crate::location::{Fix, OnTrack, PositionSource, Track};
 use crate::model::{Advertisement, BdAddr};
-pub use allow::{AllowError, Allowlist};
+pub use allow::{AllowError, Allowlist, Own, append_id};
 pub use named::NamedPlace;
 pub use places::{MAX_PLACES, PLACE_RADIUS_M, Places, STAY_US};
 use rotation::Sighting;
@@ -86,8 +86,9 @@ pub struct Tracker {
     pub presence: Presence,
     /// When, replaying in time order, the verdict first said it follows you.
     pub alert_at_us: Option<i64>,
-    /// On the user's allow list: listed, never alerted.
-    pub allowed: bool,
+    /// Marked as the user's own (allow list, or `m` in the live view): judged like any other,
+    /// listed, never alerted.
+    pub own: Option<Own>,
     /// One entry gathered from a clone's never-repeated keys (see [`clone`]).
     pub rotating_keys: bool,
     /// The ids of the one-off key entries a clone entry was gathered from.
@@ -100,8 +101,14 @@ pub struct Tracker {
 }
 
 impl Tracker {
+    /// The verdict: it follows the person (also when it is the user's own).
     pub fn following(&self) -> bool {
         self.alert_at_us.is_some()
+    }
+
+    /// Whether the person must be warned: it follows and is not marked as theirs.
+    pub fn alarms(&self) -> bool {
+        self.following() && self.own.is_none()
     }
 }
 
@@ -272,12 +279,15 @@ impl<'t> Trackers<'t> {
         let e = &mut self.entries[i];
         e.record(adv, c, pos);
         let t = &mut e.tracker;
-        if !t.allowed && !self.allow.is_empty() {
-            t.allowed = self.allow.allows(&t.id, adv.address, c.identity);
+        if t.own.is_none() && !self.allow.is_empty() {
+            t.own = self.allow.allows(&t.id, adv.address, c.identity);
         }
         if t.alert_at_us.is_none() && verdict::alerts(&self.rules, t) {
             t.alert_at_us = Some(adv.time_us);
-            self.following.push(i);
+            // The verdict is kept for the evidence; the user's own tracker raises no alarm.
+            if t.own.is_none() {
+                self.following.push(i);
+            }
         }
         Some(Sighted {
             tracker: &self.entries[i].tracker,
@@ -331,7 +341,9 @@ impl<'t> Trackers<'t> {
         let enough = t.identities >= clone::MIN_KEYS;
         if enough && t.alert_at_us.is_none() && verdict::alerts(&self.rules, t) {
             t.alert_at_us = Some(one.first_seen_us);
-            self.following.push(c);
+            if t.own.is_none() {
+                self.following.push(c);
+            }
         }
         self.clone_members.push(i);
         if enough {
@@ -383,7 +395,7 @@ impl<'t> Trackers<'t> {
                 places: Places::default(),
                 presence: Presence::default(),
                 alert_at_us: None,
-                allowed: false,
+                own: None,
                 rotating_keys: false,
                 member_ids: Vec::new(),
                 named_places: Vec::new(),
@@ -438,14 +450,18 @@ impl<'t> Trackers<'t> {
             .collect()
     }
 
-    /// Puts the tracker `id` on the allow list from now on ("this one is mine"): it is no
-    /// longer flagged, as if it had been on the list from the start.
-    pub fn allow(&mut self, id: &str) {
+    /// Marks the tracker `id` as the user's own from now on ("this one is mine"): it no
+    /// longer alarms; its verdict, an alert already raised included, stays. Returns the mark
+    /// (None: no such tracker, or it was marked already).
+    pub fn mark_own(&mut self, id: &str) -> Option<Own> {
         self.allow.insert_id(id);
-        for e in self.entries.iter_mut().filter(|e| e.tracker.id == id) {
-            e.tracker.allowed = true;
-            e.tracker.alert_at_us = None;
-        }
+        let e = self
+            .entries
+            .iter_mut()
+            .find(|e| e.tracker.id == id && e.tracker.own.is_none())?;
+        let own = self.allow.allows(id, e.address, None);
+        e.tracker.own.clone_from(&own);
+        own
     }
 
     /// Too few one-off keys to be one clone: they stay separate entries and the clone
@@ -462,10 +478,10 @@ fn judged(mut t: Tracker, rules: &Rules, named: &[NamedPlace]) -> Tracker {
     t
 }
 
-/// Most worrying first, then in the order first seen.
+/// Most worrying first (the user's own after all others), then in the order first seen.
 fn worrying_first(a: &Tracker, b: &Tracker) -> std::cmp::Ordering {
-    b.risk
-        .cmp(&a.risk)
+    (a.own.is_some(), b.risk)
+        .cmp(&(b.own.is_some(), a.risk))
         .then(a.first_seen_us.cmp(&b.first_seen_us))
         .then_with(|| a.id.cmp(&b.id))
 }

@@ -126,9 +126,9 @@ fn a_tag_at_one_place_all_day_is_not_following() {
 }
 
 #[test]
-fn own_devices_near_their_owner_phones_and_allowed_tags_never_alert() {
+fn own_devices_near_their_owner_and_phones_never_alert_allowed_tags_are_judged_but_silent() {
     let track = walk(60);
-    let allow = Allowlist::parse(&format!("{}\n", BdAddr([4; 6]))).unwrap();
+    let allow = Allowlist::parse(&format!("# mine\n{}\n", BdAddr([4; 6]))).unwrap();
     let mut t = Trackers::with_track(&track, 2 * MIN).with_allowlist(allow);
     heard(
         &mut t,
@@ -145,18 +145,32 @@ fn own_devices_near_their_owner_phones_and_allowed_tags_never_alert() {
         60,
     );
     heard(&mut t, &find_my("AirTag", OwnerState::Separated, b"k4"), 4, 0, 60);
+    // The allowed AirTag follows, but raises no alarm.
+    assert!(t.take_following().is_empty());
     let v = t.into_sorted();
     assert_eq!(v.len(), 3);
-    for tr in &v {
+    let (own, others): (Vec<&Tracker>, Vec<&Tracker>) = v.iter().partition(|t| t.own.is_some());
+    for tr in &others {
         assert!(!tr.following(), "{tr:?}");
         assert_eq!(tr.risk, Risk::None, "{tr:?}");
     }
-    let why: Vec<&str> = v.iter().map(|t| t.reasons[2].as_str()).collect();
-    assert!(why.contains(&"on your allow list, so never flagged"), "{why:?}");
+    let why: Vec<&str> = others.iter().map(|t| t.reasons[2].as_str()).collect();
     assert!(why.iter().any(|w| w.starts_with("near its owner")), "{why:?}");
     assert!(
         why.iter().any(|w| w.starts_with("an iPhone, iPad or Mac")),
         "{why:?}"
+    );
+    // The user's own tag keeps the verdict the evidence shows, listed last.
+    let [mine] = own.as_slice() else {
+        panic!("one own tracker expected: {own:?}")
+    };
+    assert!(std::ptr::eq(*mine, &v[2]));
+    assert!(mine.following() && mine.risk == Risk::High, "{mine:?}");
+    let o = mine.own.as_ref().unwrap();
+    assert_eq!((o.line, o.address), (Some(2), BdAddr([4; 6])));
+    assert_eq!(
+        mine.reasons.last().map(String::as_str),
+        Some("marked as yours (allow list line 2), so not alerted")
     );
 
     // At high sensitivity a separated phone may alert.

@@ -122,9 +122,7 @@ impl Presence {
 
 /// Why a tracker may not alert at all, whatever its places and time.
 fn exempt(rules: &Rules, t: &Tracker) -> Option<&'static str> {
-    if t.allowed {
-        Some("on your allow list, so never flagged")
-    } else if t.owner_state == OwnerState::NearOwner {
+    if t.owner_state == OwnerState::NearOwner {
         Some("near its owner (the owner's phone is close by), so not flagged")
     } else if t.model == Some("Apple device") && !rules.apple_devices {
         Some("an iPhone, iPad or Mac in Find My mode: flagged only at high sensitivity")
@@ -197,6 +195,9 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<String>) {
             "following you: flagged {} after it was first seen",
             duration(at - t.first_seen_us)
         ));
+    }
+    if let Some(own) = &t.own {
+        reasons.push(format!("marked as yours ({}), so not alerted", own.how()));
     }
     let separated = t.owner_state == OwnerState::Separated;
     let risk = match (t.alert_at_us.is_some(), exempt(rules, t).is_some()) {

@@ -242,6 +242,7 @@ mod tests {
             sightings: vec![sighting(1, "C4:00:00:00:00:01"), sighting(2, "C4:00:00:00:00:02")],
             track: vec![],
             notes: vec![],
+            annotations: vec![],
             verification: Default::default(),
             generated_us: 0,
         }

@@ -18,6 +18,7 @@ use crate::capture::JsonlWriter;
 use crate::classify::Classifier;
 use crate::correlate::{Tracker, Trackers};
 use crate::coverage::{Coverage, TrackRead};
+use crate::evidence::Source;
 use crate::location::PositionSource;
 use crate::model::{Advertisement, BdAddr};
 use crate::report::{self, Lang};
@@ -123,7 +124,7 @@ pub struct Snapshot {
     pub now_us: i64,
     /// When the first advertisement or tick arrived.
     pub started_us: Option<i64>,
-    /// Most worrying first, then strongest.
+    /// Most worrying first (the user's own last), then strongest.
     pub trackers: Vec<TrackerView>,
     /// Alerts so far, oldest first.
     pub events: Vec<Event>,
@@ -138,6 +139,8 @@ pub struct Session<'a> {
     trackers: Trackers<'a>,
     recorder: Option<Recorder<'a>>,
     capture: Option<JsonlWriter<Box<dyn Write + 'a>>>,
+    /// Where the capture is written: its digest goes into the evidence at the end.
+    capture_path: Option<PathBuf>,
     capture_error: Option<std::io::Error>,
     /// Names the input in stored sightings (a capture path, an adapter).
     source: String,
@@ -178,6 +181,7 @@ impl<'a> Session<'a> {
             trackers: options.trackers(positions).forgetting_bystanders(),
             recorder: None,
             capture: None,
+            capture_path: None,
             capture_error: None,
             source: source.to_string(),
             live: HashMap::new(),
@@ -197,9 +201,11 @@ impl<'a> Session<'a> {
         self
     }
 
-    /// Writes every advertisement (bystanders too) to a JSON Lines capture (`--record`).
-    pub fn with_capture(mut self, capture: JsonlWriter<Box<dyn Write + 'a>>) -> Self {
+    /// Writes every advertisement (bystanders too) to a JSON Lines capture (`--record`) at
+    /// `path`; the evidence keeps its digest, so analysing it later stores nothing twice.
+    pub fn with_capture(mut self, capture: JsonlWriter<Box<dyn Write + 'a>>, path: &Path) -> Self {
         self.capture = Some(capture);
+        self.capture_path = Some(path.to_path_buf());
         self
     }
 
@@ -285,9 +291,8 @@ impl<'a> Session<'a> {
             })
             .collect();
         trackers.sort_by(|a, b| {
-            b.tracker
-                .risk
-                .cmp(&a.tracker.risk)
+            (a.tracker.own.is_some(), b.tracker.risk)
+                .cmp(&(b.tracker.own.is_some(), a.tracker.risk))
                 .then(b.tracker.following().cmp(&a.tracker.following()))
                 .then(signal(b).total_cmp(&signal(a)))
         });
@@ -301,9 +306,19 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// "This one is mine": no alerts for tracker `id` from now on.
-    pub fn allow(&mut self, id: &str) {
-        self.trackers.allow(id);
+    /// "This one is mine": tracker `id` raises no alarm from now on; its verdict, an alert
+    /// already raised included, stays, and the mark is added to the evidence (an annotation at
+    /// `time_us`). `Ok(false)`: it was marked already (or is not known).
+    pub fn mark_own(&mut self, id: &str, time_us: i64) -> Result<bool, String> {
+        if self.trackers.mark_own(id).is_none() {
+            return Ok(false);
+        }
+        if let Some(r) = self.recorder.as_mut() {
+            for t in self.trackers.snapshot(|t| t.id == id) {
+                r.mark_own(&t, time_us).map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(true)
     }
 
     /// Stores a note in the evidence (`n` in the view).
@@ -320,7 +335,7 @@ impl<'a> Session<'a> {
     pub fn export_report(&mut self, id: &str, dir: &Path, now_us: i64) -> Result<Vec<PathBuf>, String> {
         let recorder = self.recorder.as_mut().ok_or(NO_STORE)?;
         let now = self.trackers.snapshot(|t| t.id == id);
-        recorder.save_verdicts(&now).map_err(|e| e.to_string())?;
+        recorder.save_verdicts(&now, now_us).map_err(|e| e.to_string())?;
         let data = recorder
             .store()
             .report_data(Some(id), now_us)
@@ -335,7 +350,8 @@ impl<'a> Session<'a> {
             .collect()
     }
 
-    /// Ends the session: the final verdicts (as `analyze` judges), stored with the track.
+    /// Ends the session: the final verdicts (as `analyze` judges), stored with the track and
+    /// the digest of the `--record` capture.
     pub fn finish(self, ended_us: i64) -> Outcome {
         let other_advertisements = self.trackers.other_advertisements;
         // The track is owned by the position source, which the correlator consumes.
@@ -344,16 +360,23 @@ impl<'a> Session<'a> {
         coverage.listened_us = self.started_us.map(|t| self.now_us.saturating_sub(t));
         coverage.finish(track.as_ref(), self.track_files, self.max_gap_us);
         let trackers = self.trackers.into_sorted();
-        let store_error = self.recorder.and_then(|r| {
-            r.finish(track.as_ref(), &trackers, other_advertisements, ended_us)
-                .err()
-        });
         let mut capture_error = self.capture_error;
         if let Some(w) = self.capture
             && let Err(e) = w.into_inner().and_then(|mut w| w.flush())
         {
             capture_error = Some(e);
         }
+        // Written to the end (or as far as the disk let it): what it holds is this session's.
+        let recorded = self
+            .capture_path
+            .map(|path| Source::capture(&path))
+            .filter(|c| c.sha256.is_some());
+        let store_error = self.recorder.and_then(|mut r| {
+            recorded
+                .map_or(Ok(()), |c| r.recorded(&c))
+                .and_then(|()| r.finish(track.as_ref(), &trackers, other_advertisements, ended_us))
+                .err()
+        });
         Outcome {
             trackers,
             other_advertisements,

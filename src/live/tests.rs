@@ -84,6 +84,18 @@ fn replay_gives_the_analyze_verdicts_and_alerts_at_alert_at() {
     assert_eq!(t.alert_at_us, following[0].alert_at_us);
 }
 
+/// A scan of `capture` kept in `store`, pushed to its end; the alerts it raised.
+fn scanned<'a>(store: &'a mut Store, track: &'a Track, capture: &Path) -> (Session<'a>, Vec<(i64, Event)>) {
+    let options = AnalyzeOptions {
+        track: Some(track),
+        ..AnalyzeOptions::default()
+    };
+    let recorder = Recorder::begin(store, "scan", &["test".into()], 0).unwrap();
+    let mut session = Session::new(&options, None, "test").with_recorder(recorder);
+    let alerts = push_until(&mut session, capture, None);
+    (session, alerts)
+}
+
 const MIN: i64 = 60_000_000;
 
 /// The commute up to `minutes` after its start, drawn after `keys`.
@@ -162,14 +174,8 @@ fn help_screen() {
 fn mine_note_and_report_act_on_the_session() {
     let dir = tempfile::tempdir().unwrap();
     let (capture, track) = commute(dir.path());
-    let options = AnalyzeOptions {
-        track: Some(&track),
-        ..AnalyzeOptions::default()
-    };
     let mut store = Store::open(&dir.path().join("evidence.sqlite"), Mode::Create).unwrap();
-    let recorder = Recorder::begin(&mut store, "scan", &["test".into()], 0).unwrap();
-    let mut session = Session::new(&options, None, "test").with_recorder(recorder);
-    push_until(&mut session, &capture, None);
+    let (mut session, _) = scanned(&mut store, &track, &capture);
     let allow = dir.path().join("allow.txt");
     let reports = dir.path().join("reports");
     let utc = FixedOffset::east_opt(0).unwrap();
@@ -199,15 +205,104 @@ fn mine_note_and_report_act_on_the_session() {
         &[&[KeyCode::Char('n')], &note[..], &[KeyCode::Enter]].concat(),
         &mut session,
     );
-    press(&[KeyCode::Char('m')], &mut session);
+    press(&[KeyCode::Char('m'), KeyCode::Char('y')], &mut session);
     assert_eq!(std::fs::read_to_string(&allow).unwrap(), format!("{follower}\n"));
     let snap = session.snapshot();
-    assert!(snap.trackers.iter().all(|v| !v.tracker.following()));
     assert!(!draw(&app, &snap).contains("is following you"));
 
     assert!(session.finish(1).store_error.is_none());
     let data = store.report_data(None, 2).unwrap();
     assert_eq!(data.notes[0].text, format!("{follower}: under the seat"));
+}
+
+#[test]
+fn m_asks_first_marks_once_and_keeps_the_alert_in_the_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let mut store = Store::open(&dir.path().join("evidence.sqlite"), Mode::Create).unwrap();
+    let (mut session, alerts) = scanned(&mut store, &track, &capture);
+    assert_eq!(alerts.len(), 1, "the follower alerted before it was marked");
+    let allow = dir.path().join("allow.txt");
+    // A list that does not end in a newline, with another tracker on it.
+    std::fs::write(&allow, "tile-00000000  # keys").unwrap();
+    let utc = FixedOffset::east_opt(0).unwrap();
+    let mut app = App::new(
+        Purpose::Scan,
+        "replay".into(),
+        utc,
+        Some(allow.clone()),
+        dir.path().into(),
+    );
+    let mut press = |key, session: &mut Session<'_>| {
+        let snap = session.snapshot();
+        app.key(key, session, &snap);
+        draw(&app, &session.snapshot())
+    };
+    let follower = session.snapshot().trackers[0].tracker.clone();
+    assert!(follower.following() && follower.own.is_none());
+
+    // `m` asks; anything but y leaves everything as it was.
+    let asked = press(KeyCode::Char('m'), &mut session);
+    assert!(
+        asked.contains(&format!(
+            "Mark AirTag {} as yours? It will not alert again. y/n",
+            follower.id
+        )),
+        "{asked}"
+    );
+    assert!(asked.contains("is following you"));
+    let declined = press(KeyCode::Char('n'), &mut session);
+    assert!(
+        declined.contains("not marked") && declined.contains("is following you"),
+        "{declined}"
+    );
+    assert_eq!(std::fs::read_to_string(&allow).unwrap(), "tile-00000000  # keys");
+    assert!(session.snapshot().trackers[0].tracker.own.is_none());
+
+    // y marks it: no banner, "mine", one line added, the verdict unchanged.
+    let marked = press(KeyCode::Char('m'), &mut session);
+    assert!(marked.contains("y/n"));
+    let marked = press(KeyCode::Char('y'), &mut session);
+    assert!(!marked.contains("is following you"), "{marked}");
+    assert!(marked.contains("mine"), "{marked}");
+    let listed = format!("tile-00000000  # keys\n{}\n", follower.id);
+    assert_eq!(std::fs::read_to_string(&allow).unwrap(), listed);
+    let now = session
+        .snapshot()
+        .trackers
+        .into_iter()
+        .find(|v| v.tracker.id == follower.id)
+        .unwrap()
+        .tracker;
+    assert!(now.following() && now.alert_at_us == follower.alert_at_us);
+    assert_eq!(now.own.as_ref().map(|o| o.how()).as_deref(), Some("live view m"));
+
+    // Again: nothing to confirm, nothing added.
+    let again = press(KeyCode::Char('m'), &mut session);
+    assert!(again.contains("marked as yours already"), "{again}");
+    press(KeyCode::Char('y'), &mut session);
+    assert_eq!(std::fs::read_to_string(&allow).unwrap(), listed);
+
+    // An id the file lists already is not added twice (a new session on the same list).
+    assert!(!crate::correlate::append_id(&allow, &follower.id).unwrap());
+    assert_eq!(std::fs::read_to_string(&allow).unwrap(), listed);
+
+    assert!(session.finish(1).store_error.is_none());
+    let data = store.report_data(None, 2).unwrap();
+    let [annotation] = data.annotations.as_slice() else {
+        panic!("one annotation expected: {:?}", data.annotations)
+    };
+    assert_eq!(
+        (
+            annotation.tracker_id.as_str(),
+            annotation.what.as_str(),
+            annotation.how.as_str()
+        ),
+        (follower.id.as_str(), "own", "live view m")
+    );
+    let kept = data.trackers.iter().find(|t| t.id == follower.id).unwrap();
+    assert!(kept.following && kept.own && kept.alert_at_us == follower.alert_at_us);
+    assert_eq!(kept.marked_own_at_us, Some(annotation.time_us));
 }
 
 #[test]
@@ -218,14 +313,8 @@ fn ring_and_identify_from_the_view_are_kept_as_notes() {
 
     let dir = tempfile::tempdir().unwrap();
     let (capture, track) = commute(dir.path());
-    let options = AnalyzeOptions {
-        track: Some(&track),
-        ..AnalyzeOptions::default()
-    };
     let mut store = Store::open(&dir.path().join("evidence.sqlite"), Mode::Create).unwrap();
-    let recorder = Recorder::begin(&mut store, "scan", &["test".into()], 0).unwrap();
-    let mut session = Session::new(&options, None, "test").with_recorder(recorder);
-    push_until(&mut session, &capture, None);
+    let (mut session, _) = scanned(&mut store, &track, &capture);
     let utc = FixedOffset::east_opt(0).unwrap();
     let follower = session.snapshot().trackers[0].clone();
     let press = |app: &mut App, session: &mut Session<'_>, key| {

@@ -2,7 +2,7 @@
 //! mode for one tracker and the sweep countdown. Drawing is a function of the [`App`] and a
 //! [`Snapshot`], so tests draw it on a `TestBackend`.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
@@ -21,7 +21,7 @@ use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Row, Sparkline, 
 use ratatui::{Frame, Terminal};
 
 use super::{Feed, Session, Snapshot, TrackerView};
-use crate::correlate::Tracker;
+use crate::correlate::{Tracker, append_id};
 use crate::interact::InteractError;
 use crate::interact::act::{self, Action, Report, Target};
 use crate::present::neutralise;
@@ -43,11 +43,13 @@ pub enum Purpose {
     Sweep { duration_us: i64 },
 }
 
-/// A line being typed at the bottom.
+/// A line being typed at the bottom, or a question waiting for y/n.
 #[derive(Clone, Debug, PartialEq)]
 enum Input {
     Filter(String),
     Note(String),
+    /// `m`: mark this tracker (id, as shown) as the user's own?
+    ConfirmMine(String, String),
 }
 
 /// Rings or identifies a tracker for the view: Bluetooth, so only in a live scan.
@@ -143,11 +145,21 @@ impl App {
         rows.get(at).map(|v| (at, *v))
     }
 
-    /// Handles one key; `m`, `n` and `r` act on the session.
+    /// Handles one key; `m` (once confirmed), `n` and `r` act on the session.
     pub fn key(&mut self, code: KeyCode, session: &mut Session<'_>, snap: &Snapshot) {
-        if let Some(input) = self.input.take() {
-            self.typing(input, code, session, snap);
-            return;
+        match self.input.take() {
+            Some(Input::ConfirmMine(id, _)) => {
+                self.status = match code {
+                    KeyCode::Char('y' | 'Y') => self.mine(&id, session),
+                    _ => format!("{id} not marked: it still alerts"),
+                };
+                return;
+            }
+            Some(input) => {
+                self.typing(input, code, session, snap);
+                return;
+            }
+            None => {}
         }
         let rows = self.rows(snap);
         let current = self.selected(&rows);
@@ -167,11 +179,13 @@ impl App {
             KeyCode::Char('f') => self.find = !self.find && current.is_some(),
             KeyCode::Char('/') => self.input = Some(Input::Filter(self.filter.clone())),
             KeyCode::Char('n') => self.input = Some(Input::Note(String::new())),
-            KeyCode::Char('m') => {
-                if let Some((_, v)) = current {
-                    self.status = self.mine(&v.tracker, session);
+            KeyCode::Char('m') => match current.map(|(_, v)| &v.tracker) {
+                Some(t) if t.own.is_some() => self.status = format!("{} is marked as yours already", t.id),
+                Some(t) => {
+                    self.input = Some(Input::ConfirmMine(t.id.clone(), neutralise(&tracker_text(t))));
                 }
-            }
+                None => {}
+            },
             KeyCode::Char(c @ ('s' | 'i')) => {
                 if let Some((_, v)) = current {
                     let action = if c == 's' { Action::Ring } else { Action::Identify };
@@ -263,6 +277,7 @@ impl App {
         let (mut text, is_note) = match input {
             Input::Filter(t) => (t, false),
             Input::Note(t) => (t, true),
+            Input::ConfirmMine(..) => unreachable!("answered in App::key"),
         };
         match code {
             KeyCode::Esc if !is_note => self.filter.clear(),
@@ -298,23 +313,23 @@ impl App {
         }
     }
 
-    /// `m`: no more alerts for this tracker, and the allow list remembers it.
-    fn mine(&mut self, t: &Tracker, session: &mut Session<'_>) -> String {
-        session.allow(&t.id);
-        let Some(path) = &self.allow_file else {
-            return format!(
-                "{} is yours for this session (start with --allow FILE to keep it)",
-                t.id
-            );
+    /// `m`, confirmed: no more alarms for this tracker (the evidence keeps its verdict and
+    /// the mark), and the allow list remembers it.
+    fn mine(&mut self, id: &str, session: &mut Session<'_>) -> String {
+        let now = chrono::Utc::now().timestamp_micros();
+        let kept = match session.mark_own(id, now) {
+            Ok(true) => String::new(),
+            Ok(false) => return format!("{id} is marked as yours already"),
+            Err(e) => format!(" (the mark is not in the evidence: {})", neutralise(&e)),
         };
-        let appended = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .and_then(|mut f| writeln!(f, "{}", t.id));
-        match appended {
-            Ok(()) => format!("{} added to {}", t.id, path.display()),
-            Err(e) => format!("{} is yours for this session; {}: {e}", t.id, path.display()),
+        let Some(path) = &self.allow_file else {
+            return format!("{id} is yours for this session{kept} (start with --allow FILE to keep it)");
+        };
+        let file = path.display();
+        match append_id(path, id) {
+            Ok(true) => format!("{id} added to {file}{kept}"),
+            Ok(false) => format!("{id} is yours; {file} lists it already{kept}"),
+            Err(e) => format!("{id} is yours for this session{kept}; {file}: {e}"),
         }
     }
 
@@ -526,6 +541,10 @@ impl App {
             Some(Input::Note(t)) => {
                 Line::from(format!("note: {}_  (Enter: store, Esc: cancel)", neutralise(t)))
             }
+            Some(Input::ConfirmMine(id, what)) => Line::styled(
+                format!("Mark {what} {id} as yours? It will not alert again. y/n"),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
             None if !self.status.is_empty() => Line::from(self.status.clone()),
             None => Line::from(
                 "↑↓ select · Enter details · f find · m mine · n note · r report · / filter · ? help · q quit",
@@ -546,7 +565,7 @@ const HELP: &[(&str, &str)] = &[
     ("↑ ↓ j k", "select a tracker"),
     ("Enter", "details: why, and the raw advertisement"),
     ("f", "find mode: signal meter, warmer or colder"),
-    ("m", "it is mine: add it to the allow list, no more alerts"),
+    ("m", "it is mine (asks y/n): no more alerts, noted in evidence"),
     ("n", "add a note to the evidence"),
     ("r", "write the evidence report (ja and en)"),
     ("s", "make the tracker play its sound (live scan)"),
@@ -578,15 +597,15 @@ fn draw_help(frame: &mut Frame<'_>) {
     );
 }
 
-/// The tracker the banner warns about: the latest alert whose tracker still follows (not
-/// marked as mine since).
+/// The tracker the banner warns about: the latest alert whose tracker still follows and was
+/// not marked as mine since.
 fn banner(snap: &Snapshot) -> Option<&Tracker> {
     snap.events.iter().rev().find_map(|e| {
         let id = &e.tracker().id;
         snap.trackers
             .iter()
             .map(|v| &v.tracker)
-            .find(|t| &t.id == id && t.following())
+            .find(|t| &t.id == id && t.alarms())
     })
 }
 
@@ -606,7 +625,7 @@ fn signal(v: &TrackerView) -> f64 {
 }
 
 fn verdict(t: &Tracker) -> (String, Style) {
-    if t.allowed {
+    if t.own.is_some() {
         ("mine".to_string(), Style::new().fg(Color::Green))
     } else if t.following() {
         (

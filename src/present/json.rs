@@ -105,6 +105,10 @@ pub struct TrackerJson<'a> {
     pub named_places: &'a [String],
     pub following: bool,
     pub alert_at: Option<String>,
+    /// Marked as the user's own: never alerted, whatever `following` says; `marked_own`
+    /// says how ("allow list FILE line N", "live view m").
+    pub own: bool,
+    pub marked_own: Option<String>,
     pub risk: &'a str,
     pub reasons: Vec<String>,
     pub mode: Option<&'a str>,
@@ -153,6 +157,8 @@ impl<'a> From<&'a Tracker> for TrackerJson<'a> {
             named_places: &t.named_places,
             following: t.following(),
             alert_at: t.alert_at_us.map(rfc3339),
+            own: t.own.is_some(),
+            marked_own: t.own.as_ref().map(|o| o.how()),
             risk: t.risk.as_str(),
             reasons: t.reasons.clone(),
             mode: t.mode,

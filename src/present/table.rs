@@ -37,9 +37,12 @@ fn style_of(state: OwnerState) -> Style {
     }
 }
 
-/// "FOLLOWING" stands out; a tracker worth a look says its risk; the rest stay quiet.
+/// "FOLLOWING" stands out; a tracker worth a look says its risk; the rest stay quiet. The
+/// user's own tracker says so, whatever its verdict (the reasons keep it).
 fn verdict_cell(t: &Tracker) -> (String, Style) {
-    if t.following() {
+    if t.own.is_some() {
+        ("own (marked)".to_string(), AnsiColor::Green.on_default())
+    } else if t.following() {
         let text = format!("FOLLOWING ({} risk)", t.risk.as_str());
         (text, AnsiColor::Red.on_default().bold().invert())
     } else if t.risk > Risk::None {

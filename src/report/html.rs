@@ -7,8 +7,8 @@ use chrono::TimeZone;
 
 use super::{Lang, catalogue, distance, duration, esc, local_and_utc, rfc3339, snake, svg, utc};
 use crate::classify::{Classifier, OwnerState};
-use crate::evidence::{NoteRecord, ReportData, SightingRecord, TrackerRecord};
-use crate::store::{Problem, ProblemKind, VerifyReport};
+use crate::evidence::{AnnotationRecord, NoteRecord, ReportData, SightingRecord, TrackerRecord};
+use crate::store::{OWN, Problem, ProblemKind, VerifyReport};
 
 const CSS: &str = r#"
 @page { size: A4; margin: 15mm 12mm; }
@@ -28,6 +28,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 .summary .reasons { min-width: 16em; }
 .summary .following, .summary .not-following { min-width: 5em; }
 .following { color: #a00; font-weight: bold; }
+.own { color: #1a5e20; font-weight: normal; }
 .risk-high { background: #fdd; }
 .risk-medium { background: #fec; }
 .mono, .hex { font-family: "DejaVu Sans Mono", "Noto Sans Mono CJK JP", monospace; font-size: 0.85em; }
@@ -74,10 +75,12 @@ where
 {
     let t = |key: &str| lang.t(key);
     let mut trackers: Vec<&TrackerRecord> = data.trackers.iter().collect();
-    // Following ones first, the riskiest of them first, then by time.
+    // Following ones first (the user's own after the others), the riskiest of them first,
+    // then by time.
     trackers.sort_by_key(|r| {
         (
             !r.following,
+            r.own,
             std::cmp::Reverse(risk_rank(&r.risk)),
             r.first_seen_us,
         )
@@ -103,7 +106,7 @@ where
     );
 
     broken_banner(&mut h, &data.verification, lang);
-    summary(&mut h, &trackers, lang, tz);
+    summary(&mut h, &trackers, data, lang, tz);
     // Details for the trackers that follow the person, or for the one tracker asked about.
     let detailed = trackers
         .iter()
@@ -239,7 +242,7 @@ fn reasons(h: &mut String, r: &TrackerRecord, lang: Lang) {
     h.push_str("</ul></div>");
 }
 
-fn summary<Tz: TimeZone>(h: &mut String, trackers: &[&TrackerRecord], lang: Lang, tz: &Tz)
+fn summary<Tz: TimeZone>(h: &mut String, trackers: &[&TrackerRecord], data: &ReportData, lang: Lang, tz: &Tz)
 where
     Tz::Offset: Display,
 {
@@ -268,7 +271,7 @@ where
     for r in trackers {
         let _ = write!(
             h,
-            r#"<tr class="risk-{}"><td>{}<br/><span class="mono">{}</span></td><td class="meaning">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="{}">{}</td><td>{}</td><td class="reasons">"#,
+            r#"<tr class="risk-{}"><td>{}<br/><span class="mono">{}</span></td><td class="meaning">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="{}">{}{}</td><td>{}</td><td class="reasons">"#,
             risk_class(&r.risk),
             esc(&type_name(r)),
             esc(&r.id),
@@ -280,6 +283,10 @@ where
             esc(&distance(r.max_distance_m)),
             if r.following { "following" } else { "not-following" },
             esc(verdict_label(r, lang)),
+            marked_own_at(r, data).map_or(String::new(), |at| format!(
+                r#"<br/><span class="own">{}</span>"#,
+                esc(&lang.fill("marked_own_short", &[("time", &local_and_utc(at, tz))]))
+            )),
             esc(risk_label(&r.risk, lang)),
         );
         reasons(h, r, lang);
@@ -337,6 +344,21 @@ fn tracker_section<Tz: TimeZone>(
     ];
     for (key, value) in facts {
         let _ = write!(h, "<dt>{}</dt><dd>{}</dd>", t(key), esc(&value));
+    }
+    if let Some(at) = marked_own_at(r, data) {
+        let text = lang.fill(
+            "marked_own",
+            &[
+                ("time", &local_and_utc(at, tz)),
+                ("how", &how(own_annotation(r, data), lang)),
+            ],
+        );
+        let _ = write!(
+            h,
+            "<dt>{}</dt><dd class=\"own\">{}</dd>",
+            t("marked_own_label"),
+            esc(&text)
+        );
     }
     let _ = write!(h, "<dt>{}</dt><dd>", t("col_reasons"));
     reasons(h, r, lang);
@@ -402,6 +424,34 @@ fn tracker_section<Tz: TimeZone>(
         );
     }
     h.push_str("</tbody></table></section>");
+}
+
+/// The first annotation that marked `r` as the user's own.
+fn own_annotation<'d>(r: &TrackerRecord, data: &'d ReportData) -> Option<&'d AnnotationRecord> {
+    data.annotations
+        .iter()
+        .find(|a| a.tracker_id == r.id && a.what == OWN)
+}
+
+/// When the user marked `r` as their own, if they did (`Store::report_data` gives the
+/// earliest annotation's time).
+fn marked_own_at(r: &TrackerRecord, data: &ReportData) -> Option<i64> {
+    r.marked_own_at_us
+        .or_else(|| own_annotation(r, data).map(|a| a.time_us))
+}
+
+/// How the user marked it, in `lang`.
+fn how(annotation: Option<&AnnotationRecord>, lang: Lang) -> String {
+    match annotation {
+        Some(AnnotationRecord {
+            file: Some(file),
+            line: Some(line),
+            ..
+        }) => lang.fill("how_allow_list", &[("file", file), ("line", &line.to_string())]),
+        Some(a) if a.line.is_none() => lang.t("how_live_view").to_string(),
+        Some(a) => a.how.clone(),
+        None => lang.t("none_value").to_string(),
+    }
 }
 
 fn notes<Tz: TimeZone>(h: &mut String, notes: &[NoteRecord], lang: Lang, tz: &Tz)

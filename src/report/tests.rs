@@ -274,6 +274,7 @@ fn empty_data_and_sightings_without_positions_still_make_a_report() {
         sightings: vec![],
         track: vec![],
         notes: vec![],
+        annotations: vec![],
         verification: Default::default(),
         generated_us: START_US,
     };
@@ -472,4 +473,36 @@ fn write_report_names_the_file_by_language() {
             .unwrap()
             .contains("<html lang=\"ja\">")
     );
+}
+
+#[test]
+fn a_follower_marked_as_own_keeps_its_alert_and_says_when_it_was_marked() {
+    let mut data = report_data();
+    let airtag = data.trackers.iter_mut().find(|t| t.following).unwrap();
+    airtag.own = true;
+    let marked = START_US + 90 * 60_000_000;
+    airtag.marked_own_at_us = Some(marked);
+    data.annotations.push(crate::evidence::AnnotationRecord {
+        time_us: marked,
+        tracker_id: airtag.id.clone(),
+        what: "own".into(),
+        how: "live view m".into(),
+        file: None,
+        line: None,
+        address: Some("C4:12:34:56:78:9A".into()),
+        identity: None,
+    });
+    let at = local_and_utc(marked, &jst());
+    for (lang, how) in [
+        (Lang::En, "in the live view, key m"),
+        (Lang::Ja, "ライブ画面の m キー"),
+    ] {
+        let html = render_html(&data, lang, &jst());
+        well_formed(&html);
+        assert!(html.contains(lang.t("following_yes")), "the alert stays");
+        let said = lang.fill("marked_own", &[("time", &at), ("how", how)]);
+        assert!(html.contains(&esc(&said)), "{lang:?}: {said}");
+        let short = lang.fill("marked_own_short", &[("time", &at)]);
+        assert!(html.contains(&esc(&short)), "{lang:?}: the summary says it too");
+    }
 }

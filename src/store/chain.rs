@@ -5,7 +5,9 @@
 //!
 //! - `seq` counts from 1 without gaps.
 //! - `kind` is one of `session_start`, `session_end`, `sighting`, `track`, `tracker`, `note`,
-//!   `anchor`.
+//!   `anchor`, `placement` (a later session's new position and tracker id for sightings already
+//!   kept, by their seq), `annotation` (what the user said about a tracker: "it is my own") and
+//!   `recorded` (the capture a scan wrote with `--record`: what it heard, as a file).
 //! - `payload` is the record serialised with serde_json (the types below). It is the single
 //!   source of truth: reports are made by parsing it, there are no side tables to disagree with
 //!   it. The one exception is a note's attachment, whose bytes live in
@@ -23,7 +25,9 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::evidence::{NoteRecord, SightingRecord, TrackPoint, TrackerRecord};
+use crate::evidence::{
+    AnnotationRecord, NoteRecord, Placement, SightingRecord, Source, TrackPoint, TrackerRecord,
+};
 
 /// The `prev_hash` of the first record.
 pub const GENESIS: [u8; 32] = [0; 32];
@@ -36,6 +40,9 @@ pub const TRACKER: &str = "tracker";
 pub const NOTE: &str = "note";
 /// The chain head as it was given away (see [`super::anchor`]).
 pub const ANCHOR: &str = "anchor";
+pub const PLACEMENT: &str = "placement";
+pub const ANNOTATION: &str = "annotation";
+pub const RECORDED: &str = "recorded";
 
 /// The hash of a record given the hash of the one before it.
 pub fn record_hash(prev_hash: &[u8], seq: u64, kind: &str, payload: &[u8]) -> [u8; 32] {
@@ -53,7 +60,7 @@ pub fn record_hash(prev_hash: &[u8], seq: u64, kind: &str, payload: &[u8]) -> [u
 pub struct SessionStart {
     /// `analyze`, `scan` or `sweep`.
     pub kind: String,
-    pub sources: Vec<String>,
+    pub sources: Vec<Source>,
     pub started_us: i64,
 }
 
@@ -82,6 +89,9 @@ pub enum Item {
     Tracker(InSession<TrackerRecord>),
     Note(NoteRecord),
     Anchor(super::anchor::AnchorRecord),
+    Placement(InSession<Vec<Placement>>),
+    Annotation(AnnotationRecord),
+    Recorded(InSession<Source>),
 }
 
 impl Item {
@@ -95,6 +105,9 @@ impl Item {
             TRACKER => serde_json::from_slice(payload).map(Item::Tracker),
             NOTE => serde_json::from_slice(payload).map(Item::Note),
             ANCHOR => serde_json::from_slice(payload).map(Item::Anchor),
+            PLACEMENT => serde_json::from_slice(payload).map(Item::Placement),
+            ANNOTATION => serde_json::from_slice(payload).map(Item::Annotation),
+            RECORDED => serde_json::from_slice(payload).map(Item::Recorded),
             other => return Err(format!("unknown kind {other:?}")),
         };
         parsed.map_err(|e| format!("payload is not a valid {kind} record: {e}"))

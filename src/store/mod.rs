@@ -6,6 +6,7 @@
 
 pub mod anchor;
 pub mod chain;
+mod known;
 mod recorder;
 mod verify;
 
@@ -20,7 +21,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::evidence::{NoteRecord, ReportData, SightingRecord, TrackPoint, TrackerRecord};
+use crate::evidence::{
+    AnnotationRecord, NoteRecord, Placement, ReportData, SightingRecord, Source, TrackPoint, TrackerRecord,
+};
 use chain::{InSession, Item, SessionEnd, SessionStart};
 
 /// `PRAGMA application_id` of a tagwatch evidence database ("tgwe").
@@ -403,7 +406,7 @@ impl Store {
     pub fn begin_session(
         &mut self,
         kind: &str,
-        sources: &[String],
+        sources: &[Source],
         started_us: i64,
     ) -> Result<i64, StoreError> {
         if !matches!(kind, "analyze" | "scan" | "sweep") {
@@ -431,14 +434,37 @@ impl Store {
         self.append(chain::SIGHTING, &records)
     }
 
+    /// Stores, in one record, where this session places sightings already kept (of a capture
+    /// analysed before): the tracker they now belong to and the person's position.
+    pub fn add_placements(&mut self, session: i64, placements: &[Placement]) -> Result<u64, StoreError> {
+        self.append_in_session(chain::PLACEMENT, session, placements)
+    }
+
+    /// Keeps the digest of the capture this session wrote (`--record`): analysing it later
+    /// refers to this session's sightings instead of storing them again.
+    pub fn add_recorded(&mut self, session: i64, capture: &Source) -> Result<u64, StoreError> {
+        self.append_in_session(chain::RECORDED, session, capture)
+    }
+
+    /// Appends one record of an open session.
+    fn append_in_session<T: Serialize>(
+        &mut self,
+        kind: &'static str,
+        session: i64,
+        record: T,
+    ) -> Result<u64, StoreError> {
+        self.check_session(session)?;
+        self.append(kind, &[InSession { session, record }])
+    }
+
+    /// Appends what the user said about a tracker ("it is my own"); nothing before changes.
+    pub fn add_annotation(&mut self, annotation: &AnnotationRecord) -> Result<u64, StoreError> {
+        self.append(chain::ANNOTATION, std::slice::from_ref(annotation))
+    }
+
     /// Stores a batch of the person's positions as one record.
     pub fn add_track(&mut self, session: i64, points: &[TrackPoint]) -> Result<u64, StoreError> {
-        self.check_session(session)?;
-        let record = InSession {
-            session,
-            record: points,
-        };
-        self.append(chain::TRACK, &[record])
+        self.append_in_session(chain::TRACK, session, points)
     }
 
     /// Stores the verdict on each tracker at the end of a session, one record each. A later
@@ -610,9 +636,13 @@ impl Store {
     /// What a report shows: the trackers (`tracker`, or all with a stored verdict; the latest
     /// verdict of each), their sightings in time order (with `None`, every stored sighting,
     /// also of trackers whose session ended before a verdict), the track of the sessions they
-    /// were seen in, all notes, and what verify finds (its chain head and length, never read
-    /// back from the last row), all from one snapshot. A broken chain is not an error here:
-    /// the caller decides, and a report of it says so on every page.
+    /// were seen in, all notes, their annotations, and what verify finds (its chain head and
+    /// length, never read back from the last row), all from one snapshot. A broken chain is not
+    /// an error here: the caller decides, and a report of it says so on every page.
+    ///
+    /// A sighting is listed once however often its capture was analysed, under the tracker id
+    /// and with the position the latest analysis gave it (an analysis without a track keeps the
+    /// position an earlier one gave).
     pub fn report_data(&self, tracker: Option<&str>, now_us: i64) -> Result<ReportData, StoreError> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let verification = verify::verify_chain(&tx).map_err(|e| self.err(e))?;
@@ -627,6 +657,9 @@ impl Store {
         let mut tracks: HashMap<i64, Vec<TrackPoint>> = HashMap::new();
         let mut sessions_seen = HashSet::new();
         let mut notes = Vec::new();
+        let mut annotations = Vec::new();
+        // Sightings a later session placed again, with that session.
+        let mut placed: Vec<(usize, i64)> = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let seq: i64 = row.get(0).map_err(|e| self.err(e))?;
             let kind: String = row.get(1).map_err(|e| self.err(e))?;
@@ -645,6 +678,23 @@ impl Store {
                 }
                 Item::Track(t) => tracks.entry(t.session).or_default().extend(t.record),
                 Item::Note(n) => notes.push(n),
+                Item::Placement(p) => {
+                    for placement in p.record {
+                        // Rows come in seq order, so the sightings are sorted by seq.
+                        let found = all_sightings
+                            .binary_search_by_key(&(placement.sighting as i64), |(_, seq, _)| *seq);
+                        // tagwatch never refers to anything but a sighting kept before: any
+                        // other reference changes nothing.
+                        let Ok(i) = found else { continue };
+                        let record: &mut SightingRecord = &mut all_sightings[i].2;
+                        record.tracker_id = placement.tracker_id;
+                        if placement.position.is_some() {
+                            record.position = placement.position;
+                        }
+                        placed.push((i, p.session));
+                    }
+                }
+                Item::Annotation(a) => annotations.push(a),
                 _ => {}
             }
         }
@@ -652,11 +702,26 @@ impl Store {
             .values()
             .flat_map(|v| v.member_ids.iter().map(|m| (m.as_str(), v.id.as_str())))
             .collect();
-        let mut sightings = Vec::new();
-        for (session, seq, mut record) in all_sightings {
+        for (_, _, record) in &mut all_sightings {
             if let Some(clone) = owner.get(record.tracker_id.as_str()) {
                 record.tracker_id = clone.to_string();
             }
+        }
+        for (i, session) in placed {
+            if wanted(&all_sightings[i].2.tracker_id) {
+                sessions_seen.insert(session);
+            }
+        }
+        annotations.retain(|a: &AnnotationRecord| wanted(&a.tracker_id));
+        // Whether it is the user's own is the latest verdict's to say (a later analysis without
+        // the allow list alerts again); when it was first marked, the annotations say.
+        for a in annotations.iter().filter(|a| a.what == OWN) {
+            if let Some(v) = verdicts.get_mut(&a.tracker_id).filter(|v| v.own) {
+                v.marked_own_at_us = Some(v.marked_own_at_us.map_or(a.time_us, |t| t.min(a.time_us)));
+            }
+        }
+        let mut sightings = Vec::new();
+        for (session, seq, record) in all_sightings {
             if wanted(&record.tracker_id) {
                 sessions_seen.insert(session);
                 sightings.push((record.time_us, seq, record));
@@ -685,6 +750,7 @@ impl Store {
             sightings: sightings.into_iter().map(|(_, _, s)| s).collect(),
             track,
             notes,
+            annotations,
             verification,
             generated_us: now_us,
         };
@@ -703,6 +769,9 @@ impl Store {
         }
     }
 }
+
+/// What an `own` annotation says: the tracker is the user's own.
+pub const OWN: &str = "own";
 
 /// Serialises a record, refusing what would not read back (serde_json writes NaN as `null`),
 /// since a payload that does not parse would look like tampering forever after.

@@ -1,14 +1,22 @@
 //! Writes an analysis or a scan into the store as it goes: the session, every tracker
 //! sighting (in batches, so a crash loses at most the last batch not yet acknowledged), the
-//! person's track, and the verdicts at the end.
+//! person's track, the user's own trackers, and the verdicts at the end.
+//!
+//! A capture already in the store (the same SHA-256) is not stored again: its sightings are
+//! matched to the kept ones and only where this session places them is written.
+
+use std::collections::HashMap;
 
 use crate::classify::{Classification, personal_device_near_owner};
 use crate::correlate::{Sighted, Tracker};
-use crate::evidence::{Position, SightingRecord, TrackPoint, TrackerRecord};
+use crate::evidence::{
+    AnnotationRecord, Placement, Position, SightingRecord, Source, TrackPoint, TrackerRecord,
+};
 use crate::location::Track;
 use crate::model::Advertisement;
 
-use super::{Store, StoreError};
+use super::known::{Known, SightingKey, key};
+use super::{OWN, Store, StoreError};
 
 /// Sightings written per transaction: large enough to keep up with a busy capture, small
 /// enough that a crash loses little.
@@ -17,25 +25,77 @@ const BATCH: usize = 1000;
 pub struct Recorder<'s> {
     store: &'s mut Store,
     session: i64,
+    sources: Vec<Source>,
     batch: Vec<SightingRecord>,
+    /// The sightings already kept of captures this session reads, by SHA-256.
+    known: HashMap<String, Known>,
+    /// The capture being read (its index in `sources`, its SHA-256), and its kept sightings
+    /// not yet referred to.
+    index: usize,
+    reading: Option<String>,
+    current: Option<Known>,
+    /// This session reads the capture again later (under another name): the keys of the
+    /// sightings newly kept now go into `known` for that reading.
+    collect: bool,
+    batch_keys: Vec<SightingKey>,
+    placements: Vec<Placement>,
+    /// Trackers marked as the user's own in this session, and when.
+    marked: HashMap<String, i64>,
     /// The first write that failed; nothing more is written after it.
     error: Option<StoreError>,
 }
 
 impl<'s> Recorder<'s> {
+    /// Begins a session reading `sources` (the first is being read until [`Recorder::reading`]
+    /// says otherwise); looks up which captures the store holds already.
     pub fn begin(
         store: &'s mut Store,
         kind: &str,
-        sources: &[String],
+        sources: &[Source],
         started_us: i64,
     ) -> Result<Self, StoreError> {
+        let digests = sources.iter().filter_map(|s| s.sha256.as_deref()).collect();
+        let known = store.known_captures(&digests)?;
         let session = store.begin_session(kind, sources, started_us)?;
-        Ok(Recorder {
+        let mut recorder = Recorder {
             store,
             session,
+            sources: sources.to_vec(),
             batch: Vec::with_capacity(BATCH),
+            known,
+            index: usize::MAX,
+            reading: None,
+            current: None,
+            collect: false,
+            batch_keys: Vec::new(),
+            placements: Vec::new(),
+            marked: HashMap::new(),
             error: None,
-        })
+        };
+        recorder.reading(0);
+        Ok(recorder)
+    }
+
+    /// The session's `index`th source is read from now on.
+    pub fn reading(&mut self, index: usize) {
+        if index == self.index {
+            return;
+        }
+        self.index = index;
+        // The sightings of the capture before have their seqs: a copy of it can refer to them.
+        self.flush();
+        self.reading = self.sources.get(index).and_then(|s| s.sha256.clone());
+        self.collect = self.reading.as_ref().is_some_and(|sha| {
+            self.sources[index + 1..]
+                .iter()
+                .any(|s| s.sha256.as_ref() == Some(sha))
+        });
+        // Each reading refers to every kept sighting once; the last one may use them up.
+        self.current = match &self.reading {
+            Some(sha) if self.collect => self.known.get(sha).cloned(),
+            Some(sha) => self.known.remove(sha),
+            None => None,
+        };
     }
 
     /// Keeps one tracker sighting heard from `source`.
@@ -49,7 +109,7 @@ impl<'s> Recorder<'s> {
         if self.error.is_some() || class.bystander() {
             return;
         }
-        self.batch.push(SightingRecord {
+        let record = SightingRecord {
             tracker_id: sighted.tracker.id.clone(),
             time_us: adv.time_us,
             address: adv.address.to_string(),
@@ -59,15 +119,83 @@ impl<'s> Recorder<'s> {
             raw_hex: hex::encode(adv.data),
             position: sighted.position.as_ref().map(Position::from),
             source: source.to_string(),
-        });
+        };
+        // Only a capture read before pays for its keys.
+        if self.current.is_some() || self.collect {
+            let key = key(&record);
+            if let Some(seq) = self.current.as_mut().and_then(|k| k.take(&key)) {
+                self.placements.push(Placement {
+                    sighting: seq,
+                    tracker_id: record.tracker_id,
+                    position: record.position,
+                });
+                if self.placements.len() >= BATCH {
+                    self.flush();
+                }
+                return;
+            }
+            if self.collect {
+                self.batch_keys.push(key);
+            }
+        }
+        self.batch.push(record);
         if self.batch.len() >= BATCH {
             self.flush();
         }
     }
 
+    /// Keeps the digest of the capture this session wrote of what it heard (`--record`).
+    pub fn recorded(&mut self, capture: &Source) -> Result<(), StoreError> {
+        self.flush();
+        // After a failed write nothing more is written; `finish` says what failed.
+        if self.error.is_some() {
+            return Ok(());
+        }
+        self.store.add_recorded(self.session, capture).map(drop)
+    }
+
+    /// Keeps in the evidence that tracker `t` is the user's own (how it was marked, and the
+    /// address and identity that matched), at `time_us`; once per tracker and session.
+    pub fn mark_own(&mut self, t: &Tracker, time_us: i64) -> Result<(), StoreError> {
+        let Some(own) = &t.own else {
+            return Ok(());
+        };
+        if self.marked.contains_key(&t.id) {
+            return Ok(());
+        }
+        let annotation = AnnotationRecord {
+            time_us,
+            tracker_id: t.id.clone(),
+            what: OWN.to_string(),
+            how: own.how(),
+            file: own.file.clone(),
+            line: own.line,
+            address: Some(own.address.to_string()),
+            identity: own.identity.as_ref().map(hex::encode),
+        };
+        self.store().add_annotation(&annotation)?;
+        self.marked.insert(t.id.clone(), time_us);
+        Ok(())
+    }
+
+    /// Marks the own trackers not marked yet, then gives the records to keep.
+    fn records(&mut self, trackers: &[Tracker], time_us: i64) -> Result<Vec<TrackerRecord>, StoreError> {
+        let kept = trackers
+            .iter()
+            .filter(|t| !personal_device_near_owner(t.owner_state, t.model));
+        let mut records = Vec::new();
+        for t in kept {
+            self.mark_own(t, time_us)?;
+            let mut r = TrackerRecord::from(t);
+            r.marked_own_at_us = self.marked.get(&t.id).copied();
+            records.push(r);
+        }
+        Ok(records)
+    }
+
     /// Keeps the verdicts as they stand now (a report during a live session needs them);
     /// a later verdict of the same tracker supersedes it.
-    pub fn save_verdicts(&mut self, trackers: &[Tracker]) -> Result<(), StoreError> {
+    pub fn save_verdicts(&mut self, trackers: &[Tracker], now_us: i64) -> Result<(), StoreError> {
         self.flush();
         if let Some(e) = &self.error {
             return Err(StoreError::Unstorable {
@@ -75,9 +203,8 @@ impl<'s> Recorder<'s> {
                 detail: format!("an earlier write failed: {e}"),
             });
         }
-        self.store
-            .save_trackers(self.session, &records(trackers))
-            .map(drop)
+        let records = self.records(trackers, now_us)?;
+        self.store.save_trackers(self.session, &records).map(drop)
     }
 
     /// The store, with every sighting so far written, for notes and reports.
@@ -86,16 +213,32 @@ impl<'s> Recorder<'s> {
         self.store
     }
 
-    /// Writes the sightings batched so far (a live scan does it now and then, so that a
-    /// power cut loses only the last seconds).
+    /// Writes the sightings and placements batched so far (a live scan does it now and then,
+    /// so that a power cut loses only the last seconds).
     pub fn flush(&mut self) {
+        if self.error.is_none() && !self.batch.is_empty() {
+            match self.store.add_sightings(self.session, &self.batch) {
+                Ok(last) => {
+                    let first = last + 1 - self.batch.len() as u64;
+                    if let (Some(sha), true) = (&self.reading, self.collect) {
+                        let kept = self.known.entry(sha.clone()).or_default();
+                        for (seq, key) in (first..).zip(self.batch_keys.drain(..)) {
+                            kept.insert(key, seq);
+                        }
+                    }
+                }
+                Err(e) => self.error = Some(e),
+            }
+        }
         if self.error.is_none()
-            && !self.batch.is_empty()
-            && let Err(e) = self.store.add_sightings(self.session, &self.batch)
+            && !self.placements.is_empty()
+            && let Err(e) = self.store.add_placements(self.session, &self.placements)
         {
             self.error = Some(e);
         }
         self.batch.clear();
+        self.batch_keys.clear();
+        self.placements.clear();
     }
 
     /// Writes what is left, the track and the verdicts, and closes the session. Returns the
@@ -108,7 +251,7 @@ impl<'s> Recorder<'s> {
         ended_us: i64,
     ) -> Result<(), StoreError> {
         self.flush();
-        if let Some(e) = self.error {
+        if let Some(e) = self.error.take() {
             return Err(e);
         }
         if let Some(track) = track {
@@ -117,17 +260,9 @@ impl<'s> Recorder<'s> {
                 self.store.add_track(self.session, chunk)?;
             }
         }
-        self.store.save_trackers(self.session, &records(trackers))?;
+        let records = self.records(trackers, ended_us)?;
+        self.store.save_trackers(self.session, &records)?;
         self.store
             .end_session(self.session, ended_us, other_advertisements)
     }
-}
-
-/// The verdicts to keep: not those of phones, computers and headphones near their owner.
-fn records(trackers: &[Tracker]) -> Vec<TrackerRecord> {
-    trackers
-        .iter()
-        .filter(|t| !personal_device_near_owner(t.owner_state, t.model))
-        .map(TrackerRecord::from)
-        .collect()
 }

@@ -150,5 +150,7 @@ pub fn tracker(id: &str, risk: &str) -> TrackerRecord {
         battery: Some("full".to_string()),
         network: None,
         member_ids: vec![],
+        own: false,
+        marked_own_at_us: None,
     }
 }
