@@ -246,6 +246,9 @@ pub struct ReportData {
     /// What the user said about these trackers ("it is my own"), oldest first.
     #[serde(default)]
     pub annotations: Vec<AnnotationRecord>,
+    /// Every anchor kept in the database (the chain head as it was given away), oldest first.
+    #[serde(default)]
+    pub anchors: Vec<crate::store::anchor::AnchorRecord>,
     /// What verify found, on the same snapshot: the chain head and record count are these.
     pub verification: VerifyReport,
     /// When the data was read, microseconds UTC.

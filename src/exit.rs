@@ -20,5 +20,8 @@ pub const UNKNOWN_TRACKER: u8 = 7;
 /// An output (report, export, `--record` capture) could not be written: its path is a link, a
 /// device, a folder, an existing recording, or the disk refused.
 pub const OUTPUT: u8 = 8;
+/// This computer would not let tagwatch run: the live view cannot draw on the terminal, or
+/// signals cannot be handled.
+pub const ENVIRONMENT: u8 = 9;
 /// Wrong arguments (clap's own usage exit 2 is remapped to this, so 2 only means bad input).
 pub const USAGE: u8 = 64;

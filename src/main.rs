@@ -551,7 +551,7 @@ fn synth((start, end, emitters): (i64, i64, Vec<scenario::Emitter>), args: &Capt
                 "error: {}: {e}",
                 present::neutralise(&output.display().to_string())
             );
-            ExitCode::from(tagwatch::exit::OUTPUT)
+            ExitCode::from(exit::OUTPUT)
         }
     }
 }
@@ -564,7 +564,7 @@ fn synth_labelled(name: &str, dir: &std::path::Path) -> ExitCode {
     };
     if let Err(e) = std::fs::create_dir_all(dir) {
         eprintln!("error: {}: {e}", present::neutralise(&dir.display().to_string()));
-        return ExitCode::from(tagwatch::exit::OUTPUT);
+        return ExitCode::from(exit::OUTPUT);
     }
     for name in names {
         match labelled::write(name, dir) {
@@ -577,7 +577,7 @@ fn synth_labelled(name: &str, dir: &std::path::Path) -> ExitCode {
             ),
             Err(e) => {
                 eprintln!("error: {name}: {e}");
-                return ExitCode::FAILURE;
+                return ExitCode::from(exit::OUTPUT);
             }
         }
     }
@@ -763,7 +763,7 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
                     "error: --record {}: {e}",
                     present::neutralise(&record.display().to_string())
                 );
-                return ExitCode::from(tagwatch::exit::OUTPUT);
+                return ExitCode::from(exit::OUTPUT);
             }
         }
     }
@@ -773,7 +773,7 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
             if let Err(e) = signal_hook::flag::register(signal, signalled.clone()) {
                 eprintln!("error: cannot handle signals: {e}");
-                return ExitCode::FAILURE;
+                return ExitCode::from(exit::ENVIRONMENT);
             }
         }
         let sweep_end = |s: &Session<'_>| {
@@ -816,8 +816,8 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             }));
         }
         if let Err(e) = ui::run(&mut app, &mut session, feed) {
-            eprintln!("error: terminal: {e}");
-            return ExitCode::FAILURE;
+            eprintln!("error: terminal: {e} (without a terminal, use --headless)");
+            return ExitCode::from(exit::ENVIRONMENT);
         }
     }
     let snapshot = session.snapshot();
@@ -905,7 +905,7 @@ fn report(
     };
     if let Err(e) = std::fs::create_dir_all(dir) {
         eprintln!("error: {}: {e}", present::neutralise(&dir.display().to_string()));
-        return ExitCode::from(tagwatch::exit::OUTPUT);
+        return ExitCode::from(exit::OUTPUT);
     }
     let langs = if langs.is_empty() { &Lang::ALL[..] } else { langs };
     for &lang in langs {
@@ -917,7 +917,7 @@ fn report(
             Ok(path) => println!("{}", path.display()),
             Err(e) => {
                 eprintln!("error: {}", present::neutralise(&e.to_string()));
-                return ExitCode::from(tagwatch::exit::OUTPUT);
+                return ExitCode::from(exit::OUTPUT);
             }
         }
     }
@@ -955,7 +955,7 @@ fn export(
                 "error: {}: {e}",
                 present::neutralise(&output.display().to_string())
             );
-            ExitCode::from(tagwatch::exit::OUTPUT)
+            ExitCode::from(exit::OUTPUT)
         }
     }
 }

@@ -199,4 +199,17 @@ fn steering_characters_in_file_names_are_neutralised_in_the_table() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("trip\u{fffd}gol.btsnoop"), "{stdout}");
     assert!(!stdout.contains('\u{202e}'));
+    // JSON keeps the exact name for programs, written as an escape a terminal shows as such.
+    let (_, json, _) = analyze_json(&[odd.as_os_str(), "--no-store".as_ref()]);
+    assert_eq!(json["captures"][0]["path"], odd.display().to_string());
+    let raw = tagwatch()
+        .args(["analyze", "--no-store", "--format", "json"])
+        .arg(&odd)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&raw.stdout);
+    assert!(
+        text.contains("trip\\u202egol.btsnoop") && !text.contains('\u{202e}'),
+        "{text}"
+    );
 }

@@ -60,11 +60,12 @@ impl Allowlist {
     /// Reads an allow list: a regular file of at most [`files::LIST`].
     pub fn read(path: &Path) -> Result<Self, AllowError> {
         let bytes = files::read_regular(path, files::LIST)?;
-        let mut list = Self::parse(&String::from_utf8_lossy(&bytes)).map_err(|(line, problem)| AllowError::Line {
-            path: path.display().to_string(),
-            line,
-            problem,
-        })?;
+        let mut list =
+            Self::parse(&String::from_utf8_lossy(&bytes)).map_err(|(line, problem)| AllowError::Line {
+                path: path.display().to_string(),
+                line,
+                problem,
+            })?;
         list.file = Some(path.display().to_string());
         Ok(list)
     }

@@ -243,6 +243,7 @@ mod tests {
             track: vec![],
             notes: vec![],
             annotations: vec![],
+            anchors: vec![],
             verification: Default::default(),
             generated_us: 0,
         }

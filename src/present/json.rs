@@ -203,6 +203,6 @@ pub fn write(analysis: &Analysis, mut w: impl std::io::Write) -> std::io::Result
         other_advertisements: analysis.other_advertisements,
         coverage: CoverageJson::from(&analysis.coverage),
     };
-    serde_json::to_writer_pretty(&mut w, &out)?;
+    super::safe_json::to_writer(&mut w, &out)?;
     writeln!(w)
 }

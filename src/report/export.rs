@@ -114,15 +114,14 @@ pub fn to_geojson(data: &ReportData) -> String {
         features.push(f);
     }
     let verification = serde_json::to_value(&data.verification).expect("VerifyReport serialises");
-    FeatureCollection {
+    crate::present::safe_json::to_string(&FeatureCollection {
         bbox: None,
         features,
         foreign_members: Some(JsonObject::from_iter([(
             "verification".to_string(),
             verification,
         )])),
-    }
-    .to_string()
+    })
 }
 
 /// KML 2.2 for Google Earth: a Placemark per located sighting with its TimeStamp, and the
@@ -219,5 +218,5 @@ fn kml(w: &mut Writer<Vec<u8>>, data: &ReportData) -> io::Result<()> {
 
 /// The whole `ReportData` as pretty JSON (its serde form), for other tools.
 pub fn to_json(data: &ReportData) -> String {
-    serde_json::to_string_pretty(data).expect("ReportData serialises")
+    crate::present::safe_json::to_string(data)
 }

@@ -117,7 +117,7 @@ where
         tracker_section(&mut h, i, r, &sightings, data, lang, tz);
     }
     notes(&mut h, &data.notes, lang, tz);
-    integrity(&mut h, data, lang);
+    integrity(&mut h, data, lang, tz);
     let _ = writeln!(
         h,
         "<footer>{}</footer></body></html>",
@@ -543,7 +543,10 @@ fn problem_text(p: &Problem, lang: Lang) -> String {
     )
 }
 
-fn integrity(h: &mut String, data: &ReportData, lang: Lang) {
+fn integrity<Tz: TimeZone>(h: &mut String, data: &ReportData, lang: Lang, tz: &Tz)
+where
+    Tz::Offset: Display,
+{
     let t = |key: &str| esc(lang.t(key));
     let _ = write!(
         h,
@@ -571,7 +574,58 @@ fn integrity(h: &mut String, data: &ReportData, lang: Lang) {
     }
     let _ = write!(
         h,
-        r#"<p>{}</p><pre class="command">tagwatch verify --db PATH</pre></section>"#,
+        r#"<p>{}</p><pre class="command">tagwatch verify --db PATH</pre>"#,
         t("integrity_verify")
+    );
+    anchors(h, data, lang, tz);
+    h.push_str("</section>");
+}
+
+/// What the chain proves with and without an anchor, and every anchor the database keeps (its
+/// time, code, and a timestamp authority's time where one signed it).
+fn anchors<Tz: TimeZone>(h: &mut String, data: &ReportData, lang: Lang, tz: &Tz)
+where
+    Tz::Offset: Display,
+{
+    let t = |key: &str| esc(lang.t(key));
+    let _ = write!(
+        h,
+        "<h3>{}</h3><p>{}</p>",
+        t("anchors_heading"),
+        t("integrity_proves")
+    );
+    if data.anchors.is_empty() {
+        let _ = write!(h, "<p>{}</p>", t("no_anchor"));
+        return;
+    }
+    let _ = write!(
+        h,
+        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        t("anchor_time"),
+        t("anchor_code"),
+        t("chain_records"),
+        t("anchor_tsa")
+    );
+    for a in &data.anchors {
+        let stamped = a.timestamp.as_ref().map(|ts| {
+            let head: Option<[u8; 32]> = hex::decode(&a.head).ok().and_then(|b| b.try_into().ok());
+            match head.map(|head| crate::anchor::tsa::check_stored(&ts.token, &head)) {
+                Some(Ok(time)) => format!("{} ({})", local_and_utc(time.timestamp_micros(), tz), ts.tsa),
+                _ => lang.t("anchor_tsa_bad").to_string(),
+            }
+        });
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td class="hex">{}</td><td>{}</td><td>{}</td></tr>"#,
+            esc(&local_and_utc(a.time_us, tz)),
+            esc(&a.code),
+            esc(&crate::present::grouped(a.records)),
+            esc(&stamped.unwrap_or_else(|| "-".to_string()))
+        );
+    }
+    let _ = write!(
+        h,
+        r#"</tbody></table><p>{}</p><pre class="command">tagwatch verify --anchor CODE --db PATH</pre>"#,
+        t("anchor_verify")
     );
 }

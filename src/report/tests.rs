@@ -275,6 +275,7 @@ fn empty_data_and_sightings_without_positions_still_make_a_report() {
         track: vec![],
         notes: vec![],
         annotations: vec![],
+        anchors: vec![],
         verification: Default::default(),
         generated_us: START_US,
     };
@@ -504,5 +505,37 @@ fn a_follower_marked_as_own_keeps_its_alert_and_says_when_it_was_marked() {
         assert!(html.contains(&esc(&said)), "{lang:?}: {said}");
         let short = lang.fill("marked_own_short", &[("time", &at)]);
         assert!(html.contains(&esc(&short)), "{lang:?}: the summary says it too");
+    }
+}
+
+#[test]
+fn the_integrity_section_says_what_the_chain_proves_and_lists_every_anchor() {
+    let mut data = report_data();
+    for lang in Lang::ALL {
+        let html = render_html(&data, lang, &jst());
+        assert!(html.contains(&esc(lang.t("integrity_proves"))));
+        assert!(
+            html.contains(&esc(lang.t("no_anchor"))),
+            "said when there is none"
+        );
+    }
+    data.anchors.push(crate::store::anchor::AnchorRecord {
+        records: 5324,
+        head: "ab".repeat(32),
+        time_us: START_US + 3 * 3_600_000_000,
+        code: "TW1-5324-ABAB-ABAB-ABAB-ABAB-ABAB-ABAB-5E".to_string(),
+        timestamp: Some(crate::store::anchor::Timestamp {
+            tsa: "http://127.0.0.1:3180/".to_string(),
+            token: "bm90IGEgdG9rZW4=".to_string(),
+        }),
+    });
+    for lang in Lang::ALL {
+        let html = render_html(&data, lang, &jst());
+        well_formed(&html);
+        assert!(!html.contains(&esc(lang.t("no_anchor"))));
+        assert!(html.contains("TW1-5324-ABAB-ABAB-ABAB-ABAB-ABAB-ABAB-5E") && html.contains("5,324"));
+        // A token that does not read or match is said, never shown as a time.
+        assert!(html.contains(&esc(lang.t("anchor_tsa_bad"))));
+        assert!(html.contains("tagwatch verify --anchor CODE --db PATH"));
     }
 }

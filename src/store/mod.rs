@@ -636,7 +636,7 @@ impl Store {
     /// What a report shows: the trackers (`tracker`, or all with a stored verdict; the latest
     /// verdict of each), their sightings in time order (with `None`, every stored sighting,
     /// also of trackers whose session ended before a verdict), the track of the sessions they
-    /// were seen in, all notes, their annotations, and what verify finds (its chain head and
+    /// were seen in, all notes, their annotations, every anchor, and what verify finds (its chain head and
     /// length, never read back from the last row), all from one snapshot. A broken chain is not
     /// an error here: the caller decides, and a report of it says so on every page.
     ///
@@ -658,6 +658,7 @@ impl Store {
         let mut sessions_seen = HashSet::new();
         let mut notes = Vec::new();
         let mut annotations = Vec::new();
+        let mut anchors = Vec::new();
         // Sightings a later session placed again, with that session.
         let mut placed: Vec<(usize, i64)> = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
@@ -695,6 +696,7 @@ impl Store {
                     }
                 }
                 Item::Annotation(a) => annotations.push(a),
+                Item::Anchor(a) => anchors.push(a),
                 _ => {}
             }
         }
@@ -751,6 +753,7 @@ impl Store {
             track,
             notes,
             annotations,
+            anchors,
             verification,
             generated_us: now_us,
         };
