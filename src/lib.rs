@@ -17,7 +17,6 @@ pub mod live;
 pub mod location;
 pub mod model;
 pub mod present;
-pub mod private_file;
 pub mod report;
 pub mod scan;
 pub mod store;

@@ -754,7 +754,7 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         session = session.with_recorder(r);
     }
     if let Some(record) = &args.record {
-        match tagwatch::private_file::create_new(record)
+        match tagwatch::files::create_new(record)
             .and_then(|f| JsonlWriter::new(Box::new(std::io::BufWriter::new(f)) as Box<dyn Write>))
         {
             Ok(w) => session = session.with_capture(w, record),
@@ -944,7 +944,7 @@ fn export(
     let written = if output == std::path::Path::new("-") {
         std::io::stdout().write_all(text.as_bytes())
     } else {
-        tagwatch::private_file::write_atomic(output, text.as_bytes())
+        tagwatch::files::write_atomic(output, text.as_bytes())
     };
     match written {
         // A reader that stopped early (`| head`) is not a failure.

@@ -364,13 +364,7 @@ fn device_nodes_folders_pipes_and_huge_files_are_refused_as_tracks_and_lists() {
     let dir = tempfile::tempdir().unwrap();
     analyze_refuses("--track", dir.path(), "not a regular file (a folder)");
     let fifo = dir.path().join("track.fifo");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     analyze_refuses("--track", &fifo, "not a regular file (a named pipe)");
     let huge = sparse(&dir.path().join("huge.gpx"), 300 << 20);
     analyze_refuses(

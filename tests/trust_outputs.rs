@@ -79,13 +79,7 @@ fn an_export_into_a_pipe_or_device_neither_writes_nor_changes_its_mode() {
     let dir = tempfile::tempdir().unwrap();
     let db = evidence(dir.path());
     let fifo = dir.path().join("fifo");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     let before = mode(&fifo);
     // A FIFO with no reader would block a writer forever: refusing is the only way to finish.
     let run = tagwatch()

@@ -96,7 +96,7 @@ where
     Tz::Offset: Display,
 {
     let path = dir.join(format!("report-{}.html", lang.code()));
-    crate::private_file::write_atomic(&path, render_html(data, lang, tz).as_bytes())
+    crate::files::write_atomic(&path, render_html(data, lang, tz).as_bytes())
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
     Ok(path)
 }

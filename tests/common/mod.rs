@@ -97,6 +97,12 @@ pub fn external() -> Option<PathBuf> {
     }
 }
 
+/// Makes a named pipe, for the tests that check one is refused.
+pub fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+}
+
 // Records for the store tests.
 
 /// The `i`th sighting of `tracker`, `i` seconds into the day; `raw_hex` is unique per `i`.

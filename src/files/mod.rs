@@ -1,12 +1,16 @@
-//! Reading the files a user names besides captures (tracks, allow lists, places files, note
+//! The files a user names besides captures. Reading (tracks, allow lists, places files, note
 //! attachments): regular files only, and never more than a cap, so a folder, `/dev/zero` or a
 //! named pipe is a clear error instead of a hang or gigabytes of memory. Symlinks to regular
-//! files are followed: they are how people keep their files.
+//! files are followed: they are how people keep their files. Writing (reports, exports,
+//! recordings): see [`write`].
 
 use std::fs::{File, Metadata};
 use std::io::Read;
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
+
+mod write;
+pub use write::{create_new, write_atomic};
 
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * KIB;
@@ -140,6 +144,13 @@ fn shown(size: u64, cap: u64) -> String {
     }
 }
 
+/// Makes a named pipe, for the tests that check one is refused.
+#[cfg(test)]
+pub(crate) fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,13 +182,7 @@ mod tests {
             "/dev/zero: not a regular file (a character device)"
         );
         let fifo = dir.path().join("fifo");
-        assert!(
-            std::process::Command::new("mkfifo")
-                .arg(&fifo)
-                .status()
-                .unwrap()
-                .success()
-        );
+        mkfifo(&fifo);
         // Refused without opening it: opening would wait for a writer forever.
         let e = read_regular(&fifo, SMALL).unwrap_err();
         assert!(e.to_string().ends_with("(a named pipe)"), "{e}");
