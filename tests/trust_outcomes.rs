@@ -516,7 +516,7 @@ fn a_sweep_whose_radio_never_listened_is_not_checked() {
     let (code, stdout, stderr) = output(tagwatch().args(sweep).env("DBUS_SYSTEM_BUS_ADDRESS", NO_BUS));
     assert_eq!(code, 4, "{stdout}{stderr}");
     assert!(stderr.contains("adapter: down"), "{stderr}");
-    assert!(stdout.starts_with("Nothing was heard: listened for "), "{stdout}");
+    assert!(stdout.starts_with("Nothing was heard: ran for "), "{stdout}");
     assert!(stdout.contains("This is not an all-clear"), "{stdout}");
 }
 

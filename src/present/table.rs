@@ -203,7 +203,8 @@ pub fn statement(analysis: &Analysis) -> String {
             duration_text(span.length_us()),
             local_span(span)
         ),
-        (None, Some(us)) => format!("listened for {}, 0 advertisements", duration_text(us)),
+        // "ran", not "listened": the adapter may have been down the whole time.
+        (None, Some(us)) => format!("ran for {}, 0 advertisements", duration_text(us)),
         (None, None) if analysis.captures.is_empty() => "0 advertisements".to_string(),
         (None, None) => {
             let n = analysis.captures.len() as u64;
