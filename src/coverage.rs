@@ -127,8 +127,8 @@ pub struct Coverage {
     pub tracker_sightings: u64,
     /// Of those, how many got a position.
     pub placed_sightings: u64,
-    /// How long a live session listened (None for captures).
-    pub listened_us: Option<i64>,
+    /// How long a live session ran, the radio up or not (None for captures).
+    pub ran_us: Option<i64>,
     /// The track the sightings were placed on (a file or gpsd), if any.
     pub track: Option<Span>,
     /// Fixes in that track.

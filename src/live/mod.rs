@@ -357,7 +357,7 @@ impl<'a> Session<'a> {
         // The track is owned by the position source, which the correlator consumes.
         let track = self.trackers.track().cloned();
         let mut coverage = self.coverage;
-        coverage.listened_us = self.started_us.map(|t| self.now_us.saturating_sub(t));
+        coverage.ran_us = self.started_us.map(|t| self.now_us.saturating_sub(t));
         coverage.finish(track.as_ref(), self.track_files, self.max_gap_us);
         let trackers = self.trackers.into_sorted();
         let mut capture_error = self.capture_error;

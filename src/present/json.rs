@@ -28,8 +28,8 @@ pub struct CoverageJson {
     pub last_heard: Option<String>,
     /// From the first advertisement to the last, in seconds.
     pub heard_s: Option<f64>,
-    /// How long a live session listened, in seconds (null for captures).
-    pub listened_s: Option<f64>,
+    /// How long a live session ran, in seconds, the radio up or not (null for captures).
+    pub ran_s: Option<f64>,
     pub tracker_sightings: u64,
     pub placed_sightings: u64,
     pub track: Option<TrackJson>,
@@ -62,7 +62,7 @@ impl From<&Coverage> for CoverageJson {
             first_heard: c.heard.map(|s| rfc3339(s.first_us)),
             last_heard: c.heard.map(|s| rfc3339(s.last_us)),
             heard_s: c.heard.map(|s| seconds(s.length_us())),
-            listened_s: c.listened_us.map(seconds),
+            ran_s: c.ran_us.map(seconds),
             tracker_sightings: c.tracker_sightings,
             placed_sightings: c.placed_sightings,
             track: c.track.map(|span| TrackJson {

@@ -195,7 +195,7 @@ pub fn statement(analysis: &Analysis) -> String {
     if c.incomplete {
         out.push_str("Incomplete: reading stopped early (see error); this covers only what was read. ");
     }
-    let heard = match (c.heard, c.listened_us) {
+    let heard = match (c.heard, c.ran_us) {
         (Some(span), _) => format!(
             "{} advertisement{} heard over {} ({})",
             grouped(c.advertisements),
