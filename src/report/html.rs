@@ -531,7 +531,9 @@ fn problem_text(p: &Problem, lang: Lang) -> String {
         ProblemKind::AttachmentChanged => "problem_attachment_changed",
         ProblemKind::StrayAttachment => "problem_stray_attachment",
     };
-    let (after, count) = ((p.first - 1).to_string(), (p.last - p.first + 1).to_string());
+    // In i128: a forged seq at the end of i64 must give a strange number, never an overflow.
+    let (first, last) = (i128::from(p.first), i128::from(p.last));
+    let (after, count) = ((first - 1).to_string(), (last - first + 1).to_string());
     lang.fill(
         key,
         &[

@@ -414,6 +414,18 @@ fn times_at_the_ends_of_the_range_make_a_report_not_a_panic() {
         data.trackers[0].last_seen_us = i64::MAX;
         data.trackers[0].alert_at_us = Some(i64::MAX);
         data.track[0].time_us = i64::MIN;
+        // A forged record numbered at the ends of i64, reported with --even-if-broken.
+        for kind in [
+            crate::store::ProblemKind::OutOfNumbering,
+            crate::store::ProblemKind::Missing,
+        ] {
+            data.verification.problems.push(crate::store::Problem {
+                kind,
+                first: i64::MIN,
+                last: i64::MAX,
+                detail: String::new(),
+            });
+        }
         for lang in Lang::ALL {
             well_formed(&render_html(&data, lang, &jst()));
         }

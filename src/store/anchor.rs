@@ -10,7 +10,7 @@ use std::path::Path;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::{Store, StoreError, chain, push, read_head, sql_error};
+use super::{Store, StoreError, chain, push, read_head};
 use crate::anchor::Code;
 
 /// The payload of an `anchor` record.
@@ -79,10 +79,10 @@ impl Store {
         chain_head(&self.path, head.seq, head.hash)
     }
 
-    /// Keeps an anchor of the chain as it stands: read and written in one transaction, so the
-    /// anchor record directly follows the record it anchors.
+    /// Keeps an anchor of the chain as it stands.
     pub fn anchor_now(&mut self, time_us: i64) -> Result<AnchorRecord, AnchorError> {
-        self.keep_anchor(None, time_us, None)
+        let head = self.chain_head()?.ok_or(AnchorError::Empty)?;
+        self.keep_anchor(head, time_us, None)
     }
 
     /// Keeps an anchor of `head`, read before (for a timestamp taken in between).
@@ -92,27 +92,24 @@ impl Store {
         time_us: i64,
         timestamp: Option<Timestamp>,
     ) -> Result<AnchorRecord, AnchorError> {
-        self.keep_anchor(Some(head), time_us, timestamp)
+        self.keep_anchor(head, time_us, timestamp)
     }
 
-    /// Walks the chain up to the anchored head under the write lock, so that an anchor is
-    /// only ever kept of a chain that verifies, then appends the anchor record.
+    /// Walks the chain up to the anchored head, so that an anchor is only ever kept of a chain
+    /// that verifies, then appends the anchor record. The walk reads a snapshot without the
+    /// write lock: it grows with the evidence, and a scan writing meanwhile must not wait for
+    /// it. Records appended during the walk simply follow the anchored one.
     fn keep_anchor(
         &mut self,
-        anchored: Option<ChainHead>,
+        anchored: ChainHead,
         time_us: i64,
         timestamp: Option<Timestamp>,
     ) -> Result<AnchorRecord, AnchorError> {
-        let path = self.path.clone();
-        let sql = |e| AnchorError::Store(sql_error(&path, e));
-        let tx = self.write_tx()?;
-        let mut head = read_head(&tx).map_err(sql)?;
-        let anchored = match anchored {
-            Some(h) => h,
-            None => chain_head(&path, head.seq, head.hash.clone())?.ok_or(AnchorError::Empty)?,
-        };
         let code = Code::new(anchored.records, &anchored.hash);
-        let check = walk(&tx, &code).map_err(sql)?;
+        let check = {
+            let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+            walk(&tx, &code).map_err(|e| self.err(e))?
+        };
         if let Some(problem) = check.broken.or(check.problem) {
             return Err(AnchorError::Broken(problem));
         }
@@ -124,9 +121,7 @@ impl Store {
             timestamp,
         };
         let payload = super::payload_of(chain::ANCHOR, &record)?;
-        push(&tx, &mut head, chain::ANCHOR, &payload)
-            .and_then(|_| tx.commit())
-            .map_err(sql)?;
+        self.write(|tx, head| push(tx, head, chain::ANCHOR, &payload).map(drop))?;
         Ok(record)
     }
 

@@ -97,9 +97,11 @@ impl fmt::Display for Problem {
                 "{range}: link broken (prev_hash is not the hash of the record before)"
             ),
             ProblemKind::Missing => {
-                let count = self.last - self.first + 1;
+                // i128: the numbers may come from a forged record at the ends of i64.
+                let (first, last) = (i128::from(self.first), i128::from(self.last));
+                let count = last - first + 1;
                 let s = if count == 1 { "" } else { "s" };
-                match self.first {
+                match first {
                     1 => write!(f, "{range}: missing (the chain's beginning)"),
                     first => write!(f, "after record {}: {count} record{s} missing", first - 1),
                 }
