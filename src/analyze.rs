@@ -217,6 +217,14 @@ pub fn analyze_files(
             coverage.capture_heard_nothing(&c.path);
         }
     }
+    for c in captures.iter().filter(|c| c.stats.unreadable > 0) {
+        let reason = c
+            .stats
+            .unreadable_reason
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        coverage.capture_not_understood(&c.path, c.stats.unreadable, reason);
+    }
     coverage.incomplete = captures.iter().any(|c| c.error.is_some());
     coverage.finish(options.track, options.track_files, options.max_gap_us);
     let other_advertisements = trackers.other_advertisements;

@@ -89,6 +89,12 @@ pub enum Warning {
     TrackPartial { track: Span, heard: Span },
     /// One capture among several held no advertisement.
     CaptureHeardNothing { path: PathBuf },
+    /// Records of a capture could not be interpreted: what they held was not checked.
+    CaptureNotUnderstood {
+        path: PathBuf,
+        records: u64,
+        reason: String,
+    },
 }
 
 impl Warning {
@@ -110,6 +116,15 @@ impl Warning {
             Warning::CaptureHeardNothing { path } => format!(
                 "{}: this capture holds no advertisement: nothing was heard in it",
                 crate::present::neutralise(&path.display().to_string())
+            ),
+            Warning::CaptureNotUnderstood {
+                path,
+                records,
+                reason,
+            } => format!(
+                "{}: {} records could not be interpreted ({reason}): what they held was not checked",
+                crate::present::neutralise(&path.display().to_string()),
+                crate::present::grouped(*records)
             ),
         }
     }
@@ -137,6 +152,9 @@ pub struct Coverage {
     pub track_files: Vec<TrackRead>,
     /// Reading stopped early somewhere: the result covers only what was read.
     pub incomplete: bool,
+    /// Records read but not understood (an unknown header version, link type ...): what they
+    /// held was not checked.
+    pub unreadable_records: u64,
     pub warnings: Vec<Warning>,
 }
 
@@ -174,6 +192,16 @@ impl Coverage {
         } else if starts_late || ends_early {
             self.warnings.push(Warning::TrackPartial { track, heard });
         }
+    }
+
+    /// Warns about records of a capture that could not be interpreted.
+    pub fn capture_not_understood(&mut self, path: &Path, records: u64, reason: String) {
+        self.unreadable_records += records;
+        self.warnings.push(Warning::CaptureNotUnderstood {
+            path: path.to_path_buf(),
+            records,
+            reason,
+        });
     }
 
     /// Warns about a capture that held nothing, when others did or may have.

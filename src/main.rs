@@ -645,8 +645,8 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     }
     if analysis.has_errors() {
         ExitCode::from(exit::BAD_INPUT)
-    } else if analysis.captures.iter().any(|c| c.stats.nothing_understood()) {
-        // Not one record of a capture could be interpreted: it was not checked.
+    } else if analysis.coverage.unreadable_records > 0 && analysis.outcome() != Outcome::Following {
+        // What records tagwatch could not interpret held was not checked: no all-clear.
         ExitCode::from(exit::NOT_CHECKED)
     } else {
         outcome_code(analysis.outcome())

@@ -295,6 +295,29 @@ fn an_unknown_header_version_is_not_an_all_clear() {
         (code, &json["captures"][0]["unreadable"]),
         (0, &serde_json::Value::Null)
     );
+
+    // Nor is a capture only partly understood: every other record of an unknown version.
+    let (partly, written) = write_demo(Container::Nordic(3), "nordic-partly-synthetic.pcap");
+    let mut bytes = std::fs::read(&partly).unwrap();
+    let (mut at, mut n) = (24, 0u64);
+    while at < bytes.len() {
+        let len = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize;
+        if n % 2 == 1 {
+            bytes[at + 16 + 3] = 9;
+        }
+        (at, n) = (at + 16 + len, n + 1);
+    }
+    std::fs::write(&partly, &bytes).unwrap();
+    let (code, json, stderr) = analyze_json(&[&partly]);
+    assert_eq!(code, i32::from(tagwatch::exit::NOT_CHECKED), "{stderr}");
+    assert_eq!(json["coverage"]["unreadable_records"], written / 2);
+    assert!(stderr.contains("records could not be interpreted"), "{stderr}");
+    let out = tagwatch()
+        .args(["analyze", "--no-store"])
+        .arg(&partly)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Partly checked: "));
 }
 
 /// `tagwatch synth --nordic VERSION` writes the demo as the nRF Sniffer would.

@@ -82,11 +82,6 @@ impl ReadStats {
         self.unreadable += 1;
         self.unreadable_reason.get_or_insert(why);
     }
-
-    /// Records were read and not one could be interpreted: nothing was checked.
-    pub fn nothing_understood(&self) -> bool {
-        self.records > 0 && self.unreadable == self.records
-    }
 }
 
 /// A stream of advertisements read from one capture.

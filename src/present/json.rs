@@ -23,6 +23,8 @@ pub struct Output<'a> {
 pub struct CoverageJson {
     /// False when reading stopped early somewhere: the result covers only what was read.
     pub complete: bool,
+    /// Records read but not understood: what they held was not checked.
+    pub unreadable_records: u64,
     pub advertisements: u64,
     pub first_heard: Option<String>,
     pub last_heard: Option<String>,
@@ -58,6 +60,7 @@ impl From<&Coverage> for CoverageJson {
         let seconds = |us: i64| us as f64 / 1e6;
         CoverageJson {
             complete: !c.incomplete,
+            unreadable_records: c.unreadable_records,
             advertisements: c.advertisements,
             first_heard: c.heard.map(|s| rfc3339(s.first_us)),
             last_heard: c.heard.map(|s| rfc3339(s.last_us)),

@@ -195,6 +195,13 @@ pub fn statement(analysis: &Analysis) -> String {
     if c.incomplete {
         out.push_str("Incomplete: reading stopped early (see error); this covers only what was read. ");
     }
+    if c.unreadable_records > 0 {
+        let _ = write!(
+            out,
+            "Partly checked: {} records could not be interpreted (see above); this covers only what was understood. ",
+            grouped(c.unreadable_records)
+        );
+    }
     let heard = match (c.heard, c.ran_us) {
         (Some(span), _) => format!(
             "{} advertisement{} heard over {} ({})",
@@ -261,7 +268,7 @@ fn placed(analysis: &Analysis) -> String {
                     local_span(track)
                 );
             }
-            Warning::CaptureHeardNothing { .. } => {}
+            Warning::CaptureHeardNothing { .. } | Warning::CaptureNotUnderstood { .. } => {}
         }
     }
     out
