@@ -743,6 +743,32 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         (Some(path), Some(_)) => Source::capture(path),
         _ => Source::from(source.as_str()),
     };
+    // What can fail before the session begins does, so no session is left open.
+    let recording = match &args.record {
+        Some(record) => match tagwatch::files::create_new(record)
+            .and_then(|f| JsonlWriter::new(Box::new(std::io::BufWriter::new(f)) as Box<dyn Write>))
+        {
+            Ok(w) => Some((w, record)),
+            Err(e) => {
+                eprintln!(
+                    "error: --record {}: {e}",
+                    present::neutralise(&record.display().to_string())
+                );
+                return ExitCode::from(exit::OUTPUT);
+            }
+        },
+        None => None,
+    };
+    // A service is stopped with SIGTERM: end the session cleanly, evidence written.
+    let signalled = Arc::new(AtomicBool::new(false));
+    if args.headless {
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            if let Err(e) = signal_hook::flag::register(signal, signalled.clone()) {
+                eprintln!("error: cannot handle signals: {e}");
+                return ExitCode::from(exit::ENVIRONMENT);
+            }
+        }
+    }
     let recorder = match begin(store.as_mut(), kind, &[stored_source]) {
         Ok(r) => r,
         Err(code) => return code,
@@ -753,29 +779,12 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     if let Some(r) = recorder {
         session = session.with_recorder(r);
     }
-    if let Some(record) = &args.record {
-        match tagwatch::files::create_new(record)
-            .and_then(|f| JsonlWriter::new(Box::new(std::io::BufWriter::new(f)) as Box<dyn Write>))
-        {
-            Ok(w) => session = session.with_capture(w, record),
-            Err(e) => {
-                eprintln!(
-                    "error: --record {}: {e}",
-                    present::neutralise(&record.display().to_string())
-                );
-                return ExitCode::from(exit::OUTPUT);
-            }
-        }
+    if let Some((writer, record)) = recording {
+        session = session.with_capture(writer, record);
     }
+    // Set when the live view fails: the session is still finished, its evidence kept.
+    let mut failure = None;
     if args.headless {
-        // A service is stopped with SIGTERM: end the session cleanly, evidence written.
-        let signalled = Arc::new(AtomicBool::new(false));
-        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-            if let Err(e) = signal_hook::flag::register(signal, signalled.clone()) {
-                eprintln!("error: cannot handle signals: {e}");
-                return ExitCode::from(exit::ENVIRONMENT);
-            }
-        }
         let sweep_end = |s: &Session<'_>| {
             signalled.load(Ordering::Relaxed)
                 || match purpose {
@@ -817,7 +826,7 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         }
         if let Err(e) = ui::run(&mut app, &mut session, feed) {
             eprintln!("error: terminal: {e} (without a terminal, use --headless)");
-            return ExitCode::from(exit::ENVIRONMENT);
+            failure = Some(ExitCode::from(exit::ENVIRONMENT));
         }
     }
     let snapshot = session.snapshot();
@@ -857,6 +866,9 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         return store_failed(e);
     }
     if let Err(code) = session_anchor(store.as_mut(), &args.on_anchor) {
+        return code;
+    }
+    if let Some(code) = failure {
         return code;
     }
     match replay_error {

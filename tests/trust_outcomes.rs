@@ -538,3 +538,30 @@ fn an_unknown_tracker_id_exits_7() {
     assert_eq!(code, 7, "{stderr}");
     assert!(stderr.contains("nor a tracker in the evidence"), "{stderr}");
 }
+
+/// A live view that cannot draw (no terminal) still ends its session: no "never closed"
+/// session is left to look like a cut tail, and the code says what failed.
+#[test]
+fn a_live_view_without_a_terminal_still_closes_its_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("evidence.sqlite");
+    let out = tagwatch()
+        .args([
+            "scan",
+            "--speed",
+            "0",
+            "--replay",
+            "captures/demo-synthetic.btsnoop",
+        ])
+        .env("TAGWATCH_DB", &db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(i32::from(tagwatch::exit::ENVIRONMENT)));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use --headless"));
+    let verify = tagwatch().arg("verify").env("TAGWATCH_DB", &db).output().unwrap();
+    let said = String::from_utf8_lossy(&verify.stdout);
+    assert!(
+        verify.status.success() && !said.contains("never closed"),
+        "{said}"
+    );
+}
