@@ -293,6 +293,12 @@ pub fn add_one(
     coverage: &mut Coverage,
     on_tracker: impl FnOnce(&Advertisement<'_>, &Classification<'static, '_>, Sighted<'_>),
 ) {
+    // Captures drop these as damaged records; a live adapter's time is this computer's clock,
+    // which on a Raspberry Pi without network can start at 1970.
+    if !crate::model::PLAUSIBLE_TIME_US.contains(&adv.time_us) {
+        coverage.implausible_time();
+        return;
+    }
     coverage.heard(adv.time_us);
     let class = classifier.classify(adv.data);
     if let Some(sighted) = trackers.add(adv, class.as_ref()) {
@@ -309,4 +315,43 @@ pub fn total_size(paths: &[PathBuf]) -> u64 {
 
 fn file_len(p: &Path) -> u64 {
     std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AddrType, BdAddr, PduKind};
+
+    /// A live adapter's times come from this computer's clock, which may be unset (1970).
+    #[test]
+    fn advertisements_dated_outside_the_plausible_range_are_dropped_and_warned_about() {
+        // A separated AirTag's advertisement.
+        let data = hex::decode("1eff4c0012191000112233445566778899aabbccddeeff00112233445566770000").unwrap();
+        let mut trackers = AnalyzeOptions::default().trackers(None);
+        let mut coverage = Coverage::default();
+        for time_us in [0, 1_768_464_000_000_000] {
+            let adv = Advertisement {
+                time_us,
+                address: BdAddr([0xC0, 1, 2, 3, 4, 5]),
+                addr_type: AddrType::Random,
+                rssi: Some(-60),
+                pdu: PduKind::AdvNonconnInd,
+                data: &data,
+            };
+            add_one(
+                &adv,
+                Classifier::builtin(),
+                &mut trackers,
+                &mut coverage,
+                |_, _, _| {},
+            );
+        }
+        assert_eq!((coverage.implausible_times, coverage.advertisements), (1, 1));
+        assert_eq!(trackers.into_sorted()[0].sightings, 1);
+        coverage.finish(None, &[], 0);
+        assert_eq!(
+            coverage.warnings,
+            [crate::coverage::Warning::ImplausibleTimes { count: 1 }]
+        );
+    }
 }

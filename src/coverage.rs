@@ -95,6 +95,8 @@ pub enum Warning {
         records: u64,
         reason: String,
     },
+    /// Advertisements dated outside 2000-2100 were dropped: the clock is not set.
+    ImplausibleTimes { count: u64 },
 }
 
 impl Warning {
@@ -116,6 +118,11 @@ impl Warning {
             Warning::CaptureHeardNothing { path } => format!(
                 "{}: this capture holds no advertisement: nothing was heard in it",
                 crate::present::neutralise(&path.display().to_string())
+            ),
+            Warning::ImplausibleTimes { count } => format!(
+                "{} advertisements were dated outside 2000-2100 and were not kept: is this \
+                 computer's clock set (`timedatectl`)?",
+                crate::present::grouped(*count)
             ),
             Warning::CaptureNotUnderstood {
                 path,
@@ -152,6 +159,9 @@ pub struct Coverage {
     pub track_files: Vec<TrackRead>,
     /// Reading stopped early somewhere: the result covers only what was read.
     pub incomplete: bool,
+    /// Advertisements dated outside 2000-2100 ([`crate::model::PLAUSIBLE_TIME_US`]) that
+    /// reached the analysis (a live scan's clock): dropped, never kept.
+    pub implausible_times: u64,
     /// Records read but not understood (an unknown header version, link type ...): what they
     /// held was not checked.
     pub unreadable_records: u64,
@@ -165,6 +175,11 @@ impl Coverage {
         Span::add(&mut self.heard, time_us);
     }
 
+    /// Counts an advertisement dropped for its time.
+    pub fn implausible_time(&mut self) {
+        self.implausible_times += 1;
+    }
+
     /// Counts one tracker sighting.
     pub fn sighted(&mut self, class: &Classification<'_, '_>, sighted: &Sighted<'_>) {
         if !class.bystander() {
@@ -176,6 +191,11 @@ impl Coverage {
     /// Adds what the track covers and warns where it does not meet the time heard. A
     /// sighting up to `max_gap_us` beyond the track's ends still gets a position.
     pub fn finish(&mut self, track: Option<&Track>, files: &[TrackRead], max_gap_us: i64) {
+        if self.implausible_times > 0 {
+            self.warnings.push(Warning::ImplausibleTimes {
+                count: self.implausible_times,
+            });
+        }
         self.track = track.and_then(Span::of);
         self.track_fixes = track.map_or(0, Track::len);
         self.track_files = files.to_vec();

@@ -268,7 +268,9 @@ fn placed(analysis: &Analysis) -> String {
                     local_span(track)
                 );
             }
-            Warning::CaptureHeardNothing { .. } | Warning::CaptureNotUnderstood { .. } => {}
+            Warning::CaptureHeardNothing { .. }
+            | Warning::CaptureNotUnderstood { .. }
+            | Warning::ImplausibleTimes { .. } => {}
         }
     }
     out
