@@ -105,6 +105,13 @@ impl Allowlist {
         self.ids.entry(id.to_string()).or_insert(0);
     }
 
+    /// Takes back [`Allowlist::insert_id`]; an id the file lists stays.
+    pub fn remove_id(&mut self, id: &str) {
+        if self.ids.get(id) == Some(&0) {
+            self.ids.remove(id);
+        }
+    }
+
     /// Whether the id is listed as a line of its own.
     pub fn lists_id(&self, id: &str) -> bool {
         self.ids.contains_key(id)

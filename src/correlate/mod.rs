@@ -464,6 +464,15 @@ impl<'t> Trackers<'t> {
         own
     }
 
+    /// Takes back a mark [`Trackers::mark_own`] made, when it could not be kept in the evidence:
+    /// a mark that is not in the record must not silence the alarm.
+    pub fn unmark_own(&mut self, id: &str) {
+        self.allow.remove_id(id);
+        for e in self.entries.iter_mut().filter(|e| e.tracker.id == id) {
+            e.tracker.own = None;
+        }
+    }
+
     /// Too few one-off keys to be one clone: they stay separate entries and the clone
     /// entry is not listed.
     fn incomplete_clone(&self) -> Option<usize> {

@@ -315,7 +315,10 @@ impl<'a> Session<'a> {
         }
         if let Some(r) = self.recorder.as_mut() {
             for t in self.trackers.snapshot(|t| t.id == id) {
-                r.mark_own(&t, time_us).map_err(|e| e.to_string())?;
+                if let Err(e) = r.mark_own(&t, time_us) {
+                    self.trackers.unmark_own(id);
+                    return Err(e.to_string());
+                }
             }
         }
         Ok(true)

@@ -215,6 +215,26 @@ fn mine_note_and_report_act_on_the_session() {
     assert_eq!(data.notes[0].text, format!("{follower}: under the seat"));
 }
 
+/// A mark that could not be kept in the evidence does not silence the alarm.
+#[test]
+fn a_mark_the_evidence_did_not_keep_is_taken_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let path = dir.path().join("evidence.sqlite");
+    let mut store = Store::open(&path, Mode::Create).unwrap();
+    let (mut session, _) = scanned(&mut store, &track, &capture);
+    let follower = session.snapshot().trackers[0].tracker.clone();
+    assert!(follower.alarms());
+    // Someone with the laptop silences every later record while tagwatch runs.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TRIGGER t BEFORE INSERT ON records BEGIN SELECT RAISE(IGNORE); END;")
+        .unwrap();
+    assert!(session.mark_own(&follower.id, 0).is_err());
+    let now = session.snapshot().trackers[0].tracker.clone();
+    assert!(now.id == follower.id && now.own.is_none() && now.alarms());
+}
+
 #[test]
 fn m_asks_first_marks_once_and_keeps_the_alert_in_the_evidence() {
     let dir = tempfile::tempdir().unwrap();
