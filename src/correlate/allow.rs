@@ -138,19 +138,19 @@ impl Allowlist {
     }
 }
 
-/// Adds the line `id` to the allow list at `path` (created if missing) unless a line lists
-/// it already; returns whether it was added.
+/// Adds the line `id` to the allow list at `path` (created if missing) unless it lists it
+/// already; returns whether it was added. Read and written like every other file tagwatch
+/// names: a regular file within its cap, replaced whole (0600), never through a link.
 pub fn append_id(path: &Path, id: &str) -> std::io::Result<bool> {
-    use std::io::Write;
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e),
+    let other = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
+    let text = match files::read_regular(path, files::LIST) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(FileError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(other(&e)),
     };
-    let listed = text
-        .lines()
-        .any(|raw| raw.split('#').next().unwrap_or("").trim() == id);
-    if listed {
+    let listed =
+        Allowlist::parse(&text).map_err(|(line, problem)| other(&format!("line {line}: {problem}")))?;
+    if listed.lists_id(id) {
         return Ok(false);
     }
     // A last line without its newline must not run into the new one.
@@ -159,8 +159,7 @@ pub fn append_id(path: &Path, id: &str) -> std::io::Result<bool> {
     } else {
         "\n"
     };
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
-    writeln!(file, "{gap}{id}")?;
+    files::write_atomic(path, format!("{text}{gap}{id}\n").as_bytes())?;
     Ok(true)
 }
 
@@ -204,5 +203,30 @@ mod tests {
         let err = Allowlist::parse("C4:12:34:56:78:9A\nmy keys\n").unwrap_err();
         assert_eq!(err.0, 2);
         assert!(Allowlist::parse("identity:zz").is_err());
+    }
+}
+
+#[cfg(all(test, unix))]
+mod append_tests {
+    use super::*;
+
+    #[test]
+    fn append_id_writes_privately_once_and_never_through_a_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("allow.txt");
+        assert!(append_id(&path, "tile-1a2b3c4d").unwrap());
+        assert!(!append_id(&path, "tile-1a2b3c4d").unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "tile-1a2b3c4d\n");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let target = dir.path().join("kept-elsewhere.txt");
+        std::fs::write(&target, "# my list\n").unwrap();
+        let link = dir.path().join("linked.txt");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        // Read through the link is allowed (a list kept elsewhere); written through, never.
+        let err = append_id(&link, "tile-1a2b3c4d").unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "# my list\n");
     }
 }

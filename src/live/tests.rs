@@ -424,7 +424,8 @@ fn ring_and_identify_from_the_view_are_kept_as_notes() {
 fn push(session: &mut Session<'_>, i: u64, data: &[u8]) {
     use crate::model::{AddrType, PduKind};
     session.push(&Advertisement {
-        time_us: i as i64 * 1000,
+        // 2026-01-15: an unset clock's 1970 would be dropped as implausible.
+        time_us: 1_768_464_000_000_000 + i as i64 * 1000,
         address: BdAddr([(i >> 8) as u8, i as u8, 0, 0, 0, 0xC0]),
         addr_type: AddrType::Random,
         rssi: Some(-70),
