@@ -399,7 +399,7 @@ impl App {
             Constraint::Length(1),
             Constraint::Length(if banner.is_some() { 3 } else { 0 }),
             Constraint::Min(5),
-            Constraint::Length(status.len().min(2) as u16),
+            Constraint::Length(status.len().min(3) as u16),
             Constraint::Length(1),
         ])
         .areas(area);

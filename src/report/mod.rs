@@ -101,7 +101,7 @@ impl FromStr for Lang {
         Lang::ALL
             .into_iter()
             .find(|l| l.code().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown report language {s:?} (use ja or en)"))
+            .ok_or_else(|| format!("unknown language {s:?} (use ja or en)"))
     }
 }
 
