@@ -332,6 +332,9 @@ fn status_line_names_the_database_and_its_last_anchor() {
     ] {
         assert!(s.contains(part), "{part:?} not in\n{s}");
     }
+    // On a small terminal the line wraps between its parts: the code is still there, whole.
+    let small = draw_in(&app, &session.snapshot(), (80, 24));
+    assert!(small.contains(&format!("last anchor {}", anchor.code)), "{small}");
 }
 
 #[test]
