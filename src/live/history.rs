@@ -90,11 +90,6 @@ impl History {
         self.buckets = joined;
     }
 
-    /// The width of a bucket now.
-    pub fn width_us(&self) -> i64 {
-        self.width_us
-    }
-
     /// Each bucket with the time it starts, oldest first.
     pub fn buckets(&self) -> impl Iterator<Item = (i64, &Bucket)> {
         self.buckets.iter().map(|b| (b.index * self.width_us, b))
@@ -141,7 +136,8 @@ mod tests {
             h.add(t * S, Some(-80), Some(&fix));
         }
         assert!(h.buckets().count() <= MAX_BUCKETS);
-        assert_eq!(h.width_us(), 64 * S);
+        let starts: Vec<i64> = h.buckets().map(|(start, _)| start).take(2).collect();
+        assert_eq!(starts, [0, 64 * S], "buckets of 64 s");
         assert!(h.heard_in(100 * S, 200 * S));
         assert!(!h.heard_in(3700 * S, 4700 * S), "the silence stays a gap");
         assert!(h.at(4000 * S).is_none() && h.at(5000 * S).is_some_and(|b| b.rssi() == Some(-80.0)));

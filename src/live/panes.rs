@@ -186,15 +186,19 @@ pub fn metres(m: f64) -> String {
     }
 }
 
-fn border(title: String, focused: bool) -> Block<'static> {
-    let style = if focused {
+/// The border of the pane Tab has moved to stands out.
+pub fn focus(focused: bool) -> Style {
+    if focused {
         Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
     } else {
         Style::new()
-    };
+    }
+}
+
+fn border(title: String, focused: bool) -> Block<'static> {
     Block::new()
         .borders(Borders::ALL)
-        .border_style(style)
+        .border_style(focus(focused))
         .title(title)
 }
 

@@ -263,6 +263,38 @@ fn table_map_and_timeline_at_160x45() {
 }
 
 #[test]
+fn tiny_and_odd_terminals_draw_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let mut session = pushed(&track, &capture, 45);
+    let utc = FixedOffset::east_opt(0).unwrap();
+    let mut app = App::new(
+        Purpose::Scan,
+        "replay".into(),
+        replay_input(),
+        Lang::Ja,
+        utc,
+        None,
+        dir.path().into(),
+    );
+    for _ in 0..3 {
+        for size in [
+            (1, 1),
+            (12, 5),
+            (20, 8),
+            (40, 12),
+            (119, 35),
+            (120, 36),
+            (300, 100),
+        ] {
+            draw_in(&app, &session.snapshot(), size);
+        }
+        let snap = session.snapshot();
+        app.key(KeyCode::Tab, &mut session, &snap);
+    }
+}
+
+#[test]
 fn map_focused_and_zoomed_at_160x45() {
     let keys = [KeyCode::Tab, KeyCode::Char('+'), KeyCode::Char('+')];
     for lang in Lang::ALL {

@@ -584,11 +584,11 @@ impl App {
             .header(header)
             .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
             .highlight_symbol("> ")
-            .block(Block::new().borders(Borders::TOP).border_style(if focused {
-                Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
-            } else {
-                Style::new()
-            }));
+            .block(
+                Block::new()
+                    .borders(Borders::TOP)
+                    .border_style(panes::focus(focused)),
+            );
         let mut state = TableState::new().with_selected(selected);
         frame.render_stateful_widget(table, area, &mut state);
     }
