@@ -406,7 +406,7 @@ pub fn timeline(look: &Look<'_>, frame: &mut Frame<'_>, area: Rect) {
     let Some(start) = snap.started_us else {
         return;
     };
-    if inner.height < 4 || inner.width < 20 {
+    if inner.height < 4 {
         return;
     }
     let end = snap.now_us.max(start + 1_000_000);
@@ -421,7 +421,11 @@ pub fn timeline(look: &Look<'_>, frame: &mut Frame<'_>, area: Rect) {
         .chain([time_w - 1])
         .max()
         .unwrap_or(0);
-    let graph_w = usize::from(inner.width).saturating_sub(margin + 1).max(1);
+    let graph_w = usize::from(inner.width).saturating_sub(margin + 1);
+    // Room for the first and the last time, each whole, or nothing.
+    if graph_w < 2 * (time_w + 2) {
+        return;
+    }
     let column = |c: usize| {
         let at = |c: usize| start + ((end - start) as f64 * c as f64 / graph_w as f64) as i64;
         (at(c), at(c + 1))
