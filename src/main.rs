@@ -186,6 +186,10 @@ struct LiveArgs {
     /// Where `r` in the live view writes evidence reports, a folder per tracker.
     #[arg(long, value_name = "DIR", default_value = "tagwatch-reports")]
     report_dir: PathBuf,
+    /// Language of the live view's map, timeline and status line, ja or en [default:
+    /// TAGWATCH_LANG, else ja in a Japanese locale, else en].
+    #[arg(long)]
+    lang: Option<Lang>,
     #[command(flatten)]
     judge: JudgeArgs,
     #[command(flatten)]
@@ -696,7 +700,7 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     let source = match &args.replay {
         Some(path) => {
             let mut feed = match capture::open(path) {
-                Ok(cap) => Replay::new(cap.source, args.speed),
+                Ok(cap) => Replay::new(cap.source, args.speed).from_file(path),
                 Err(e) => return bad_input(&e),
             };
             if let Purpose::Sweep { duration_us } = purpose {
@@ -814,6 +818,8 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         let mut app = App::new(
             purpose,
             feed.describe(),
+            feed.listener(),
+            live::messages::lang(args.lang),
             tz,
             args.judge.allow.clone(),
             args.report_dir.clone(),

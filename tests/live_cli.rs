@@ -158,3 +158,17 @@ fn on_alert_runs_the_hook_with_the_alert_as_json() {
     assert_eq!(alert["tracker"]["following"], true);
     assert_eq!(alert["tracker"]["owner_state"], "separated");
 }
+
+#[test]
+fn lang_takes_ja_or_en_and_nothing_else() {
+    let out = tagwatch()
+        .args(["scan", "--replay", "x.btsnoop", "--lang", "de"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(64), "{stderr}");
+    assert!(
+        stderr.contains("unknown language \"de\" (use ja or en)"),
+        "{stderr}"
+    );
+}

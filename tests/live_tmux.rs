@@ -3,8 +3,12 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::tmux::{Tmux, wait_for_file};
-use tagwatch::synth::labelled;
+use tagwatch::capture::JsonlWriter;
+use tagwatch::model::{AddrType, Advertisement, BdAddr, PduKind};
+use tagwatch::synth::{labelled, payload};
 
 #[test]
 fn live_view_in_a_real_terminal() {
@@ -37,6 +41,79 @@ fn live_view_in_a_real_terminal() {
     tmux.wait_for(&["TRACKER"]);
     tmux.keys(&["?"]);
     tmux.wait_for(&[" keys ", "find mode: signal meter", "quit (the evidence is kept)"]);
+
+    tmux.keys(&["q"]);
+    assert_eq!(wait_for_file(&exit), "0\n");
+}
+
+/// The bundled commute capture with a second tracker added (a neighbour's Tile heard at home in
+/// the first three minutes), as JSON Lines at `out`: a tracker to select besides the AirTag.
+fn commute_with_a_tile(out: &Path) {
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/commute_airtag-synthetic.btsnoop");
+    let mut source = tagwatch::capture::open(&bundled).unwrap().source;
+    let mut w = JsonlWriter::new(std::fs::File::create(out).unwrap()).unwrap();
+    let tile = payload::tile(&[7; 8]);
+    let mut tiles = (0..90).map(|k| k * 2_000_000).peekable();
+    let mut first = None;
+    while source
+        .next_record(&mut |adv| {
+            let start = *first.get_or_insert(adv.time_us);
+            while let Some(t) = tiles.next_if(|&t| start + t <= adv.time_us) {
+                let heard = Advertisement {
+                    time_us: start + t,
+                    address: BdAddr([0xC1, 0x22, 0x33, 0x44, 0x55, 0x66]),
+                    addr_type: AddrType::Random,
+                    rssi: Some(-70),
+                    pdu: PduKind::AdvInd,
+                    data: &tile,
+                };
+                w.write(&heard).unwrap();
+            }
+            w.write(adv).unwrap();
+        })
+        .unwrap()
+    {}
+    w.into_inner().unwrap();
+}
+
+#[test]
+fn map_and_timeline_appear_on_a_large_terminal_and_follow_the_selection() {
+    let Some(tmux) = Tmux::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("commute-and-tile.jsonl");
+    commute_with_a_tile(&capture);
+    let track = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/commute_airtag-synthetic.gpx");
+    let exit = dir.path().join("exit");
+    let command = format!(
+        "'{}' scan --replay '{}' --track '{}' --speed 600 --no-store --lang en > /dev/null; echo $? > '{}'",
+        env!("CARGO_BIN_EXE_tagwatch"),
+        capture.display(),
+        track.display(),
+        exit.display()
+    );
+    let started = tmux.run(&["new-session", "-d", "-s", "tw", "-x", "160", "-y", "45", &command]);
+    assert!(started.status.success(), "{started:?}");
+
+    // Once it follows, the AirTag is first and the panes show it (nothing selected yet).
+    tmux.wait_for(&[
+        "AirTag is following you",
+        "┌ map · AirTag · apple_find_my-0b04929b",
+        "┌ timeline · AirTag · apple_find_my-0b04929b",
+        "  radio ",
+        "checking: replay",
+        "commute-and-tile.jsonl · capture · ",
+        "├",
+    ]);
+    // The Tile, selected: both panes follow it.
+    tmux.keys(&["Down"]);
+    tmux.wait_for(&["┌ map · Tile · tile-", "┌ timeline · Tile · tile-"]);
+    let screen = tmux.screen();
+    assert!(!screen.contains("map · AirTag"), "{screen}");
+    // Tab moves the focus; zooming says so in the map's title.
+    tmux.keys(&["Up", "Tab", "+", "+"]);
+    tmux.wait_for(&["┌ map · AirTag · apple_find_my-0b04929b · zoom ×4"]);
 
     tmux.keys(&["q"]);
     assert_eq!(wait_for_file(&exit), "0\n");

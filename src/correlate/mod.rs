@@ -217,6 +217,12 @@ impl<'t> Trackers<'t> {
         self.positions.as_ref().and_then(|p| p.track())
     }
 
+    /// The person's position at `time_us` from the position source, if any (the live view's
+    /// GPS state; a live receiver's new fixes join its track).
+    pub fn position_at(&mut self, time_us: i64) -> Option<Fix> {
+        self.positions.as_mut()?.position_at(time_us)
+    }
+
     /// Judges with these thresholds instead of the default (medium) ones.
     pub fn with_rules(mut self, rules: Rules) -> Self {
         self.rules = rules;

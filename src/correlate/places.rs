@@ -77,6 +77,11 @@ impl Places {
         self.max_distance_m
     }
 
+    /// When the tracker was first and last heard at each place, in the order of `centres`.
+    pub fn visits(&self) -> &[(i64, i64)] {
+        &self.visits
+    }
+
     /// The centre of each place, in the order the places were first visited.
     pub fn centres(&self) -> &[Fix] {
         &self.centres

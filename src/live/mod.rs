@@ -5,12 +5,17 @@
 //! A live scanner pushes each advertisement with [`Session::push`] (its `time_us` is the
 //! arrival time), or implements [`Feed`] to be driven by the live view.
 
+mod history;
+pub mod messages;
+mod panes;
 mod replay;
+mod spans;
 pub mod ui;
 
 use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::analyze::{self, AnalyzeOptions};
@@ -19,12 +24,15 @@ use crate::classify::Classifier;
 use crate::correlate::{Tracker, Trackers};
 use crate::coverage::{Coverage, TrackRead};
 use crate::evidence::Source;
-use crate::location::PositionSource;
+use crate::location::{Fix, PositionSource};
 use crate::model::{Advertisement, BdAddr};
 use crate::report::{self, Lang};
+use crate::scan::LinkState;
 use crate::store::{Recorder, StoreError};
 
+pub use history::{Bucket, History};
 pub use replay::{Pace, Replay};
+pub use spans::Spans;
 
 /// RSSI values kept per tracker for the sparkline and the find mode.
 pub const RSSI_HISTORY: usize = 60;
@@ -35,6 +43,12 @@ const MAX_LIVE: usize = 1024;
 const MAX_EVENTS: usize = 100;
 /// Weight of a new RSSI value in the smoothed signal of the find mode.
 const SMOOTHING: f64 = 0.3;
+/// Advertisements per second are counted over this many seconds of session time.
+const RATE_WINDOW_S: i64 = 10;
+/// Whether there is a GPS fix is looked at once a second of session time.
+const GPS_LOOK_US: i64 = 1_000_000;
+/// The person's track in a snapshot is thinned to this many points (a map has fewer cells).
+const MAX_TRACK_POINTS: usize = 1000;
 
 /// What happened that the person must be told.
 #[derive(Clone, Debug, PartialEq)]
@@ -101,6 +115,9 @@ struct Live {
     raw: Vec<u8>,
     address: BdAddr,
     last_us: i64,
+    /// Shared with the snapshots, copied only when a sighting arrives while a view holds one.
+    history: Arc<History>,
+    alert_fix: Option<Fix>,
 }
 
 /// One tracker as the live view shows it.
@@ -115,6 +132,18 @@ pub struct TrackerView {
     /// The latest advertisement's AD structures and address.
     pub raw_hex: String,
     pub address: BdAddr,
+    /// Its sightings over the session, for the map and the timeline.
+    pub history: Arc<History>,
+    /// Where the person was when it started following.
+    pub alert_fix: Option<Fix>,
+}
+
+/// The evidence database a session keeps its records in, for the status line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evidence {
+    pub db: PathBuf,
+    /// The short code of the latest anchor kept in it (None: never anchored).
+    pub anchor: Option<String>,
 }
 
 /// The session as it stands, for one frame of the view.
@@ -131,6 +160,15 @@ pub struct Snapshot {
     pub advertisements: u64,
     /// Advertisements of phones, headphones and other devices that are no trackers.
     pub bystanders: u64,
+    /// Advertisements per second over the last few seconds of session time.
+    pub rate: f64,
+    /// When the radio listened, and when there was a GPS fix.
+    pub radio: Spans,
+    pub gps: Spans,
+    /// The person's latest fix up to now, and the track so far (thinned).
+    pub fix: Option<Fix>,
+    pub track: Vec<Fix>,
+    pub evidence: Option<Evidence>,
 }
 
 /// A live session: the correlator, the evidence recorder and the optional capture file.
@@ -152,6 +190,12 @@ pub struct Session<'a> {
     coverage: Coverage,
     track_files: &'a [TrackRead],
     max_gap_us: i64,
+    radio: Spans,
+    gps: Spans,
+    gps_looked_us: i64,
+    /// Advertisements per second of session time, the last [`RATE_WINDOW_S`] seconds.
+    rate: VecDeque<(i64, u32)>,
+    evidence: Option<Evidence>,
 }
 
 /// How a session ended.
@@ -192,11 +236,23 @@ impl<'a> Session<'a> {
             coverage: Coverage::default(),
             track_files: options.track_files,
             max_gap_us: options.max_gap_us,
+            radio: Spans::default(),
+            gps: Spans::default(),
+            gps_looked_us: i64::MIN,
+            rate: VecDeque::new(),
+            evidence: None,
         }
     }
 
     /// Keeps every tracker sighting in the evidence store.
-    pub fn with_recorder(mut self, recorder: Recorder<'a>) -> Self {
+    pub fn with_recorder(mut self, mut recorder: Recorder<'a>) -> Self {
+        let store = recorder.store();
+        // An anchor that cannot be read is no reason to stop watching: the line says none.
+        let anchor = store.last_anchor().ok().flatten().map(|a| a.code);
+        self.evidence = Some(Evidence {
+            db: store.path().to_path_buf(),
+            anchor,
+        });
         self.recorder = Some(recorder);
         self
     }
@@ -229,12 +285,16 @@ impl<'a> Session<'a> {
             }
             bystander = class.bystander();
             if !bystander {
-                remember(live, &sighted.tracker.id, adv);
+                remember(live, &sighted.tracker.id, adv, sighted.position.as_ref());
             }
         });
         if bystander {
             self.bystanders += 1;
         }
+        // Something was heard: the radio listened then.
+        self.radio.on(adv.time_us);
+        self.count(adv.time_us);
+        self.look_for_a_fix();
         let events: Vec<Event> = self
             .trackers
             .take_following()
@@ -242,6 +302,11 @@ impl<'a> Session<'a> {
             .map(Event::Following)
             .collect();
         for e in &events {
+            let t = e.tracker();
+            let at = t.alert_at_us.and_then(|at| self.trackers.position_at(at));
+            if let Some(l) = self.live.get_mut(&t.id) {
+                l.alert_fix = at;
+            }
             if self.events.len() == MAX_EVENTS {
                 self.events.pop_front();
             }
@@ -255,6 +320,45 @@ impl<'a> Session<'a> {
     pub fn tick(&mut self, now_us: i64) {
         self.started_us.get_or_insert(now_us);
         self.now_us = self.now_us.max(now_us);
+        self.look_for_a_fix();
+    }
+
+    /// Whether the adapter listens at `now_us` (a live scan says so; a replay's advertisements
+    /// are all it has).
+    pub fn radio(&mut self, now_us: i64, listening: bool) {
+        if listening {
+            self.radio.on(now_us);
+        } else {
+            self.radio.off();
+        }
+    }
+
+    fn count(&mut self, time_us: i64) {
+        let second = time_us.div_euclid(1_000_000);
+        match self.rate.back_mut() {
+            Some((s, n)) if *s == second => *n += 1,
+            _ => self.rate.push_back((second, 1)),
+        }
+        while self
+            .rate
+            .front()
+            .is_some_and(|(s, _)| *s <= second - RATE_WINDOW_S)
+        {
+            self.rate.pop_front();
+        }
+    }
+
+    /// Notes, once a second of session time, whether the person's position is known now.
+    fn look_for_a_fix(&mut self) {
+        let now = self.now_us;
+        if now.saturating_sub(self.gps_looked_us) < GPS_LOOK_US {
+            return;
+        }
+        self.gps_looked_us = now;
+        match self.trackers.position_at(now) {
+            Some(_) => self.gps.on(now),
+            None => self.gps.off(),
+        }
     }
 
     pub fn now_us(&self) -> i64 {
@@ -286,6 +390,8 @@ impl<'a> Session<'a> {
                     smoothed: live.smoothed,
                     raw_hex: hex::encode(&live.raw),
                     address: live.address,
+                    history: live.history.clone(),
+                    alert_fix: live.alert_fix,
                     tracker,
                 }
             })
@@ -296,6 +402,8 @@ impl<'a> Session<'a> {
                 .then(b.tracker.following().cmp(&a.tracker.following()))
                 .then(signal(b).total_cmp(&signal(a)))
         });
+        let fixes = self.trackers.track().map_or(&[][..], |t| t.fixes());
+        let so_far = &fixes[..fixes.partition_point(|f| f.time_us <= self.now_us)];
         Snapshot {
             now_us: self.now_us,
             started_us: self.started_us,
@@ -303,7 +411,27 @@ impl<'a> Session<'a> {
             events: self.events.iter().cloned().collect(),
             advertisements: self.coverage.advertisements,
             bystanders: self.bystanders,
+            rate: self.rate(),
+            radio: self.radio.clone(),
+            gps: self.gps.clone(),
+            fix: so_far.last().copied(),
+            track: thinned(so_far, MAX_TRACK_POINTS),
+            evidence: self.evidence.clone(),
         }
+    }
+
+    /// Advertisements per second over the last seconds of session time (fewer at the start).
+    fn rate(&self) -> f64 {
+        let now = self.now_us.div_euclid(1_000_000);
+        let heard: u32 = self
+            .rate
+            .iter()
+            .filter(|(s, _)| *s > now - RATE_WINDOW_S)
+            .map(|(_, n)| n)
+            .sum();
+        let started = self.started_us.map_or(now, |t| t.div_euclid(1_000_000));
+        let window = (now - started + 1).clamp(1, RATE_WINDOW_S);
+        f64::from(heard) / window as f64
     }
 
     /// "This one is mine": tracker `id` raises no alarm from now on; its verdict, an alert
@@ -397,8 +525,20 @@ fn signal(v: &TrackerView) -> f64 {
     v.smoothed.unwrap_or(f64::NEG_INFINITY)
 }
 
-/// Keeps the signal and raw data of one tracker sighting, bounded in size and count.
-fn remember(live: &mut HashMap<String, Live>, id: &str, adv: &Advertisement<'_>) {
+/// At most `max` of `fixes`, evenly picked, the last always kept (where the person is now).
+fn thinned(fixes: &[Fix], max: usize) -> Vec<Fix> {
+    let step = fixes.len().div_ceil(max.max(1)).max(1);
+    let mut v: Vec<Fix> = fixes.iter().step_by(step).copied().collect();
+    if let Some(last) = fixes.last()
+        && v.last() != Some(last)
+    {
+        v.push(*last);
+    }
+    v
+}
+
+/// Keeps the signal, raw data and history of one tracker sighting, bounded in size and count.
+fn remember(live: &mut HashMap<String, Live>, id: &str, adv: &Advertisement<'_>, position: Option<&Fix>) {
     if !live.contains_key(id) && live.len() >= MAX_LIVE {
         let oldest = live.iter().min_by_key(|(_, l)| l.last_us).map(|(k, _)| k.clone());
         if let Some(k) = oldest {
@@ -414,6 +554,7 @@ fn remember(live: &mut HashMap<String, Live>, id: &str, adv: &Advertisement<'_>)
         let r = f64::from(rssi);
         l.smoothed = Some(l.smoothed.map_or(r, |s| s + SMOOTHING * (r - s)));
     }
+    Arc::make_mut(&mut l.history).add(adv.time_us, adv.rssi, position);
     l.raw.clear();
     l.raw.extend_from_slice(adv.data);
     l.address = adv.address;
@@ -431,6 +572,18 @@ pub trait Feed {
     fn finished(&self) -> bool;
     /// What the view's title says about the input ("replay 10×", "hci0").
     fn describe(&self) -> String;
+    /// What is listened with, for the status line.
+    fn listener(&self) -> Listener;
+}
+
+/// What a session listens with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Listener {
+    /// A Bluetooth adapter through BlueZ over D-Bus, which hands over advertisements it has
+    /// reconstructed (merged, deduplicated), not the raw packets.
+    Adapter { name: String, state: LinkState },
+    /// A recorded capture played back.
+    Replay { file: String },
 }
 
 /// Runs `feed` into `session` without a view until it finishes or `stop` says so; each

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Event, Feed, Session};
+use super::{Event, Feed, Listener, Session};
 use crate::capture::{AdvertisementSource, CaptureError};
 
 /// Maps capture time to wall-clock time at `speed` times real time (0: no waiting).
@@ -48,6 +48,8 @@ pub struct Replay {
     first_us: Option<i64>,
     done: bool,
     pub error: Option<CaptureError>,
+    /// The capture's name, for the status line.
+    file: String,
 }
 
 impl Replay {
@@ -60,7 +62,14 @@ impl Replay {
             first_us: None,
             done: false,
             error: None,
+            file: String::new(),
         }
+    }
+
+    /// Names the capture file in the status line.
+    pub fn from_file(mut self, path: &std::path::Path) -> Self {
+        self.file = path.display().to_string();
+        self
     }
 
     /// Plays only the first `length_us` of the capture.
@@ -127,6 +136,12 @@ impl Feed for Replay {
             _ if self.done => "replay ended".to_string(),
             s if s <= 0.0 => "replay, as fast as possible".to_string(),
             s => format!("replay {s}×"),
+        }
+    }
+
+    fn listener(&self) -> Listener {
+        Listener::Replay {
+            file: self.file.clone(),
         }
     }
 }

@@ -10,6 +10,7 @@ use super::*;
 use crate::analyze::analyze_files;
 use crate::classify::personal_device_near_owner;
 use crate::location::{Track, read_track};
+use crate::report::Lang;
 use crate::store::{Mode, Store};
 use crate::synth::labelled;
 
@@ -98,28 +99,60 @@ fn scanned<'a>(store: &'a mut Store, track: &'a Track, capture: &Path) -> (Sessi
 
 const MIN: i64 = 60_000_000;
 
+fn replay_input() -> Listener {
+    Listener::Replay {
+        file: "commute_airtag-synthetic.btsnoop".into(),
+    }
+}
+
 /// The commute up to `minutes` after its start, drawn after `keys`.
 fn screen(minutes: i64, keys: &[KeyCode]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let (capture, track) = commute(dir.path());
+    screen_in(minutes, keys, Lang::En, (110, 30))
+}
+
+/// A session on `track` with the capture pushed up to `minutes` after the track starts.
+fn pushed<'a>(track: &'a Track, capture: &Path, minutes: i64) -> Session<'a> {
     let options = AnalyzeOptions {
-        track: Some(&track),
+        track: Some(track),
         ..AnalyzeOptions::default()
     };
-    let start = track.fixes()[0].time_us;
     let mut session = Session::new(&options, None, "test");
-    push_until(&mut session, &capture, Some(start + minutes * MIN));
+    push_until(
+        &mut session,
+        capture,
+        Some(track.fixes()[0].time_us + minutes * MIN),
+    );
+    session
+}
+
+/// [`screen`] in `lang` on a terminal of `size` (columns, rows).
+fn screen_in(minutes: i64, keys: &[KeyCode], lang: Lang, size: (u16, u16)) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let mut session = pushed(&track, &capture, minutes);
     let utc = FixedOffset::east_opt(0).unwrap();
-    let mut app = App::new(Purpose::Scan, "replay".into(), utc, None, dir.path().into());
+    let mut app = App::new(
+        Purpose::Scan,
+        "replay".into(),
+        replay_input(),
+        lang,
+        utc,
+        None,
+        dir.path().into(),
+    );
     for &k in keys {
         let snap = session.snapshot();
         app.key(k, &mut session, &snap);
     }
-    draw(&app, &session.snapshot())
+    draw_in(&app, &session.snapshot(), size)
 }
 
 fn draw(app: &App, snap: &Snapshot) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(110, 30)).unwrap();
+    draw_in(app, snap, (110, 30))
+}
+
+fn draw_in(app: &App, snap: &Snapshot, (columns, rows): (u16, u16)) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(columns, rows)).unwrap();
     terminal.draw(|f| app.draw(f, snap)).unwrap();
     let buffer = terminal.backend().buffer();
     let width = buffer.area.width as usize;
@@ -127,11 +160,16 @@ fn draw(app: &App, snap: &Snapshot) -> String {
         .content
         .chunks(width)
         .map(|row| {
-            row.iter()
-                .map(|c| c.symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
+            // A wide character covers the cell after it, as on a terminal.
+            let mut line = String::new();
+            let mut covered = false;
+            for c in row {
+                if !std::mem::take(&mut covered) {
+                    line.push_str(c.symbol());
+                    covered = panes::width(c.symbol()) == 2;
+                }
+            }
+            line.trim_end().to_string()
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -170,6 +208,167 @@ fn help_screen() {
     insta::assert_snapshot!(screen(45, &[KeyCode::Char('?')]));
 }
 
+/// Each pane of the commute 45 minutes in, at `size`, in both languages: the table, map and
+/// timeline one at a time (Tab) on a small terminal, all three on a large one.
+fn panes_at(size: (u16, u16), tabs: usize, name: &str) {
+    for lang in Lang::ALL {
+        let s = screen_in(45, &vec![KeyCode::Tab; tabs], lang, size);
+        let (map, timeline, radio) = match lang {
+            Lang::Ja => (
+                " 地図 · AirTag · apple_find_my-",
+                " 時系列 · AirTag · apple_find_my-",
+                "受信 ",
+            ),
+            Lang::En => (
+                " map · AirTag · apple_find_my-",
+                " timeline · AirTag · apple_find_my-",
+                "radio ",
+            ),
+        };
+        let checking = messages::t(lang, "checking");
+        assert!(
+            s.contains(checking) && s.contains("commute_airtag-synthetic.btsnoop"),
+            "{s}"
+        );
+        let split = size.0 >= 120;
+        if split || tabs == 1 {
+            assert!(
+                s.contains(map) && s.contains('├') && s.contains(messages::t(lang, "north")),
+                "{s}"
+            );
+        }
+        if split || tabs == 2 {
+            assert!(
+                s.contains(timeline) && s.contains(radio) && s.contains("08:45:00"),
+                "{s}"
+            );
+        }
+        if split || tabs == 0 {
+            assert!(s.contains("TRACKER"), "{s}");
+        }
+        insta::assert_snapshot!(format!("{name}_{}x{}_{}", size.0, size.1, lang.code()), s);
+    }
+}
+
+#[test]
+fn table_map_and_timeline_one_at_a_time_at_80x24() {
+    for (tabs, name) in ["table", "map", "timeline"].into_iter().enumerate() {
+        panes_at((80, 24), tabs, name);
+    }
+}
+
+#[test]
+fn table_map_and_timeline_at_160x45() {
+    panes_at((160, 45), 0, "all");
+}
+
+#[test]
+fn tiny_and_odd_terminals_draw_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let mut session = pushed(&track, &capture, 45);
+    let utc = FixedOffset::east_opt(0).unwrap();
+    let mut app = App::new(
+        Purpose::Scan,
+        "replay".into(),
+        replay_input(),
+        Lang::Ja,
+        utc,
+        None,
+        dir.path().into(),
+    );
+    for _ in 0..3 {
+        for size in [
+            (1, 1),
+            (12, 5),
+            (20, 8),
+            (40, 12),
+            (119, 35),
+            (120, 36),
+            (300, 100),
+        ] {
+            draw_in(&app, &session.snapshot(), size);
+        }
+        let snap = session.snapshot();
+        app.key(KeyCode::Tab, &mut session, &snap);
+    }
+}
+
+#[test]
+fn map_focused_and_zoomed_at_160x45() {
+    let keys = [KeyCode::Tab, KeyCode::Char('+'), KeyCode::Char('+')];
+    for lang in Lang::ALL {
+        let s = screen_in(45, &keys, lang, (160, 45));
+        assert!(
+            s.contains(&messages::fill(lang, "zoom", &[("factor", "4")])),
+            "{s}"
+        );
+        insta::assert_snapshot!(format!("map_zoomed_160x45_{}", lang.code()), s);
+    }
+}
+
+#[test]
+fn the_session_keeps_spans_of_listening_and_of_gps_fixes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let start = track.fixes()[0].time_us;
+    let mut session = pushed(&track, &capture, 45);
+    // The adapter went down for ten minutes; the track has ended long before a day later.
+    session.radio(start + 46 * MIN, false);
+    session.radio(start + 56 * MIN, true);
+    session.tick(start + 24 * 60 * MIN);
+    let snap = session.snapshot();
+    let radio: Vec<(i64, i64)> = snap.radio.spans().map(|s| (s.first_us, s.last_us)).collect();
+    assert_eq!(radio.len(), 2, "{radio:?}");
+    assert!(radio[0].0 <= start + MIN && radio[0].1 >= start + 44 * MIN);
+    assert_eq!(radio[1], (start + 56 * MIN, start + 56 * MIN));
+    let gps: Vec<(i64, i64)> = snap.gps.spans().map(|s| (s.first_us, s.last_us)).collect();
+    assert_eq!(gps.len(), 1, "{gps:?}");
+    assert!(gps[0].1 >= start + 44 * MIN && gps[0].1 < start + 24 * 60 * MIN);
+    assert!(!snap.gps.any_in(start + 60 * MIN, start + 24 * 60 * MIN));
+    // The latest fix up to now is the track's end; the track shown is thinned.
+    assert_eq!(snap.fix, track.fixes().last().copied());
+    assert!(snap.track.len() <= MAX_TRACK_POINTS && snap.track.last() == track.fixes().last());
+    let follower = &snap.trackers[0];
+    assert!(follower.history.buckets().count() > 10);
+    assert!(follower.alert_fix.is_some());
+}
+
+#[test]
+fn status_line_names_the_database_and_its_last_anchor() {
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let mut store = Store::open(&dir.path().join("evidence.sqlite"), Mode::Create).unwrap();
+    store.add_note("before", None, 1).unwrap();
+    let anchor = store.anchor_now(2).unwrap();
+    let (session, _) = scanned(&mut store, &track, &capture);
+    let utc = FixedOffset::east_opt(0).unwrap();
+    let adapter = Listener::Adapter {
+        name: "hci0".into(),
+        state: crate::scan::LinkState::Down("powered off".into()),
+    };
+    let app = App::new(
+        Purpose::Scan,
+        "hci0".into(),
+        adapter,
+        Lang::En,
+        utc,
+        None,
+        dir.path().into(),
+    );
+    let s = draw_in(&app, &session.snapshot(), (200, 40));
+    for part in [
+        "checking: adapter hci0: down (powered off) · reconstructed (BlueZ D-Bus) ·",
+        " adv/s · GPS fix ",
+        &format!("evidence.sqlite · last anchor {}", anchor.code),
+    ] {
+        assert!(s.contains(part), "{part:?} not in\n{s}");
+    }
+    // On a small terminal the line wraps between its parts: the code is still there, whole.
+    let small = draw_in(&app, &session.snapshot(), (80, 24));
+    assert!(small.contains(&format!("last anchor {}", anchor.code)), "{small}");
+}
+
 #[test]
 fn mine_note_and_report_act_on_the_session() {
     let dir = tempfile::tempdir().unwrap();
@@ -182,6 +381,8 @@ fn mine_note_and_report_act_on_the_session() {
     let mut app = App::new(
         Purpose::Scan,
         "replay".into(),
+        replay_input(),
+        Lang::En,
         utc,
         Some(allow.clone()),
         reports.clone(),
@@ -249,6 +450,8 @@ fn m_asks_first_marks_once_and_keeps_the_alert_in_the_evidence() {
     let mut app = App::new(
         Purpose::Scan,
         "replay".into(),
+        replay_input(),
+        Lang::En,
         utc,
         Some(allow.clone()),
         dir.path().into(),
@@ -343,7 +546,15 @@ fn ring_and_identify_from_the_view_are_kept_as_notes() {
     };
 
     // A replay has no adapter to ring with.
-    let mut replay = App::new(Purpose::Scan, "replay".into(), utc, None, dir.path().into());
+    let mut replay = App::new(
+        Purpose::Scan,
+        "replay".into(),
+        replay_input(),
+        Lang::En,
+        utc,
+        None,
+        dir.path().into(),
+    );
     press(&mut replay, &mut session, KeyCode::Char('s'));
     assert!(draw(&replay, &session.snapshot()).contains("ring needs a Bluetooth adapter"));
 
@@ -375,8 +586,19 @@ fn ring_and_identify_from_the_view_are_kept_as_notes() {
             done,
         })
     });
-    let mut app =
-        App::new(Purpose::Scan, "hci0".into(), utc, None, dir.path().into()).with_interactor(interactor);
+    let mut app = App::new(
+        Purpose::Scan,
+        "hci0".into(),
+        Listener::Adapter {
+            name: "hci0".into(),
+            state: crate::scan::LinkState::Up,
+        },
+        Lang::En,
+        utc,
+        None,
+        dir.path().into(),
+    )
+    .with_interactor(interactor);
     let wait_for = |app: &mut App, session: &mut Session<'_>, text: &str| {
         for _ in 0..200 {
             app.poll(session);

@@ -1,5 +1,6 @@
 //! The live view: a table of the trackers around, an alert banner, a detail pane, the find
-//! mode for one tracker and the sweep countdown. Drawing is a function of the [`App`] and a
+//! mode for one tracker, the sweep countdown, a map and a timeline of the selected tracker and
+//! a status line saying what is checked. Drawing is a function of the [`App`] and a
 //! [`Snapshot`], so tests draw it on a `TestBackend`.
 
 use std::io;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::FixedOffset;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor;
 use ratatui::crossterm::event::{self, Event as TermEvent, KeyCode, KeyEventKind};
@@ -20,15 +21,25 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Row, Sparkline, Table, TableState, Wrap};
 use ratatui::{Frame, Terminal};
 
-use super::{Feed, Session, Snapshot, TrackerView};
+use super::panes::{self, Look};
+use super::{Feed, Listener, Session, Snapshot, TrackerView};
 use crate::correlate::{Tracker, append_id};
 use crate::interact::InteractError;
 use crate::interact::act::{self, Action, Report, Target};
 use crate::present::neutralise;
 use crate::present::table::{owner_text, tracker_text};
+use crate::report::Lang;
 
 /// Signal strengths the meter spans, in dBm: far away to on top of it.
 const METER_DBM: (f64, f64) = (-100.0, -30.0);
+/// From this size on, the table, map and timeline are shown together; smaller terminals show
+/// one of them at a time (Tab).
+const SPLIT: (u16, u16) = (120, 36);
+/// Columns the table takes beside the map: its columns, their spacing and the selection mark.
+const TABLE_COLS: u16 = 93;
+const TIMELINE_ROWS: u16 = 14;
+/// Zoom steps from the fitted map (each halves or doubles the metres per column).
+const ZOOM: (i32, i32) = (-6, 16);
 /// Values averaged on each side when telling warmer from colder.
 const TREND_WINDOW: usize = 5;
 /// A change of the average by this many dB is a trend, less is noise.
@@ -41,6 +52,24 @@ pub enum Purpose {
     Scan,
     /// Checking a car or a room for `duration_us`: strongest first, counting down.
     Sweep { duration_us: i64 },
+}
+
+/// The pane that Tab moves to (and, in a small terminal, the one shown).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pane {
+    Table,
+    Map,
+    Timeline,
+}
+
+impl Pane {
+    fn next(self) -> Pane {
+        match self {
+            Pane::Table => Pane::Map,
+            Pane::Map => Pane::Timeline,
+            Pane::Timeline => Pane::Table,
+        }
+    }
 }
 
 /// A line being typed at the bottom, or a question waiting for y/n.
@@ -67,6 +96,12 @@ pub struct App {
     purpose: Purpose,
     /// Where the advertisements come from, for the title.
     source: String,
+    /// What listens, for the status line.
+    listener: Listener,
+    /// The language of the map, timeline and status line.
+    lang: Lang,
+    pane: Pane,
+    zoom: i32,
     /// The selected tracker's id (a selection follows its tracker as the order changes).
     selected: Option<String>,
     detail: bool,
@@ -89,6 +124,8 @@ impl App {
     pub fn new(
         purpose: Purpose,
         source: String,
+        listener: Listener,
+        lang: Lang,
         tz: FixedOffset,
         allow_file: Option<PathBuf>,
         report_dir: PathBuf,
@@ -96,6 +133,10 @@ impl App {
         App {
             purpose,
             source,
+            listener,
+            lang,
+            pane: Pane::Table,
+            zoom: 0,
             selected: None,
             detail: false,
             find: false,
@@ -176,6 +217,10 @@ impl App {
                 self.selected = rows.get(to).map(|v| v.tracker.id.clone());
             }
             KeyCode::Enter => self.detail = !self.detail,
+            KeyCode::Tab => self.pane = self.pane.next(),
+            KeyCode::Char('+' | '=') => self.zoom = (self.zoom + 1).min(ZOOM.1),
+            KeyCode::Char('-') => self.zoom = (self.zoom - 1).max(ZOOM.0),
+            KeyCode::Char('0') => self.zoom = 0,
             KeyCode::Char('f') => self.find = !self.find && current.is_some(),
             KeyCode::Char('/') => self.input = Some(Input::Filter(self.filter.clone())),
             KeyCode::Char('n') => self.input = Some(Input::Note(String::new())),
@@ -345,32 +390,78 @@ impl App {
         let rows = self.rows(snap);
         let selected = self.selected(&rows);
         let banner = banner(snap);
-        let [title, banner_area, main, detail, footer] = Layout::vertical([
+        let area = frame.area();
+        let status = panes::wrap(
+            &panes::status(self.lang, &self.listener, snap),
+            usize::from(area.width),
+        );
+        let [title, banner_area, body, status_area, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(if banner.is_some() { 3 } else { 0 }),
             Constraint::Min(5),
-            Constraint::Length(if self.detail { 12 } else { 0 }),
+            Constraint::Length(status.len().min(3) as u16),
             Constraint::Length(1),
         ])
-        .areas(frame.area());
-        frame.render_widget(Paragraph::new(self.title(snap, rows.len())), title);
+        .areas(area);
+        frame.render_widget(Paragraph::new(self.title(snap, rows.len(), area.width)), title);
         if let Some(b) = banner {
             self.draw_banner(frame, banner_area, b);
         }
-        match selected {
-            Some((_, v)) if self.find => self.draw_find(frame, main, v, snap.now_us),
-            _ => self.draw_table(frame, main, &rows, selected.map(|(at, _)| at)),
+        let look = |focused| Look {
+            lang: self.lang,
+            tz: self.tz,
+            snap,
+            tracker: selected.map(|(_, v)| v),
+            focused,
+        };
+        if area.width >= SPLIT.0 && area.height >= SPLIT.1 {
+            let [upper, lower] =
+                Layout::vertical([Constraint::Min(8), Constraint::Length(TIMELINE_ROWS)]).areas(body);
+            let [left, right] =
+                Layout::horizontal([Constraint::Length(TABLE_COLS), Constraint::Min(20)]).areas(upper);
+            self.draw_main(frame, left, snap, &rows, self.pane == Pane::Table);
+            panes::map(&look(self.pane == Pane::Map), frame, right, self.zoom);
+            panes::timeline(&look(self.pane == Pane::Timeline), frame, lower);
+        } else {
+            match self.pane {
+                Pane::Table => self.draw_main(frame, body, snap, &rows, false),
+                Pane::Map => panes::map(&look(false), frame, body, self.zoom),
+                Pane::Timeline => panes::timeline(&look(false), frame, body),
+            }
         }
-        if let (true, Some((_, v))) = (self.detail, selected) {
-            self.draw_detail(frame, detail, v);
-        }
-        frame.render_widget(Paragraph::new(self.footer()), footer);
+        let status: Vec<Line> = status.into_iter().map(Line::from).collect();
+        frame.render_widget(Paragraph::new(status), status_area);
+        frame.render_widget(Paragraph::new(self.footer(area.width)), footer);
         if self.help {
             draw_help(frame);
         }
     }
 
-    fn title(&self, snap: &Snapshot, shown: usize) -> Line<'static> {
+    /// The table (or the find mode) and the detail pane under it.
+    fn draw_main(
+        &self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        snap: &Snapshot,
+        rows: &[&TrackerView],
+        focused: bool,
+    ) {
+        let selected = self.selected(rows);
+        let [main, detail] = Layout::vertical([
+            Constraint::Min(5),
+            Constraint::Length(if self.detail { 12 } else { 0 }),
+        ])
+        .areas(area);
+        match selected {
+            Some((_, v)) if self.find => self.draw_find(frame, main, v, snap.now_us),
+            _ => self.draw_table(frame, main, rows, selected.map(|(at, _)| at), focused),
+        }
+        if let (true, Some((_, v))) = (self.detail, selected) {
+            self.draw_detail(frame, detail, v);
+        }
+    }
+
+    fn title(&self, snap: &Snapshot, shown: usize, width: u16) -> Line<'static> {
         let bold = Style::new().add_modifier(Modifier::BOLD);
         let what = match self.sweep_left_us(snap) {
             Some(left) => format!("sweep: {} left", countdown(left)),
@@ -380,16 +471,21 @@ impl App {
         let clock = snap
             .started_us
             .map_or("--:--:--".to_string(), |_| self.clock(snap.now_us));
-        let filter = match self.filter.as_str() {
-            "" => String::new(),
-            f => format!(" · filter \"{}\"", neutralise(f)),
-        };
+        let first = format!("tagwatch {what}");
+        let mut parts = vec![
+            self.source.clone(),
+            clock,
+            format!("trackers: {shown}"),
+            format!("advertisements from others: {}", snap.bystanders),
+        ];
+        if !self.filter.is_empty() {
+            parts.push(format!("filter \"{}\"", neutralise(&self.filter)));
+        }
+        parts.push("? help".to_string());
+        let room = usize::from(width).saturating_sub(panes::width(&first) + 3);
         Line::from(vec![
-            Span::styled(format!("tagwatch {what}"), bold),
-            Span::raw(format!(
-                " · {} · {clock} · trackers: {shown} · advertisements from others: {}{filter} · ? help",
-                self.source, snap.bystanders
-            )),
+            Span::styled(first, bold),
+            Span::raw(format!(" · {}", panes::fit(&parts, room))),
         ])
     }
 
@@ -414,42 +510,85 @@ impl App {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(block), area);
     }
 
-    fn draw_table(&self, frame: &mut Frame<'_>, area: Rect, rows: &[&TrackerView], selected: Option<usize>) {
-        let header = Row::new([
+    fn draw_table(
+        &self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        rows: &[&TrackerView],
+        selected: Option<usize>,
+        focused: bool,
+    ) {
+        const HEADERS: [&str; 9] = [
             "TRACKER", "OWNER", "SIGNAL", "DBM", "FIRST", "LAST", "PLACES", "DISTANCE", "VERDICT",
-        ])
-        .style(Style::new().add_modifier(Modifier::BOLD));
-        let body = rows.iter().map(|v| {
-            let t = &v.tracker;
-            let (verdict, style) = verdict(t);
-            Row::new(vec![
-                Span::raw(neutralise(&tracker_text(t))),
-                Span::raw(owner_text(t.owner_state)),
-                Span::raw(sparkline(&v.rssi)),
-                Span::raw(v.smoothed.map_or("-".to_string(), |s| format!("{s:.0}"))),
-                Span::raw(self.clock(t.first_seen_us)),
-                Span::raw(self.clock(t.last_seen_us)),
-                Span::raw(t.places.len().to_string()),
-                Span::raw(distance(t)),
-                Span::styled(verdict, style),
-            ])
-        });
-        let widths = [
-            Constraint::Length(16),
-            Constraint::Length(10),
-            Constraint::Length(12),
-            Constraint::Length(4),
-            Constraint::Length(8),
-            Constraint::Length(8),
-            Constraint::Length(6),
-            Constraint::Length(8),
-            Constraint::Min(9),
         ];
+        let cells: Vec<[Span<'static>; 9]> = rows
+            .iter()
+            .map(|v| {
+                let t = &v.tracker;
+                let (verdict, style) = verdict(t);
+                [
+                    Span::raw(neutralise(&tracker_text(t))),
+                    Span::raw(owner_text(t.owner_state)),
+                    Span::raw(sparkline(&v.rssi)),
+                    Span::raw(v.smoothed.map_or("-".to_string(), |s| format!("{s:.0}"))),
+                    Span::raw(self.clock(t.first_seen_us)),
+                    Span::raw(self.clock(t.last_seen_us)),
+                    Span::raw(t.places.len().to_string()),
+                    Span::raw(distance(t)),
+                    Span::styled(verdict, style),
+                ]
+            })
+            .collect();
+        // Each column as wide as its widest cell, so no name or time is cut; a narrow terminal
+        // gives up whole columns instead, the least telling first.
+        let mut widths: Vec<u16> = HEADERS.iter().map(|h| h.len() as u16).collect();
+        for row in &cells {
+            for (w, c) in widths.iter_mut().zip(row) {
+                *w = (*w).max(c.width() as u16);
+            }
+        }
+        let mut shown = [true; 9];
+        let needed = |shown: &[bool; 9]| -> u16 {
+            let n = shown.iter().filter(|&&s| s).count() as u16;
+            widths
+                .iter()
+                .zip(shown)
+                .filter(|(_, s)| **s)
+                .map(|(w, _)| w)
+                .sum::<u16>()
+                + n
+                + 2
+        };
+        for drop in [2, 1, 7, 4, 6, 3] {
+            if needed(&shown) <= area.width {
+                break;
+            }
+            shown[drop] = false;
+        }
+        let keep = |row: [Span<'static>; 9]| -> Vec<Span<'static>> {
+            row.into_iter()
+                .zip(shown)
+                .filter(|(_, s)| *s)
+                .map(|(c, _)| c)
+                .collect()
+        };
+        let header = Row::new(keep(HEADERS.map(Span::raw))).style(Style::new().add_modifier(Modifier::BOLD));
+        let body = cells.into_iter().map(|row| Row::new(keep(row)));
+        let widths: Vec<Constraint> = widths
+            .iter()
+            .zip(shown)
+            .filter(|(_, s)| *s)
+            .map(|(&w, _)| Constraint::Length(w))
+            .collect();
         let table = Table::new(body, widths)
             .header(header)
             .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
             .highlight_symbol("> ")
-            .block(Block::new().borders(Borders::TOP));
+            .block(
+                Block::new()
+                    .borders(Borders::TOP)
+                    .border_style(panes::focus(focused)),
+            );
         let mut state = TableState::new().with_selected(selected);
         frame.render_stateful_widget(table, area, &mut state);
     }
@@ -533,7 +672,7 @@ impl App {
         frame.render_widget(Sparkline::default().data(&data).max(max), spark);
     }
 
-    fn footer(&self) -> Line<'static> {
+    fn footer(&self, width: u16) -> Line<'static> {
         match &self.input {
             Some(Input::Filter(t)) => {
                 Line::from(format!("filter: {}_  (Enter: apply, Esc: clear)", neutralise(t)))
@@ -546,24 +685,38 @@ impl App {
                 Style::new().add_modifier(Modifier::BOLD),
             ),
             None if !self.status.is_empty() => Line::from(self.status.clone()),
-            None => Line::from(
-                "↑↓ select · Enter details · f find · m mine · n note · r report · / filter · ? help · q quit",
-            ),
+            None => {
+                let keys = [
+                    "↑↓ select",
+                    "Enter details",
+                    "Tab pane",
+                    "f find",
+                    "m mine",
+                    "n note",
+                    "r report",
+                    "/ filter",
+                    "? help",
+                    "q quit",
+                ];
+                let keys: Vec<String> = keys.map(String::from).into();
+                Line::from(panes::fit(&keys, usize::from(width)))
+            }
         }
     }
 
     fn clock(&self, time_us: i64) -> String {
-        DateTime::from_timestamp_micros(time_us)
-            .unwrap_or_default()
-            .with_timezone(&self.tz)
-            .format("%H:%M:%S")
-            .to_string()
+        panes::clock(self.tz, time_us)
     }
 }
 
 const HELP: &[(&str, &str)] = &[
     ("↑ ↓ j k", "select a tracker"),
     ("Enter", "details: why, and the raw advertisement"),
+    (
+        "Tab",
+        "next pane: table, map, timeline (one at a time when small)",
+    ),
+    ("+ - 0", "zoom the map in, out, to fit everything"),
     ("f", "find mode: signal meter, warmer or colder"),
     ("m", "it is mine (asks y/n): no more alerts, noted in evidence"),
     ("n", "add a note to the evidence"),
@@ -711,6 +864,7 @@ pub fn run(app: &mut App, session: &mut Session<'_>, feed: &mut dyn Feed) -> io:
         feed.pump(session, Duration::from_millis(50));
         app.poll(session);
         app.source = feed.describe();
+        app.listener = feed.listener();
         let snap = session.snapshot();
         // A sweep ends by itself: at its time, or when the replayed capture ends.
         let sweep_over = app

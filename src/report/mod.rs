@@ -40,10 +40,19 @@ impl Lang {
         }
     }
 
-    /// The message `key` in this language, else in English, else "?". Debug builds (the
-    /// tests) panic instead of falling back, so a missing string cannot go unnoticed.
+    /// The report's message `key` in this language (see [`Lang::text`]).
     fn t(self, key: &str) -> &'static str {
-        let texts = catalogue().messages.get(key);
+        self.text(&catalogue().messages, key)
+    }
+
+    fn fill(self, key: &str, values: &[(&str, &str)]) -> String {
+        self.fill_text(&catalogue().messages, key, values)
+    }
+
+    /// The message `key` of `messages` in this language, else in English, else "?". Debug
+    /// builds (the tests) panic instead of falling back, so a missing string cannot go unnoticed.
+    pub fn text(self, messages: &'static Messages, key: &str) -> &'static str {
+        let texts = messages.get(key);
         if let Some(s) = texts.and_then(|m| m.get(self.code())) {
             return s;
         }
@@ -55,12 +64,34 @@ impl Lang {
             .map_or("?", String::as_str)
     }
 
-    /// The message `key` with each `{name}` replaced by its value.
-    fn fill(self, key: &str, values: &[(&str, &str)]) -> String {
-        values.iter().fold(self.t(key).to_string(), |s, (name, value)| {
-            s.replace(&format!("{{{name}}}"), value)
-        })
+    /// The message `key` of `messages` with each `{name}` replaced by its value.
+    pub fn fill_text(self, messages: &'static Messages, key: &str, values: &[(&str, &str)]) -> String {
+        values
+            .iter()
+            .fold(self.text(messages, key).to_string(), |s, (name, value)| {
+                s.replace(&format!("{{{name}}}"), value)
+            })
     }
+}
+
+/// A catalogue's texts: key -> language code -> text (a `[messages.KEY]` table per key).
+pub type Messages = BTreeMap<String, BTreeMap<String, String>>;
+
+/// What is wrong with a catalogue: a key without a text in some language, or with a text in
+/// a language that is not in [`Lang`].
+pub fn missing_texts(messages: &Messages) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (key, texts) in messages {
+        for lang in Lang::ALL {
+            if texts.get(lang.code()).is_none_or(|s| s.trim().is_empty()) {
+                problems.push(format!("{key}: no {lang:?} text"));
+            }
+        }
+        if texts.len() != Lang::ALL.len() {
+            problems.push(format!("{key}: a language that is not in Lang"));
+        }
+    }
+    problems
 }
 
 impl FromStr for Lang {
@@ -70,14 +101,14 @@ impl FromStr for Lang {
         Lang::ALL
             .into_iter()
             .find(|l| l.code().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown report language {s:?} (use ja or en)"))
+            .ok_or_else(|| format!("unknown language {s:?} (use ja or en)"))
     }
 }
 
 /// `messages.toml`: key -> language code -> text.
 #[derive(Debug, Deserialize)]
 struct Catalogue {
-    messages: BTreeMap<String, BTreeMap<String, String>>,
+    messages: Messages,
     /// Family key -> language code -> description, for languages other than English.
     family_description: BTreeMap<String, BTreeMap<String, String>>,
 }

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::{LinkState, LinkWatch, ScanConfig, ScanEvent, Scanner};
-use crate::live::{Event, Feed, Session};
+use crate::live::{Event, Feed, Listener, Session};
 use crate::present;
 
 /// How long the view may sleep between looks at the queue.
@@ -57,7 +57,9 @@ impl AdapterFeed {
 impl Feed for AdapterFeed {
     fn pump(&mut self, session: &mut Session<'_>, budget: Duration) -> Vec<Event> {
         // The clock moves on in an empty room too (ages, the end of a sweep).
-        session.tick(chrono::Utc::now().timestamp_micros());
+        let now = chrono::Utc::now().timestamp_micros();
+        session.tick(now);
+        session.radio(now, self.scanner.link().get() == LinkState::Up);
         let until = Instant::now() + budget;
         let mut events = Vec::new();
         while Instant::now() < until {
@@ -93,6 +95,13 @@ impl Feed for AdapterFeed {
         match &self.gps {
             Some(gps) => format!("{} {adapter}, gpsd {}", self.name, gps.get()),
             None => format!("{} {adapter}, no gpsd", self.name),
+        }
+    }
+
+    fn listener(&self) -> Listener {
+        Listener::Adapter {
+            name: self.name.clone(),
+            state: self.scanner.link().get(),
         }
     }
 }

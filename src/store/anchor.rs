@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError, chain, push, read_head};
@@ -77,6 +77,27 @@ impl Store {
     pub fn chain_head(&self) -> Result<Option<ChainHead>, StoreError> {
         let head = read_head(&self.conn).map_err(|e| self.err(e))?;
         chain_head(&self.path, head.seq, head.hash)
+    }
+
+    /// The latest anchor record in the chain (None: never anchored).
+    pub fn last_anchor(&self) -> Result<Option<AnchorRecord>, StoreError> {
+        let payload: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT payload FROM records WHERE kind = ?1 ORDER BY seq DESC LIMIT 1",
+                [chain::ANCHOR],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        payload
+            .map(|p| {
+                serde_json::from_slice(&p).map_err(|e| StoreError::Damaged {
+                    path: self.path.clone(),
+                    detail: format!("an anchor record does not parse: {e}"),
+                })
+            })
+            .transpose()
     }
 
     /// Keeps an anchor of the chain as it stands.
