@@ -21,6 +21,13 @@ pub struct CaptureSummary {
     pub error: Option<CaptureError>,
 }
 
+impl CaptureSummary {
+    /// Read to its end without a single advertisement.
+    pub fn heard_nothing(&self) -> bool {
+        self.stats.advertisements == 0 && self.error.is_none()
+    }
+}
+
 /// The result of analysing one or more captures together.
 #[derive(Debug)]
 pub struct Analysis {
@@ -210,10 +217,7 @@ pub fn analyze_files(
     }
     // Among captures that heard something, one that heard nothing is easy to miss.
     if coverage.advertisements > 0 {
-        for c in captures
-            .iter()
-            .filter(|c| c.stats.advertisements == 0 && c.error.is_none())
-        {
+        for c in captures.iter().filter(|c| c.heard_nothing()) {
             coverage.capture_heard_nothing(&c.path);
         }
     }

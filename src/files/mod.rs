@@ -6,7 +6,6 @@
 
 use std::fs::{File, Metadata};
 use std::io::Read;
-use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
 mod write;
@@ -90,22 +89,36 @@ pub fn read_regular(path: &Path, cap: Cap) -> Result<Vec<u8>, FileError> {
     Ok(data)
 }
 
+/// What a file that is neither a regular file nor a folder is, in words.
+#[cfg(unix)]
+fn special_kind(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_fifo() {
+        "a named pipe"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "an unknown kind of file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: std::fs::FileType) -> &'static str {
+    "not a regular file"
+}
+
 fn check(path: &Path, meta: &Metadata, cap: Cap) -> Result<(), FileError> {
     let t = meta.file_type();
     let kind = if t.is_file() {
         None
     } else if t.is_dir() {
         Some("a folder")
-    } else if t.is_char_device() {
-        Some("a character device")
-    } else if t.is_block_device() {
-        Some("a block device")
-    } else if t.is_fifo() {
-        Some("a named pipe")
-    } else if t.is_socket() {
-        Some("a socket")
     } else {
-        Some("an unknown kind of file")
+        Some(special_kind(t))
     };
     if let Some(kind) = kind {
         return Err(FileError::NotRegular {

@@ -195,7 +195,7 @@ pub fn write(analysis: &Analysis, mut w: impl std::io::Write) -> std::io::Result
                 records: c.stats.records,
                 advertisements: c.stats.advertisements,
                 bad_records: c.stats.bad_records,
-                heard_nothing: c.stats.advertisements == 0 && c.error.is_none(),
+                heard_nothing: c.heard_nothing(),
                 unreadable: c.stats.unreadable_reason.map(|why| UnreadableJson {
                     records: c.stats.unreadable,
                     reason: why.to_string(),

@@ -190,7 +190,7 @@ impl Store {
                 }
                 // Creating the file ourselves (never truncating) gives it mode 0600 before
                 // any evidence is in it.
-                match create_private_file(path) {
+                match crate::files::create_new(path).and_then(|_| set_private(path)) {
                     Ok(()) => true,
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
                     Err(e) => return Err(io("cannot create", e)),
@@ -853,16 +853,6 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)
-}
-
-/// Creates an empty file, failing with `AlreadyExists` rather than touching an existing one.
-fn create_private_file(path: &Path) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?;
-    set_private(path)
 }
 
 /// Mode 0600 (the umask could have left less, never more); a file that is not there is fine.
