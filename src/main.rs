@@ -605,7 +605,10 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     };
     // Only a store needs the captures' digests (to recognise one analysed before).
     let sources: Vec<Source> = match store {
-        Some(_) => args.captures.iter().map(|p| Source::capture(p)).collect(),
+        Some(_) => analyze::members(&args.captures)
+            .iter()
+            .map(Source::member)
+            .collect(),
         None => Vec::new(),
     };
     let recorder = match begin(store.as_mut(), "analyze", &sources) {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::model::{Advertisement, PLAUSIBLE_TIME_US};
 
 mod btsnoop;
+mod bugreport;
 mod hci;
 mod input;
 mod jsonl;
@@ -23,6 +24,7 @@ mod pcapng;
 mod tests;
 mod write;
 
+pub use bugreport::MAX_INFLATED;
 pub use jsonl::JsonlWriter;
 pub use link::Unreadable;
 pub use write::{BtsnoopWriter, NordicWriter, PcapLlWriter};
@@ -34,6 +36,8 @@ pub enum Format {
     Pcap,
     Pcapng,
     JsonLines,
+    /// An Android bug report: a zip holding the snoop logs.
+    BugReport,
 }
 
 impl fmt::Display for Format {
@@ -43,6 +47,7 @@ impl fmt::Display for Format {
             Format::Pcap => "pcap",
             Format::Pcapng => "pcapng",
             Format::JsonLines => "tagwatch JSON Lines",
+            Format::BugReport => "Android bug report",
         })
     }
 }
@@ -51,6 +56,8 @@ impl fmt::Display for Format {
 /// file whose format is unknown was not read as a capture, so it has no offset to give).
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {}", match format {
+    Some(Format::BugReport) if *offset == 0 => format!("{message}"),
+    Some(Format::BugReport) => format!("{message} (zip entry at byte offset {offset})"),
     Some(f) => format!("{f} capture: {message} at byte offset {offset}"),
     None => format!("unknown format: {message}"),
 })]
@@ -129,21 +136,89 @@ pub fn open(path: &Path) -> Result<Capture, CaptureError> {
     Ok(capture)
 }
 
-/// The SHA-256 (hex) and length of a file's bytes: what identifies a capture in the evidence,
-/// whatever its name. Read before the capture is analysed, since the evidence store must know
-/// a capture it holds already before the first sighting comes.
-pub fn digest(path: &Path) -> io::Result<(String, u64)> {
-    use sha2::{Digest, Sha256};
-    let mut file = std::fs::File::open(path)?;
-    // A pipe would be drained before it is analysed, a device may never end.
-    if !file.metadata()?.is_file() {
-        return Err(io::Error::other("not a regular file"));
+/// One capture to read: a file, or an HCI snoop log inside an Android bug report zip.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub file: PathBuf,
+    /// The path inside the zip.
+    pub inner: Option<String>,
+}
+
+impl Member {
+    pub fn file(path: &Path) -> Member {
+        Member {
+            file: path.to_path_buf(),
+            inner: None,
+        }
     }
+
+    /// How people and the evidence see it: the file, or `ZIP!inner/path`.
+    pub fn name(&self) -> PathBuf {
+        match &self.inner {
+            None => self.file.clone(),
+            Some(inner) => format!("{}!{inner}", self.file.display()).into(),
+        }
+    }
+
+    /// Opens it and recognises its format from its content.
+    pub fn open(&self) -> Result<Capture, CaptureError> {
+        let Some(inner) = &self.inner else {
+            return open(&self.file);
+        };
+        let file = bugreport::extract(&self.file, inner)?;
+        let size = file.metadata().ok().map(|m| m.len());
+        let mut capture = from_reader(Box::new(file), &self.name())?;
+        capture.size = size;
+        Ok(capture)
+    }
+
+    /// The SHA-256 (hex) and length of its bytes (a zip's inner log as inflated): what
+    /// identifies a capture in the evidence, whatever its name. Read before the capture is
+    /// analysed, since the evidence store must know a capture it holds already before the
+    /// first sighting comes.
+    pub fn digest(&self) -> io::Result<(String, u64)> {
+        let file = match &self.inner {
+            Some(inner) => bugreport::extract(&self.file, inner).map_err(io::Error::other)?,
+            None => {
+                let file = std::fs::File::open(&self.file)?;
+                // A pipe would be drained before it is analysed, a device may never end.
+                if !file.metadata()?.is_file() {
+                    return Err(io::Error::other("not a regular file"));
+                }
+                file
+            }
+        };
+        hash(file)
+    }
+}
+
+/// The captures in `path`: the file itself, or the snoop logs of a bug report zip (oldest
+/// first), recognised by content. A zip without a snoop log is an error that says what to do.
+pub fn members(path: &Path) -> Result<Vec<Member>, CaptureError> {
+    // Only a regular file is looked into: sniffing a pipe would consume what is analysed.
+    let mut head = [0u8; 4];
+    let is_zip = std::fs::metadata(path).is_ok_and(|m| m.is_file())
+        && std::fs::File::open(path).is_ok_and(|mut f| f.read_exact(&mut head).is_ok())
+        && &head == bugreport::ZIP_MAGIC;
+    if !is_zip {
+        return Ok(vec![Member::file(path)]);
+    }
+    Ok(bugreport::snoop_logs(path)?
+        .into_iter()
+        .map(|inner| Member {
+            file: path.to_path_buf(),
+            inner: Some(inner),
+        })
+        .collect())
+}
+
+fn hash(mut reader: impl Read) -> io::Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     let mut buf = vec![0; 1 << 20];
     let mut size = 0u64;
     loop {
-        match file.read(&mut buf) {
+        match reader.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => {
                 hasher.update(&buf[..n]);
@@ -189,6 +264,8 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
         Format::Pcap => Box::new(pcap::PcapReader::new(input)?),
         Format::Pcapng => Box::new(pcapng::PcapngReader::new(input)),
         Format::JsonLines => Box::new(jsonl::JsonlReader::new(input)?),
+        // Never detected from a stream: a zip is looked into only as a file (`members`).
+        Format::BugReport => return Err(error("a zip is read as a file, not from a stream".into())),
     };
     Ok(Capture {
         format,
