@@ -56,7 +56,7 @@ impl fmt::Display for Format {
 /// file whose format is unknown was not read as a capture, so it has no offset to give).
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {}", match format {
-    Some(Format::BugReport) if *offset == 0 => format!("{message}"),
+    Some(Format::BugReport) if *offset == 0 => message.to_string(),
     Some(Format::BugReport) => format!("{message} (zip entry at byte offset {offset})"),
     Some(f) => format!("{f} capture: {message} at byte offset {offset}"),
     None => format!("unknown format: {message}"),
