@@ -20,6 +20,7 @@ mod linklayer;
 mod nordic;
 mod pcap;
 mod pcapng;
+mod pklg;
 #[cfg(test)]
 mod tests;
 mod write;
@@ -27,7 +28,7 @@ mod write;
 pub use bugreport::MAX_INFLATED;
 pub use jsonl::JsonlWriter;
 pub use link::Unreadable;
-pub use write::{BtsnoopWriter, NordicWriter, PcapLlWriter};
+pub use write::{BtsnoopWriter, NordicWriter, PcapLlWriter, PklgWriter};
 
 /// The capture formats tagwatch reads.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -36,6 +37,8 @@ pub enum Format {
     Pcap,
     Pcapng,
     JsonLines,
+    /// Apple PacketLogger, in either byte order (`true`: little endian).
+    PacketLogger(bool),
     /// An Android bug report: a zip holding the snoop logs.
     BugReport,
 }
@@ -47,6 +50,7 @@ impl fmt::Display for Format {
             Format::Pcap => "pcap",
             Format::Pcapng => "pcapng",
             Format::JsonLines => "tagwatch JSON Lines",
+            Format::PacketLogger(_) => "PacketLogger",
             Format::BugReport => "Android bug report",
         })
     }
@@ -246,7 +250,12 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
     if head.is_empty() {
         return Err(error("empty file, not a capture".into()));
     }
-    let format = detect(&head);
+    let mut format = detect(&head);
+    if format.is_none() {
+        // PacketLogger has no magic number: its first records tell.
+        sniff(&mut reader, &mut head, pklg::SNIFF_LEN, |_| false).map_err(read_error)?;
+        format = pklg::detect(&head).map(Format::PacketLogger);
+    }
     if matches!(format, None | Some(Format::JsonLines)) {
         // Text: look further, to tell a GPS track (gpsd JSON opens with `{` too).
         sniff(&mut reader, &mut head, SNIFF_TEXT, |h| first_line(h).is_some()).map_err(read_error)?;
@@ -254,8 +263,9 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
             return Err(error(what));
         }
     }
-    let format =
-        format.ok_or_else(|| error("not a btsnoop, pcap, pcapng or tagwatch JSON Lines capture".into()))?;
+    let format = format.ok_or_else(|| {
+        error("not a btsnoop, pcap, pcapng, PacketLogger or tagwatch JSON Lines capture".into())
+    })?;
     // Put the sniffed bytes back in front of the rest of the stream.
     let stream: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
     let input = input::Input::new(stream, path_for_errors, format);
@@ -264,6 +274,7 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
         Format::Pcap => Box::new(pcap::PcapReader::new(input)?),
         Format::Pcapng => Box::new(pcapng::PcapngReader::new(input)),
         Format::JsonLines => Box::new(jsonl::JsonlReader::new(input)?),
+        Format::PacketLogger(little_endian) => Box::new(pklg::PklgReader::new(input, little_endian)),
         // Never detected from a stream: a zip is looked into only as a file (`members`).
         Format::BugReport => return Err(error("a zip is read as a file, not from a stream".into())),
     };

@@ -1,0 +1,289 @@
+//! Evidence from a phone: an Android bug report zip holding HCI snoop logs, and an iPhone's
+//! Apple PacketLogger file. The zips are built here from real btsnoop logs (see
+//! ../shared/captures/external/SOURCES.md); the PacketLogger files are synthetic.
+
+mod common;
+use common::*;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use tagwatch::capture::{self, Format, PklgWriter};
+
+const LOGS: &str = "FS/data/misc/bluetooth/logs";
+
+fn tmp(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("phone-{}-{name}", std::process::id()))
+}
+
+/// A zip of `entries` (inner path, bytes), deflated.
+fn zip(name: &str, entries: &[(&str, &[u8])]) -> PathBuf {
+    let path = tmp(name);
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (inner, bytes) in entries {
+        z.start_file(*inner, options).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+    path
+}
+
+/// Two snoop logs of an owner's SmartTags, a fortnight apart: the older one as `.last`.
+fn snoop_logs() -> Option<(PathBuf, PathBuf)> {
+    let dir = external()?.join("galaxy_smarttag_research/investigation/log_analysis/owner_tag_interaction");
+    Some((dir.join("playsound_2.log"), dir.join("playsound_3.log")))
+}
+
+#[test]
+fn a_bug_report_reads_as_its_snoop_logs() {
+    let Some((older, newer)) = snoop_logs() else {
+        return;
+    };
+    let (old_bytes, new_bytes) = (std::fs::read(&older).unwrap(), std::fs::read(&newer).unwrap());
+    // The newer log first in the zip: they are read oldest first all the same.
+    let report = zip(
+        "bugreport.zip",
+        &[
+            ("bugreport-phone-2022-03-31.txt", b"== dumpstate ==\n"),
+            (&format!("{LOGS}/btsnoop_hci.log"), &new_bytes),
+            ("FS/data/misc/other.bin", b"\0\0\0"),
+            (&format!("{LOGS}/btsnoop_hci.log.last"), &old_bytes),
+        ],
+    );
+    let (code, from_zip, err) = analyze_json(&[&report]);
+    assert_eq!(code, 0, "{err}");
+    let (code, direct, err) = analyze_json(&[&older, &newer]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!trackers(&direct).is_empty());
+    assert_eq!(trackers(&from_zip), trackers(&direct));
+    assert_eq!(from_zip["coverage"], direct["coverage"]);
+    let names: Vec<&str> = from_zip["captures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    let zip_name = report.display().to_string();
+    assert_eq!(
+        names,
+        [
+            format!("{zip_name}!{LOGS}/btsnoop_hci.log.last"),
+            format!("{zip_name}!{LOGS}/btsnoop_hci.log")
+        ]
+    );
+    // The table names them too.
+    let out = tagwatch()
+        .args(["analyze", "--no-store"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains(&format!("!{LOGS}/btsnoop_hci.log.last: btsnoop")),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_bug_report_in_the_evidence_names_and_digests_its_inner_logs() {
+    let Some((older, _)) = snoop_logs() else { return };
+    let bytes = std::fs::read(&older).unwrap();
+    let report = zip("stored.zip", &[(&format!("{LOGS}/btsnoop_hci.log"), &bytes)]);
+    let db = tmp("stored.sqlite");
+    let out = tagwatch()
+        .arg("analyze")
+        .arg(&report)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = tagwatch()
+        .args(["export", "--format", "json", "-o", "-"])
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("!{LOGS}/btsnoop_hci.log")), "{text}");
+    // The same log analysed on its own is the capture already kept: no sighting twice.
+    let out = tagwatch()
+        .arg("analyze")
+        .arg(&older)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let export = tagwatch()
+        .args(["export", "--format", "json", "-o", "-"])
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&export.stdout).unwrap();
+    let first: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        json["sightings"].as_array().map(Vec::len),
+        first["sightings"].as_array().map(Vec::len)
+    );
+    let _ = std::fs::remove_file(db);
+}
+
+#[test]
+fn a_zip_without_a_snoop_log_says_how_to_make_one() {
+    let report = zip("empty-report.zip", &[("bugreport.txt", b"nothing here")]);
+    let (code, _, err) = analyze_json(&[&report]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("holds no Bluetooth HCI snoop log"), "{err}");
+    assert!(
+        err.contains("Bluetooth HCI snoop log\" in the phone's developer options"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_zip_that_would_inflate_beyond_the_cap_is_refused() {
+    // A stored (uncompressed) log whose sizes are rewritten to claim 3.75 GiB: refused
+    // before anything is inflated.
+    let log = b"btsnoop\0\0\0\0\x01\0\0\x03\xea";
+    let path = tmp("bomb.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    z.start_file("FS/data/misc/bluetooth/logs/btsnoop_hci.log", stored)
+        .unwrap();
+    z.write_all(log).unwrap();
+    z.finish().unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let size = (log.len() as u32).to_le_bytes();
+    let claimed = 0xF000_0000u32.to_le_bytes();
+    // Local header: uncompressed size at 22; central directory header ("PK\1\2"): at 24.
+    assert_eq!(bytes[22..26], size);
+    bytes[22..26].copy_from_slice(&claimed);
+    let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    assert_eq!(bytes[central + 24..central + 28], size);
+    bytes[central + 24..central + 28].copy_from_slice(&claimed);
+    std::fs::write(&path, bytes).unwrap();
+    assert_eq!(capture::MAX_INFLATED, 2 << 30);
+    let (code, _, err) = analyze_json(&[&path]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("more than the 2 GiB tagwatch reads"), "{err}");
+}
+
+/// Advertisements of the commute scenario, as a PacketLogger file in the given byte order,
+/// between HCI commands and notes the reader passes over (synthetic).
+fn pklg(name: &str, little_endian: bool) -> (PathBuf, u64) {
+    let mut cap = capture::open(Path::new("captures/commute_airtag-synthetic.btsnoop")).unwrap();
+    let path = tmp(name);
+    let mut w = PklgWriter::new(
+        std::io::BufWriter::new(std::fs::File::create(&path).unwrap()),
+        little_endian,
+    );
+    let mut written = 0;
+    let mut failed = None;
+    while cap
+        .source
+        .next_record(&mut |adv| {
+            // HCI LE Set Scan Enable, and a note, around the reports.
+            let mut step = || {
+                w.write_record(adv.time_us, 0x00, &[0x0C, 0x20, 0x02, 0x01, 0x00])?;
+                w.write_legacy_report(adv)?;
+                w.write_record(adv.time_us, 0xFC, b"synthetic")
+            };
+            match step() {
+                Ok(()) => written += 1,
+                Err(e) => failed = Some(e),
+            }
+        })
+        .unwrap()
+    {}
+    assert!(failed.is_none(), "{failed:?}");
+    w.into_inner().unwrap();
+    (path, written)
+}
+
+#[test]
+fn packetlogger_files_read_in_both_byte_orders() {
+    let (_, direct, _) = analyze_json(&["captures/commute_airtag-synthetic.btsnoop", "--no-store"]);
+    for little_endian in [false, true] {
+        let (path, written) = pklg(&format!("commute-{little_endian}-synthetic.pklg"), little_endian);
+        let mut cap = capture::open(&path).unwrap();
+        assert_eq!(cap.format, Format::PacketLogger(little_endian));
+        while cap.source.next_record(&mut |_| {}).unwrap() {}
+        let stats = cap.source.stats();
+        assert_eq!(
+            (stats.advertisements, stats.records, stats.bad_records),
+            (written, 3 * written, 0)
+        );
+        // The same verdicts as the btsnoop it was made from.
+        let (code, json, err) = analyze_json(&[path.as_os_str(), "--no-store".as_ref()]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(trackers(&json), trackers(&direct));
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+#[test]
+fn a_damaged_packetlogger_record_names_its_offset() {
+    let (path, _) = pklg("damaged-synthetic.pklg", false);
+    let mut bytes = std::fs::read(&path).unwrap();
+    // A record past those that recognise the format claims 64 KiB more than is there.
+    let mut at = 0;
+    while at < 300 {
+        at += 4 + u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    }
+    bytes[at..at + 4].copy_from_slice(&0x0001_0000u32.to_be_bytes());
+    bytes.truncate(at + 200);
+    std::fs::write(&path, bytes).unwrap();
+    let mut cap = capture::open(&path).unwrap();
+    let err = loop {
+        match cap.source.next_record(&mut |_| {}) {
+            Ok(true) => {}
+            Ok(false) => panic!("read to the end"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(err.offset, at as u64);
+    assert!(err.to_string().contains("PacketLogger capture"), "{err}");
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn tshark_reads_as_many_advertising_reports_from_a_packetlogger_file() {
+    if Command::new("tshark").arg("--version").output().is_err() {
+        eprintln!("skipping: tshark not installed");
+        return;
+    }
+    for little_endian in [false, true] {
+        let (path, written) = pklg(&format!("tshark-{little_endian}-synthetic.pklg"), little_endian);
+        let out = Command::new("tshark")
+            .arg("-r")
+            .arg(&path)
+            .args([
+                "-Y",
+                "bthci_evt.le_meta_subevent == 0x02",
+                "-T",
+                "fields",
+                "-e",
+                "bthci_evt.le_num_reports",
+            ])
+            .output()
+            .expect("tshark runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let reports: u64 = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.trim().parse::<u64>().expect("a count"))
+            .sum();
+        assert_eq!(reports, written, "little endian: {little_endian}");
+        let _ = std::fs::remove_file(path);
+    }
+}
