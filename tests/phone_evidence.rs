@@ -287,3 +287,146 @@ fn tshark_reads_as_many_advertising_reports_from_a_packetlogger_file() {
         let _ = std::fs::remove_file(path);
     }
 }
+
+/// The commute's GPX track, as Google would keep it: Takeout's `Records.json` and the
+/// phone's Timeline export (path points and raw positions, in Japan's time zone).
+fn google_exports(prefix: &str) -> (PathBuf, PathBuf) {
+    let gpx = tagwatch::location::read_track(Path::new(COMMUTE_GPX)).unwrap();
+    let jst = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
+    let time = |us: i64| {
+        chrono::DateTime::from_timestamp_micros(us)
+            .unwrap()
+            .with_timezone(&jst)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+    };
+    let e7 = |deg: f64| (deg * 1e7).round() as i64;
+    let fixes = gpx.fixes();
+    let records: Vec<Value> = fixes
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            // Half in the older form, milliseconds as a string.
+            let mut r =
+                serde_json::json!({"latitudeE7": e7(f.lat), "longitudeE7": e7(f.lon), "accuracy": 10});
+            if i % 2 == 0 {
+                r["timestamp"] = time(f.time_us).into();
+            } else {
+                r["timestampMs"] = (f.time_us / 1000).to_string().into();
+            }
+            r
+        })
+        .collect();
+    let point = |f: &tagwatch::location::Fix| format!("{:.7}°, {:.7}°", f.lat, f.lon);
+    let (first, last) = (fixes[0], fixes[fixes.len() - 1]);
+    let path: Vec<Value> = fixes
+        .iter()
+        .step_by(2)
+        .map(|f| serde_json::json!({"point": point(f), "time": time(f.time_us)}))
+        .collect();
+    let raw: Vec<Value> = fixes
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .map(|f| {
+            serde_json::json!({"position": {"LatLng": point(f), "accuracyMeters": 10, "source": "GPS",
+                "timestamp": time(f.time_us)}})
+        })
+        .collect();
+    let timeline = serde_json::json!({
+        "semanticSegments": [
+            {"startTime": time(first.time_us), "endTime": time(last.time_us), "timelinePath": path},
+            {"startTime": time(first.time_us - 3_600_000_000), "endTime": time(first.time_us),
+             "visit": {"topCandidate": {"placeLocation": {"latLng": point(&first)}}}}
+        ],
+        "rawSignals": raw,
+    });
+    let records_path = tmp(&format!("{prefix}-Records.json"));
+    std::fs::write(
+        &records_path,
+        serde_json::json!({ "locations": records }).to_string(),
+    )
+    .unwrap();
+    let timeline_path = tmp(&format!("{prefix}-Timeline.json"));
+    std::fs::write(&timeline_path, serde_json::to_string_pretty(&timeline).unwrap()).unwrap();
+    (records_path, timeline_path)
+}
+
+const COMMUTE: &str = "captures/commute_airtag-synthetic.btsnoop";
+const COMMUTE_GPX: &str = "captures/commute_airtag-synthetic.gpx";
+
+/// Each tracker's id, whether it follows, and when the alert came (microseconds).
+fn verdicts(track: &Path) -> Vec<(String, bool, Option<i64>)> {
+    let (code, json, err) = analyze_json(&[
+        COMMUTE.as_ref(),
+        "--no-store".as_ref(),
+        "--track".as_ref(),
+        track.as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.is_empty(), "{err}");
+    trackers(&json)
+        .iter()
+        .map(|t| {
+            let at = t["alert_at"].as_str().map(|s| {
+                chrono::DateTime::parse_from_rfc3339(s)
+                    .unwrap()
+                    .timestamp_micros()
+            });
+            (
+                t["id"].as_str().unwrap().to_string(),
+                t["following"].as_bool().unwrap(),
+                at,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn google_location_history_gives_the_verdicts_of_the_gpx() {
+    let expected = verdicts(Path::new(COMMUTE_GPX));
+    assert!(expected.iter().any(|(_, following, _)| *following));
+    let (records, timeline) = google_exports("verdicts");
+    for track in [&records, &timeline] {
+        let got = verdicts(track);
+        assert_eq!(got.len(), expected.len(), "{}", track.display());
+        for ((id, following, at), (want_id, want_following, want_at)) in got.iter().zip(&expected) {
+            assert_eq!((id, following), (want_id, want_following), "{}", track.display());
+            // Positions rounded to 1e-7° are interpolated the same within a sighting or two.
+            let apart = at.zip(*want_at).map(|(a, b)| (a - b).abs());
+            assert!(
+                apart.is_none_or(|d| d <= 30_000_000),
+                "{id}: {at:?} vs {want_at:?}"
+            );
+            assert_eq!(at.is_some(), want_at.is_some(), "{id}");
+        }
+        let _ = std::fs::remove_file(track);
+    }
+}
+
+#[test]
+fn an_unknown_json_track_says_what_it_expected() {
+    let path = tmp("unknown.json");
+    std::fs::write(&path, r#"{"points": [{"lat": 35.6, "lon": 139.7}]}"#).unwrap();
+    let (code, _, err) = analyze_json(&[
+        COMMUTE.as_ref(),
+        "--no-store".as_ref(),
+        "--track".as_ref(),
+        path.as_os_str(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("\"locations\" (Records.json) or \"semanticSegments\" (Timeline.json)"),
+        "{err}"
+    );
+    // Given as a capture, Google's history is named as the track it is.
+    let (records, timeline) = google_exports("as-capture");
+    let (code, _, err) = analyze_json(&[records.as_os_str()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("Records.json) track, not a capture: give it with --track"),
+        "{err}"
+    );
+    for p in [path, records, timeline] {
+        let _ = std::fs::remove_file(p);
+    }
+}

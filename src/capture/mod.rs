@@ -329,11 +329,11 @@ fn not_a_capture(head: &[u8]) -> Option<String> {
         );
     }
     let track = crate::location::detect(&String::from_utf8_lossy(head))?;
-    // Only gpsd JSON shares the `{` of a JSON Lines capture, whose header names its format.
+    // JSON tracks share the `{` of a JSON Lines capture, whose header names its format.
     let jsonl_header = first_line(head).is_some_and(|l| l.windows(14).any(|w| w == b"tagwatch-jsonl"));
-    if detect(head) == Some(Format::JsonLines)
-        && (track != crate::location::TrackFormat::GpsdJson || jsonl_header)
-    {
+    use crate::location::TrackFormat::{GoogleRecords, GoogleTimeline, GpsdJson};
+    let json_track = matches!(track, GpsdJson | GoogleRecords | GoogleTimeline);
+    if detect(head) == Some(Format::JsonLines) && (!json_track || jsonl_header) {
         return None;
     }
     let article = if track == crate::location::TrackFormat::Nmea {
