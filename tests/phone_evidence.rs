@@ -354,14 +354,19 @@ fn google_exports(prefix: &str) -> (PathBuf, PathBuf) {
 const COMMUTE: &str = "captures/commute_airtag-synthetic.btsnoop";
 const COMMUTE_GPX: &str = "captures/commute_airtag-synthetic.gpx";
 
-/// Each tracker's id, whether it follows, and when the alert came (microseconds).
-fn verdicts(track: &Path) -> Vec<(String, bool, Option<i64>)> {
-    let (code, json, err) = analyze_json(&[
+/// `analyze --format json` of the commute with `track`.
+fn commute_with(track: &Path) -> (i32, Value, String) {
+    analyze_json(&[
         COMMUTE.as_ref(),
         "--no-store".as_ref(),
         "--track".as_ref(),
         track.as_os_str(),
-    ]);
+    ])
+}
+
+/// Each tracker's id, whether it follows, and when the alert came (microseconds).
+fn verdicts(track: &Path) -> Vec<(String, bool, Option<i64>)> {
+    let (code, json, err) = commute_with(track);
     assert_eq!(code, 0, "{err}");
     assert!(err.is_empty(), "{err}");
     trackers(&json)
@@ -407,12 +412,7 @@ fn google_location_history_gives_the_verdicts_of_the_gpx() {
 fn an_unknown_json_track_says_what_it_expected() {
     let path = tmp("unknown.json");
     std::fs::write(&path, r#"{"points": [{"lat": 35.6, "lon": 139.7}]}"#).unwrap();
-    let (code, _, err) = analyze_json(&[
-        COMMUTE.as_ref(),
-        "--no-store".as_ref(),
-        "--track".as_ref(),
-        path.as_os_str(),
-    ]);
+    let (code, _, err) = commute_with(&path);
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("\"locations\" (Records.json) or \"semanticSegments\" (Timeline.json)"),
