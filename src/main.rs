@@ -44,7 +44,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Find the trackers in one or more captures (btsnoop, pcap, pcapng, tagwatch JSON Lines).
+    /// Find the trackers in one or more captures (btsnoop, an Android bug report zip, Apple
+    /// PacketLogger, pcap, pcapng, tagwatch JSON Lines).
     Analyze(AnalyzeArgs),
     /// Watch the trackers around you live: alerts when one starts following you.
     Scan(LiveArgs),
@@ -203,7 +204,8 @@ struct LiveArgs {
 /// How trackers are judged: shared by `analyze`, `scan` and `sweep`.
 #[derive(Args)]
 struct JudgeArgs {
-    /// Where you were (GPX, NMEA 0183, CSV or gpsd JSON; repeat for several files, merged
+    /// Where you were (GPX, NMEA 0183, CSV, gpsd JSON, Google's Records.json or Timeline.json;
+    /// repeat for several files, merged
     /// into one track): gives each tracker its places and the distance it went with you.
     #[arg(long = "track", value_name = "FILE")]
     tracks: Vec<PathBuf>,

@@ -56,8 +56,10 @@ pub(crate) fn snoop_logs(path: &Path) -> Result<Vec<String>, CaptureError> {
         return Err(error(
             path,
             0,
-            "this zip holds no Bluetooth HCI snoop log: enable \"Bluetooth HCI snoop log\" in the \
-             phone's developer options, turn Bluetooth off and on, and make the bug report again"
+            "this zip holds no Bluetooth HCI snoop log: if it is an Android bug report, enable \
+             \"Bluetooth HCI snoop log\" in the phone's developer options, turn Bluetooth off and \
+             on, and make the bug report again; if it holds captures, unpack it and give the \
+             capture files in it"
                 .into(),
         ));
     }
@@ -104,7 +106,11 @@ pub(crate) fn extract(path: &Path, inner: &str) -> Result<std::fs::File, Capture
 
 fn open(path: &Path) -> Result<zip::ZipArchive<std::fs::File>, CaptureError> {
     let file = std::fs::File::open(path).map_err(|e| error(path, 0, format!("cannot open: {e}")))?;
-    zip::ZipArchive::new(file).map_err(|e| error(path, 0, format!("not a readable zip: {e}")))
+    zip::ZipArchive::new(file).map_err(|e| {
+        let message =
+            format!("a zip archive that cannot be read ({e}): unpack it and give the capture files in it");
+        error(path, 0, message)
+    })
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
