@@ -179,6 +179,28 @@ fn a_zip_that_would_inflate_beyond_the_cap_is_refused() {
     assert!(err.contains("more than the 2 GiB tagwatch reads"), "{err}");
 }
 
+#[test]
+fn a_log_that_inflates_beyond_what_it_declares_is_refused() {
+    // A deflated log whose declared size is rewritten to 100 bytes: a bomb that lies is
+    // stopped at what it declared.
+    let log = std::fs::read(COMMUTE).unwrap();
+    let path = zip("liar.zip", &[(&format!("{LOGS}/btsnoop_hci.log"), &log[..4000])]);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let size = 4000u32.to_le_bytes();
+    let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    for at in [22, central + 24] {
+        assert_eq!(bytes[at..at + 4], size);
+        bytes[at..at + 4].copy_from_slice(&100u32.to_le_bytes());
+    }
+    std::fs::write(&path, bytes).unwrap();
+    let (code, _, err) = analyze_json(&[&path]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("larger than its declared uncompressed size"),
+        "{err}"
+    );
+}
+
 /// Advertisements of the commute scenario, as a PacketLogger file in the given byte order,
 /// between HCI commands and notes the reader passes over (synthetic).
 fn pklg(name: &str, little_endian: bool) -> (PathBuf, u64) {

@@ -75,7 +75,7 @@ pub(crate) fn snoop_logs(path: &Path) -> Result<Vec<String>, CaptureError> {
 }
 
 /// Inflates `inner` of the zip at `path` into an unnamed temporary file, rewound. No more is
-/// inflated than the entry declares (and [`snoop_logs`] capped the declared sizes).
+/// inflated than the entry declares, and [`snoop_logs`] capped the declared sizes.
 pub(crate) fn extract(path: &Path, inner: &str) -> Result<std::fs::File, CaptureError> {
     let mut zip = open(path)?;
     let mut entry = zip
@@ -92,13 +92,12 @@ pub(crate) fn extract(path: &Path, inner: &str) -> Result<std::fs::File, Capture
     }
     let failed = |e: io::Error| error(path, at, format!("{inner}: {e}"));
     let mut out = tempfile::tempfile().map_err(failed)?;
+    // One byte past the declared size lets the zip reader see the lie and refuse it; the bound
+    // holds the disk to the declared size should a reader not check.
     let copied = io::copy(&mut (&mut entry).take(declared + 1), &mut out).map_err(failed)?;
     if copied > declared {
-        return Err(error(
-            path,
-            at,
-            format!("{inner} inflates to more than the {declared} bytes it declares"),
-        ));
+        let message = format!("{inner} inflates to more than the {declared} bytes it declares");
+        return Err(error(path, at, message));
     }
     out.rewind().map_err(failed)?;
     Ok(out)
