@@ -1,6 +1,6 @@
 //! The `analyze` pipeline: read captures, classify every advertisement, gather trackers.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::capture::{self, AdvertisementSource, CaptureError, Format, ReadStats};
 use crate::classify::{Classification, Classifier, personal_device_near_owner};
@@ -309,11 +309,8 @@ pub fn add_one(
     }
 }
 
-/// Total size of the files, for a progress bar (files that cannot be read count as 0).
+/// Total size of the captures, for a progress bar (a bug report's logs inflated; what cannot
+/// be read counts as 0).
 pub fn total_size(paths: &[PathBuf]) -> u64 {
-    paths.iter().map(|p: &PathBuf| file_len(p)).sum()
-}
-
-fn file_len(p: &Path) -> u64 {
-    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+    members(paths).iter().map(capture::Member::size).sum()
 }

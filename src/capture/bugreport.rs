@@ -103,6 +103,11 @@ pub(crate) fn extract(path: &Path, inner: &str) -> Result<std::fs::File, Capture
     Ok(out)
 }
 
+/// The size `inner` declares, inflated (for progress: reading it is what checks it).
+pub(crate) fn declared_size(path: &Path, inner: &str) -> Option<u64> {
+    open(path).ok()?.by_name(inner).ok().map(|e| e.size())
+}
+
 fn open(path: &Path) -> Result<zip::ZipArchive<std::fs::File>, CaptureError> {
     let file = std::fs::File::open(path).map_err(|e| error(path, 0, format!("cannot open: {e}")))?;
     zip::ZipArchive::new(file).map_err(|e| {

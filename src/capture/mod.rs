@@ -164,6 +164,16 @@ impl Member {
         }
     }
 
+    /// Its length in bytes (a zip's inner log as it declares itself inflated), 0 when it
+    /// cannot be read: what progress is measured against.
+    pub fn size(&self) -> u64 {
+        match &self.inner {
+            Some(inner) => bugreport::declared_size(&self.file, inner),
+            None => std::fs::metadata(&self.file).ok().map(|m| m.len()),
+        }
+        .unwrap_or(0)
+    }
+
     /// Opens it and recognises its format from its content.
     pub fn open(&self) -> Result<Capture, CaptureError> {
         let Some(inner) = &self.inner else {
