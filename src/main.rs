@@ -205,8 +205,8 @@ struct LiveArgs {
 #[derive(Args)]
 struct JudgeArgs {
     /// Where you were (GPX, NMEA 0183, CSV, gpsd JSON, Google's Records.json or Timeline.json;
-    /// repeat for several files, merged
-    /// into one track): gives each tracker its places and the distance it went with you.
+    /// repeat for several files, merged into one track): gives each tracker its places and the
+    /// distance it went with you.
     #[arg(long = "track", value_name = "FILE")]
     tracks: Vec<PathBuf>,
     /// A sighting farther than this from every fix of the track has no position.
