@@ -89,6 +89,33 @@ fn a_bug_report_reads_as_its_snoop_logs() {
 }
 
 #[test]
+fn a_bug_report_of_the_synthetic_commute_reads_as_the_commute() {
+    // Runs without ../shared: the bundled (synthetic) capture, under a vendor log's name.
+    let log = std::fs::read(COMMUTE).unwrap();
+    let inner = "FS/data/vendor/bluetooth/btsnoop_hci_vnd.log";
+    let report = zip("commute-bugreport.zip", &[("version.txt", b"1"), (inner, &log)]);
+    let (code, from_zip, err) = commute_with_capture(&report);
+    assert_eq!(code, 0, "{err}");
+    let (_, direct, _) = commute_with_capture(Path::new(COMMUTE));
+    assert_eq!(trackers(&from_zip), trackers(&direct));
+    assert_eq!(
+        from_zip["captures"][0]["path"],
+        format!("{}!{inner}", report.display())
+    );
+    let _ = std::fs::remove_file(report);
+}
+
+/// `analyze --format json` of `capture` with the commute's GPX track.
+fn commute_with_capture(capture: &Path) -> (i32, Value, String) {
+    analyze_json(&[
+        capture.as_os_str(),
+        "--no-store".as_ref(),
+        "--track".as_ref(),
+        COMMUTE_GPX.as_ref(),
+    ])
+}
+
+#[test]
 fn a_bug_report_in_the_evidence_names_and_digests_its_inner_logs() {
     let Some((older, _)) = snoop_logs() else { return };
     let bytes = std::fs::read(&older).unwrap();

@@ -116,3 +116,43 @@ impl AdvertisementSource for PklgReader {
         self.stats
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognised_in_either_byte_order_and_nothing_else() {
+        // A 13-byte HCI event record: length 13 (timestamp, type, 4 bytes), then a note.
+        let be = [
+            &13u32.to_be_bytes()[..],
+            &[0, 0, 0, 1, 0, 0, 0, 2, 1, 0x0E, 2, 1, 0],
+        ]
+        .concat();
+        let le = [
+            &13u32.to_le_bytes()[..],
+            &[1, 0, 0, 0, 2, 0, 0, 0, 1, 0x0E, 2, 1, 0],
+        ]
+        .concat();
+        assert_eq!(detect(&be), Some(false));
+        assert_eq!(detect(&le), Some(true));
+        // Cut in the first header, an unknown type, microseconds of a second or more.
+        assert_eq!(detect(&be[..12]), None);
+        let mut bad = be.clone();
+        bad[12] = 0x42;
+        assert_eq!(detect(&bad), None);
+        let mut bad = be.clone();
+        bad[8..12].copy_from_slice(&1_000_000u32.to_be_bytes());
+        assert_eq!(detect(&bad), None);
+        // A good first record and a bad second one: not PacketLogger.
+        let two = [&be[..], &[0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 1]].concat();
+        assert_eq!(detect(&two), None);
+        for other in [
+            &b"btsnoop\0\0\0\0\x01"[..],
+            b"PK\x03\x04\x14\0\0\0\x08\0\0\0\0",
+            b"$GPRMC,080000,A,3538",
+        ] {
+            assert_eq!(detect(other), None);
+        }
+    }
+}
