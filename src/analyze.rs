@@ -1,6 +1,6 @@
 //! The `analyze` pipeline: read captures, classify every advertisement, gather trackers.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::capture::{self, AdvertisementSource, CaptureError, Format, ReadStats};
 use crate::classify::{Classification, Classifier, personal_device_near_owner};
@@ -140,11 +140,25 @@ impl Analysis {
 /// Opens every capture to check it can be read, before any is analysed: a wrong file must
 /// be said before a result that would leave it out. Returns every one that cannot be read.
 /// A pipe is left to the analysis: reading it here would consume what the analysis must read.
+/// A bug report zip is checked for each snoop log in it.
 pub fn check_captures(paths: &[PathBuf]) -> Vec<CaptureError> {
     paths
         .iter()
         .filter(|p| !std::fs::metadata(p).is_ok_and(|m| is_pipe(&m.file_type())))
-        .filter_map(|p| capture::open(p).err())
+        .flat_map(|p| match capture::members(p) {
+            Ok(members) => members.iter().filter_map(|m| m.open().err()).collect(),
+            Err(e) => vec![e],
+        })
+        .collect()
+}
+
+/// The captures `paths` hold, in the order [`analyze_files`] reads them (a bug report zip's
+/// snoop logs oldest first): the sources a recorder is begun with. A path that cannot be
+/// looked into stands for itself (reading it says why).
+pub fn members(paths: &[PathBuf]) -> Vec<capture::Member> {
+    paths
+        .iter()
+        .flat_map(|p| capture::members(p).unwrap_or_else(|_| vec![capture::Member::file(p)]))
         .collect()
 }
 
@@ -162,8 +176,8 @@ fn is_pipe(_: &std::fs::FileType) -> bool {
 /// Progress is reported in bytes read across all captures, about every this many records.
 const PROGRESS_EVERY: u64 = 4096;
 
-/// Analyses `paths` as one session (the `recorder`'s sources, in the same order). `progress`
-/// receives the bytes read so far.
+/// Analyses `paths` as one session (the `recorder`'s sources are their [`members`], in the
+/// same order). `progress` receives the bytes read so far.
 ///
 /// The files are read in the order given, not sorted by time: a tracker's rotation is linked
 /// across two files only when they come in recording order (see `correlate`).
@@ -178,13 +192,14 @@ pub fn analyze_files(
     let mut coverage = Coverage::default();
     let mut captures = Vec::new();
     let mut done_bytes = 0;
-    for (i, path) in paths.iter().enumerate() {
+    for (i, member) in members(paths).iter().enumerate() {
         if let Some(r) = recorder.as_mut() {
             r.reading(i);
         }
-        let summary = match capture::open(path) {
+        let path = member.name();
+        let summary = match member.open() {
             Err(error) => CaptureSummary {
-                path: path.clone(),
+                path,
                 format: error.format,
                 stats: ReadStats::default(),
                 error: Some(error),
@@ -206,7 +221,7 @@ pub fn analyze_files(
                 done_bytes += cap.size.unwrap_or(cap.source.position());
                 progress(done_bytes);
                 CaptureSummary {
-                    path: path.clone(),
+                    path,
                     format: Some(cap.format),
                     stats: cap.source.stats(),
                     error: result.err(),
@@ -312,13 +327,10 @@ pub fn add_one(
     }
 }
 
-/// Total size of the files, for a progress bar (files that cannot be read count as 0).
+/// Total size of the captures, for a progress bar (a bug report's logs inflated; what cannot
+/// be read counts as 0).
 pub fn total_size(paths: &[PathBuf]) -> u64 {
-    paths.iter().map(|p: &PathBuf| file_len(p)).sum()
-}
-
-fn file_len(p: &Path) -> u64 {
-    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+    members(paths).iter().map(capture::Member::size).sum()
 }
 
 #[cfg(test)]

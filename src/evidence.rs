@@ -53,9 +53,14 @@ impl Source {
     /// A capture file, identified by the SHA-256 of its bytes. A file that cannot be read has
     /// no digest here; reading it as a capture says why.
     pub fn capture(path: &std::path::Path) -> Source {
-        let digest = crate::capture::digest(path).ok();
+        Source::member(&crate::capture::Member::file(path))
+    }
+
+    /// A capture, or a snoop log inside a bug report zip identified by its inflated bytes.
+    pub fn member(member: &crate::capture::Member) -> Source {
+        let digest = member.digest().ok();
         Source {
-            path: path.display().to_string(),
+            path: member.name().display().to_string(),
             sha256: digest.as_ref().map(|(sha, _)| sha.clone()),
             size: digest.map(|(_, size)| size),
         }

@@ -44,7 +44,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Find the trackers in one or more captures (btsnoop, pcap, pcapng, tagwatch JSON Lines).
+    /// Find the trackers in one or more captures (btsnoop, an Android bug report zip, Apple
+    /// PacketLogger, pcap, pcapng, tagwatch JSON Lines).
     Analyze(AnalyzeArgs),
     /// Watch the trackers around you live: alerts when one starts following you.
     Scan(LiveArgs),
@@ -132,6 +133,12 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Show what the evidence database holds: sessions, sweeps, trackers (id, model, verdict,
+    /// days seen), notes and anchors. Reads only; never creates a database.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Write synthetic data for demos, tests and benchmarks.
     Synth {
         #[command(subcommand)]
@@ -201,8 +208,9 @@ struct LiveArgs {
 /// How trackers are judged: shared by `analyze`, `scan` and `sweep`.
 #[derive(Args)]
 struct JudgeArgs {
-    /// Where you were (GPX, NMEA 0183, CSV or gpsd JSON; repeat for several files, merged
-    /// into one track): gives each tracker its places and the distance it went with you.
+    /// Where you were (GPX, NMEA 0183, CSV, gpsd JSON, Google's Records.json or Timeline.json;
+    /// repeat for several files, merged into one track): gives each tracker its places and the
+    /// distance it went with you.
     #[arg(long = "track", value_name = "FILE")]
     tracks: Vec<PathBuf>,
     /// A sighting farther than this from every fix of the track has no position.
@@ -513,6 +521,7 @@ fn main() -> ExitCode {
         Command::Ring(args) => interact(Action::Ring, &args),
         Command::Identify(args) => interact(Action::Identify, &args),
         Command::Note { text, file, db } => note(&text, file.as_deref(), &db),
+        Command::List { db } => list(&db),
         Command::Synth { what } => match what {
             Synth::Demo(c) => synth(scenario::demo(SYNTH_START_US, c.minutes), &c),
             Synth::Crowd { capture: c, phones } => {
@@ -609,7 +618,10 @@ fn analyze(args: &AnalyzeArgs) -> ExitCode {
     };
     // Only a store needs the captures' digests (to recognise one analysed before).
     let sources: Vec<Source> = match store {
-        Some(_) => args.captures.iter().map(|p| Source::capture(p)).collect(),
+        Some(_) => analyze::members(&args.captures)
+            .iter()
+            .map(Source::member)
+            .collect(),
         None => Vec::new(),
     };
     let recorder = match begin(store.as_mut(), "analyze", &sources) {
@@ -887,9 +899,14 @@ fn live(args: &LiveArgs, purpose: Purpose) -> ExitCode {
 /// does not verify is refused (exit 3) unless `even_if_broken`.
 fn report_data(db: &DbArgs, tracker: Option<&str>, even_if_broken: bool) -> Result<ReportData, ExitCode> {
     let store = db.open_read_only()?;
-    let data = store
-        .report_data(tracker, chrono::Utc::now().timestamp_micros())
-        .map_err(|e| store_failed(&e))?;
+    let now_us = chrono::Utc::now().timestamp_micros();
+    let data = store.report_data(tracker, now_us).map_err(|e| {
+        let code = store_failed(&e);
+        if let (StoreError::UnknownTracker(id), Ok(all)) = (&e, store.report_data(None, now_us)) {
+            suggest_ids(id, &all);
+        }
+        code
+    })?;
     let path = present::neutralise(&store.path().display().to_string());
     if !data.verification.intact() {
         let problems = &data.verification.problems;
@@ -907,6 +924,37 @@ fn report_data(db: &DbArgs, tracker: Option<&str>, even_if_broken: bool) -> Resu
         eprintln!("writing it anyway (--even-if-broken), marked as broken");
     }
     Ok(data)
+}
+
+/// The stored ids near a mistyped one, and where to see them all.
+fn suggest_ids(id: &str, all: &ReportData) {
+    let near = present::list::nearest(id, all.trackers.iter().map(|t| t.id.as_str()));
+    if !near.is_empty() {
+        eprintln!("did you mean: {}?", present::neutralise(&near.join(", ")));
+    }
+    eprintln!("(`tagwatch list` shows every stored tracker)");
+}
+
+/// `list`: what the database holds, read only.
+fn list(db: &DbArgs) -> ExitCode {
+    let store = match db.open_read_only() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let listed = store.sessions().and_then(|sessions| {
+        let data = store.report_data(None, chrono::Utc::now().timestamp_micros())?;
+        Ok((sessions, data))
+    });
+    let (sessions, data) = match listed {
+        Ok(l) => l,
+        Err(e) => return store_failed(&e),
+    };
+    let mut out = std::io::BufWriter::new(anstream::stdout());
+    let _ = present::list::write(&sessions, &data, &mut out).and_then(|()| out.flush());
+    if !data.verification.intact() {
+        eprintln!("warning: the evidence does not verify: run `tagwatch verify`");
+    }
+    ExitCode::SUCCESS
 }
 
 fn report(

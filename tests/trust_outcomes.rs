@@ -122,7 +122,7 @@ fn an_unreadable_capture_is_said_first_with_a_hint_and_nothing_is_analysed_or_st
         (zip, &["a zip archive", "unpack it"]),
         (
             junk,
-            &["notes.bin: unknown format: not a btsnoop, pcap, pcapng or tagwatch JSON Lines"],
+            &["notes.bin: unknown format: not a btsnoop, pcap, pcapng, PacketLogger or tagwatch JSON Lines"],
         ),
         (empty, &["empty.btsnoop", "empty file, not a capture"]),
     ];

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::model::{Advertisement, PLAUSIBLE_TIME_US};
 
 mod btsnoop;
+mod bugreport;
 mod hci;
 mod input;
 mod jsonl;
@@ -19,13 +20,15 @@ mod linklayer;
 mod nordic;
 mod pcap;
 mod pcapng;
+mod pklg;
 #[cfg(test)]
 mod tests;
 mod write;
 
+pub use bugreport::MAX_INFLATED;
 pub use jsonl::JsonlWriter;
 pub use link::Unreadable;
-pub use write::{BtsnoopWriter, NordicWriter, PcapLlWriter};
+pub use write::{BtsnoopWriter, NordicWriter, PcapLlWriter, PklgWriter};
 
 /// The capture formats tagwatch reads.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -34,6 +37,10 @@ pub enum Format {
     Pcap,
     Pcapng,
     JsonLines,
+    /// Apple PacketLogger, in either byte order (`true`: little endian).
+    PacketLogger(bool),
+    /// An Android bug report: a zip holding the snoop logs.
+    BugReport,
 }
 
 impl fmt::Display for Format {
@@ -43,6 +50,8 @@ impl fmt::Display for Format {
             Format::Pcap => "pcap",
             Format::Pcapng => "pcapng",
             Format::JsonLines => "tagwatch JSON Lines",
+            Format::PacketLogger(_) => "PacketLogger",
+            Format::BugReport => "Android bug report",
         })
     }
 }
@@ -51,6 +60,8 @@ impl fmt::Display for Format {
 /// file whose format is unknown was not read as a capture, so it has no offset to give).
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {}", match format {
+    Some(Format::BugReport) if *offset == 0 => message.to_string(),
+    Some(Format::BugReport) => format!("{message} (zip entry at byte offset {offset})"),
     Some(f) => format!("{f} capture: {message} at byte offset {offset}"),
     None => format!("unknown format: {message}"),
 })]
@@ -124,21 +135,99 @@ pub fn open(path: &Path) -> Result<Capture, CaptureError> {
     Ok(capture)
 }
 
-/// The SHA-256 (hex) and length of a file's bytes: what identifies a capture in the evidence,
-/// whatever its name. Read before the capture is analysed, since the evidence store must know
-/// a capture it holds already before the first sighting comes.
-pub fn digest(path: &Path) -> io::Result<(String, u64)> {
-    use sha2::{Digest, Sha256};
-    let mut file = std::fs::File::open(path)?;
-    // A pipe would be drained before it is analysed, a device may never end.
-    if !file.metadata()?.is_file() {
-        return Err(io::Error::other("not a regular file"));
+/// One capture to read: a file, or an HCI snoop log inside an Android bug report zip.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub file: PathBuf,
+    /// The path inside the zip.
+    pub inner: Option<String>,
+}
+
+impl Member {
+    pub fn file(path: &Path) -> Member {
+        Member {
+            file: path.to_path_buf(),
+            inner: None,
+        }
     }
+
+    /// How people and the evidence see it: the file, or `ZIP!inner/path`.
+    pub fn name(&self) -> PathBuf {
+        match &self.inner {
+            None => self.file.clone(),
+            Some(inner) => format!("{}!{inner}", self.file.display()).into(),
+        }
+    }
+
+    /// Its length in bytes (a zip's inner log as it declares itself inflated), 0 when it
+    /// cannot be read: what progress is measured against.
+    pub fn size(&self) -> u64 {
+        match &self.inner {
+            Some(inner) => bugreport::declared_size(&self.file, inner),
+            None => std::fs::metadata(&self.file).ok().map(|m| m.len()),
+        }
+        .unwrap_or(0)
+    }
+
+    /// Opens it and recognises its format from its content.
+    pub fn open(&self) -> Result<Capture, CaptureError> {
+        let Some(inner) = &self.inner else {
+            return open(&self.file);
+        };
+        let file = bugreport::extract(&self.file, inner)?;
+        let size = file.metadata().ok().map(|m| m.len());
+        let mut capture = from_reader(Box::new(file), &self.name())?;
+        capture.size = size;
+        Ok(capture)
+    }
+
+    /// The SHA-256 (hex) and length of its bytes (a zip's inner log as inflated): what
+    /// identifies a capture in the evidence, whatever its name. Read before the capture is
+    /// analysed, since the evidence store must know a capture it holds already before the
+    /// first sighting comes.
+    pub fn digest(&self) -> io::Result<(String, u64)> {
+        let file = match &self.inner {
+            Some(inner) => bugreport::extract(&self.file, inner).map_err(io::Error::other)?,
+            None => {
+                let file = std::fs::File::open(&self.file)?;
+                // A pipe would be drained before it is analysed, a device may never end.
+                if !file.metadata()?.is_file() {
+                    return Err(io::Error::other("not a regular file"));
+                }
+                file
+            }
+        };
+        hash(file)
+    }
+}
+
+/// The captures in `path`: the file itself, or the snoop logs of a bug report zip (oldest
+/// first), recognised by content. A zip without a snoop log is an error that says what to do.
+pub fn members(path: &Path) -> Result<Vec<Member>, CaptureError> {
+    // Only a regular file is looked into: sniffing a pipe would consume what is analysed.
+    let mut head = [0u8; 4];
+    let is_zip = std::fs::metadata(path).is_ok_and(|m| m.is_file())
+        && std::fs::File::open(path).is_ok_and(|mut f| f.read_exact(&mut head).is_ok())
+        && &head == bugreport::ZIP_MAGIC;
+    if !is_zip {
+        return Ok(vec![Member::file(path)]);
+    }
+    Ok(bugreport::snoop_logs(path)?
+        .into_iter()
+        .map(|inner| Member {
+            file: path.to_path_buf(),
+            inner: Some(inner),
+        })
+        .collect())
+}
+
+fn hash(mut reader: impl Read) -> io::Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     let mut buf = vec![0; 1 << 20];
     let mut size = 0u64;
     loop {
-        match file.read(&mut buf) {
+        match reader.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => {
                 hasher.update(&buf[..n]);
@@ -166,7 +255,12 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
     if head.is_empty() {
         return Err(error("empty file, not a capture".into()));
     }
-    let format = detect(&head);
+    let mut format = detect(&head);
+    if format.is_none() {
+        // PacketLogger has no magic number: its first records tell.
+        sniff(&mut reader, &mut head, pklg::SNIFF_LEN, |_| false).map_err(read_error)?;
+        format = pklg::detect(&head).map(Format::PacketLogger);
+    }
     if matches!(format, None | Some(Format::JsonLines)) {
         // Text: look further, to tell a GPS track (gpsd JSON opens with `{` too).
         sniff(&mut reader, &mut head, SNIFF_TEXT, |h| first_line(h).is_some()).map_err(read_error)?;
@@ -174,8 +268,9 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
             return Err(error(what));
         }
     }
-    let format =
-        format.ok_or_else(|| error("not a btsnoop, pcap, pcapng or tagwatch JSON Lines capture".into()))?;
+    let format = format.ok_or_else(|| {
+        error("not a btsnoop, pcap, pcapng, PacketLogger or tagwatch JSON Lines capture".into())
+    })?;
     // Put the sniffed bytes back in front of the rest of the stream.
     let stream: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
     let input = input::Input::new(stream, path_for_errors, format);
@@ -184,6 +279,9 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
         Format::Pcap => Box::new(pcap::PcapReader::new(input)?),
         Format::Pcapng => Box::new(pcapng::PcapngReader::new(input)),
         Format::JsonLines => Box::new(jsonl::JsonlReader::new(input)?),
+        Format::PacketLogger(little_endian) => Box::new(pklg::PklgReader::new(input, little_endian)),
+        // Never detected from a stream: a zip is looked into only as a file (`members`).
+        Format::BugReport => return Err(error("a zip is read as a file, not from a stream".into())),
     };
     Ok(Capture {
         format,
@@ -236,11 +334,11 @@ fn not_a_capture(head: &[u8]) -> Option<String> {
         );
     }
     let track = crate::location::detect(&String::from_utf8_lossy(head))?;
-    // Only gpsd JSON shares the `{` of a JSON Lines capture, whose header names its format.
+    // JSON tracks share the `{` of a JSON Lines capture, whose header names its format.
     let jsonl_header = first_line(head).is_some_and(|l| l.windows(14).any(|w| w == b"tagwatch-jsonl"));
-    if detect(head) == Some(Format::JsonLines)
-        && (track != crate::location::TrackFormat::GpsdJson || jsonl_header)
-    {
+    use crate::location::TrackFormat::{GoogleRecords, GoogleTimeline, GpsdJson};
+    let json_track = matches!(track, GpsdJson | GoogleRecords | GoogleTimeline);
+    if detect(head) == Some(Format::JsonLines) && (!json_track || jsonl_header) {
         return None;
     }
     let article = if track == crate::location::TrackFormat::Nmea {

@@ -247,7 +247,7 @@ fn unknown_and_empty_inputs_are_errors_at_offset_zero() {
     assert_eq!((e.format, e.offset), (None, 0));
     assert_eq!(
         e.to_string(),
-        "t: unknown format: not a btsnoop, pcap, pcapng or tagwatch JSON Lines capture"
+        "t: unknown format: not a btsnoop, pcap, pcapng, PacketLogger or tagwatch JSON Lines capture"
     );
     let e = read_all(b"{\"other\":1}\n").unwrap_err();
     assert_eq!(e.format, Some(Format::JsonLines));

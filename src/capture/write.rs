@@ -1,6 +1,7 @@
-//! Writers for synthetic captures (tests, benchmarks, bug reports): btsnoop with HCI
-//! advertising reports, and pcap with link-layer advertising packets, behind a radio header
-//! (link type 256) or an nRF Sniffer header of a chosen version (link type 272).
+//! Writers for synthetic captures (tests, benchmarks, bug reports): btsnoop and Apple
+//! PacketLogger with HCI advertising reports, and pcap with link-layer advertising packets,
+//! behind a radio header (link type 256) or an nRF Sniffer header of a chosen version (link
+//! type 272).
 
 use std::io::{self, Write};
 
@@ -40,31 +41,7 @@ impl<W: Write> BtsnoopWriter<W> {
 
     /// One LE Advertising Report event (Vol 4 Part E §7.7.65.2) holding one report.
     pub fn write_legacy_report(&mut self, adv: &Advertisement<'_>) -> io::Result<()> {
-        let event_type = match adv.pdu {
-            PduKind::AdvInd => 0,
-            PduKind::AdvDirectInd => 1,
-            PduKind::AdvScanInd => 2,
-            PduKind::AdvNonconnInd => 3,
-            PduKind::ScanRsp => 4,
-            PduKind::Extended | PduKind::Unknown => return Err(invalid("not a legacy PDU kind")),
-        };
-        let addr_type = match adv.addr_type {
-            AddrType::Public => 0,
-            AddrType::Random => 1,
-            AddrType::Unknown => {
-                return Err(invalid("legacy reports need a public or random address"));
-            }
-        };
-        let data_len = u8::try_from(adv.data.len())
-            .ok()
-            .filter(|&n| n <= 243)
-            .ok_or_else(|| invalid("data too long"))?;
-        let mut params = vec![0x02, 1, event_type, addr_type];
-        params.extend_from_slice(&le_address(adv));
-        params.push(data_len);
-        params.extend_from_slice(adv.data);
-        params.push(adv.rssi.map_or(0x7F, |r| r as u8));
-        self.write_le_meta(adv.time_us, &params)
+        self.write_le_meta(adv.time_us, &legacy_report(adv)?)
     }
 
     /// One LE Extended Advertising Report event (Vol 4 Part E §7.7.65.13) holding one
@@ -120,6 +97,81 @@ impl<W: Write> BtsnoopWriter<W> {
         header[16..24].copy_from_slice(&ts.to_be_bytes());
         self.w.write_all(&header)?;
         self.w.write_all(r)
+    }
+
+    pub fn into_inner(mut self) -> io::Result<W> {
+        self.w.flush()?;
+        Ok(self.w)
+    }
+}
+
+/// The parameters of an LE Advertising Report event (Vol 4 Part E §7.7.65.2) holding one
+/// report.
+fn legacy_report(adv: &Advertisement<'_>) -> io::Result<Vec<u8>> {
+    let event_type = match adv.pdu {
+        PduKind::AdvInd => 0,
+        PduKind::AdvDirectInd => 1,
+        PduKind::AdvScanInd => 2,
+        PduKind::AdvNonconnInd => 3,
+        PduKind::ScanRsp => 4,
+        PduKind::Extended | PduKind::Unknown => return Err(invalid("not a legacy PDU kind")),
+    };
+    let addr_type = match adv.addr_type {
+        AddrType::Public => 0,
+        AddrType::Random => 1,
+        AddrType::Unknown => {
+            return Err(invalid("legacy reports need a public or random address"));
+        }
+    };
+    let data_len = u8::try_from(adv.data.len())
+        .ok()
+        .filter(|&n| n <= 243)
+        .ok_or_else(|| invalid("data too long"))?;
+    let mut params = vec![0x02, 1, event_type, addr_type];
+    params.extend_from_slice(&le_address(adv));
+    params.push(data_len);
+    params.extend_from_slice(adv.data);
+    params.push(adv.rssi.map_or(0x7F, |r| r as u8));
+    Ok(params)
+}
+
+/// Writes an Apple PacketLogger file (see `pklg.rs`) in either byte order: advertising
+/// reports as HCI events, and records of the types a reader passes over.
+pub struct PklgWriter<W: Write> {
+    w: W,
+    little_endian: bool,
+}
+
+impl<W: Write> PklgWriter<W> {
+    /// PacketLogger files have no header.
+    pub fn new(w: W, little_endian: bool) -> Self {
+        PklgWriter { w, little_endian }
+    }
+
+    /// One LE Advertising Report event holding one report.
+    pub fn write_legacy_report(&mut self, adv: &Advertisement<'_>) -> io::Result<()> {
+        let params = legacy_report(adv)?;
+        let len = u8::try_from(params.len()).map_err(|_| invalid("event too long"))?;
+        let mut event = vec![0x3E, len];
+        event.extend_from_slice(&params);
+        self.write_record(adv.time_us, super::pklg::TYPE_HCI_EVENT, &event)
+    }
+
+    /// A record of any type (an HCI command, a note ...) with `data` after the type byte.
+    pub fn write_record(&mut self, time_us: i64, kind: u8, data: &[u8]) -> io::Result<()> {
+        let len = u32::try_from(data.len() + 9).map_err(|_| invalid("record too long"))?;
+        let secs = u32::try_from(time_us.div_euclid(1_000_000)).map_err(|_| invalid("time out of range"))?;
+        let usecs = time_us.rem_euclid(1_000_000) as u32;
+        for word in [len, secs, usecs] {
+            let bytes = if self.little_endian {
+                word.to_le_bytes()
+            } else {
+                word.to_be_bytes()
+            };
+            self.w.write_all(&bytes)?;
+        }
+        self.w.write_all(&[kind])?;
+        self.w.write_all(data)
     }
 
     pub fn into_inner(mut self) -> io::Result<W> {

@@ -7,6 +7,7 @@
 //! receiver got wrong (a date years ahead, a multipath jump) are dropped and counted.
 
 mod csv;
+mod google;
 pub mod gpsd;
 mod gpsd_json;
 mod gpx;
@@ -22,6 +23,7 @@ use crate::files::{self, FileError};
 use crate::model::PLAUSIBLE_TIME_US;
 
 pub use csv::parse_csv;
+pub use google::{parse_google_records, parse_google_timeline};
 pub use gpsd_json::parse_gpsd_json;
 pub use gpx::{parse_gpx, write_gpx};
 pub use nmea::parse_nmea;
@@ -37,6 +39,10 @@ pub enum TrackFormat {
     Nmea,
     Csv,
     GpsdJson,
+    /// Google Takeout's `Records.json`.
+    GoogleRecords,
+    /// The Timeline export of Google Maps on the phone (`Timeline.json`).
+    GoogleTimeline,
 }
 
 impl fmt::Display for TrackFormat {
@@ -46,16 +52,20 @@ impl fmt::Display for TrackFormat {
             TrackFormat::Nmea => "NMEA 0183",
             TrackFormat::Csv => "CSV",
             TrackFormat::GpsdJson => "gpsd JSON",
+            TrackFormat::GoogleRecords => "Google location history (Records.json)",
+            TrackFormat::GoogleTimeline => "Google Timeline export",
         })
     }
 }
 
 /// Where in the input something went wrong: text formats count lines (from 1),
-/// XML counts bytes (from 0) because a GPX file may be one long line.
+/// XML counts bytes (from 0) because a GPX file may be one long line, and a JSON document
+/// counts the records of its arrays (from 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum At {
     Line(usize),
     Byte(u64),
+    Record(usize),
 }
 
 impl fmt::Display for At {
@@ -63,6 +73,7 @@ impl fmt::Display for At {
         match self {
             At::Line(n) => write!(f, "line {n}"),
             At::Byte(n) => write!(f, "byte {n}"),
+            At::Record(n) => write!(f, "record {n}"),
         }
     }
 }
@@ -141,10 +152,11 @@ pub enum TrackError {
     #[error(transparent)]
     File(#[from] FileError),
     #[error(
-        "{}: not a recognised track (expected GPX, NMEA 0183, gpsd JSON, or CSV with a header naming time, latitude and longitude columns)",
-        path.display()
+        "{}: not a recognised track (expected GPX, NMEA 0183, gpsd JSON, Google location history (Records.json) or Timeline export, or CSV with a header naming time, latitude and longitude columns){}",
+        path.display(),
+        if *json { "; this JSON is neither gpsd's reports nor Google's, whose document opens with \"locations\" (Records.json) or \"semanticSegments\" (Timeline.json)" } else { "" }
     )]
-    UnknownFormat { path: PathBuf },
+    UnknownFormat { path: PathBuf, json: bool },
     #[error("{}: {format}: {error}", path.display())]
     Parse {
         path: PathBuf,
@@ -177,12 +189,20 @@ pub fn read_track_file(path: &Path) -> Result<TrackFile, TrackError> {
     let bytes = files::read_regular(path, files::TRACK)?;
     // Logs from serial ports can hold stray binary; such lines fail their own checks.
     let text = String::from_utf8_lossy(&bytes);
-    let format = detect(&text).ok_or_else(|| TrackError::UnknownFormat { path: path.into() })?;
+    let format = detect(&text).ok_or_else(|| TrackError::UnknownFormat {
+        path: path.into(),
+        json: text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with(['{', '[']),
+    })?;
     let parsed = match format {
         TrackFormat::Gpx => parse_gpx(&text),
         TrackFormat::Nmea => Ok(parse_nmea(&text)),
         TrackFormat::Csv => parse_csv(&text),
         TrackFormat::GpsdJson => Ok(parse_gpsd_json(&text)),
+        TrackFormat::GoogleRecords => parse_google_records(&text),
+        TrackFormat::GoogleTimeline => parse_google_timeline(&text),
     };
     let (track, report) = parsed.map_err(|error| TrackError::Parse {
         path: path.into(),
@@ -212,6 +232,13 @@ pub fn detect(text: &str) -> Option<TrackFormat> {
     if text.starts_with('<') {
         let head: String = text.chars().take(4096).collect();
         return head.contains("gpx").then_some(TrackFormat::Gpx);
+    }
+    if let Some(timeline) = google::detect(text) {
+        return Some(if timeline {
+            TrackFormat::GoogleTimeline
+        } else {
+            TrackFormat::GoogleRecords
+        });
     }
     let mut nmea = false;
     for line in text

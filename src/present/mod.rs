@@ -1,6 +1,7 @@
 //! Presenting results: a table for people, JSON for programs.
 
 pub mod json;
+pub mod list;
 pub mod safe_json;
 pub mod table;
 
