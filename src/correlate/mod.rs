@@ -87,8 +87,8 @@ pub struct Tracker {
     /// When, replaying in time order, the verdict first said it follows you.
     pub alert_at_us: Option<i64>,
     /// Marked as the user's own (allow list, or `m` in the live view): judged like any other,
-    /// listed, never alerted.
-    pub own: Option<Own>,
+    /// listed, never alerted. Boxed: few trackers are own, and a crowd holds many entries.
+    pub own: Option<Box<Own>>,
     /// One entry gathered from a clone's never-repeated keys (see [`clone`]).
     pub rotating_keys: bool,
     /// The ids of the one-off key entries a clone entry was gathered from.
@@ -286,7 +286,7 @@ impl<'t> Trackers<'t> {
         e.record(adv, c, pos);
         let t = &mut e.tracker;
         if t.own.is_none() && !self.allow.is_empty() {
-            t.own = self.allow.allows(&t.id, adv.address, c.identity);
+            t.own = self.allow.allows(&t.id, adv.address, c.identity).map(Box::new);
         }
         if t.alert_at_us.is_none() && verdict::alerts(&self.rules, t) {
             t.alert_at_us = Some(adv.time_us);
@@ -466,7 +466,7 @@ impl<'t> Trackers<'t> {
             .iter_mut()
             .find(|e| e.tracker.id == id && e.tracker.own.is_none())?;
         let own = self.allow.allows(id, e.address, None);
-        e.tracker.own.clone_from(&own);
+        e.tracker.own = own.clone().map(Box::new);
         own
     }
 
