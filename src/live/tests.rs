@@ -97,6 +97,20 @@ fn scanned<'a>(store: &'a mut Store, track: &'a Track, capture: &Path) -> (Sessi
     (session, alerts)
 }
 
+/// The live view of a replayed scan, in UTC, as the tests drive it.
+fn replay_app(lang: Lang, allow: Option<PathBuf>, reports: PathBuf) -> App {
+    let utc = FixedOffset::east_opt(0).unwrap();
+    App::new(
+        Purpose::Scan,
+        "replay".into(),
+        replay_input(),
+        lang,
+        utc,
+        allow,
+        reports,
+    )
+}
+
 const MIN: i64 = 60_000_000;
 
 fn replay_input() -> Listener {
@@ -130,16 +144,7 @@ fn screen_in(minutes: i64, keys: &[KeyCode], lang: Lang, size: (u16, u16)) -> St
     let dir = tempfile::tempdir().unwrap();
     let (capture, track) = commute(dir.path());
     let mut session = pushed(&track, &capture, minutes);
-    let utc = FixedOffset::east_opt(0).unwrap();
-    let mut app = App::new(
-        Purpose::Scan,
-        "replay".into(),
-        replay_input(),
-        lang,
-        utc,
-        None,
-        dir.path().into(),
-    );
+    let mut app = replay_app(lang, None, dir.path().into());
     for &k in keys {
         let snap = session.snapshot();
         app.key(k, &mut session, &snap);
@@ -267,16 +272,7 @@ fn tiny_and_odd_terminals_draw_without_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let (capture, track) = commute(dir.path());
     let mut session = pushed(&track, &capture, 45);
-    let utc = FixedOffset::east_opt(0).unwrap();
-    let mut app = App::new(
-        Purpose::Scan,
-        "replay".into(),
-        replay_input(),
-        Lang::Ja,
-        utc,
-        None,
-        dir.path().into(),
-    );
+    let mut app = replay_app(Lang::Ja, None, dir.path().into());
     for _ in 0..3 {
         for size in [
             (1, 1),
@@ -377,16 +373,7 @@ fn mine_note_and_report_act_on_the_session() {
     let (mut session, _) = scanned(&mut store, &track, &capture);
     let allow = dir.path().join("allow.txt");
     let reports = dir.path().join("reports");
-    let utc = FixedOffset::east_opt(0).unwrap();
-    let mut app = App::new(
-        Purpose::Scan,
-        "replay".into(),
-        replay_input(),
-        Lang::En,
-        utc,
-        Some(allow.clone()),
-        reports.clone(),
-    );
+    let mut app = replay_app(Lang::En, Some(allow.clone()), reports.clone());
     let mut press = |keys: &[KeyCode], session: &mut Session<'_>| {
         for &k in keys {
             let snap = session.snapshot();
@@ -446,16 +433,7 @@ fn m_asks_first_marks_once_and_keeps_the_alert_in_the_evidence() {
     let allow = dir.path().join("allow.txt");
     // A list that does not end in a newline, with another tracker on it.
     std::fs::write(&allow, "tile-00000000  # keys").unwrap();
-    let utc = FixedOffset::east_opt(0).unwrap();
-    let mut app = App::new(
-        Purpose::Scan,
-        "replay".into(),
-        replay_input(),
-        Lang::En,
-        utc,
-        Some(allow.clone()),
-        dir.path().into(),
-    );
+    let mut app = replay_app(Lang::En, Some(allow.clone()), dir.path().into());
     let mut press = |key, session: &mut Session<'_>| {
         let snap = session.snapshot();
         app.key(key, session, &snap);
