@@ -94,6 +94,19 @@ pub struct OwnedAdvertisement {
     pub data: Vec<u8>,
 }
 
+impl From<&Advertisement<'_>> for OwnedAdvertisement {
+    fn from(a: &Advertisement<'_>) -> Self {
+        OwnedAdvertisement {
+            time_us: a.time_us,
+            address: a.address,
+            addr_type: a.addr_type,
+            rssi: a.rssi,
+            pdu: a.pdu,
+            data: a.data.to_vec(),
+        }
+    }
+}
+
 impl OwnedAdvertisement {
     pub fn as_advertisement(&self) -> Advertisement<'_> {
         Advertisement {

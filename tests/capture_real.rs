@@ -8,30 +8,12 @@ use common::*;
 use std::path::Path;
 
 use tagwatch::capture::{self, Format, ReadStats};
-use tagwatch::model::{AddrType, BdAddr, PduKind};
-
-struct Owned {
-    time_us: i64,
-    address: BdAddr,
-    addr_type: AddrType,
-    rssi: Option<i8>,
-    pdu: PduKind,
-    data: Vec<u8>,
-}
+use tagwatch::model::{AddrType, BdAddr, OwnedAdvertisement as Owned, PduKind};
 
 fn read(path: &Path) -> (Format, ReadStats, Vec<Owned>) {
     let mut cap = capture::open(path).unwrap_or_else(|e| panic!("{e}"));
     let mut advs = Vec::new();
-    let mut sink = |a: &tagwatch::model::Advertisement<'_>| {
-        advs.push(Owned {
-            time_us: a.time_us,
-            address: a.address,
-            addr_type: a.addr_type,
-            rssi: a.rssi,
-            pdu: a.pdu,
-            data: a.data.to_vec(),
-        })
-    };
+    let mut sink = |a: &tagwatch::model::Advertisement<'_>| advs.push(a.into());
     while cap
         .source
         .next_record(&mut sink)

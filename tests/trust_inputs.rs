@@ -220,20 +220,7 @@ fn a_multipath_jump_is_dropped_a_train_at_300_kmh_is_kept() {
 fn commute_advertisements() -> Vec<OwnedAdvertisement> {
     let mut capture = tagwatch::capture::open(Path::new(CAPTURE)).unwrap();
     let mut ads = Vec::new();
-    while capture
-        .source
-        .next_record(&mut |a| {
-            ads.push(OwnedAdvertisement {
-                time_us: a.time_us,
-                address: a.address,
-                addr_type: a.addr_type,
-                rssi: a.rssi,
-                pdu: a.pdu,
-                data: a.data.to_vec(),
-            })
-        })
-        .unwrap()
-    {}
+    while capture.source.next_record(&mut |a| ads.push(a.into())).unwrap() {}
     ads
 }
 
