@@ -559,13 +559,7 @@ fn synth((start, end, emitters): (i64, i64, Vec<scenario::Emitter>), args: &Capt
             eprintln!("wrote {count} synthetic advertisements to {}", output.display());
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!(
-                "error: {}: {e}",
-                present::neutralise(&output.display().to_string())
-            );
-            ExitCode::from(exit::OUTPUT)
-        }
+        Err(e) => output_failed(output, &e),
     }
 }
 
@@ -576,8 +570,7 @@ fn synth_labelled(name: &str, dir: &std::path::Path) -> ExitCode {
         std::slice::from_ref(&name)
     };
     if let Err(e) = std::fs::create_dir_all(dir) {
-        eprintln!("error: {}: {e}", present::neutralise(&dir.display().to_string()));
-        return ExitCode::from(exit::OUTPUT);
+        return output_failed(dir, &e);
     }
     for name in names {
         match labelled::write(name, dir) {
@@ -970,8 +963,7 @@ fn report(
         Err(code) => return code,
     };
     if let Err(e) = std::fs::create_dir_all(dir) {
-        eprintln!("error: {}: {e}", present::neutralise(&dir.display().to_string()));
-        return ExitCode::from(exit::OUTPUT);
+        return output_failed(dir, &e);
     }
     let langs = if langs.is_empty() { &Lang::ALL[..] } else { langs };
     for &lang in langs {
@@ -1016,13 +1008,7 @@ fn export(
         // A reader that stopped early (`| head`) is not a failure.
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!(
-                "error: {}: {e}",
-                present::neutralise(&output.display().to_string())
-            );
-            ExitCode::from(exit::OUTPUT)
-        }
+        Err(e) => output_failed(output, &e),
     }
 }
 
@@ -1298,6 +1284,12 @@ fn store_failed(e: &StoreError) -> ExitCode {
         StoreError::UnknownTracker(_) => ExitCode::from(exit::UNKNOWN_TRACKER),
         _ => ExitCode::from(exit::DATABASE),
     }
+}
+
+/// An output that could not be written, named (neutralised): exit 8.
+fn output_failed(path: &std::path::Path, e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("error: {}: {e}", present::neutralise(&path.display().to_string()));
+    ExitCode::from(exit::OUTPUT)
 }
 
 fn bad_input(e: &dyn std::fmt::Display) -> ExitCode {

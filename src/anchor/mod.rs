@@ -163,7 +163,7 @@ pub fn describe(anchor: &AnchorRecord, head: &ChainHead, db: &Path) -> Vec<Strin
     ];
     if let Some(stamp) = &anchor.timestamp {
         let time = tsa::check_stored(&stamp.token, &head.hash)
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .map(|t| utc(t.timestamp_micros()))
             .unwrap_or_else(|e| e.to_string());
         lines.push(format!("  timestamp: {} by {}", time, neutralise(&stamp.tsa)));
     }
@@ -249,7 +249,7 @@ pub fn explain(code: &Code, check: &AnchorCheck) -> (bool, Vec<String>) {
         Ok(time) => {
             lines.push(format!(
                 "  timestamped by {tsa} at {} (its signature: openssl ts -verify, README \"Anchors\")",
-                time.format("%Y-%m-%d %H:%M:%S UTC")
+                utc(time.timestamp_micros())
             ));
             (true, lines)
         }
