@@ -1,0 +1,136 @@
+//! `anchor`, and the anchor kept at the end of every session.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use tagwatch::anchor::{self as anchors, Code};
+use tagwatch::exit;
+use tagwatch::present;
+use tagwatch::store::anchor::{AnchorError, Timestamp};
+use tagwatch::store::{Mode, Store};
+
+use super::args::{DbArgs, OnAnchor};
+use super::store_failed;
+
+#[derive(Args)]
+pub(crate) struct AnchorArgs {
+    /// Also have this RFC 3161 timestamp authority sign the head with its time.
+    #[arg(long, value_name = "URL")]
+    tsa: Option<String>,
+    /// Show the QR code [default: when standard output is a terminal].
+    #[arg(long, overrides_with = "no_qr")]
+    qr: bool,
+    /// Never show the QR code.
+    #[arg(long, overrides_with = "qr")]
+    no_qr: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+impl AnchorArgs {
+    pub(crate) fn run(&self) -> ExitCode {
+        let qr = self.qr || (!self.no_qr && std::io::stdout().is_terminal());
+        anchor(self.tsa.as_deref(), qr, &self.db)
+    }
+}
+
+/// `anchor`: keeps an anchor of the chain as it stands and shows it to be kept elsewhere.
+fn anchor(tsa: Option<&str>, qr: bool, db: &DbArgs) -> ExitCode {
+    let mut store = match db.open(Mode::Existing) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let head = match store.chain_head() {
+        Ok(Some(head)) => head,
+        Ok(None) => return anchor_failed(&AnchorError::Empty),
+        Err(e) => return store_failed(&e),
+    };
+    let mut exit_code = ExitCode::SUCCESS;
+    let timestamp = tsa.and_then(|url| match anchors::tsa::stamp(url, &head.hash) {
+        Ok(stamp) => {
+            use base64::Engine;
+            Some(Timestamp {
+                tsa: url.to_string(),
+                token: base64::engine::general_purpose::STANDARD.encode(&stamp.token),
+            })
+        }
+        Err(e) => {
+            eprintln!(
+                "error: timestamp authority {}: {}; the anchor is kept without a timestamp",
+                present::neutralise(url),
+                present::neutralise(&e.to_string())
+            );
+            exit_code = ExitCode::from(exit::BAD_INPUT);
+            None
+        }
+    });
+    match store.add_anchor(head, chrono::Utc::now().timestamp_micros(), timestamp) {
+        Ok(record) => {
+            for line in anchors::describe(&record, &head, store.path()) {
+                println!("{line}");
+            }
+            if qr && let Some(qr) = anchors::qr(&Code::new(head.records, &head.hash)) {
+                // Light modules in bright white on black, whatever the terminal's colours
+                // (without colour: its text colour, right on a dark background).
+                let style = anstyle::Style::new()
+                    .fg_color(Some(anstyle::AnsiColor::BrightWhite.into()))
+                    .bg_color(Some(anstyle::AnsiColor::Black.into()));
+                for line in qr.lines() {
+                    anstream::println!("{style}{line}{style:#}");
+                }
+            }
+            println!(
+                "Keep the code where this computer cannot reach it (a photo, a message to someone \
+                 you trust, paper): `tagwatch verify --anchor CODE` then proves these {} records \
+                 unchanged.",
+                present::grouped(head.records)
+            );
+            exit_code
+        }
+        Err(e) => anchor_failed(&e),
+    }
+}
+
+/// Keeps an anchor at the end of a session, says it, and hands it to `--on-anchor`.
+pub(crate) fn session_anchor(store: Option<&mut Store>, hook: &OnAnchor) -> Result<(), ExitCode> {
+    let Some(store) = store else {
+        return Ok(());
+    };
+    let anchor = match store.anchor_now(chrono::Utc::now().timestamp_micros()) {
+        Ok(a) => a,
+        // A broken chain is told, not fatal: the session's result stands.
+        Err(e @ AnchorError::Broken(_)) => {
+            eprintln!("warning: anchor: {}", present::neutralise(&e.to_string()));
+            return Ok(());
+        }
+        Err(e) => return Err(anchor_failed(&e)),
+    };
+    eprintln!(
+        "anchor: {}; keep this code away from this computer: `tagwatch verify --anchor CODE` then proves the first {} records unchanged",
+        anchor.code,
+        present::grouped(anchor.records)
+    );
+    if let Some(command) = &hook.on_anchor {
+        let json = anchors::hook_json(&anchor, store.path());
+        if let Err(e) = anchors::run_hook(command, &json, anchors::HOOK_WAIT) {
+            eprintln!("error: --on-anchor: {e}; the anchor is kept in the evidence all the same");
+        }
+    }
+    Ok(())
+}
+
+fn anchor_failed(e: &AnchorError) -> ExitCode {
+    match e {
+        AnchorError::Store(e) => store_failed(e),
+        AnchorError::Empty => {
+            eprintln!("error: {e}");
+            ExitCode::from(exit::DATABASE)
+        }
+        AnchorError::Broken(_) => {
+            eprintln!("error: {}", present::neutralise(&e.to_string()));
+            ExitCode::from(exit::BROKEN)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! `list`: what the evidence database holds.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use tagwatch::present;
+
+use super::args::DbArgs;
+use super::store_failed;
+
+/// `list`: what the database holds, read only.
+pub(crate) fn run(db: &DbArgs) -> ExitCode {
+    let store = match db.open_read_only() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let listed = store.sessions().and_then(|sessions| {
+        let data = store.report_data(None, chrono::Utc::now().timestamp_micros())?;
+        Ok((sessions, data))
+    });
+    let (sessions, data) = match listed {
+        Ok(l) => l,
+        Err(e) => return store_failed(&e),
+    };
+    let mut out = std::io::BufWriter::new(anstream::stdout());
+    let _ = present::list::write(&sessions, &data, &mut out).and_then(|()| out.flush());
+    if !data.verification.intact() {
+        eprintln!("warning: the evidence does not verify: run `tagwatch verify`");
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,280 @@
+//! `scan` and `sweep`: a live session with the live view or headless.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::Args;
+
+use tagwatch::analyze::Analysis;
+use tagwatch::capture::{self, JsonlWriter};
+use tagwatch::evidence::Source;
+use tagwatch::exit;
+use tagwatch::interact::act;
+use tagwatch::live::ui::{self, App, Purpose};
+use tagwatch::live::{self, Feed, Replay, Session};
+use tagwatch::location::PositionSource;
+use tagwatch::present;
+use tagwatch::report::Lang;
+use tagwatch::scan::{self, AdapterFeed, LivePosition};
+
+use super::anchor::session_anchor;
+use super::args::{JudgeArgs, OnAnchor, StoreArgs, parse_duration};
+use super::{BLUETOOTH_HINT, bad_input, begin, outcome_code, store_failed, warn};
+
+/// `scan` and `sweep`.
+#[derive(Args)]
+pub(crate) struct LiveArgs {
+    /// The Bluetooth adapter by its BlueZ name, e.g. hci1 [default: the first one].
+    #[arg(long, value_name = "NAME", conflicts_with = "replay")]
+    adapter: Option<String>,
+    /// gpsd to take your position from [default: localhost:2947 if gpsd answers there].
+    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["replay", "tracks"])]
+    gpsd: Option<String>,
+    /// Play a recorded capture (any format) instead of listening: for demos and tests.
+    #[arg(long, value_name = "FILE")]
+    replay: Option<PathBuf>,
+    /// Replay at this many times real time; 0 plays as fast as possible.
+    #[arg(long, default_value_t = 1.0, requires = "replay")]
+    speed: f64,
+    /// Also write every advertisement heard to this capture (tagwatch JSON Lines).
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
+    /// No live view: alerts as lines on standard error, the result on standard output.
+    #[arg(long)]
+    headless: bool,
+    /// With --headless: run this command (`sh -c`) for each alert, the alert as JSON on its
+    /// standard input.
+    #[arg(long, value_name = "CMD", requires = "headless")]
+    on_alert: Option<String>,
+    /// Where `r` in the live view writes evidence reports, a folder per tracker.
+    #[arg(long, value_name = "DIR", default_value = "tagwatch-reports")]
+    report_dir: PathBuf,
+    /// Language of the live view's map, timeline and status line, ja or en [default:
+    /// TAGWATCH_LANG, else ja in a Japanese locale, else en].
+    #[arg(long)]
+    lang: Option<Lang>,
+    #[command(flatten)]
+    judge: JudgeArgs,
+    #[command(flatten)]
+    store: StoreArgs,
+    #[command(flatten)]
+    on_anchor: OnAnchor,
+}
+
+/// `sweep`: a scan for a fixed time, then every tracker heard.
+#[derive(Args)]
+pub(crate) struct SweepArgs {
+    /// How long to listen: 90s, 2m, 1h (plain numbers are seconds).
+    #[arg(long, default_value = "2m", value_parser = parse_duration)]
+    duration: i64,
+    #[command(flatten)]
+    live: LiveArgs,
+}
+
+impl SweepArgs {
+    pub(crate) fn run(&self) -> ExitCode {
+        run(
+            &self.live,
+            Purpose::Sweep {
+                duration_us: self.duration,
+            },
+        )
+    }
+}
+
+/// `scan` and `sweep`: a live session on a replayed capture, with the live view or headless.
+pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
+    let judge = match args.judge.load(true) {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
+    // A replayed capture, or the adapter with positions from gpsd (unless a track is given).
+    let (mut replay, mut adapter, mut gps) = (None, None, None);
+    let source = match &args.replay {
+        Some(path) => {
+            let mut feed = match capture::open(path) {
+                Ok(cap) => Replay::new(cap.source, args.speed).from_file(path),
+                Err(e) => return bad_input(&e),
+            };
+            if let Purpose::Sweep { duration_us } = purpose {
+                feed = feed.for_length(duration_us);
+            }
+            replay = Some(feed);
+            path.display().to_string()
+        }
+        None => {
+            let max_gap_us = i64::from(args.judge.max_gap) * 1_000_000;
+            if judge.track.is_none() {
+                gps = match scan::live_gps(args.gpsd.as_deref(), max_gap_us) {
+                    Ok(g) => g,
+                    Err(e) => return bad_input(&format!("cannot start following gpsd: {e}")),
+                };
+            }
+            let link = gps.as_ref().map(LivePosition::link);
+            match AdapterFeed::start(args.adapter.clone(), link, args.headless) {
+                Ok(feed) => adapter = Some(feed),
+                Err(e) => {
+                    eprintln!("error: cannot start scanning: {e}");
+                    eprintln!("{BLUETOOTH_HINT}");
+                    return ExitCode::from(exit::NO_BLUETOOTH);
+                }
+            }
+            format!("bluetooth {}", args.adapter.as_deref().unwrap_or("adapter"))
+        }
+    };
+    let adapter_feed = adapter.is_some();
+    let feed: &mut dyn Feed = match (replay.as_mut(), adapter.as_mut()) {
+        (Some(r), _) => r,
+        (None, Some(a)) => a,
+        (None, None) => unreachable!("one of them was started"),
+    };
+    let mut store = match args.store.open() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let kind = match purpose {
+        Purpose::Scan => "scan",
+        Purpose::Sweep { .. } => "sweep",
+    };
+    let stored_source = match (&args.replay, &store) {
+        (Some(path), Some(_)) => Source::capture(path),
+        _ => Source::from(source.as_str()),
+    };
+    // What can fail before the session begins does, so no session is left open.
+    let recording = match &args.record {
+        Some(record) => match tagwatch::files::create_new(record)
+            .and_then(|f| JsonlWriter::new(Box::new(std::io::BufWriter::new(f)) as Box<dyn Write>))
+        {
+            Ok(w) => Some((w, record)),
+            Err(e) => {
+                eprintln!(
+                    "error: --record {}: {e}",
+                    present::neutralise(&record.display().to_string())
+                );
+                return ExitCode::from(exit::OUTPUT);
+            }
+        },
+        None => None,
+    };
+    // A service is stopped with SIGTERM: end the session cleanly, evidence written.
+    let signalled = Arc::new(AtomicBool::new(false));
+    if args.headless {
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            if let Err(e) = signal_hook::flag::register(signal, signalled.clone()) {
+                eprintln!("error: cannot handle signals: {e}");
+                return ExitCode::from(exit::ENVIRONMENT);
+            }
+        }
+    }
+    let recorder = match begin(store.as_mut(), kind, &[stored_source]) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let options = args.judge.options(&judge);
+    let positions = gps.map(|g| Box::new(g) as Box<dyn PositionSource>);
+    let mut session = Session::new(&options, positions, &source);
+    if let Some(r) = recorder {
+        session = session.with_recorder(r);
+    }
+    if let Some((writer, record)) = recording {
+        session = session.with_capture(writer, record);
+    }
+    // Set when the live view fails: the session is still finished, its evidence kept.
+    let mut failure = None;
+    if args.headless {
+        let sweep_end = |s: &Session<'_>| {
+            signalled.load(Ordering::Relaxed)
+                || match purpose {
+                    Purpose::Sweep { duration_us } => {
+                        s.started_us().is_some_and(|t| s.now_us() - t >= duration_us)
+                    }
+                    Purpose::Scan => false,
+                }
+        };
+        let mut hooks = Vec::new();
+        live::run_headless(&mut session, feed, sweep_end, |e| {
+            eprintln!("{}", e.line());
+            if let Some(cmd) = &args.on_alert {
+                match live::run_alert_hook(cmd, e) {
+                    Ok(hook) => hooks.push(hook),
+                    Err(err) => eprintln!("error: --on-alert: {err}"),
+                }
+            }
+        });
+        // Give running hooks a moment to take their alert before the scan exits.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while hooks.iter().any(|h| !h.is_finished()) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    } else {
+        let tz = *chrono::Local::now().offset();
+        let mut app = App::new(
+            purpose,
+            feed.describe(),
+            feed.listener(),
+            live::messages::lang(args.lang),
+            tz,
+            args.judge.allow.clone(),
+            args.report_dir.clone(),
+        );
+        if adapter_feed {
+            let name = args.adapter.clone();
+            app = app.with_interactor(std::sync::Arc::new(move |action, target| {
+                act::act(action, &target, name.as_deref(), act::LISTEN)
+            }));
+        }
+        if let Err(e) = ui::run(&mut app, &mut session, feed) {
+            eprintln!("error: terminal: {e} (without a terminal, use --headless)");
+            failure = Some(ExitCode::from(exit::ENVIRONMENT));
+        }
+    }
+    let snapshot = session.snapshot();
+    let outcome = session.finish(chrono::Utc::now().timestamp_micros());
+    let replay_error = replay.and_then(|r| r.error);
+    let mut coverage = outcome.coverage;
+    coverage.incomplete = replay_error.is_some();
+    let result = Analysis {
+        located: judge.track.is_some(),
+        trackers: outcome.trackers,
+        captures: Vec::new(),
+        other_advertisements: outcome.other_advertisements,
+        store_error: None,
+        coverage,
+    };
+    let mut out = anstream::stdout();
+    // A closed pipe (`| head`) is not an error worth reporting.
+    let _ = match purpose {
+        Purpose::Sweep { .. } => {
+            let mut text: String = ui::sweep_lines(&snapshot)
+                .iter()
+                .map(|l| format!("{l}\n"))
+                .collect();
+            text.push_str(&present::table::statement(&result));
+            out.write_all(text.as_bytes())
+        }
+        Purpose::Scan => present::table::write(&result, false, &mut out),
+    };
+    warn(&result.coverage);
+    if let Some(e) = &outcome.capture_error {
+        eprintln!("error: --record: {e}; the capture is incomplete");
+    }
+    if let Some(n) = adapter.as_ref().map(AdapterFeed::dropped).filter(|&n| n > 0) {
+        eprintln!("{n} advertisements dropped: this computer did not keep up");
+    }
+    if let Some(e) = &outcome.store_error {
+        return store_failed(e);
+    }
+    if let Err(code) = session_anchor(store.as_mut(), &args.on_anchor) {
+        return code;
+    }
+    if let Some(code) = failure {
+        return code;
+    }
+    match replay_error {
+        Some(e) => bad_input(&e),
+        None => outcome_code(result.outcome()),
+    }
+}

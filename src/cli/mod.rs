@@ -1,0 +1,163 @@
+//! The `tagwatch` command line: one file per command, each thin over the library; this one
+//! parses the arguments, dispatches, and holds what every command says on failure.
+
+mod analyze;
+mod anchor;
+mod args;
+mod interact;
+mod list;
+mod live;
+mod note;
+mod report;
+mod synth;
+mod verify;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use tagwatch::analyze::Outcome;
+use tagwatch::coverage::Coverage;
+use tagwatch::evidence::Source;
+use tagwatch::exit;
+use tagwatch::interact::act::Action;
+use tagwatch::live::ui::Purpose;
+use tagwatch::present;
+use tagwatch::store::{Recorder, Store, StoreError};
+
+#[derive(Parser)]
+#[command(
+    name = "tagwatch",
+    version,
+    about = "Find Bluetooth location trackers that move with you, and keep the evidence."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Find the trackers in one or more captures (btsnoop, an Android bug report zip, Apple
+    /// PacketLogger, pcap, pcapng, tagwatch JSON Lines).
+    Analyze(analyze::AnalyzeArgs),
+    /// Watch the trackers around you live: alerts when one starts following you.
+    Scan(live::LiveArgs),
+    /// Check a car or a room: every tracker present, strongest first; kept as a sweep record.
+    Sweep(live::SweepArgs),
+    /// Check the evidence database's hash chain: every record since the first, unchanged.
+    Verify(verify::VerifyArgs),
+    /// Give the chain head away: a short code and a QR code to photograph or send, which
+    /// later proves the evidence up to now unchanged (`verify --anchor`); kept as a record.
+    Anchor(anchor::AnchorArgs),
+    /// Make a tracker play its sound, where its maker lets a non-owner do so (Find My, DULT,
+    /// Pebblebee); kept as a note in the evidence.
+    Ring(interact::InteractArgs),
+    /// Read a DULT tracker's maker, model and identifier (for the police); kept as a note.
+    Identify(interact::InteractArgs),
+    /// Add a note to the evidence ("found it under the car seat"), with a photo or file.
+    Note(note::NoteArgs),
+    /// Write the evidence report: a self-contained HTML page per language (prints to PDF).
+    Report(report::ReportArgs),
+    /// Export the stored sightings: CSV, GeoJSON and KML (QGIS, Google Earth) or JSON.
+    Export(report::ExportArgs),
+    /// Show what the evidence database holds: sessions, sweeps, trackers (id, model, verdict,
+    /// days seen), notes and anchors. Reads only; never creates a database.
+    List(args::DbArgs),
+    /// Write synthetic data for demos, tests and benchmarks.
+    #[command(subcommand)]
+    Synth(synth::Synth),
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version are asked for; anything else is a usage error, never 2
+            // (which means an input could not be read).
+            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
+        }
+    };
+    match cli.command {
+        Command::Analyze(args) => analyze::run(&args),
+        Command::Scan(args) => live::run(&args, Purpose::Scan),
+        Command::Sweep(args) => args.run(),
+        Command::Verify(args) => args.run(),
+        Command::Anchor(args) => args.run(),
+        Command::Ring(args) => interact::run(Action::Ring, &args),
+        Command::Identify(args) => interact::run(Action::Identify, &args),
+        Command::Note(args) => args.run(),
+        Command::Report(args) => args.run(),
+        Command::Export(args) => args.run(),
+        Command::List(db) => list::run(&db),
+        Command::Synth(what) => what.run(),
+    }
+}
+
+/// The exit code of a result read to its end: nothing heard is not an all-clear.
+pub(crate) fn outcome_code(outcome: Outcome) -> ExitCode {
+    match outcome {
+        Outcome::NothingHeard => ExitCode::from(exit::NOT_CHECKED),
+        Outcome::Following | Outcome::Trackers | Outcome::NoTrackers => ExitCode::from(exit::OK),
+    }
+}
+
+/// The coverage warnings (a track that misses the time heard, a capture that held nothing)
+/// on stderr, whatever the output format.
+pub(crate) fn warn(coverage: &Coverage) {
+    for w in &coverage.warnings {
+        eprintln!("warning: {}", w.text(&present::local_span));
+    }
+}
+
+/// What to check when BlueZ cannot be used.
+pub(crate) const BLUETOOTH_HINT: &str = "Is bluetoothd running (`systemctl start bluetooth`)? Is the adapter \
+    powered (`bluetoothctl power on`)? May your user use it (the `bluetooth` group, or root)?";
+
+/// Begins a session of `kind` in the store, if there is one.
+pub(crate) fn begin<'s>(
+    store: Option<&'s mut Store>,
+    kind: &str,
+    sources: &[Source],
+) -> Result<Option<Recorder<'s>>, ExitCode> {
+    store
+        .map(|store| Recorder::begin(store, kind, sources, chrono::Utc::now().timestamp_micros()))
+        .transpose()
+        .map_err(|e| store_failed(&e))
+}
+
+/// The evidence store failed; what it had acknowledged stays.
+pub(crate) fn store_failed(e: &StoreError) -> ExitCode {
+    eprintln!(
+        "error: evidence store: {}; what was stored before this is kept",
+        present::neutralise(&e.to_string())
+    );
+    match e {
+        StoreError::UnknownTracker(_) => ExitCode::from(exit::UNKNOWN_TRACKER),
+        _ => ExitCode::from(exit::DATABASE),
+    }
+}
+
+/// An output that could not be written, named (neutralised): exit 8.
+pub(crate) fn output_failed(path: &std::path::Path, e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("error: {}: {e}", present::neutralise(&path.display().to_string()));
+    ExitCode::from(exit::OUTPUT)
+}
+
+pub(crate) fn bad_input(e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("error: {}", present::neutralise(&e.to_string()));
+    ExitCode::from(exit::BAD_INPUT)
+}
+
+/// A byte-based progress bar on stderr; indicatif hides it when stderr is not a terminal.
+pub(crate) fn progress_bar(total: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+            .expect("template is valid"),
+    );
+    bar
+}

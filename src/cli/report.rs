@@ -1,0 +1,168 @@
+//! `report` and `export`: the stored evidence, verified first, written for people or programs.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::FixedOffset;
+use clap::{Args, ValueEnum};
+
+use tagwatch::evidence::ReportData;
+use tagwatch::exit;
+use tagwatch::present;
+use tagwatch::report::{self, Lang};
+use tagwatch::store::StoreError;
+
+use super::args::DbArgs;
+use super::{output_failed, store_failed};
+
+#[derive(Args)]
+pub(crate) struct ReportArgs {
+    /// Only this tracker (its id as `analyze` prints it) [default: every stored tracker].
+    #[arg(long, value_name = "ID")]
+    tracker: Option<String>,
+    /// Report language, ja or en; repeat for both [default: both].
+    #[arg(long)]
+    lang: Vec<Lang>,
+    /// Show local times at this UTC offset, e.g. +09:00 [default: this computer's zone].
+    #[arg(long, value_name = "OFFSET", allow_hyphen_values = true)]
+    utc_offset: Option<FixedOffset>,
+    /// Folder to write into (created if missing).
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+    /// Write it even if the evidence does not verify; every page then says so and where
+    /// the chain breaks.
+    #[arg(long)]
+    even_if_broken: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+impl ReportArgs {
+    pub(crate) fn run(&self) -> ExitCode {
+        let data = match report_data(&self.db, self.tracker.as_deref(), self.even_if_broken) {
+            Ok(d) => d,
+            Err(code) => return code,
+        };
+        let dir = &self.output;
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return output_failed(dir, &e);
+        }
+        let langs = if self.lang.is_empty() {
+            &Lang::ALL[..]
+        } else {
+            &self.lang[..]
+        };
+        for &lang in langs {
+            let written = match self.utc_offset {
+                Some(tz) => report::write_report(dir, &data, lang, &tz),
+                None => report::write_report(dir, &data, lang, &chrono::Local),
+            };
+            match written {
+                Ok(path) => println!("{}", path.display()),
+                Err(e) => {
+                    eprintln!("error: {}", present::neutralise(&e.to_string()));
+                    return ExitCode::from(exit::OUTPUT);
+                }
+            }
+        }
+        ExitCode::SUCCESS
+    }
+}
+
+#[derive(Args)]
+pub(crate) struct ExportArgs {
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// Only this tracker [default: every stored tracker].
+    #[arg(long, value_name = "ID")]
+    tracker: Option<String>,
+    /// The file to write; `-` for standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    /// Write it even if the evidence does not verify; its `verification` field then says
+    /// so and where the chain breaks.
+    #[arg(long)]
+    even_if_broken: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Geojson,
+    Kml,
+    Json,
+}
+
+impl ExportArgs {
+    pub(crate) fn run(&self) -> ExitCode {
+        let data = match report_data(&self.db, self.tracker.as_deref(), self.even_if_broken) {
+            Ok(d) => d,
+            Err(code) => return code,
+        };
+        let text = match self.format {
+            ExportFormat::Csv => report::to_csv(&data),
+            ExportFormat::Geojson => report::to_geojson(&data),
+            ExportFormat::Kml => report::to_kml(&data),
+            ExportFormat::Json => report::to_json(&data),
+        };
+        let output = &self.output;
+        let written = if output == std::path::Path::new("-") {
+            std::io::stdout().write_all(text.as_bytes())
+        } else {
+            tagwatch::files::write_atomic(output, text.as_bytes())
+        };
+        match written {
+            // A reader that stopped early (`| head`) is not a failure.
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => output_failed(output, &e),
+        }
+    }
+}
+
+/// What the store holds for `tracker` (or all), read only and verified first: a chain that
+/// does not verify is refused (exit 3) unless `even_if_broken`.
+pub(crate) fn report_data(
+    db: &DbArgs,
+    tracker: Option<&str>,
+    even_if_broken: bool,
+) -> Result<ReportData, ExitCode> {
+    let store = db.open_read_only()?;
+    let now_us = chrono::Utc::now().timestamp_micros();
+    let data = store.report_data(tracker, now_us).map_err(|e| {
+        let code = store_failed(&e);
+        if let (StoreError::UnknownTracker(id), Ok(all)) = (&e, store.report_data(None, now_us)) {
+            suggest_ids(id, &all);
+        }
+        code
+    })?;
+    let path = present::neutralise(&store.path().display().to_string());
+    if !data.verification.intact() {
+        let problems = &data.verification.problems;
+        eprintln!("{}: the evidence does not verify:", path);
+        for p in problems {
+            eprintln!("  {}", present::neutralise(&p.to_string()));
+        }
+        if !even_if_broken {
+            eprintln!(
+                "error: refused; give --even-if-broken to write it anyway, marked as broken \
+                 on every page"
+            );
+            return Err(ExitCode::from(exit::BROKEN));
+        }
+        eprintln!("writing it anyway (--even-if-broken), marked as broken");
+    }
+    Ok(data)
+}
+
+/// The stored ids near a mistyped one, and where to see them all.
+pub(crate) fn suggest_ids(id: &str, all: &ReportData) {
+    let near = present::list::nearest(id, all.trackers.iter().map(|t| t.id.as_str()));
+    if !near.is_empty() {
+        eprintln!("did you mean: {}?", present::neutralise(&near.join(", ")));
+    }
+    eprintln!("(`tagwatch list` shows every stored tracker)");
+}

@@ -1,0 +1,113 @@
+//! `verify`: the evidence's hash chain checked read-only, and against anchors kept elsewhere.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use tagwatch::anchor::{self as anchors, Code};
+use tagwatch::exit;
+use tagwatch::present;
+use tagwatch::store::StoreError;
+
+use super::args::DbArgs;
+use super::store_failed;
+
+#[derive(Args)]
+pub(crate) struct VerifyArgs {
+    /// Also prove the chain extends this anchor code (from `tagwatch anchor` or a
+    /// session's end): the records it vouches for are unchanged. Repeatable.
+    #[arg(long = "anchor", value_name = "CODE")]
+    anchors: Vec<String>,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+impl VerifyArgs {
+    pub(crate) fn run(&self) -> ExitCode {
+        if self.anchors.is_empty() {
+            verify(&self.db)
+        } else {
+            verify_anchors(&self.anchors, &self.db)
+        }
+    }
+}
+
+/// Checks the chain read-only; prints every damaged range and every session never closed.
+fn verify(db: &DbArgs) -> ExitCode {
+    let store = match db.open_read_only() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let result = match store.verify() {
+        Ok(r) => r,
+        Err(e) => return store_failed(&e),
+    };
+    let path = present::neutralise(&store.path().display().to_string());
+    for s in &result.unclosed_sessions {
+        println!("warning: {}", present::neutralise(&s.to_string()));
+    }
+    if result.intact() {
+        println!(
+            "{path}: intact: {} records, chain head {}",
+            result.records, result.head
+        );
+        return ExitCode::SUCCESS;
+    }
+    let n = result.problems.len();
+    println!(
+        "{path}: BROKEN: {n} problem{} in {} records (chain head as the file is now: {})",
+        if n == 1 { "" } else { "s" },
+        result.records,
+        result.head
+    );
+    for p in &result.problems {
+        println!("  {}", present::neutralise(&p.to_string()));
+    }
+    ExitCode::from(exit::BROKEN)
+}
+
+/// `verify --anchor`: the plain check, then whether the chain extends each anchor.
+fn verify_anchors(texts: &[String], db: &DbArgs) -> ExitCode {
+    let mut codes = Vec::new();
+    for text in texts {
+        match Code::parse(text) {
+            Ok(code) => codes.push(code),
+            Err(e) => {
+                eprintln!("error: --anchor {}", present::neutralise(&e));
+                return ExitCode::from(exit::USAGE);
+            }
+        }
+    }
+    let store = match db.open_read_only() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let plain = verify(db);
+    let mut all_hold = true;
+    for code in &codes {
+        let check = match store.check_anchor(code) {
+            Ok(c) => c,
+            // Damage to the file: the plain check above has said where.
+            Err(e @ StoreError::Damaged { .. }) => {
+                println!(
+                    "anchor {}: cannot be checked: {}",
+                    code.short(),
+                    present::neutralise(&e.to_string())
+                );
+                all_hold = false;
+                continue;
+            }
+            Err(e) => return store_failed(&e),
+        };
+        let (holds, lines) = anchors::explain(code, &check);
+        for line in lines {
+            println!("{line}");
+        }
+        all_hold &= holds;
+    }
+    if all_hold {
+        plain
+    } else {
+        ExitCode::from(exit::BROKEN)
+    }
+}
