@@ -12,6 +12,7 @@ pub mod decode;
 pub mod evidence;
 pub mod exit;
 pub mod files;
+pub mod i18n;
 pub mod interact;
 pub mod live;
 pub mod location;

@@ -12,12 +12,12 @@ use tagwatch::analyze::Analysis;
 use tagwatch::capture::{self, JsonlWriter};
 use tagwatch::evidence::Source;
 use tagwatch::exit;
+use tagwatch::i18n::{self, Lang};
 use tagwatch::interact::act;
 use tagwatch::live::ui::{self, App, Purpose};
 use tagwatch::live::{self, Feed, Replay, Session};
 use tagwatch::location::PositionSource;
 use tagwatch::present;
-use tagwatch::report::Lang;
 use tagwatch::scan::{self, AdapterFeed, LivePosition};
 
 use super::anchor::session_anchor;
@@ -215,7 +215,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             purpose,
             feed.describe(),
             feed.listener(),
-            live::messages::lang(args.lang),
+            i18n::from_env(args.lang),
             tz,
             args.judge.allow.clone(),
             args.report_dir.clone(),

@@ -9,8 +9,9 @@ use clap::{Args, ValueEnum};
 
 use tagwatch::evidence::ReportData;
 use tagwatch::exit;
+use tagwatch::i18n::Lang;
 use tagwatch::present;
-use tagwatch::report::{self, Lang};
+use tagwatch::report;
 use tagwatch::store::StoreError;
 
 use super::args::DbArgs;

@@ -6,7 +6,6 @@
 //! arrival time), or implements [`Feed`] to be driven by the live view.
 
 mod history;
-pub mod messages;
 mod panes;
 mod replay;
 mod spans;
@@ -24,9 +23,10 @@ use crate::classify::Classifier;
 use crate::correlate::{Tracker, Trackers};
 use crate::coverage::{Coverage, TrackRead};
 use crate::evidence::Source;
+use crate::i18n::Lang;
 use crate::location::{Fix, PositionSource};
 use crate::model::{Advertisement, BdAddr};
-use crate::report::{self, Lang};
+use crate::report;
 use crate::scan::LinkState;
 use crate::store::{Recorder, StoreError};
 

@@ -11,13 +11,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Circle, Context, Line as Segment, Points};
 use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Paragraph};
 
-use super::messages::{age, fill, t};
 use super::{Listener, Snapshot, TrackerView};
 use crate::correlate::{PLACE_RADIUS_M, STAY_US};
+use crate::i18n::Lang;
 use crate::location::Fix;
 use crate::present::neutralise;
 use crate::present::table::tracker_text;
-use crate::report::Lang;
 use crate::scan::LinkState;
 
 /// The smallest area a map shows across: a room.
@@ -208,10 +207,10 @@ fn who(v: &TrackerView) -> [String; 2] {
 }
 
 fn title(look: &Look<'_>, pane: &str, more: &[String], area: Rect) -> String {
-    let mut parts = vec![t(look.lang, pane).to_string()];
+    let mut parts = vec![look.lang.t(pane).to_string()];
     match look.tracker {
         Some(v) => parts.extend(who(v)),
-        None => parts.push(t(look.lang, "no_tracker").to_string()),
+        None => parts.push(look.lang.t("no_tracker").to_string()),
     }
     parts.extend_from_slice(more);
     format!(" {} ", fit(&parts, usize::from(area.width.saturating_sub(4))))
@@ -222,15 +221,11 @@ fn title(look: &Look<'_>, pane: &str, more: &[String], area: Rect) -> String {
 pub fn map(look: &Look<'_>, frame: &mut Frame<'_>, area: Rect, zoom: i32) {
     let lang = look.lang;
     let factor = match zoom {
-        0 => t(lang, "zoom_fit").to_string(),
-        z if z > 0 => fill(lang, "zoom", &[("factor", &(1u64 << z.min(30)).to_string())]),
-        z => fill(
-            lang,
-            "zoom",
-            &[("factor", &format!("1/{}", 1u64 << (-z).min(30)))],
-        ),
+        0 => lang.t("zoom_fit").to_string(),
+        z if z > 0 => lang.fill("zoom", &[("factor", &(1u64 << z.min(30)).to_string())]),
+        z => lang.fill("zoom", &[("factor", &format!("1/{}", 1u64 << (-z).min(30)))]),
     };
-    let more = [factor, t(lang, "map_keys").to_string()];
+    let more = [factor, lang.t("map_keys").to_string()];
     let block = border(title(look, "map", &more, area), look.focused);
     let inner = block.inner(area);
 
@@ -255,7 +250,7 @@ pub fn map(look: &Look<'_>, frame: &mut Frame<'_>, area: Rect, zoom: i32) {
     all.extend(places.iter().map(|(c, _)| (c.lat, c.lon)));
     all.extend(alert.iter().map(|f| (f.lat, f.lon)));
     if all.is_empty() {
-        let text = Paragraph::new(t(lang, "no_position")).alignment(Alignment::Center);
+        let text = Paragraph::new(lang.t("no_position")).alignment(Alignment::Center);
         frame.render_widget(text.block(block), area);
         return;
     }
@@ -311,7 +306,7 @@ pub fn map(look: &Look<'_>, frame: &mut Frame<'_>, area: Rect, zoom: i32) {
                 ctx.print(
                     x + window.m_per_col,
                     y,
-                    Span::styled(t(lang, "stay"), Style::new().fg(Color::Magenta)),
+                    Span::styled(lang.t("stay"), Style::new().fg(Color::Magenta)),
                 );
             }
             if let Some((x, y)) = you {
@@ -347,7 +342,7 @@ fn overlays(
     if inner.height < 4 || inner.width < 12 {
         return;
     }
-    let north = t(lang, "north");
+    let north = lang.t("north");
     let w = width(north).max(1) as u16;
     let arrow = Rect::new(inner.right() - w - 1, inner.y, w, 2);
     frame.render_widget(Paragraph::new(vec![Line::from("↑"), Line::from(north)]), arrow);
@@ -363,11 +358,11 @@ fn overlays(
     }
     let mut legend = vec![
         Span::styled("◆ ", Style::new().add_modifier(Modifier::BOLD)),
-        Span::raw(t(lang, "you")),
+        Span::raw(lang.t("you")),
     ];
     if look.tracker.is_some_and(|v| v.alert_fix.is_some()) {
         legend.push(Span::styled("  ⚠ ", Style::new().fg(Color::Red)));
-        legend.push(Span::raw(t(lang, "alert")));
+        legend.push(Span::raw(lang.t("alert")));
     }
     if heard {
         legend.push(Span::raw(format!("  {} ", clock(look.tz, span.0))));
@@ -390,7 +385,7 @@ pub fn timeline(look: &Look<'_>, frame: &mut Frame<'_>, area: Rect) {
     let key = |mark: &'static str, colour: Color, name: &str| {
         [
             Span::styled(mark, Style::new().fg(colour)),
-            Span::raw(format!(" {}  ", t(lang, name))),
+            Span::raw(format!(" {}  ", lang.t(name))),
         ]
     };
     let legend: Vec<Span> = [
@@ -411,7 +406,7 @@ pub fn timeline(look: &Look<'_>, frame: &mut Frame<'_>, area: Rect) {
     }
     let end = snap.now_us.max(start + 1_000_000);
     let x = |t: i64| (t - start) as f64 / 1e6;
-    let strip_names = [t(lang, "radio"), t(lang, "gps")];
+    let strip_names = [lang.t("radio"), lang.t("gps")];
     let y_labels = ["-100", "-65", "-30"];
     let time_w = clock(look.tz, start).len();
     let margin = y_labels
@@ -522,31 +517,31 @@ pub fn status(lang: Lang, input: &Listener, snap: &Snapshot) -> Vec<String> {
     let (what, how) = match input {
         Listener::Adapter { name, state } => {
             let state = match state {
-                LinkState::Up => t(lang, "adapter_up").to_string(),
-                LinkState::Reconnecting => t(lang, "adapter_reconnecting").to_string(),
-                LinkState::Down(why) => fill(lang, "adapter_down", &[("why", &neutralise(why))]),
+                LinkState::Up => lang.t("adapter_up").to_string(),
+                LinkState::Reconnecting => lang.t("adapter_reconnecting").to_string(),
+                LinkState::Down(why) => lang.fill("adapter_down", &[("why", &neutralise(why))]),
             };
             (
-                fill(lang, "adapter", &[("name", &neutralise(name)), ("state", &state)]),
-                t(lang, "reconstructed"),
+                lang.fill("adapter", &[("name", &neutralise(name)), ("state", &state)]),
+                lang.t("reconstructed"),
             )
         }
         Listener::Replay { file } => (
-            fill(lang, "replay", &[("file", &neutralise(file))]),
-            t(lang, "capture"),
+            lang.fill("replay", &[("file", &neutralise(file))]),
+            lang.t("capture"),
         ),
     };
-    let rate = fill(lang, "rate", &[("rate", &format!("{:.1}", snap.rate))]);
+    let rate = lang.fill("rate", &[("rate", &format!("{:.1}", snap.rate))]);
     let gps = match snap.fix {
         Some(f) => {
             let accuracy = f.accuracy_m.map_or(String::new(), |m| format!("±{} ", metres(m)));
             let old = age(lang, snap.now_us - f.time_us);
-            fill(lang, "fix", &[("accuracy", &accuracy), ("age", &old)])
+            lang.fill("fix", &[("accuracy", &accuracy), ("age", &old)])
         }
-        None => t(lang, "no_fix").to_string(),
+        None => lang.t("no_fix").to_string(),
     };
     let mut parts = vec![
-        format!("{} {what}", t(lang, "checking")),
+        format!("{} {what}", lang.t("checking")),
         how.to_string(),
         rate,
         gps,
@@ -554,20 +549,38 @@ pub fn status(lang: Lang, input: &Listener, snap: &Snapshot) -> Vec<String> {
     match &snap.evidence {
         Some(e) => {
             let db = neutralise(&e.db.display().to_string());
-            parts.push(fill(lang, "evidence", &[("db", &db)]));
+            parts.push(lang.fill("evidence", &[("db", &db)]));
             parts.push(match &e.anchor {
-                Some(code) => fill(lang, "anchor", &[("code", &neutralise(code))]),
-                None => t(lang, "no_anchor").to_string(),
+                Some(code) => lang.fill("anchor", &[("code", &neutralise(code))]),
+                None => lang.t("no_anchor_yet").to_string(),
             });
         }
-        None => parts.push(t(lang, "no_evidence").to_string()),
+        None => parts.push(lang.t("no_evidence").to_string()),
     }
     parts
+}
+
+/// "40 s", "12 min", "3 h" in `lang`.
+pub(super) fn age(lang: Lang, us: i64) -> String {
+    let s = us.max(0) / 1_000_000;
+    let (key, n) = match s {
+        0..120 => ("seconds", s),
+        120..7200 => ("minutes", s / 60),
+        _ => ("hours", s / 3600),
+    };
+    lang.fill(key, &[("n", &n)])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ages_in_seconds_minutes_hours_in_both_languages() {
+        assert_eq!(age(Lang::Ja, 3_000_000), "3 秒");
+        assert_eq!(age(Lang::En, 600_000_000), "10 min");
+        assert_eq!(age(Lang::En, 3 * 3_600_000_000), "3 h");
+    }
 
     #[test]
     fn projection_keeps_distances_and_directions_from_the_origin() {

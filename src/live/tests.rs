@@ -9,8 +9,8 @@ use super::ui::{App, Purpose};
 use super::*;
 use crate::analyze::analyze_files;
 use crate::classify::personal_device_near_owner;
+use crate::i18n::Lang;
 use crate::location::{Track, read_track};
-use crate::report::Lang;
 use crate::store::{Mode, Store};
 use crate::synth::labelled;
 
@@ -230,7 +230,7 @@ fn panes_at(size: (u16, u16), tabs: usize, name: &str) {
                 "radio ",
             ),
         };
-        let checking = messages::t(lang, "checking");
+        let checking = lang.t("checking");
         assert!(
             s.contains(checking) && s.contains("commute_airtag-synthetic.btsnoop"),
             "{s}"
@@ -238,7 +238,7 @@ fn panes_at(size: (u16, u16), tabs: usize, name: &str) {
         let split = size.0 >= 120;
         if split || tabs == 1 {
             assert!(
-                s.contains(map) && s.contains('├') && s.contains(messages::t(lang, "north")),
+                s.contains(map) && s.contains('├') && s.contains(lang.t("north")),
                 "{s}"
             );
         }
@@ -295,10 +295,7 @@ fn map_focused_and_zoomed_at_160x45() {
     let keys = [KeyCode::Tab, KeyCode::Char('+'), KeyCode::Char('+')];
     for lang in Lang::ALL {
         let s = screen_in(45, &keys, lang, (160, 45));
-        assert!(
-            s.contains(&messages::fill(lang, "zoom", &[("factor", "4")])),
-            "{s}"
-        );
+        assert!(s.contains(&lang.fill("zoom", &[("factor", &"4")])), "{s}");
         insta::assert_snapshot!(format!("map_zoomed_160x45_{}", lang.code()), s);
     }
 }

@@ -24,11 +24,11 @@ use ratatui::{Frame, Terminal};
 use super::panes::{self, Look};
 use super::{Feed, Listener, Session, Snapshot, TrackerView};
 use crate::correlate::{Tracker, append_id};
+use crate::i18n::Lang;
 use crate::interact::InteractError;
 use crate::interact::act::{self, Action, Report, Target};
 use crate::present::neutralise;
 use crate::present::table::{owner_text, tracker_text};
-use crate::report::Lang;
 
 /// Signal strengths the meter spans, in dBm: far away to on top of it.
 const METER_DBM: (f64, f64) = (-100.0, -30.0);

@@ -5,7 +5,7 @@ use std::fmt::{Display, Write};
 
 use chrono::TimeZone;
 
-use super::{Lang, catalogue, distance, duration, esc, local_and_utc, rfc3339, snake, svg, utc};
+use super::{Lang, distance, duration, esc, local_and_utc, rfc3339, snake, svg, utc};
 use crate::classify::{Classifier, OwnerState};
 use crate::evidence::{AnnotationRecord, NoteRecord, ReportData, SightingRecord, TrackerRecord};
 use crate::store::{OWN, Problem, ProblemKind, VerifyReport};
@@ -121,7 +121,7 @@ where
     let _ = writeln!(
         h,
         "<footer>{}</footer></body></html>",
-        esc(&lang.fill("footer", &[("version", env!("CARGO_PKG_VERSION"))]))
+        esc(&lang.fill("footer", &[("version", &env!("CARGO_PKG_VERSION"))]))
     );
     h
 }
@@ -152,14 +152,7 @@ fn meaning(family: &str, lang: Lang) -> &'static str {
     let english = Classifier::builtin()
         .family(family)
         .map_or("", |f| f.description.as_str());
-    if lang == Lang::En {
-        return english;
-    }
-    catalogue()
-        .family_description
-        .get(family)
-        .and_then(|m| m.get(lang.code()))
-        .map_or(english, String::as_str)
+    lang.family_description(family).unwrap_or(english)
 }
 
 fn owner_key(state: OwnerState) -> &'static str {
@@ -202,7 +195,7 @@ fn verdict_label(r: &TrackerRecord, lang: Lang) -> &'static str {
 
 /// "1 place", "4 places": the singular or plural message, with `{n}` filled in.
 fn count(n: u64, [one, other]: [&str; 2], lang: Lang) -> String {
-    lang.fill(if n == 1 { one } else { other }, &[("n", &n.to_string())])
+    lang.fill(if n == 1 { one } else { other }, &[("n", &n)])
 }
 
 /// The verdict in `lang` as a phrase built from the record's numbers, then the verdict's own
@@ -224,7 +217,7 @@ fn reasons(h: &mut String, r: &TrackerRecord, lang: Lang) {
                 "duration",
                 &duration(r.last_seen_us.saturating_sub(r.first_seen_us), lang),
             ),
-            ("owner", lang.t(owner_key(r.owner_state))),
+            ("owner", &lang.t(owner_key(r.owner_state))),
         ],
     );
     let _ = write!(h, "<p>{}</p>", esc(&phrase));

@@ -1,0 +1,3 @@
+# Words shared by several outputs (English).
+
+north = N

@@ -1,0 +1,34 @@
+# The live view's map, timeline and status line (English).
+
+map = map
+timeline = timeline
+no_tracker = no tracker selected
+no_position = no position yet: no GPS fix or track
+zoom_fit = fit
+zoom = zoom ×{ $factor }
+map_keys = +/- zoom · 0 fit
+you = you
+alert = alert
+stay = stay
+signal = signal
+not_heard = not heard
+radio = radio
+gps = GPS
+checking = checking:
+adapter = adapter { $name }: { $state }
+adapter_up = up
+adapter_reconnecting = reconnecting
+adapter_down = down ({ $why })
+replay = replay { $file }
+reconstructed = reconstructed (BlueZ D-Bus)
+capture = capture
+rate = { $rate } adv/s
+fix = GPS fix { $accuracy }{ $age } old
+no_fix = no GPS fix
+evidence = evidence { $db }
+no_evidence = evidence not kept (--no-store)
+anchor = last anchor { $code }
+no_anchor_yet = no anchor yet
+seconds = { $n } s
+minutes = { $n } min
+hours = { $n } h

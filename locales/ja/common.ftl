@@ -1,0 +1,3 @@
+# Words shared by several outputs (Japanese).
+
+north = 北

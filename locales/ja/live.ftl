@@ -1,0 +1,34 @@
+# The live view's map, timeline and status line (Japanese).
+
+map = 地図
+timeline = 時系列
+no_tracker = トラッカー未選択
+no_position = 位置情報なし（GPS 測位・軌跡がありません）
+zoom_fit = 全体
+zoom = 拡大 ×{ $factor }
+map_keys = +/- 拡大縮小・0 全体
+you = 現在地
+alert = 警告
+stay = 滞在
+signal = 電波強度
+not_heard = 未受信
+radio = 受信
+gps = GPS
+checking = 確認中：
+adapter = アダプター { $name }：{ $state }
+adapter_up = 動作中
+adapter_reconnecting = 再接続中
+adapter_down = 停止（{ $why }）
+replay = 再生 { $file }
+reconstructed = 再構成（BlueZ D-Bus）
+capture = 記録ファイル
+rate = { $rate } 件/秒
+fix = GPS 測位 { $accuracy }{ $age }前
+no_fix = GPS 測位なし
+evidence = 証拠 { $db }
+no_evidence = 証拠は保存しません（--no-store）
+anchor = 最新アンカー { $code }
+no_anchor_yet = アンカー未作成
+seconds = { $n } 秒
+minutes = { $n } 分
+hours = { $n } 時間
