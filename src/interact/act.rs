@@ -244,6 +244,7 @@ mod tests {
             notes: vec![],
             annotations: vec![],
             anchors: vec![],
+            listening: vec![],
             verification: Default::default(),
             generated_us: 0,
         }

@@ -241,6 +241,7 @@ fn empty_data_and_sightings_without_positions_still_make_a_report() {
         notes: vec![],
         annotations: vec![],
         anchors: vec![],
+        listening: vec![],
         verification: Default::default(),
         generated_us: START_US,
     };

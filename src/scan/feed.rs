@@ -59,7 +59,8 @@ impl Feed for AdapterFeed {
         // The clock moves on in an empty room too (ages, the end of a sweep).
         let now = chrono::Utc::now().timestamp_micros();
         session.tick(now);
-        session.radio(now, self.scanner.link().get() == LinkState::Up);
+        let gps = self.gps.as_ref().map(LinkWatch::get);
+        session.listening(now, &self.scanner.link().get(), gps.as_ref());
         let until = Instant::now() + budget;
         let mut events = Vec::new();
         while Instant::now() < until {
