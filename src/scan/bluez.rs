@@ -171,6 +171,10 @@ impl Worker {
             Ok(a) => a,
             Err(why) => return End::Lost(why),
         };
+        // A powered-off adapter may accept a scan and hear nothing: say so before starting.
+        if let Err(why) = check(&adapter).await {
+            return End::Lost(why);
+        }
         let events = adapter.events().await;
         let started = adapter.start_scan(ScanFilter::default()).await;
         let mut events = match (events, started) {

@@ -3,6 +3,8 @@
 use std::time::{Duration, Instant};
 
 use super::{LinkState, LinkWatch, ScanConfig, ScanEvent, Scanner};
+use crate::i18n::Lang;
+use crate::listening;
 use crate::live::{Event, Feed, Listener, Session};
 use crate::present;
 
@@ -17,16 +19,23 @@ pub struct AdapterFeed {
     scanner: Scanner,
     name: String,
     gps: Option<LinkWatch>,
-    /// Log state changes on stderr (headless); the live view shows them in its title.
-    log: bool,
+    /// Log state changes on stderr in this language (headless), with what to do about a
+    /// fault; the live view shows them in its title.
+    log: Option<Lang>,
     gps_state: Option<LinkState>,
+    /// The cause of the adapter's fault last hinted at.
+    hinted: Option<listening::Cause>,
     flushed: Instant,
 }
 
 impl AdapterFeed {
     /// Starts scanning with `adapter` (the first if None). `gps` is the position source's
     /// state, shown alongside the adapter's.
-    pub fn start(adapter: Option<String>, gps: Option<LinkWatch>, log: bool) -> std::io::Result<Self> {
+    pub fn start(
+        adapter: Option<String>,
+        gps: Option<LinkWatch>,
+        log: Option<Lang>,
+    ) -> std::io::Result<Self> {
         let name = adapter.clone().unwrap_or_else(|| "Bluetooth".into());
         let scanner = Scanner::start(ScanConfig {
             adapter,
@@ -38,6 +47,7 @@ impl AdapterFeed {
             gps,
             log,
             gps_state: None,
+            hinted: None,
             flushed: Instant::now(),
         })
     }
@@ -48,8 +58,25 @@ impl AdapterFeed {
     }
 
     fn say(&self, what: &str, state: &LinkState) {
-        if self.log {
+        if self.log.is_some() {
             eprintln!("{what}: {}", present::neutralise(&state.to_string()));
+        }
+    }
+
+    /// The adapter's new state, and what to do when it goes down (once per cause, not at
+    /// each retry).
+    fn say_adapter(&mut self, state: &LinkState) {
+        self.say("adapter", state);
+        let cause = match state {
+            LinkState::Down(why) => listening::Cause::of_radio(why),
+            LinkState::Up => return self.hinted = None,
+            LinkState::Reconnecting => return,
+        };
+        if let Some(lang) = self.log
+            && self.hinted.replace(cause) != Some(cause)
+            && let Some(hint) = listening::hint(cause, lang)
+        {
+            eprintln!("{hint}");
         }
     }
 }
@@ -66,7 +93,7 @@ impl Feed for AdapterFeed {
         while Instant::now() < until {
             match self.scanner.events().try_recv() {
                 Ok(ScanEvent::Advertisement(adv)) => events.extend(session.push(&adv.as_advertisement())),
-                Ok(ScanEvent::Adapter(state)) => self.say("adapter", &state),
+                Ok(ScanEvent::Adapter(state)) => self.say_adapter(&state),
                 Err(_) => break,
             }
         }
