@@ -219,7 +219,7 @@ fn the_package_holds_the_binary_the_service_and_its_user() {
 
     // Every setting the settings file offers is one the scan reads from its environment.
     let defaults = std::fs::read_to_string(root.join("etc/default/tagwatch")).unwrap();
-    let help = text(&run(common::tagwatch().args(["scan", "--help"])));
+    let help = text(&common::tagwatch().args(["scan", "--help"]).output().unwrap());
     let names: Vec<&str> = defaults
         .lines()
         .filter_map(|l| l.trim_start_matches('#').split_once('='))
