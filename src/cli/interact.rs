@@ -45,6 +45,11 @@ pub(crate) fn run(action: Action, args: &InteractArgs) -> ExitCode {
             return ExitCode::from(exit::UNKNOWN_TRACKER);
         }
     };
+    // What its family cannot do is said at once, before the radio.
+    if let Err(e) = act::refused(action, &target) {
+        eprintln!("error: {}", present::neutralise(&e.to_string()));
+        return ExitCode::from(exit::TRACKER_FAILED);
+    }
     if action == Action::Identify {
         eprintln!(
             "A DULT tracker gives its identifier only for 5 minutes after the physical action its \
