@@ -221,6 +221,8 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             args.judge.allow.clone(),
             args.report_dir.clone(),
         );
+        // A laptop's desktop gets the alerts too while the terminal is behind other windows.
+        app = app.with_desktop(live::desktop::Desktop::default());
         if adapter_feed {
             let name = args.adapter.clone();
             app = app.with_interactor(std::sync::Arc::new(move |action, target| {

@@ -5,6 +5,7 @@
 //! A live scanner pushes each advertisement with [`Session::push`] (its `time_us` is the
 //! arrival time), or implements [`Feed`] to be driven by the live view.
 
+pub mod desktop;
 mod history;
 mod panes;
 mod replay;

@@ -723,3 +723,49 @@ fn a_live_session_keeps_each_change_of_its_radio_and_positions_in_the_evidence()
         listening::Cause::NoPositionSource
     );
 }
+
+#[test]
+fn alerts_reach_the_desktop_only_while_the_view_is_behind_and_a_failure_is_said_once() {
+    use super::desktop::{Desktop, Focus};
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let options = AnalyzeOptions {
+        track: Some(&track),
+        ..AnalyzeOptions::default()
+    };
+    let mut session = Session::new(&options, None, "push");
+    let alerts: Vec<Event> = push_until(&mut session, &capture, None)
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    assert_eq!(alerts.len(), 1);
+    let shown = Arc::new(Mutex::new(Vec::new()));
+    let log = shown.clone();
+    let mut app = replay_app(Lang::En, None, dir.path().into()).with_desktop(Desktop::with(Box::new(
+        move |_, body| {
+            log.lock().unwrap().push(body.to_string());
+            Err("org.freedesktop.DBus.Error.ServiceUnknown".to_string())
+        },
+    )));
+    app.focus(Focus::Focused);
+    app.alerts(&alerts);
+    app.focus(Focus::Unfocused);
+    app.alerts(&alerts);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut screen = String::new();
+    while !screen.contains("desktop notifications off") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.poll(&mut session);
+        screen = draw_in(&app, &session.snapshot(), (160, 45));
+    }
+    assert!(
+        screen.contains("desktop notifications off: org.freedesktop"),
+        "{screen}"
+    );
+    assert_eq!(*shown.lock().unwrap(), [alerts[0].line()], "only while behind");
+    // Off for the rest of the session: not tried again.
+    app.alerts(&alerts);
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert_eq!(shown.lock().unwrap().len(), 1);
+}
