@@ -32,3 +32,4 @@ no_anchor_yet = no anchor yet
 seconds = { $n } s
 minutes = { $n } min
 hours = { $n } h
+desktop_off = desktop notifications off: { $why }

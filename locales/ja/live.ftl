@@ -32,3 +32,4 @@ no_anchor_yet = アンカー未作成
 seconds = { $n } 秒
 minutes = { $n } 分
 hours = { $n } 時間
+desktop_off = デスクトップ通知オフ: { $why }

@@ -66,16 +66,15 @@ impl Desktop {
         });
     }
 
-    /// The one line to log when notifications have just turned off (None otherwise, and
-    /// never again after).
+    /// Why notifications have just turned off, to be said once (None otherwise, and never
+    /// again after).
     pub fn poll(&mut self) -> Option<String> {
         if self.off.is_some() {
             return None;
         }
         let why = self.failures.1.try_recv().ok()?;
-        let line = format!("desktop notifications off: {why}");
-        self.off = Some(why);
-        Some(line)
+        self.off = Some(why.clone());
+        Some(why)
     }
 }
 
@@ -140,10 +139,7 @@ mod tests {
             std::thread::sleep(Duration::from_millis(5));
             said = d.poll();
         }
-        assert_eq!(
-            said.as_deref(),
-            Some("desktop notifications off: no D-Bus session bus")
-        );
+        assert_eq!(said.as_deref(), Some("no D-Bus session bus"));
         d.alert(LINE, Focus::Unknown);
         assert_eq!(d.poll(), None, "said once");
         assert_eq!(*tries.lock().unwrap(), 1, "not tried again");

@@ -322,8 +322,8 @@ impl App {
     /// note and says it in the status line.
     pub fn poll(&mut self, session: &mut Session<'_>) {
         // Notifications that cannot be shown turn off, said once in the status line.
-        if let Some(line) = self.desktop.as_mut().and_then(Desktop::poll) {
-            self.status = neutralise(&line);
+        if let Some(why) = self.desktop.as_mut().and_then(Desktop::poll) {
+            self.status = neutralise(&self.lang.fill("desktop_off", &[("why", &why)]));
         }
         let Some(p) = &self.pending else {
             return;
