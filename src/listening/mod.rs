@@ -69,7 +69,8 @@ pub struct Change {
 
 impl Cause {
     /// The cause of a radio fault from its text: BlueZ's D-Bus error names, libdbus's words for
-    /// a missing bus, and the scanner's own ("no Bluetooth adapter", "adapter powered off").
+    /// a missing bus, and the scanner's own ("no Bluetooth adapter", "adapter powered off"; an
+    /// adapter the HCI monitor saw closed is down as a powered-off one is).
     /// Permission first: BlueZ's refusals come inside other texts ("cannot scan: ...").
     pub fn of_radio(text: &str) -> Cause {
         let t = text.to_ascii_lowercase();
@@ -91,7 +92,13 @@ impl Cause {
             "bluez stopped",
         ]) {
             Cause::NoBluez
-        } else if any(&["powered off", "notready", "not ready", "rfkill"]) {
+        } else if any(&[
+            "powered off",
+            "notready",
+            "not ready",
+            "rfkill",
+            "closed (hci monitor)",
+        ]) {
             Cause::PoweredOff
         } else if any(&["no bluetooth adapter", "no adapter", "adapter went away"]) {
             Cause::NoAdapter

@@ -43,6 +43,7 @@ fn the_texts_of_bluez_and_the_scanner_name_their_cause() {
             Cause::NoBluez,
         ),
         ("BlueZ stopped sending events", Cause::NoBluez),
+        ("closed (HCI monitor)", Cause::PoweredOff),
         (
             "cannot reach BlueZ: DbusError(D-Bus error: Failed to connect to socket \
              /run/dbus/system_bus_socket: No such file or directory)",
