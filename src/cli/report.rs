@@ -25,7 +25,8 @@ pub(crate) struct ReportArgs {
     /// Report language, ja or en; repeat for both [default: both].
     #[arg(long)]
     lang: Vec<Lang>,
-    /// Show local times at this UTC offset, e.g. +09:00 [default: this computer's zone].
+    /// Show times at this UTC offset, e.g. +09:00 [default: where the positions are (Japan:
+    /// JST), else this computer's zone].
     #[arg(long, value_name = "OFFSET", allow_hyphen_values = true)]
     utc_offset: Option<FixedOffset>,
     /// Folder to write into (created if missing).
@@ -54,12 +55,15 @@ impl ReportArgs {
         } else {
             &self.lang[..]
         };
+        let machine = report::Zone::machine_offset();
+        let zone = report::Zone::choose(&data, self.utc_offset, machine);
+        if self.utc_offset.is_none()
+            && let Some(warning) = report::Zone::disagreement(&data, machine, Lang::En)
+        {
+            eprintln!("warning: {warning}");
+        }
         for &lang in langs {
-            let written = match self.utc_offset {
-                Some(tz) => report::write_report(dir, &data, lang, &tz),
-                None => report::write_report(dir, &data, lang, &chrono::Local),
-            };
-            match written {
+            match report::write_report(dir, &data, lang, &zone) {
                 Ok(path) => println!("{}", path.display()),
                 Err(e) => {
                     eprintln!("error: {}", present::neutralise(&e.to_string()));
