@@ -240,8 +240,8 @@ pub struct NoteRecord {
     /// What `tagwatch identify` read from the tracker, structured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identify: Option<crate::interact::IdentifyRecord>,
-    /// The record's `seq`: set when read from the store, never stored.
-    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    /// The record's `seq`: set when read from the store (whatever a payload says), never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<u64>,
 }
 
@@ -327,7 +327,7 @@ pub struct SessionRecord {
 }
 
 /// Everything a report or an export shows, read from the store.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportData {
     /// The trackers reported on (one, or all that were stored), latest verdict of each.
     pub trackers: Vec<TrackerRecord>,

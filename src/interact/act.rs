@@ -277,13 +277,7 @@ mod tests {
                 ..Default::default()
             }],
             sightings: vec![sighting(1, "C4:00:00:00:00:01"), sighting(2, "C4:00:00:00:00:02")],
-            track: vec![],
-            notes: vec![],
-            annotations: vec![],
-            anchors: vec![],
-            listening: vec![],
-            verification: Default::default(),
-            generated_us: 0,
+            ..Default::default()
         }
     }
 

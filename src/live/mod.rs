@@ -502,8 +502,7 @@ impl<'a> Session<'a> {
             .iter()
             .map(|&lang| {
                 let zone = report::Zone::choose(&data, None, report::Zone::machine_offset());
-                report::write_report(dir, &data, lang, &zone)
-                    .map_err(|e| format!("{}: {e}", dir.display()))
+                report::write_report(dir, &data, lang, &zone).map_err(|e| format!("{}: {e}", dir.display()))
             })
             .collect()
     }

@@ -89,7 +89,10 @@ footer { margin-top: 2em; font-size: 0.85em; color: #555; }
 fn page_css(id: &str, head: &str, synthetic: Option<&str>, lang: Lang) -> String {
     let quote = |s: &str| s.replace(['\\', '"', '\n'], " ");
     let mark = synthetic.map_or(String::new(), |m| {
-        format!(r#"@top-right {{ content: "{}"; color: #8a3b00; font-weight: bold; font-size: 8pt; }}"#, quote(m))
+        format!(
+            r#"@top-right {{ content: "{}"; color: #8a3b00; font-weight: bold; font-size: 8pt; }}"#,
+            quote(m)
+        )
     });
     format!(
         r#"@page {{ size: A4; margin: 16mm 12mm 16mm 12mm;
@@ -137,14 +140,20 @@ impl Report<'_> {
     }
 
     fn sightings_of(&self, id: &str) -> Vec<&SightingRecord> {
-        self.data.sightings.iter().filter(|s| s.tracker_id == id).collect()
+        self.data
+            .sightings
+            .iter()
+            .filter(|s| s.tracker_id == id)
+            .collect()
     }
 }
 
 /// "TW-20260115-1a2b3c4d": the report's date (in its zone) and the start of the chain head,
 /// so a printed page names the evidence it came from.
 pub(crate) fn report_id(data: &ReportData, zone: &Zone) -> String {
-    let day = super::utc(data.generated_us).with_timezone(&zone.offset).format("%Y%m%d");
+    let day = super::utc(data.generated_us)
+        .with_timezone(&zone.offset)
+        .format("%Y%m%d");
     let head: String = data.verification.head.chars().take(8).collect();
     format!("TW-{day}-{head}")
 }
@@ -153,7 +162,10 @@ pub(crate) fn report_id(data: &ReportData, zone: &Zone) -> String {
 /// its files `*-synthetic.*`).
 pub(crate) fn synthetic(data: &ReportData) -> bool {
     let marked = |s: &str| s.to_ascii_lowercase().contains("synthetic");
-    data.sessions.iter().flat_map(|s| &s.sources).any(|s| marked(&s.path))
+    data.sessions
+        .iter()
+        .flat_map(|s| &s.sources)
+        .any(|s| marked(&s.path))
         || data.sightings.iter().any(|s| marked(&s.source))
 }
 
@@ -367,7 +379,12 @@ fn gist(h: &mut String, r: &Report) {
     let lang = r.lang;
     let data = r.data;
     let _ = write!(h, r#"<section class="gist"><h2>{}</h2>"#, r.t("gist_heading"));
-    let following: Vec<&TrackerRecord> = r.ranked.iter().copied().filter(|t| t.following && !t.own).collect();
+    let following: Vec<&TrackerRecord> = r
+        .ranked
+        .iter()
+        .copied()
+        .filter(|t| t.following && !t.own)
+        .collect();
     let Some(top) = following.first().copied() else {
         let key = if data.trackers.is_empty() && data.sightings.is_empty() {
             "conclusion_nothing"
@@ -425,7 +442,8 @@ fn gist(h: &mut String, r: &Report) {
             "{}<br/><span class=\"mono\">{}</span>{}",
             esc(&type_name(top)),
             esc(&top.id),
-            super::log::identity_line(data, &top.id, lang).map_or(String::new(), |l| format!("<br/>{}", esc(&l)))
+            super::log::identity_line(data, &top.id, lang)
+                .map_or(String::new(), |l| format!("<br/>{}", esc(&l)))
         ),
     );
     fact(
@@ -433,11 +451,17 @@ fn gist(h: &mut String, r: &Report) {
         esc(&lang.fill(
             "gist_places_text",
             &[
-                ("places", &count(top.places as u64, ["places_one", "places_other"], lang)),
+                (
+                    "places",
+                    &count(top.places as u64, ["places_one", "places_other"], lang),
+                ),
                 ("stays", &stays.to_string()),
                 ("distance", &distance(top.max_distance_m)),
                 ("path", &distance(condense::path_m(&segments))),
-                ("sightings", &count(top.sightings, ["times_one", "times_other"], lang)),
+                (
+                    "sightings",
+                    &count(top.sightings, ["times_one", "times_other"], lang),
+                ),
             ],
         )),
     );
@@ -491,7 +515,11 @@ fn next_steps(h: &mut String, r: &Report, top: Option<&TrackerRecord>) {
 /// Every tracker, most worrying first, at most [`MAX_TABLE_ROWS`].
 fn tracker_table(h: &mut String, r: &Report) {
     let lang = r.lang;
-    let _ = write!(h, "<section class=\"summary\"><h2>{}</h2>", r.t("summary_heading"));
+    let _ = write!(
+        h,
+        "<section class=\"summary\"><h2>{}</h2>",
+        r.t("summary_heading")
+    );
     if r.ranked.is_empty() {
         let _ = write!(h, "<p>{}</p></section>", r.t("no_trackers"));
         return;
@@ -542,7 +570,10 @@ fn tracker_table(h: &mut String, r: &Report) {
             "<p>{}</p>",
             esc(&lang.fill(
                 "table_rest",
-                &[("n", &crate::present::grouped(rest as u64)), ("file", r.appendix.0)]
+                &[
+                    ("n", &crate::present::grouped(rest as u64)),
+                    ("file", r.appendix.0)
+                ]
             ))
         );
     }
@@ -553,7 +584,10 @@ fn tracker_table(h: &mut String, r: &Report) {
             "<p>{}</p>",
             esc(&lang.fill(
                 "detailed_cap",
-                &[("shown", &MAX_DETAILED.to_string()), ("n", &following.to_string())]
+                &[
+                    ("shown", &MAX_DETAILED.to_string()),
+                    ("n", &following.to_string())
+                ]
             ))
         );
     }
@@ -584,7 +618,10 @@ fn legal(h: &mut String, r: &Report) {
             &[
                 ("product", &type_name(t)),
                 ("owner", lang.t(owner_key(t.owner_state))),
-                ("places", &count(t.places as u64, ["places_one", "places_other"], lang)),
+                (
+                    "places",
+                    &count(t.places as u64, ["places_one", "places_other"], lang),
+                ),
                 ("distance", &distance(t.max_distance_m)),
                 ("duration", &duration(span(t), lang)),
                 ("days", &days.to_string()),
@@ -686,7 +723,10 @@ fn tracker_section(h: &mut String, r: &Report, index: usize, t: &TrackerRecord) 
         ("col_sightings", crate::present::grouped(t.sightings)),
         ("col_places", t.places.to_string()),
         ("col_distance", distance(t.max_distance_m)),
-        ("alert_at", t.alert_at_us.map_or(none.to_string(), |at| r.when(at))),
+        (
+            "alert_at",
+            t.alert_at_us.map_or(none.to_string(), |at| r.when(at)),
+        ),
         ("battery", battery_label(t.battery.as_deref(), lang)),
     ];
     for (key, value) in facts {
@@ -695,7 +735,10 @@ fn tracker_section(h: &mut String, r: &Report, index: usize, t: &TrackerRecord) 
     if let Some(at) = marked_own_at(t, r.data) {
         let text = lang.fill(
             "marked_own",
-            &[("time", &r.when(at)), ("how", &how(own_annotation(t, r.data), lang))],
+            &[
+                ("time", &r.when(at)),
+                ("how", &how(own_annotation(t, r.data), lang)),
+            ],
         );
         let _ = write!(
             h,
@@ -712,7 +755,7 @@ fn tracker_section(h: &mut String, r: &Report, index: usize, t: &TrackerRecord) 
         sightings
             .iter()
             .filter(|s| s.position.is_some())
-            .min_by_key(|s| (s.time_us - at).unsigned_abs())
+            .min_by_key(|s| (i128::from(s.time_us) - i128::from(at)).unsigned_abs())
             .copied()
     });
     let _ = write!(h, "<h3>{}</h3>", r.t("map_heading"));
@@ -750,7 +793,13 @@ fn map_links(lat: f64, lon: f64) -> String {
 
 /// The numbered stays, the first and last sightings and the alert point, with coordinates
 /// and links.
-fn key_points(h: &mut String, r: &Report, segments: &[Segment], sightings: &[&SightingRecord], alert: Option<&SightingRecord>) {
+fn key_points(
+    h: &mut String,
+    r: &Report,
+    segments: &[Segment],
+    sightings: &[&SightingRecord],
+    alert: Option<&SightingRecord>,
+) {
     let lang = r.lang;
     let _ = write!(
         h,
@@ -774,8 +823,17 @@ fn key_points(h: &mut String, r: &Report, segments: &[Segment], sightings: &[&Si
         );
     };
     let located = |s: &&&SightingRecord| s.position.is_some();
-    if let Some(first) = sightings.iter().find(located).and_then(|s| s.position.map(|p| (s, p))) {
-        row(lang.t("point_first").to_string(), first.0.time_us, None, (first.1.lat, first.1.lon));
+    if let Some(first) = sightings
+        .iter()
+        .find(located)
+        .and_then(|s| s.position.map(|p| (s, p)))
+    {
+        row(
+            lang.t("point_first").to_string(),
+            first.0.time_us,
+            None,
+            (first.1.lat, first.1.lon),
+        );
     }
     for (n, s) in segments.iter().filter(|s| s.kind == Kind::Stay).enumerate() {
         if let Some(p) = s.position {
@@ -784,17 +842,35 @@ fn key_points(h: &mut String, r: &Report, segments: &[Segment], sightings: &[&Si
         }
     }
     if let Some(a) = alert.and_then(|s| s.position.map(|p| (s, p))) {
-        row(lang.t("point_alert").to_string(), a.0.time_us, None, (a.1.lat, a.1.lon));
+        row(
+            lang.t("point_alert").to_string(),
+            a.0.time_us,
+            None,
+            (a.1.lat, a.1.lon),
+        );
     }
-    if let Some(last) = sightings.iter().rev().find(located).and_then(|s| s.position.map(|p| (s, p))) {
-        row(lang.t("point_last").to_string(), last.0.time_us, None, (last.1.lat, last.1.lon));
+    if let Some(last) = sightings
+        .iter()
+        .rev()
+        .find(located)
+        .and_then(|s| s.position.map(|p| (s, p)))
+    {
+        row(
+            lang.t("point_last").to_string(),
+            last.0.time_us,
+            None,
+            (last.1.lat, last.1.lon),
+        );
     }
     h.push_str("</tbody></table>");
 }
 
 /// "17:05" in the report's zone.
 fn hm(us: i64, zone: &Zone) -> String {
-    super::utc(us).with_timezone(&zone.offset).format("%H:%M:%S").to_string()
+    super::utc(us)
+        .with_timezone(&zone.offset)
+        .format("%H:%M:%S")
+        .to_string()
 }
 
 /// One row per stay and per minute of travel; every sighting is in the appendix.
@@ -818,7 +894,10 @@ fn condensed_table(h: &mut String, r: &Report, segments: &[Segment]) {
                 stay += 1;
                 lang.fill(
                     "segment_stay",
-                    &[("n", &stay.to_string()), ("duration", &duration(s.end_us - s.start_us, lang))],
+                    &[
+                        ("n", &stay.to_string()),
+                        ("duration", &duration(s.end_us - s.start_us, lang)),
+                    ],
                 )
             }
             Kind::Travel => lang.t("segment_travel").to_string(),
@@ -829,9 +908,9 @@ fn condensed_table(h: &mut String, r: &Report, segments: &[Segment]) {
         } else {
             format!("{} 〜 {}", r.when(s.start_us), hm(s.end_us, r.zone))
         };
-        let position = s
-            .position
-            .map_or(lang.t("none_value").to_string(), |(lat, lon)| format!("{lat:.5}, {lon:.5}"));
+        let position = s.position.map_or(lang.t("none_value").to_string(), |(lat, lon)| {
+            format!("{lat:.5}, {lon:.5}")
+        });
         let _ = write!(
             h,
             r#"<tr><td>{}</td><td>{}</td><td class="num">{}</td><td class="mono">{}</td><td class="num">{}</td></tr>"#,
@@ -839,7 +918,8 @@ fn condensed_table(h: &mut String, r: &Report, segments: &[Segment]) {
             esc(&time),
             crate::present::grouped(s.sightings as u64),
             esc(&position),
-            s.rssi_max.map_or(lang.t("none_value").to_string(), |v| v.to_string())
+            s.rssi_max
+                .map_or(lang.t("none_value").to_string(), |v| v.to_string())
         );
     }
     h.push_str("</tbody></table>");

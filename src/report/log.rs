@@ -111,7 +111,10 @@ pub(crate) fn identification(h: &mut String, r: &Report, t: &TrackerRecord, sigh
         if let Some(i) = &n.identify {
             let how = lang.fill(
                 "id_how_identify",
-                &[("time", &r.when(n.time_us)), ("seq", &n.seq.unwrap_or(0).to_string())],
+                &[
+                    ("time", &r.when(n.time_us)),
+                    ("seq", &n.seq.unwrap_or(0).to_string()),
+                ],
             );
             for (item, value) in [
                 ("id_manufacturer", &i.manufacturer),
@@ -130,7 +133,11 @@ pub(crate) fn identification(h: &mut String, r: &Report, t: &TrackerRecord, sigh
         row("id_serial", lang.t("id_not_read"), lang.t("id_not_read_how"));
     }
     if let Some(s) = sightings.first() {
-        row("id_advertisement", &s.raw_hex, &lang.fill("id_how_advertisement", &[("time", &r.when(s.time_us))]));
+        row(
+            "id_advertisement",
+            &s.raw_hex,
+            &lang.fill("id_how_advertisement", &[("time", &r.when(s.time_us))]),
+        );
     }
     h.push_str("</tbody></table>");
 }
@@ -172,7 +179,12 @@ struct Entry {
 /// trackers (first heard, alert, last heard); record time and event time both shown.
 pub(crate) fn incident_log(h: &mut String, r: &Report) {
     let lang = r.lang;
-    let _ = write!(h, "<section class=\"notes\"><h2>{}</h2><p>{}</p>", r.t("notes_heading"), r.t("notes_intro"));
+    let _ = write!(
+        h,
+        "<section class=\"notes\"><h2>{}</h2><p>{}</p>",
+        r.t("notes_heading"),
+        r.t("notes_intro")
+    );
     let none = lang.t("none_value");
     let mut entries: Vec<Entry> = r
         .data
@@ -188,7 +200,12 @@ pub(crate) fn incident_log(h: &mut String, r: &Report) {
             attachment: attachment_cell(r, n),
         })
         .collect();
-    for t in r.ranked.iter().filter(|t| t.following).take(super::html::MAX_DETAILED) {
+    for t in r
+        .ranked
+        .iter()
+        .filter(|t| t.following)
+        .take(super::html::MAX_DETAILED)
+    {
         let detection = lang.t("cat_detection");
         let mut add = |us: i64, key: &str| {
             entries.push(Entry {
@@ -213,7 +230,15 @@ pub(crate) fn incident_log(h: &mut String, r: &Report) {
     }
     entries.sort_by_key(|e| e.happened_us);
     let _ = write!(h, "<table class=\"small\"><thead><tr>");
-    for key in ["col_happened", "col_recorded", "col_place", "col_category", "col_note", "col_tracker", "col_attachment"] {
+    for key in [
+        "col_happened",
+        "col_recorded",
+        "col_place",
+        "col_category",
+        "col_note",
+        "col_tracker",
+        "col_attachment",
+    ] {
         let _ = write!(h, "<th>{}</th>", r.t(key));
     }
     h.push_str("</tr></thead><tbody>");
@@ -242,9 +267,9 @@ fn attachment_cell(r: &Report, n: &NoteRecord) -> String {
     };
     let seq = n.seq.unwrap_or(0);
     let thumb = img(r.data, seq, "thumb-small").unwrap_or_default();
-    let size = n
-        .attachment_size
-        .map_or(String::new(), |s| format!(" ({} bytes)", crate::present::grouped(s)));
+    let size = n.attachment_size.map_or(String::new(), |s| {
+        format!(" ({} bytes)", crate::present::grouped(s))
+    });
     format!(
         r#"{thumb}<div>{}{}</div><div class="hex">SHA-256 {}</div><div class="mono">tagwatch attachment get {seq} -o FILE</div>"#,
         esc(name),
@@ -257,13 +282,23 @@ fn attachment_cell(r: &Report, n: &NoteRecord) -> String {
 /// sweeps, which trackers it heard.
 pub(crate) fn sessions(h: &mut String, r: &Report) {
     let lang = r.lang;
-    let _ = write!(h, "<section class=\"sessions\"><h2>{}</h2>", r.t("sessions_heading"));
+    let _ = write!(
+        h,
+        "<section class=\"sessions\"><h2>{}</h2>",
+        r.t("sessions_heading")
+    );
     if r.data.sessions.is_empty() {
         let _ = write!(h, "<p>{}</p></section>", r.t("no_sessions"));
         return;
     }
     let _ = write!(h, "<table class=\"small\"><thead><tr>");
-    for key in ["col_session", "col_kind", "col_period", "col_sources", "col_findings"] {
+    for key in [
+        "col_session",
+        "col_kind",
+        "col_period",
+        "col_sources",
+        "col_findings",
+    ] {
         let _ = write!(h, "<th>{}</th>", r.t(key));
     }
     h.push_str("</tr></thead><tbody>");

@@ -130,13 +130,13 @@ fn catalogue() -> &'static Catalogue {
 
 /// The report in `lang` with times in `zone` (its appendix CSV is [`to_csv`] of the same data).
 pub fn render_html(data: &ReportData, lang: Lang, zone: &Zone) -> String {
-    html::render(data, lang, zone, (APPENDIX, to_csv(data).as_bytes()))
+    html::render(data, lang, zone, (APPENDIX, to_csv(data, zone).as_bytes()))
 }
 
 /// Writes the HTML report as `report-<lang>.html` into `dir`, and beside it the appendix
 /// [`APPENDIX`] that the report names with its SHA-256; returns the report's path.
 pub fn write_report(dir: &Path, data: &ReportData, lang: Lang, zone: &Zone) -> io::Result<PathBuf> {
-    let csv = to_csv(data);
+    let csv = to_csv(data, zone);
     let write = |path: PathBuf, bytes: &[u8]| {
         crate::files::write_atomic(&path, bytes)
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
@@ -204,7 +204,11 @@ fn local_and_utc(us: i64, zone: &Zone) -> String {
     } else {
         u.format("%Y-%m-%d %H:%M:%S")
     };
-    format!("{} {} ({utc_part} UTC)", local.format("%Y-%m-%d %H:%M:%S"), zone.abbreviation())
+    format!(
+        "{} {} ({utc_part} UTC)",
+        local.format("%Y-%m-%d %H:%M:%S"),
+        zone.abbreviation()
+    )
 }
 
 /// "850 m", "6.3 km", as the verdict writes distances.

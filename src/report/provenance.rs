@@ -120,8 +120,11 @@ pub(crate) fn provenance(h: &mut String, r: &Report) {
         h.push_str("</tbody></table>");
     }
 
-    let tools: std::collections::BTreeSet<&str> =
-        data.sessions.iter().map(|s| s.tool.as_deref().unwrap_or(none)).collect();
+    let tools: std::collections::BTreeSet<&str> = data
+        .sessions
+        .iter()
+        .map(|s| s.tool.as_deref().unwrap_or(none))
+        .collect();
     let first_session = data.sessions.iter().map(|s| s.started_us).min();
     let last_session = data.sessions.iter().filter_map(|s| s.ended_us).max();
     let _ = write!(h, "<h3>{}</h3><dl class=\"facts\">", r.t("custody_heading"));
@@ -138,8 +141,14 @@ pub(crate) fn provenance(h: &mut String, r: &Report) {
             },
         ),
         ("generated", r.when(data.generated_us)),
-        ("database", data.database.clone().unwrap_or_else(|| none.to_string())),
-        ("chain_records", crate::present::grouped(data.verification.records)),
+        (
+            "database",
+            data.database.clone().unwrap_or_else(|| none.to_string()),
+        ),
+        (
+            "chain_records",
+            crate::present::grouped(data.verification.records),
+        ),
         ("chain_head", data.verification.head.clone()),
         (
             "appendix",
@@ -262,7 +271,11 @@ fn submission(h: &mut String, r: &Report) {
         "submission_received_at",
         "submission_signature",
     ] {
-        let _ = write!(h, "<tr><th style=\"width:30%\">{}</th><td class=\"blank\"></td></tr>", r.t(key));
+        let _ = write!(
+            h,
+            "<tr><th style=\"width:30%\">{}</th><td class=\"blank\"></td></tr>",
+            r.t(key)
+        );
     }
     h.push_str("</tbody></table>");
 }

@@ -356,13 +356,20 @@ pub(crate) fn timeline(
             let _ = write!(s, r##"<polyline class="signal" points="{}"/>"##, run.join(" "));
         } else if let Some(p) = run.first() {
             let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
-            let _ = write!(s, r##"<circle class="rssi" cx="{x}" cy="{y}" r="1.5" fill="#c22"/>"##);
+            let _ = write!(
+                s,
+                r##"<circle class="rssi" cx="{x}" cy="{y}" r="1.5" fill="#c22"/>"##
+            );
         }
         run.clear();
     };
     for (c, rssi) in strongest.iter().enumerate() {
         match rssi {
-            Some(v) => run.push(format!("{:.1},{:.1}", TL_LEFT + (c as f64 + 0.5) * col_w, y_of(*v))),
+            Some(v) => run.push(format!(
+                "{:.1},{:.1}",
+                TL_LEFT + (c as f64 + 0.5) * col_w,
+                y_of(*v)
+            )),
             None => flush(&mut run, &mut s),
         }
     }
@@ -376,7 +383,10 @@ pub(crate) fn timeline(
             y + 4.0
         );
     }
-    if let Some(at) = alert_us.map(i128::from).filter(|at| (t0..=t0 + span).contains(at)) {
+    if let Some(at) = alert_us
+        .map(i128::from)
+        .filter(|at| (t0..=t0 + span).contains(at))
+    {
         let x = x_of(at);
         let _ = write!(
             s,

@@ -8,8 +8,32 @@ use super::fixture::{START_US, report_data};
 use super::*;
 use crate::classify::Classifier;
 
-fn jst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).unwrap()
+fn jst() -> Zone {
+    Zone {
+        offset: FixedOffset::east_opt(9 * 3600).unwrap(),
+        source: ZoneSource::Positions,
+    }
+}
+
+#[test]
+fn catalogue_has_a_string_in_every_language_for_every_key() {
+    assert_eq!(missing_texts(&catalogue().messages), Vec::<String>::new());
+}
+
+#[test]
+fn every_catalogue_key_is_used_by_the_report() {
+    let source = [
+        include_str!("mod.rs"),
+        include_str!("html.rs"),
+        include_str!("svg.rs"),
+        include_str!("log.rs"),
+        include_str!("provenance.rs"),
+        include_str!("zone.rs"),
+    ]
+    .concat();
+    for key in catalogue().messages.keys() {
+        assert!(source.contains(&format!("\"{key}\"")), "{key} is never used");
+    }
 }
 
 #[test]
@@ -54,7 +78,19 @@ fn both_languages_render_without_a_missing_message() {
         assert!(html.contains(&format!("<html lang=\"{}\">", lang.code())));
         assert!(html.contains(lang.t("title")));
         assert!(!html.contains("<script"), "no scripts");
-        assert!(!html.contains("http"), "no external resources or links");
+        // Nothing is loaded from elsewhere; the only addresses are map links to open by hand.
+        assert!(
+            !html.contains("src=\"http") && !html.contains("url(http"),
+            "no external resources"
+        );
+        for link in html.split("href=\"").skip(1) {
+            assert!(
+                link.starts_with("https://maps.gsi.go.jp/#17/")
+                    || link.starts_with("https://www.openstreetmap.org/?mlat="),
+                "{}",
+                &link[..40]
+            );
+        }
         assert!(html.contains("tagwatch verify --db PATH"));
     }
 }
@@ -63,29 +99,32 @@ fn both_languages_render_without_a_missing_message() {
 fn times_are_local_with_utc_beside() {
     assert_eq!(
         local_and_utc(START_US, &jst()),
-        "2026-01-15 17:00:00 +09:00 (08:00:00 UTC)"
+        "2026-01-15 17:00:00 JST (08:00:00 UTC)"
     );
     // 01:00 in Tokyo is the day before in UTC.
     assert_eq!(
         local_and_utc(START_US + 8 * 3_600_000_000, &jst()),
-        "2026-01-16 01:00:00 +09:00 (2026-01-15 16:00:00 UTC)"
+        "2026-01-16 01:00:00 JST (2026-01-15 16:00:00 UTC)"
     );
 }
 
 #[test]
 fn japanese_verdict_is_a_phrase_from_the_numbers_with_the_english_reasons_beside() {
     let html = render_html(&report_data(), Lang::Ja, &jst());
-    assert!(html.contains("1時間57分の間に4か所で合計50回検知され、場所同士は最大5.0 km離れていました。所有者から離れている状態を示していました。"));
+    assert!(html.contains("1時間57分の間に4か所で合計50回検知され、場所同士は最大5.0 km離れていました。タグは所有者から離れた状態を示していました。"));
     assert!(html.contains("tagwatch の判定理由（英語原文）"));
     assert!(html.contains("<li>separated from its owner</li>"));
 }
 
 #[test]
 fn english_verdict_phrase_counts_in_the_singular_too() {
-    let html = render_html(&report_data(), Lang::En, &jst());
+    let mut tile_only = report_data();
+    tile_only.trackers.retain(|t| t.id == "tile-5e6f7a8b");
+    let html = render_html(&tile_only, Lang::En, &jst());
     assert!(html.contains(
-        "Heard 3 times at 1 place up to 0 m apart, over 10 min; it does not say whether its owner is near."
+        "Heard 3 times at 1 place up to 0 m apart, over 10 min; the tag does not signal whether its owner is near."
     ));
+    let html = render_html(&report_data(), Lang::En, &jst());
     assert!(html.contains("Heard 50 times at 4 places up to 5.0 km apart, over 1 h 57 min;"));
 }
 
@@ -114,7 +153,13 @@ fn text_from_the_data_never_becomes_markup() {
     for lang in Lang::ALL {
         let html = render_html(&data, lang, &jst());
         assert!(!html.contains("<script"));
-        assert!(!html.contains("<img"));
+        // The one picture is the attached photo, inline; nothing from the data becomes an element.
+        assert!(
+            html.split("<img")
+                .skip(1)
+                .all(|i| i.starts_with(" class=\"thumb"))
+        );
+        assert!(!html.contains("<img src=x"));
         assert!(!html.contains("<b>bold"));
         assert!(!html.contains("<i>reason"));
         assert!(html.contains(
@@ -235,23 +280,18 @@ fn empty_data_and_sightings_without_positions_still_make_a_report() {
     well_formed(&html);
 
     let empty = ReportData {
-        trackers: vec![],
-        sightings: vec![],
-        track: vec![],
-        notes: vec![],
-        annotations: vec![],
-        anchors: vec![],
-        listening: vec![],
-        verification: Default::default(),
         generated_us: START_US,
+        ..ReportData::default()
     };
     for lang in Lang::ALL {
         let html = render_html(&empty, lang, &jst());
         assert!(html.contains(lang.t("no_trackers")) && html.contains(lang.t("no_notes")));
+        // Nothing recorded is never an all-clear.
+        assert!(html.contains(lang.t("conclusion_nothing")));
         well_formed(&html);
     }
-    assert_eq!(to_csv(&empty).lines().count(), 1, "the header only");
-    assert_eq!(well_formed(&to_kml(&empty)).get("Placemark"), None);
+    assert_eq!(to_csv(&empty, &jst()).lines().count(), 1, "the header only");
+    assert_eq!(well_formed(&to_kml(&empty, &jst())).get("Placemark"), None);
 }
 
 #[test]
@@ -261,7 +301,12 @@ fn map_draws_every_located_sighting_inside_the_view_box() {
     assert_eq!(counts["svg"], 2, "a map and a timeline");
     let map = &html[html.find("<svg class=\"map\"").unwrap()..];
     let map = &map[..map.find("</svg>").unwrap()];
-    assert_eq!(map.matches("<circle class=\"sighting\"").count(), 50);
+    // The four places of the fixture are numbered stays; the walks between them are dots,
+    // one per minute in which the tag was heard, far fewer than its 50 sightings.
+    assert_eq!(map.matches("<g class=\"stay\">").count(), 4);
+    let dots = map.matches("<circle class=\"sighting\"").count();
+    assert!((1..20).contains(&dots), "{dots} dots");
+    assert!(map.contains("<g class=\"alert\">"), "the alert point");
     for attr in ["cx=\"", "cy=\""] {
         for v in map.split(attr).skip(1) {
             let v: f64 = v[..v.find('"').unwrap()].parse().unwrap();
@@ -278,21 +323,25 @@ fn map_draws_every_located_sighting_inside_the_view_box() {
 #[test]
 fn csv_round_trips_through_a_csv_parser() {
     let data = report_data();
-    let text = to_csv(&data);
+    let text = to_csv(&data, &jst());
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    assert_eq!(reader.headers().unwrap().len(), 12);
+    assert_eq!(reader.headers().unwrap().len(), 15);
     assert_eq!(&reader.headers().unwrap()[1], "time_utc");
+    assert_eq!(&reader.headers().unwrap()[2], "time_local");
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), data.sightings.len());
     let first = &rows[0];
     assert_eq!(&first[1], "2026-01-15T08:00:00.000000Z");
+    assert_eq!(&first[2], "2026-01-15T17:00:00.000000+09:00");
     assert_eq!(
-        first[2].parse::<f64>().unwrap(),
+        first[3].parse::<f64>().unwrap(),
         data.sightings[0].position.unwrap().lat
     );
-    assert_eq!(&first[8], snake(&data.sightings[0].pdu));
-    assert_eq!(&first[10], data.sightings[0].raw_hex);
-    assert!(first[11].starts_with("intact: 181 records, chain head 3b1f"));
+    assert_eq!(&first[9], snake(&data.sightings[0].pdu));
+    assert_eq!(&first[11], data.sightings[0].raw_hex);
+    assert!(first[12].starts_with("intact: 181 records, chain head 3b1f"));
+    assert_eq!(&first[13], env!("CARGO_PKG_VERSION"));
+    assert_eq!(&first[14], data.verification.head);
 }
 
 #[test]
@@ -329,10 +378,10 @@ fn only_a_report_of_a_broken_chain_carries_the_warning() {
 fn csv_quotes_awkward_fields() {
     let mut data = report_data();
     data.sightings[0].source = "a \"quoted\", comma\nand newline".to_string();
-    let text = to_csv(&data);
+    let text = to_csv(&data, &jst());
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let first = reader.records().next().unwrap().unwrap();
-    assert_eq!(&first[9], "a \"quoted\", comma\nand newline");
+    assert_eq!(&first[10], "a \"quoted\", comma\nand newline");
 }
 
 #[test]
@@ -345,7 +394,7 @@ fn csv_cells_never_run_as_formulas_nor_reorder_text() {
     data.sightings[4].source = "\tstarts with a tab".to_string();
     data.sightings[5].tracker_id = "tile-\u{202e}gpj.exe".to_string();
     data.sightings[6].rssi = Some(-61);
-    let text = to_csv(&data);
+    let text = to_csv(&data, &jst());
     let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(text.as_bytes())
         .records()
         .map(Result::unwrap)
@@ -357,11 +406,11 @@ fn csv_cells_never_run_as_formulas_nor_reorder_text() {
         (3, "'-2+3"),
         (4, "'\tstarts with a tab"),
     ] {
-        assert_eq!(&rows[row][9], want);
+        assert_eq!(&rows[row][10], want);
     }
     assert_eq!(&rows[5][0], "tile-[U+202E]gpj.exe");
     // Numbers tagwatch wrote itself stay numbers.
-    assert_eq!(&rows[6][5], "-61");
+    assert_eq!(&rows[6][6], "-61");
 }
 
 #[test]
@@ -395,14 +444,19 @@ fn times_at_the_ends_of_the_range_make_a_report_not_a_panic() {
         for lang in Lang::ALL {
             well_formed(&render_html(&data, lang, &jst()));
         }
-        let _ = (to_csv(&data), to_geojson(&data), to_kml(&data), to_json(&data));
+        let _ = (
+            to_csv(&data, &jst()),
+            to_geojson(&data, &jst()),
+            to_kml(&data, &jst()),
+            to_json(&data, &jst()),
+        );
     }
 }
 
 #[test]
 fn geojson_has_a_point_per_located_sighting_and_the_track() {
     let data = report_data();
-    let v: serde_json::Value = serde_json::from_str(&to_geojson(&data)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&to_geojson(&data, &jst())).unwrap();
     assert_eq!(v["type"], "FeatureCollection");
     let features = v["features"].as_array().unwrap();
     assert_eq!(features.len(), data.sightings.len() + 1);
@@ -422,24 +476,46 @@ fn geojson_has_a_point_per_located_sighting_and_the_track() {
 }
 
 #[test]
-fn kml_is_well_formed_with_a_placemark_per_located_sighting_and_the_track() {
+fn kml_has_a_placemark_per_stay_a_path_per_tracker_and_the_track() {
     let mut data = report_data();
-    data.sightings[0].source = "<bad> & \u{1}control".to_string();
-    data.sightings[1].position = None;
-    let kml = to_kml(&data);
+    data.verification.head = "<bad> & \u{1}control".to_string();
+    let kml = to_kml(&data, &jst());
     assert!(kml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
     let counts = well_formed(&kml);
-    assert_eq!(counts["Placemark"], data.sightings.len() - 1 + 1);
-    assert_eq!(counts["TimeStamp"], data.sightings.len() - 1);
-    assert_eq!(counts["LineString"], 1);
-    assert!(kml.contains("&lt;bad&gt; &amp; [U+0001]control"));
+    // The AirTag's four places and the Tile's one, the AirTag's path and the track: not a
+    // placemark per sighting.
+    assert_eq!(kml.matches("<name>apple_find_my-1a2b3c4d stay ").count(), 4);
+    assert_eq!(kml.matches("<name>tile-5e6f7a8b stay 1</name>").count(), 1);
+    assert!(kml.contains("<name>apple_find_my-1a2b3c4d path</name>"));
+    assert_eq!(counts["Placemark"], 4 + 1 + 1 + 1);
+    assert_eq!(counts["LineString"], 2);
+    assert_eq!(counts.get("TimeStamp"), None);
+    assert!(
+        kml.contains("&lt;bad&gt; &amp; [U+0001]control"),
+        "the chain head, neutralised"
+    );
+    for name in ["tagwatch_version", "chain_head", "time_zone"] {
+        assert!(kml.contains(&format!("<Data name=\"{name}\">")), "{name}");
+    }
+    assert!(kml.contains("<value>JST</value>"));
 }
 
 #[test]
 fn json_is_the_report_data() {
     let data = report_data();
-    let back: ReportData = serde_json::from_str(&to_json(&data)).unwrap();
-    assert_eq!(back, data);
+    let json = to_json(&data, &jst());
+    let back: ReportData = serde_json::from_str(&json).unwrap();
+    // Pictures stay in the database and the report, not in the export.
+    assert_eq!(
+        back,
+        ReportData {
+            images: Default::default(),
+            ..data
+        }
+    );
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["tagwatch"]["time_zone"], "JST");
+    assert_eq!(value["tagwatch"]["chain_head"], value["verification"]["head"]);
 }
 
 #[test]

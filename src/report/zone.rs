@@ -68,7 +68,10 @@ impl Zone {
         (positions != machine).then(|| {
             lang.fill(
                 "zone_disagrees",
-                &[("machine", &utc_name(machine)), ("positions", &utc_name(positions))],
+                &[
+                    ("machine", &utc_name(machine)),
+                    ("positions", &utc_name(positions)),
+                ],
             )
         })
     }

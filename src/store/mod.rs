@@ -104,7 +104,9 @@ pub enum StoreError {
     UnknownSession(i64),
     #[error("no tracker {0:?} in the evidence database")]
     UnknownTracker(String),
-    #[error("record {seq}: no attached file ({detail}; the report lists each attached file with its record number)")]
+    #[error(
+        "record {seq}: no attached file ({detail}; the report lists each attached file with its record number)"
+    )]
     NoAttachment { seq: u64, detail: String },
     #[error("cannot store a {kind} record: {detail}")]
     Unstorable { kind: &'static str, detail: String },
@@ -565,9 +567,11 @@ impl Store {
     pub fn attachment(&self, seq: u64) -> Result<(NoteRecord, Vec<u8>), StoreError> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let row: Option<(String, Vec<u8>)> = tx
-            .query_row("SELECT kind, payload FROM records WHERE seq = ?1", [seq as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT kind, payload FROM records WHERE seq = ?1",
+                [seq as i64],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()
             .map_err(|e| self.err(e))?;
         let no_attachment = |detail: &str| StoreError::NoAttachment {
@@ -584,7 +588,9 @@ impl Store {
             return Err(no_attachment("that note has no attached file"));
         };
         let data: Option<Vec<u8>> = tx
-            .query_row("SELECT data FROM attachments WHERE seq = ?1", [seq as i64], |r| r.get(0))
+            .query_row("SELECT data FROM attachments WHERE seq = ?1", [seq as i64], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|e| self.err(e))?;
         drop(tx);
