@@ -45,6 +45,7 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.1em 1em; margin: 0.4em 0; }
 dl.facts dt { font-weight: bold; }
 dl.facts dd { margin: 0; }
+dl.stack dt { font-weight: bold; } dl.stack dd { margin: 0 0 0.3em 1.5em; }
 .conclusion { font-size: 1.2em; font-weight: bold; border: 2px solid #a00; padding: 0.4em 0.6em; margin: 0.5em 0; }
 .conclusion.calm { border-color: #555; }
 .gist-grid { display: grid; grid-template-columns: auto 44mm; gap: 0 1em; }
@@ -123,6 +124,11 @@ impl Report<'_> {
 
     pub(crate) fn when(&self, us: i64) -> String {
         super::local_and_utc(us, self.zone)
+    }
+
+    /// "A 〜 B" in Japanese, "A – B" in English.
+    pub(crate) fn range(&self, from: &str, to: &str) -> String {
+        self.lang.fill("time_range", &[("from", from), ("to", to)])
     }
 
     /// The trackers that get a section: the following ones, most worrying first, or the one
@@ -429,11 +435,7 @@ fn gist(h: &mut String, r: &Report) {
     };
     fact(
         "gist_period",
-        esc(&format!(
-            "{} 〜 {}",
-            r.when(top.first_seen_us),
-            r.when(top.last_seen_us)
-        )),
+        esc(&r.range(&r.when(top.first_seen_us), &r.when(top.last_seen_us))),
     );
     fact("gist_found_by", esc(&found_by(r)));
     fact(
@@ -811,7 +813,7 @@ fn key_points(
     );
     let mut row = |label: String, from: i64, to: Option<i64>, (lat, lon): (f64, f64)| {
         let time = match to {
-            Some(to) => format!("{} 〜 {}", r.when(from), hm(to, r.zone)),
+            Some(to) => r.range(&r.when(from), &hm(to, r.zone)),
             None => r.when(from),
         };
         let _ = write!(
@@ -906,7 +908,7 @@ fn condensed_table(h: &mut String, r: &Report, segments: &[Segment]) {
         let time = if s.start_us == s.end_us {
             r.when(s.start_us)
         } else {
-            format!("{} 〜 {}", r.when(s.start_us), hm(s.end_us, r.zone))
+            r.range(&r.when(s.start_us), &hm(s.end_us, r.zone))
         };
         let position = s.position.map_or(lang.t("none_value").to_string(), |(lat, lon)| {
             format!("{lat:.5}, {lon:.5}")

@@ -305,7 +305,7 @@ pub(crate) fn sessions(h: &mut String, r: &Report) {
     let none = lang.t("none_value");
     for s in &r.data.sessions {
         let period = match s.ended_us {
-            Some(end) => format!("{} 〜 {}", r.when(s.started_us), r.when(end)),
+            Some(end) => r.range(&r.when(s.started_us), &r.when(end)),
             None => lang.fill("session_unclosed", &[("time", &r.when(s.started_us))]),
         };
         let sources: Vec<String> = s.sources.iter().map(|s| s.path.clone()).collect();

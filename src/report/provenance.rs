@@ -102,22 +102,19 @@ pub(crate) fn provenance(h: &mut String, r: &Report) {
     if files.is_empty() {
         let _ = write!(h, "<p>{}</p>", r.t("no_sources"));
     } else {
-        let _ = write!(
-            h,
-            "<table class=\"small\"><thead><tr><th>{}</th><th class=\"num\">{}</th><th>SHA-256</th></tr></thead><tbody>",
-            r.t("col_file"),
-            r.t("col_size")
-        );
+        // One block per file, not a table: a printed hash must read as one run of text.
+        h.push_str("<ol class=\"sources\">");
         for f in files {
             let _ = write!(
                 h,
-                r#"<tr><td class="hex">{}</td><td class="num">{}</td><td class="hex">{}</td></tr>"#,
+                r#"<li><div class="hex">{}</div><div>{}: {}</div><div class="hex">SHA-256: {}</div></li>"#,
                 esc(&f.path),
+                r.t("col_size"),
                 f.size.map_or(none.to_string(), crate::present::grouped),
                 esc(f.sha256.as_deref().unwrap_or(lang.t("source_live")))
             );
         }
-        h.push_str("</tbody></table>");
+        h.push_str("</ol>");
     }
 
     let tools: std::collections::BTreeSet<&str> = data
@@ -127,15 +124,16 @@ pub(crate) fn provenance(h: &mut String, r: &Report) {
         .collect();
     let first_session = data.sessions.iter().map(|s| s.started_us).min();
     let last_session = data.sessions.iter().filter_map(|s| s.ended_us).max();
-    let _ = write!(h, "<h3>{}</h3><dl class=\"facts\">", r.t("custody_heading"));
-    let facts: [(&str, String); 9] = [
+    // Stacked, not side by side: a hash that wraps must print as one run of text.
+    let _ = write!(h, "<h3>{}</h3><dl class=\"stack\">", r.t("custody_heading"));
+    let facts: [(&str, String); 10] = [
         ("recorded_by", tools.into_iter().collect::<Vec<_>>().join(", ")),
         ("reported_by", crate::store::chain::tool()),
         ("settings", lang.t("settings_not_kept").to_string()),
         (
             "analysis_time",
             match (first_session, last_session) {
-                (Some(a), Some(b)) => format!("{} 〜 {}", r.when(a), r.when(b)),
+                (Some(a), Some(b)) => r.range(&r.when(a), &r.when(b)),
                 (Some(a), None) => r.when(a),
                 _ => none.to_string(),
             },
@@ -157,13 +155,13 @@ pub(crate) fn provenance(h: &mut String, r: &Report) {
                 &[
                     ("file", r.appendix.0),
                     ("size", &crate::present::grouped(r.appendix.1 as u64)),
-                    ("sha", &r.appendix.2),
                 ],
             ),
         ),
+        ("appendix_sha", r.appendix.2.clone()),
     ];
     for (key, value) in facts {
-        let class = if matches!(key, "chain_head" | "appendix" | "database") {
+        let class = if matches!(key, "chain_head" | "appendix_sha" | "database") {
             " class=\"hex\""
         } else {
             ""

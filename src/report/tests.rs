@@ -7,6 +7,7 @@ use quick_xml::events::Event;
 use super::fixture::{START_US, report_data};
 use super::*;
 use crate::classify::Classifier;
+use crate::evidence::{SightingRecord, TrackerRecord};
 
 fn jst() -> Zone {
     Zone {
@@ -594,41 +595,53 @@ fn the_integrity_section_says_what_the_chain_proves_and_lists_every_anchor() {
     }
 }
 
+/// 300 fake beacons that each "follow" for 15 minutes (a flood from a spoofing device) and
+/// one real AirTag carried for 3 hours: the real one comes first, at most
+/// [`html::MAX_TABLE_ROWS`] rows and [`html::MAX_DETAILED`] sections are printed, and the
+/// report stays small; every sighting is still in the appendix CSV.
 #[test]
-fn a_session_whose_radio_was_down_says_what_was_not_listened_to() {
-    use crate::evidence::SessionListening;
-    use crate::listening::{Cause, Change, Channel, Outage};
+fn a_flood_of_fake_followers_neither_buries_the_real_one_nor_swells_the_report() {
     let mut data = report_data();
-    let change = |channel, s: i64, cause: Option<Cause>| Change {
-        channel,
-        time_us: START_US + s * 1_000_000,
-        down: cause.map(|cause| Outage {
-            cause,
-            detail: String::new(),
-        }),
-    };
-    data.listening = vec![SessionListening {
-        session: 1,
-        kind: "scan".into(),
-        started_us: START_US,
-        ended_us: Some(START_US + 600 * 1_000_000),
-        changes: vec![
-            change(Channel::Radio, 0, None),
-            change(Channel::Position, 0, None),
-            change(Channel::Radio, 300, Some(Cause::PoweredOff)),
-        ],
-    }];
-    let en = render_html(&data, Lang::En, &jst());
-    assert!(en.contains(Lang::En.t("listening_heading")), "{en}");
-    assert!(
-        en.contains("not checked for 5 min of 10 min: the adapter powered off 01-15 17:05:00–17:10:00"),
-        "{en}"
-    );
-    assert!(en.contains("positions for the whole 10 min"), "{en}");
-    let ja = render_html(&data, Lang::Ja, &jst());
-    assert!(
-        ja.contains("10 分のうち 5 分 は未確認: アダプタの電源オフ"),
-        "{ja}"
-    );
-    well_formed(&ja);
+    let real = data.trackers[1].clone();
+    let base = data.sightings.iter().find(|s| s.tracker_id == real.id).unwrap().clone();
+    for i in 0..300i64 {
+        let id = format!("apple_find_my-f{i:07x}");
+        let first = START_US + (i % 160) * 60_000_000;
+        let last = first + 15 * 60_000_000;
+        data.trackers.push(TrackerRecord {
+            id: id.clone(),
+            first_seen_us: first,
+            last_seen_us: last,
+            sightings: 100,
+            places: 3,
+            max_distance_m: 1200.0,
+            alert_at_us: Some(first + 10 * 60_000_000),
+            ..real.clone()
+        });
+        data.sightings.extend((0..100).map(|k| SightingRecord {
+            tracker_id: id.clone(),
+            time_us: first + k * 9_000_000,
+            ..base.clone()
+        }));
+    }
+    data.sightings.sort_by_key(|s| s.time_us);
+    for lang in Lang::ALL {
+        let html = render_html(&data, lang, &jst());
+        println!("{lang:?}: {} bytes of HTML for {} trackers", html.len(), data.trackers.len());
+        assert!(html.len() < 400_000, "{} bytes", html.len());
+        let table = &html[html.find("<section class=\"summary\">").unwrap()..];
+        let table = &table[..table.find("</section>").unwrap()];
+        assert_eq!(table.matches("<tr class=\"risk-").count(), html::MAX_TABLE_ROWS);
+        let first_row = table.find("<tr class=\"risk-").unwrap();
+        assert!(table[first_row..].starts_with(&format!("<tr class=\"risk-high\"><td class=\"num\">1</td><td>Apple Find My")));
+        assert!(table[first_row..table[first_row..].find("</tr>").unwrap() + first_row].contains(&real.id));
+        let rest = data.trackers.len() - html::MAX_TABLE_ROWS;
+        assert!(html.contains(&lang.fill("table_rest", &[("n", &rest.to_string()), ("file", APPENDIX)])));
+        assert_eq!(html.matches("<section class=\"tracker\">").count(), html::MAX_DETAILED);
+        // The conclusion is about the real tag, carried for 1 h 57 min.
+        let gist = &html[html.find("<p class=\"conclusion\">").unwrap()..];
+        assert!(gist[..gist.find("</p>").unwrap()].contains(&duration(real.last_seen_us - real.first_seen_us, lang)));
+    }
+    let csv = to_csv(&data, &jst());
+    assert_eq!(csv.lines().count(), data.sightings.len() + 1, "every sighting in the appendix");
 }
