@@ -18,7 +18,7 @@ while IFS='|' read -r seq data hash; do
   [ "$(printf %s "$data" | basenc --base16 -d | sha256sum | cut -c1-64)" = "$hash" ] || echo "record $seq: hash does not match"
 done
 sqlite3 "$DB" "SELECT 'record ' || b.seq || ': not linked' FROM records a JOIN records b ON b.seq = a.seq + 1 WHERE b.prev_hash != a.hash UNION ALL SELECT 'record 1: not the start' FROM records WHERE seq = 1 AND prev_hash != zeroblob(32)"
-sqlite3 "$DB" "SELECT count(*) || ' records, chain head ' || lower(hex(hash)) FROM records WHERE seq = (SELECT max(seq) FROM records)""#;
+sqlite3 "$DB" "SELECT (SELECT count(*) FROM records) || ' records, chain head ' || lower(hex(hash)) FROM records WHERE seq = (SELECT max(seq) FROM records)""#;
 
 /// A report of evidence that does not verify says so at the top, where it breaks, and (in
 /// print) on every page.

@@ -603,7 +603,12 @@ fn the_integrity_section_says_what_the_chain_proves_and_lists_every_anchor() {
 fn a_flood_of_fake_followers_neither_buries_the_real_one_nor_swells_the_report() {
     let mut data = report_data();
     let real = data.trackers[1].clone();
-    let base = data.sightings.iter().find(|s| s.tracker_id == real.id).unwrap().clone();
+    let base = data
+        .sightings
+        .iter()
+        .find(|s| s.tracker_id == real.id)
+        .unwrap()
+        .clone();
     for i in 0..300i64 {
         let id = format!("apple_find_my-f{i:07x}");
         let first = START_US + (i % 160) * 60_000_000;
@@ -627,21 +632,37 @@ fn a_flood_of_fake_followers_neither_buries_the_real_one_nor_swells_the_report()
     data.sightings.sort_by_key(|s| s.time_us);
     for lang in Lang::ALL {
         let html = render_html(&data, lang, &jst());
-        println!("{lang:?}: {} bytes of HTML for {} trackers", html.len(), data.trackers.len());
+        println!(
+            "{lang:?}: {} bytes of HTML for {} trackers",
+            html.len(),
+            data.trackers.len()
+        );
         assert!(html.len() < 400_000, "{} bytes", html.len());
         let table = &html[html.find("<section class=\"summary\">").unwrap()..];
         let table = &table[..table.find("</section>").unwrap()];
         assert_eq!(table.matches("<tr class=\"risk-").count(), html::MAX_TABLE_ROWS);
         let first_row = table.find("<tr class=\"risk-").unwrap();
-        assert!(table[first_row..].starts_with(&format!("<tr class=\"risk-high\"><td class=\"num\">1</td><td>Apple Find My")));
+        assert!(table[first_row..].starts_with(&format!(
+            "<tr class=\"risk-high\"><td class=\"num\">1</td><td>Apple Find My"
+        )));
         assert!(table[first_row..table[first_row..].find("</tr>").unwrap() + first_row].contains(&real.id));
         let rest = data.trackers.len() - html::MAX_TABLE_ROWS;
         assert!(html.contains(&lang.fill("table_rest", &[("n", &rest.to_string()), ("file", APPENDIX)])));
-        assert_eq!(html.matches("<section class=\"tracker\">").count(), html::MAX_DETAILED);
+        assert_eq!(
+            html.matches("<section class=\"tracker\">").count(),
+            html::MAX_DETAILED
+        );
         // The conclusion is about the real tag, carried for 1 h 57 min.
         let gist = &html[html.find("<p class=\"conclusion\">").unwrap()..];
-        assert!(gist[..gist.find("</p>").unwrap()].contains(&duration(real.last_seen_us - real.first_seen_us, lang)));
+        assert!(
+            gist[..gist.find("</p>").unwrap()]
+                .contains(&duration(real.last_seen_us - real.first_seen_us, lang))
+        );
     }
     let csv = to_csv(&data, &jst());
-    assert_eq!(csv.lines().count(), data.sightings.len() + 1, "every sighting in the appendix");
+    assert_eq!(
+        csv.lines().count(),
+        data.sightings.len() + 1,
+        "every sighting in the appendix"
+    );
 }
