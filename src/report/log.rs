@@ -21,6 +21,24 @@ pub fn image_type(data: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// When a photo says it was taken (EXIF DateTimeOriginal, else DateTime, with the offset the
+/// camera wrote, if any), as the file says it: the camera's clock may be wrong or in another
+/// zone, so it is shown beside the note's times, never in place of them.
+pub(crate) fn exif_time(bytes: &[u8]) -> Option<String> {
+    let exif = exif::Reader::new()
+        .read_from_container(&mut std::io::Cursor::new(bytes))
+        .ok()?;
+    let text = |tag| {
+        exif.get_field(tag, exif::In::PRIMARY)
+            .map(|f| f.display_value().to_string().trim_matches('"').to_string())
+    };
+    let time = text(exif::Tag::DateTimeOriginal).or_else(|| text(exif::Tag::DateTime))?;
+    Some(match text(exif::Tag::OffsetTimeOriginal) {
+        Some(offset) => format!("{time} {offset}"),
+        None => time,
+    })
+}
+
 /// An attached picture as an inline `<img>` (the report loads nothing from elsewhere).
 fn img(data: &ReportData, seq: u64, class: &str) -> Option<String> {
     let bytes = data.images.get(&seq)?;
@@ -267,11 +285,19 @@ fn attachment_cell(r: &Report, n: &NoteRecord) -> String {
     };
     let seq = n.seq.unwrap_or(0);
     let thumb = img(r.data, seq, "thumb-small").unwrap_or_default();
+    let taken = r
+        .data
+        .images
+        .get(&seq)
+        .and_then(|bytes| exif_time(bytes))
+        .map_or(String::new(), |t| {
+            format!("<div>{}</div>", esc(&lang.fill("exif_time", &[("time", &t)])))
+        });
     let size = n.attachment_size.map_or(String::new(), |s| {
         format!(" ({} bytes)", crate::present::grouped(s))
     });
     format!(
-        r#"{thumb}<div>{}{}</div><div class="hex">SHA-256 {}</div><div class="mono">tagwatch attachment get {seq} -o FILE</div>"#,
+        r#"{thumb}<div>{}{}</div>{taken}<div class="hex">SHA-256 {}</div><div class="mono">tagwatch attachment get {seq} -o FILE</div>"#,
         esc(name),
         esc(&size),
         esc(sha)

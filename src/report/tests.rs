@@ -666,3 +666,53 @@ fn a_flood_of_fake_followers_neither_buries_the_real_one_nor_swells_the_report()
         "every sighting in the appendix"
     );
 }
+
+/// A JPEG holding only an EXIF block with DateTimeOriginal and OffsetTimeOriginal, as a
+/// phone camera writes them (little-endian TIFF, IFD0 pointing to the Exif IFD).
+fn jpeg_with_exif(taken: &str, offset: &str) -> Vec<u8> {
+    let mut tiff: Vec<u8> = b"II*\0".to_vec();
+    tiff.extend(8u32.to_le_bytes());
+    // IFD0 at 8: one entry, the Exif IFD pointer (0x8769) to 26.
+    tiff.extend(1u16.to_le_bytes());
+    tiff.extend([0x69, 0x87, 4, 0]);
+    tiff.extend(1u32.to_le_bytes());
+    tiff.extend(26u32.to_le_bytes());
+    tiff.extend(0u32.to_le_bytes());
+    // Exif IFD at 26: two ASCII entries, their strings after it (26 + 2 + 2 * 12 + 4 = 56).
+    let (t, o) = (format!("{taken}\0"), format!("{offset}\0"));
+    tiff.extend(2u16.to_le_bytes());
+    for (tag, text, at) in [(0x9003u16, &t, 56u32), (0x9011, &o, 56 + t.len() as u32)] {
+        tiff.extend(tag.to_le_bytes());
+        tiff.extend(2u16.to_le_bytes());
+        tiff.extend((text.len() as u32).to_le_bytes());
+        tiff.extend(at.to_le_bytes());
+    }
+    tiff.extend(0u32.to_le_bytes());
+    tiff.extend(t.as_bytes());
+    tiff.extend(o.as_bytes());
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(tiff);
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    jpeg.extend(((app1.len() + 2) as u16).to_be_bytes());
+    jpeg.extend(app1);
+    jpeg.extend([0xFF, 0xD9]);
+    jpeg
+}
+
+#[test]
+fn an_attached_photo_is_shown_with_its_hash_and_the_time_its_camera_wrote() {
+    let mut data = report_data();
+    data.images
+        .insert(180, jpeg_with_exif("2026:01:15 18:05:09", "+09:00"));
+    for lang in Lang::ALL {
+        let html = render_html(&data, lang, &jst());
+        // On page 1 and in the incident log, inline.
+        assert_eq!(html.matches("src=\"data:image/jpeg;base64,").count(), 2);
+        assert!(
+            html.contains("2026-01-15 18:05:09 +09:00"),
+            "{lang:?}: the EXIF time"
+        );
+        assert!(html.contains(data.notes[0].attachment_sha256.as_deref().unwrap()));
+        assert!(html.contains("tagwatch attachment get 180 -o FILE"));
+    }
+}
