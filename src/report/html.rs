@@ -49,8 +49,8 @@ dl.stack dt { font-weight: bold; } dl.stack dd { margin: 0 0 0.3em 1.5em; }
 .conclusion { font-size: 1.2em; font-weight: bold; border: 2px solid #a00; padding: 0.4em 0.6em; margin: 0.5em 0; }
 .conclusion.calm { border-color: #555; }
 .gist-grid { display: grid; grid-template-columns: auto 44mm; gap: 0 1em; }
-.thumb { max-width: 44mm; max-height: 44mm; border: 1px solid #999; }
-.thumb-small { max-width: 30mm; max-height: 30mm; border: 1px solid #999; }
+.thumb { width: 44mm; max-height: 60mm; object-fit: contain; border: 1px solid #999; }
+.thumb-small { width: 30mm; max-height: 40mm; object-fit: contain; border: 1px solid #999; }
 .next { margin: 0.3em 0 0 1.4em; padding: 0; }
 .synthetic { border: 3px solid #b60; background: #fff3e0; padding: 0.3em 0.6em; font-weight: bold; color: #8a3b00; }
 .check { width: 4em; text-align: center; }
@@ -97,10 +97,10 @@ fn page_css(id: &str, head: &str, synthetic: Option<&str>, lang: Lang) -> String
     });
     format!(
         r#"@page {{ size: A4; margin: 16mm 12mm 16mm 12mm;
-  @top-left {{ content: "{}"; font-size: 8pt; color: #333; }}
+  @top-left {{ content: "{}"; font-size: 8pt; color: #333; font-family: "Noto Sans CJK JP", sans-serif; }}
   {mark}
   @bottom-left {{ content: "{}"; font-size: 7pt; color: #555; font-family: monospace; }}
-  @bottom-right {{ content: counter(page) " / " counter(pages); font-size: 8pt; }} }}"#,
+  @bottom-right {{ content: counter(page) " / " counter(pages); font-size: 8pt; font-family: sans-serif; }} }}"#,
         quote(&lang.fill("page_report_id", &[("id", id)])),
         quote(&lang.fill("page_chain_head", &[("head", head)]))
     )
