@@ -69,28 +69,14 @@ fn a_note_keeps_event_time_place_category_tracker_and_identification_and_gives_i
     let seq = note.seq.unwrap().to_string();
 
     let back = dir.path().join("back.jpg");
-    tagwatch()
-        .args(["attachment", "get", &seq, "-o"])
-        .arg(&back)
-        .arg("--db")
-        .arg(&db)
-        .assert()
+    get(&seq, &back, &db)
         .code(0)
         .stderr(predicates::str::contains("matches note"));
     assert_eq!(std::fs::read(&back).unwrap(), bytes);
     // Never over an existing file.
-    tagwatch()
-        .args(["attachment", "get", &seq, "-o"])
-        .arg(&back)
-        .arg("--db")
-        .arg(&db)
-        .assert()
-        .code(8);
+    get(&seq, &back, &db).code(8);
     // A record that is not a note with a file is a usage error that says so.
-    tagwatch()
-        .args(["attachment", "get", "1", "-o", "-", "--db"])
-        .arg(&db)
-        .assert()
+    get("1", Path::new("-"), &db)
         .code(64)
         .stderr(predicates::str::contains("not a note"));
 
@@ -104,12 +90,7 @@ fn a_note_keeps_event_time_place_category_tracker_and_identification_and_gives_i
         .unwrap();
     }
     let again = dir.path().join("again.jpg");
-    tagwatch()
-        .args(["attachment", "get", &seq, "-o"])
-        .arg(&again)
-        .arg("--db")
-        .arg(&db)
-        .assert()
+    get(&seq, &again, &db)
         .code(1)
         .stderr(predicates::str::contains("SHA-256"));
     assert!(!again.exists());
@@ -137,6 +118,16 @@ fn a_note_refuses_an_unknown_tracker_and_a_time_it_cannot_read() {
         Store::open_read_only(&db).unwrap().verify().unwrap().records,
         records
     );
+}
+
+/// `tagwatch attachment get SEQ -o OUT --db DB`.
+fn get(seq: &str, out: &Path, db: &Path) -> assert_cmd::assert::Assert {
+    tagwatch()
+        .args(["attachment", "get", seq, "-o"])
+        .arg(out)
+        .arg("--db")
+        .arg(db)
+        .assert()
 }
 
 fn installed(program: &str) -> bool {

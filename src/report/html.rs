@@ -126,6 +126,20 @@ impl Report<'_> {
         super::local_and_utc(us, self.zone)
     }
 
+    /// Opens a small table with a header row of `columns`: message keys, `#` for a row
+    /// number, and a `num:` or `check:` prefix for a right-aligned or tick column.
+    pub(crate) fn table_head(&self, h: &mut String, columns: &[&str]) {
+        h.push_str("<table class=\"small\"><thead><tr>");
+        for column in columns {
+            let _ = match column.split_once(':') {
+                _ if *column == "#" => write!(h, "<th class=\"num\">#</th>"),
+                Some((class, key)) => write!(h, "<th class=\"{class}\">{}</th>", self.t(key)),
+                None => write!(h, "<th>{}</th>", self.t(column)),
+            };
+        }
+        h.push_str("</tr></thead><tbody>");
+    }
+
     /// "A 〜 B" in Japanese, "A – B" in English.
     pub(crate) fn range(&self, from: &str, to: &str) -> String {
         self.lang.fill("time_range", &[("from", from), ("to", to)])
@@ -526,19 +540,19 @@ fn tracker_table(h: &mut String, r: &Report) {
         let _ = write!(h, "<p>{}</p></section>", r.t("no_trackers"));
         return;
     }
-    h.push_str("<table class=\"small\"><thead><tr><th class=\"num\">#</th>");
-    for key in [
-        "col_type",
-        "col_verdict",
-        "col_first_seen",
-        "col_last_seen",
-        "col_sightings",
-        "col_places",
-        "col_distance",
-    ] {
-        let _ = write!(h, "<th>{}</th>", r.t(key));
-    }
-    h.push_str("</tr></thead><tbody>");
+    r.table_head(
+        h,
+        &[
+            "#",
+            "col_type",
+            "col_verdict",
+            "col_first_seen",
+            "col_last_seen",
+            "col_sightings",
+            "col_places",
+            "col_distance",
+        ],
+    );
     for (n, t) in r.ranked.iter().take(MAX_TABLE_ROWS).enumerate() {
         let own = marked_own_at(t, r.data).map_or(String::new(), |at| {
             format!(
@@ -630,14 +644,10 @@ fn legal(h: &mut String, r: &Report) {
             ],
         )
     };
-    let _ = write!(
+    let _ = write!(h, "<h3>{}</h3>", r.t("check_heading"));
+    r.table_head(
         h,
-        "<h3>{}</h3><table class=\"small\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"check\">{}</th></tr></thead><tbody>",
-        r.t("check_heading"),
-        r.t("check_element"),
-        r.t("check_data"),
-        r.t("check_person"),
-        r.t("check_tick")
+        &["check_element", "check_data", "check_person", "check:check_tick"],
     );
     let person = lang.t("check_person_supplies");
     for (element, data_says) in [
@@ -803,14 +813,7 @@ fn key_points(
     alert: Option<&SightingRecord>,
 ) {
     let lang = r.lang;
-    let _ = write!(
-        h,
-        "<table class=\"small\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        r.t("col_point"),
-        r.t("col_time"),
-        r.t("col_position"),
-        r.t("col_links")
-    );
+    r.table_head(h, &["col_point", "col_time", "col_position", "col_links"]);
     let mut row = |label: String, from: i64, to: Option<i64>, (lat, lon): (f64, f64)| {
         let time = match to {
             Some(to) => r.range(&r.when(from), &hm(to, r.zone)),
@@ -880,14 +883,19 @@ fn condensed_table(h: &mut String, r: &Report, segments: &[Segment]) {
     let lang = r.lang;
     let _ = write!(
         h,
-        "<h3>{}</h3><p>{}</p><table class=\"small\"><thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+        "<h3>{}</h3><p>{}</p>",
         r.t("table_heading"),
         esc(&lang.fill("table_intro", &[("file", r.appendix.0)])),
-        r.t("col_segment"),
-        r.t("col_time"),
-        r.t("col_sightings"),
-        r.t("col_position"),
-        r.t("col_rssi"),
+    );
+    r.table_head(
+        h,
+        &[
+            "col_segment",
+            "col_time",
+            "num:col_sightings",
+            "col_position",
+            "num:col_rssi",
+        ],
     );
     let mut stay = 0;
     for s in segments {

@@ -91,14 +91,8 @@ pub(crate) fn identity_line(data: &ReportData, tracker: &str, lang: Lang) -> Opt
 /// advertisement as received.
 pub(crate) fn identification(h: &mut String, r: &Report, t: &TrackerRecord, sightings: &[&SightingRecord]) {
     let lang = r.lang;
-    let _ = write!(
-        h,
-        "<h3>{}</h3><table class=\"small\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        r.t("id_heading"),
-        r.t("id_item"),
-        r.t("id_value"),
-        r.t("id_how")
-    );
+    let _ = write!(h, "<h3>{}</h3>", r.t("id_heading"));
+    r.table_head(h, &["id_item", "id_value", "id_how"]);
     let mut row = |item: &str, value: &str, how: &str| {
         let _ = write!(
             h,
@@ -247,19 +241,18 @@ pub(crate) fn incident_log(h: &mut String, r: &Report) {
         return;
     }
     entries.sort_by_key(|e| e.happened_us);
-    let _ = write!(h, "<table class=\"small\"><thead><tr>");
-    for key in [
-        "col_happened",
-        "col_recorded",
-        "col_place",
-        "col_category",
-        "col_note",
-        "col_tracker",
-        "col_attachment",
-    ] {
-        let _ = write!(h, "<th>{}</th>", r.t(key));
-    }
-    h.push_str("</tr></thead><tbody>");
+    r.table_head(
+        h,
+        &[
+            "col_happened",
+            "col_recorded",
+            "col_place",
+            "col_category",
+            "col_note",
+            "col_tracker",
+            "col_attachment",
+        ],
+    );
     for e in entries {
         let _ = write!(
             h,
@@ -317,17 +310,16 @@ pub(crate) fn sessions(h: &mut String, r: &Report) {
         let _ = write!(h, "<p>{}</p></section>", r.t("no_sessions"));
         return;
     }
-    let _ = write!(h, "<table class=\"small\"><thead><tr>");
-    for key in [
-        "col_session",
-        "col_kind",
-        "col_period",
-        "col_sources",
-        "col_findings",
-    ] {
-        let _ = write!(h, "<th>{}</th>", r.t(key));
-    }
-    h.push_str("</tr></thead><tbody>");
+    r.table_head(
+        h,
+        &[
+            "num:col_session",
+            "col_kind",
+            "col_period",
+            "col_sources",
+            "col_findings",
+        ],
+    );
     let none = lang.t("none_value");
     for s in &r.data.sessions {
         let period = match s.ended_us {

@@ -221,13 +221,9 @@ fn anchors(h: &mut String, r: &Report) {
         let _ = write!(h, "<p>{}</p>", r.t("no_anchor"));
         return;
     }
-    let _ = write!(
+    r.table_head(
         h,
-        "<table class=\"small\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        r.t("anchor_time"),
-        r.t("anchor_code"),
-        r.t("chain_records"),
-        r.t("anchor_tsa")
+        &["anchor_time", "anchor_code", "num:chain_records", "anchor_tsa"],
     );
     for a in &data.anchors {
         let stamped = a.timestamp.as_ref().map(|ts| {
