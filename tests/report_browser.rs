@@ -8,7 +8,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::FixedOffset;
-use tagwatch::report::{Lang, Zone, ZoneSource, write_report};
+use tagwatch::i18n::Lang;
+use tagwatch::report::{Zone, ZoneSource, write_report};
 
 mod fixture {
     use tagwatch::classify::OwnerState;

@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use super::condense::{self, Kind, Segment};
-use super::{Lang, Zone, catalogue, distance, duration, esc, svg};
+use super::{Lang, Zone, distance, duration, esc, svg};
 use crate::classify::{Classifier, OwnerState};
 use crate::evidence::{AnnotationRecord, ReportData, SightingRecord, TrackerRecord};
 use crate::store::OWN;
@@ -101,9 +101,21 @@ fn page_css(id: &str, head: &str, synthetic: Option<&str>, lang: Lang) -> String
   {mark}
   @bottom-left {{ content: "{}"; font-size: 7pt; color: #555; font-family: monospace; }}
   @bottom-right {{ content: counter(page) " / " counter(pages); font-size: 8pt; font-family: sans-serif; }} }}"#,
-        quote(&lang.fill("page_report_id", &[("id", id)])),
-        quote(&lang.fill("page_chain_head", &[("head", head)]))
+        quote(&lang.fill("page_report_id", &[("id", &id)])),
+        quote(&lang.fill("page_chain_head", &[("head", &head)]))
     )
+}
+
+/// A column of a report table: its heading's message key and how it is aligned.
+#[derive(Clone, Copy)]
+pub(crate) enum Col {
+    /// "#", the row number.
+    Index,
+    Text(&'static str),
+    /// Numbers, right-aligned.
+    Num(&'static str),
+    /// A box to tick.
+    Check(&'static str),
 }
 
 /// What one report is about, worked out once from the data.
@@ -126,15 +138,15 @@ impl Report<'_> {
         super::local_and_utc(us, self.zone)
     }
 
-    /// Opens a small table with a header row of `columns`: message keys, `#` for a row
-    /// number, and a `num:` or `check:` prefix for a right-aligned or tick column.
-    pub(crate) fn table_head(&self, h: &mut String, columns: &[&str]) {
+    /// Opens a small table with a header row of `columns`.
+    pub(crate) fn table_head(&self, h: &mut String, columns: &[Col]) {
         h.push_str("<table class=\"small\"><thead><tr>");
         for column in columns {
-            let _ = match column.split_once(':') {
-                _ if *column == "#" => write!(h, "<th class=\"num\">#</th>"),
-                Some((class, key)) => write!(h, "<th class=\"{class}\">{}</th>", self.t(key)),
-                None => write!(h, "<th>{}</th>", self.t(column)),
+            let _ = match *column {
+                Col::Index => write!(h, "<th class=\"num\">#</th>"),
+                Col::Text(key) => write!(h, "<th>{}</th>", self.t(key)),
+                Col::Num(key) => write!(h, "<th class=\"num\">{}</th>", self.t(key)),
+                Col::Check(key) => write!(h, "<th class=\"check\">{}</th>", self.t(key)),
             };
         }
         h.push_str("</tr></thead><tbody>");
@@ -142,7 +154,7 @@ impl Report<'_> {
 
     /// "A 〜 B" in Japanese, "A – B" in English.
     pub(crate) fn range(&self, from: &str, to: &str) -> String {
-        self.lang.fill("time_range", &[("from", from), ("to", to)])
+        self.lang.fill("time_range", &[("from", &from), ("to", &to)])
     }
 
     /// The trackers that get a section: the following ones, most worrying first, or the one
@@ -375,7 +387,7 @@ fn reasons(h: &mut String, r: &TrackerRecord, lang: Lang) {
             ),
             ("distance", &distance(r.max_distance_m)),
             ("duration", &duration(span(r), lang)),
-            ("owner", lang.t(owner_key(r.owner_state))),
+            ("owner", &lang.t(owner_key(r.owner_state))),
         ],
     );
     let _ = write!(h, "<p>{}</p>", esc(&phrase));
@@ -430,7 +442,7 @@ fn gist(h: &mut String, r: &Report) {
         "conclusion_following",
         &[
             ("product", &product(top)),
-            ("owner", owner),
+            ("owner", &owner),
             ("duration", &duration(span(top), lang)),
         ],
     );
@@ -523,7 +535,7 @@ fn next_steps(h: &mut String, r: &Report, top: Option<&TrackerRecord>) {
     let _ = write!(h, "<h3>{}</h3><ol class=\"next\">", r.t("next_heading"));
     let id = top.map_or("ID", |t| t.id.as_str());
     for key in ["next_police", "next_keep", "next_photo"] {
-        let _ = write!(h, "<li>{}</li>", esc(&r.lang.fill(key, &[("id", id)])));
+        let _ = write!(h, "<li>{}</li>", esc(&r.lang.fill(key, &[("id", &id)])));
     }
     h.push_str("</ol>");
 }
@@ -543,14 +555,14 @@ fn tracker_table(h: &mut String, r: &Report) {
     r.table_head(
         h,
         &[
-            "#",
-            "col_type",
-            "col_verdict",
-            "col_first_seen",
-            "col_last_seen",
-            "col_sightings",
-            "col_places",
-            "col_distance",
+            Col::Index,
+            Col::Text("col_type"),
+            Col::Text("col_verdict"),
+            Col::Text("col_first_seen"),
+            Col::Text("col_last_seen"),
+            Col::Text("col_sightings"),
+            Col::Text("col_places"),
+            Col::Text("col_distance"),
         ],
     );
     for (n, t) in r.ranked.iter().take(MAX_TABLE_ROWS).enumerate() {
@@ -588,7 +600,7 @@ fn tracker_table(h: &mut String, r: &Report) {
                 "table_rest",
                 &[
                     ("n", &crate::present::grouped(rest as u64)),
-                    ("file", r.appendix.0)
+                    ("file", &r.appendix.0)
                 ]
             ))
         );
@@ -633,7 +645,7 @@ fn legal(h: &mut String, r: &Report) {
             key,
             &[
                 ("product", &type_name(t)),
-                ("owner", lang.t(owner_key(t.owner_state))),
+                ("owner", &lang.t(owner_key(t.owner_state))),
                 (
                     "places",
                     &count(t.places as u64, ["places_one", "places_other"], lang),
@@ -647,7 +659,12 @@ fn legal(h: &mut String, r: &Report) {
     let _ = write!(h, "<h3>{}</h3>", r.t("check_heading"));
     r.table_head(
         h,
-        &["check_element", "check_data", "check_person", "check:check_tick"],
+        &[
+            Col::Text("check_element"),
+            Col::Text("check_data"),
+            Col::Text("check_person"),
+            Col::Check("check_tick"),
+        ],
     );
     let person = lang.t("check_person_supplies");
     for (element, data_says) in [
@@ -813,7 +830,15 @@ fn key_points(
     alert: Option<&SightingRecord>,
 ) {
     let lang = r.lang;
-    r.table_head(h, &["col_point", "col_time", "col_position", "col_links"]);
+    r.table_head(
+        h,
+        &[
+            Col::Text("col_point"),
+            Col::Text("col_time"),
+            Col::Text("col_position"),
+            Col::Text("col_links"),
+        ],
+    );
     let mut row = |label: String, from: i64, to: Option<i64>, (lat, lon): (f64, f64)| {
         let time = match to {
             Some(to) => r.range(&r.when(from), &hm(to, r.zone)),
@@ -885,16 +910,16 @@ fn condensed_table(h: &mut String, r: &Report, segments: &[Segment]) {
         h,
         "<h3>{}</h3><p>{}</p>",
         r.t("table_heading"),
-        esc(&lang.fill("table_intro", &[("file", r.appendix.0)])),
+        esc(&lang.fill("table_intro", &[("file", &r.appendix.0)])),
     );
     r.table_head(
         h,
         &[
-            "col_segment",
-            "col_time",
-            "num:col_sightings",
-            "col_position",
-            "num:col_rssi",
+            Col::Text("col_segment"),
+            Col::Text("col_time"),
+            Col::Num("col_sightings"),
+            Col::Text("col_position"),
+            Col::Num("col_rssi"),
         ],
     );
     let mut stay = 0;

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use base64::Engine;
 
-use super::html::Report;
+use super::html::{Col, Report};
 use super::{Lang, esc};
 use crate::evidence::{NoteCategory, NoteRecord, ReportData, SightingRecord, TrackerRecord};
 
@@ -92,7 +92,10 @@ pub(crate) fn identity_line(data: &ReportData, tracker: &str, lang: Lang) -> Opt
 pub(crate) fn identification(h: &mut String, r: &Report, t: &TrackerRecord, sightings: &[&SightingRecord]) {
     let lang = r.lang;
     let _ = write!(h, "<h3>{}</h3>", r.t("id_heading"));
-    r.table_head(h, &["id_item", "id_value", "id_how"]);
+    r.table_head(
+        h,
+        &[Col::Text("id_item"), Col::Text("id_value"), Col::Text("id_how")],
+    );
     let mut row = |item: &str, value: &str, how: &str| {
         let _ = write!(
             h,
@@ -110,7 +113,7 @@ pub(crate) fn identification(h: &mut String, r: &Report, t: &TrackerRecord, sigh
             "id_how_note",
             &[
                 ("time", &r.when(n.time_us)),
-                ("from", n.identification.read_from.as_deref().unwrap_or("")),
+                ("from", &n.identification.read_from.as_deref().unwrap_or("")),
                 ("seq", &n.seq.unwrap_or(0).to_string()),
             ],
         );
@@ -244,13 +247,13 @@ pub(crate) fn incident_log(h: &mut String, r: &Report) {
     r.table_head(
         h,
         &[
-            "col_happened",
-            "col_recorded",
-            "col_place",
-            "col_category",
-            "col_note",
-            "col_tracker",
-            "col_attachment",
+            Col::Text("col_happened"),
+            Col::Text("col_recorded"),
+            Col::Text("col_place"),
+            Col::Text("col_category"),
+            Col::Text("col_note"),
+            Col::Text("col_tracker"),
+            Col::Text("col_attachment"),
         ],
     );
     for e in entries {
@@ -313,11 +316,11 @@ pub(crate) fn sessions(h: &mut String, r: &Report) {
     r.table_head(
         h,
         &[
-            "num:col_session",
-            "col_kind",
-            "col_period",
-            "col_sources",
-            "col_findings",
+            Col::Num("col_session"),
+            Col::Text("col_kind"),
+            Col::Text("col_period"),
+            Col::Text("col_sources"),
+            Col::Text("col_findings"),
         ],
     );
     let none = lang.t("none_value");

@@ -10,12 +10,10 @@ mod provenance;
 mod svg;
 mod zone;
 
-use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::Deserialize;
 
 use crate::evidence::ReportData;
 use crate::i18n::Lang;
@@ -27,106 +25,6 @@ pub use zone::{Zone, ZoneSource};
 
 /// The appendix beside each report: every sighting of every tracker, as `export --format csv`.
 pub const APPENDIX: &str = "report-sightings.csv";
-
-/// The language a report is written in. Adding one means adding a variant here and its
-/// string to every table of `messages.toml`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Lang {
-    Ja,
-    En,
-}
-
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Ja, Lang::En];
-
-    /// The BCP 47 code, used for `<html lang>`, file names and the catalogue.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ja => "ja",
-            Lang::En => "en",
-        }
-    }
-
-    /// The report's message `key` in this language (see [`Lang::text`]).
-    fn t(self, key: &str) -> &'static str {
-        self.text(&catalogue().messages, key)
-    }
-
-    fn fill(self, key: &str, values: &[(&str, &str)]) -> String {
-        self.fill_text(&catalogue().messages, key, values)
-    }
-
-    /// The message `key` of `messages` in this language, else in English, else "?". Debug
-    /// builds (the tests) panic instead of falling back, so a missing string cannot go unnoticed.
-    pub fn text(self, messages: &'static Messages, key: &str) -> &'static str {
-        let texts = messages.get(key);
-        if let Some(s) = texts.and_then(|m| m.get(self.code())) {
-            return s;
-        }
-        if cfg!(debug_assertions) {
-            panic!("message {key:?} missing for {self:?}");
-        }
-        texts
-            .and_then(|m| m.get(Lang::En.code()))
-            .map_or("?", String::as_str)
-    }
-
-    /// The message `key` of `messages` with each `{name}` replaced by its value.
-    pub fn fill_text(self, messages: &'static Messages, key: &str, values: &[(&str, &str)]) -> String {
-        values
-            .iter()
-            .fold(self.text(messages, key).to_string(), |s, (name, value)| {
-                s.replace(&format!("{{{name}}}"), value)
-            })
-    }
-}
-
-/// A catalogue's texts: key -> language code -> text (a `[messages.KEY]` table per key).
-pub type Messages = BTreeMap<String, BTreeMap<String, String>>;
-
-/// What is wrong with a catalogue: a key without a text in some language, or with a text in
-/// a language that is not in [`Lang`].
-pub fn missing_texts(messages: &Messages) -> Vec<String> {
-    let mut problems = Vec::new();
-    for (key, texts) in messages {
-        for lang in Lang::ALL {
-            if texts.get(lang.code()).is_none_or(|s| s.trim().is_empty()) {
-                problems.push(format!("{key}: no {lang:?} text"));
-            }
-        }
-        if texts.len() != Lang::ALL.len() {
-            problems.push(format!("{key}: a language that is not in Lang"));
-        }
-    }
-    problems
-}
-
-impl FromStr for Lang {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Lang::ALL
-            .into_iter()
-            .find(|l| l.code().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown language {s:?} (use ja or en)"))
-    }
-}
-
-/// `messages.toml`: key -> language code -> text.
-#[derive(Debug, Deserialize)]
-struct Catalogue {
-    messages: Messages,
-    /// Family key -> language code -> description, for languages other than English.
-    family_description: BTreeMap<String, BTreeMap<String, String>>,
-}
-
-const MESSAGES: &str = include_str!("messages.toml");
-
-fn catalogue() -> &'static Catalogue {
-    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
-    // The file is embedded and checked by the tests, so a parse error is a build mistake.
-    CATALOGUE.get_or_init(|| toml::from_str(MESSAGES).expect("report/messages.toml is valid"))
-}
 
 /// The report in `lang` with times in `zone` (its appendix CSV is [`to_csv`] of the same data).
 pub fn render_html(data: &ReportData, lang: Lang, zone: &Zone) -> String {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::html::Report;
+use super::html::{Col, Report};
 use super::{Lang, esc};
 use crate::store::{Problem, ProblemKind, VerifyReport};
 
@@ -153,7 +153,7 @@ pub(crate) fn provenance(h: &mut String, r: &Report) {
             lang.fill(
                 "appendix_text",
                 &[
-                    ("file", r.appendix.0),
+                    ("file", &r.appendix.0),
                     ("size", &crate::present::grouped(r.appendix.1 as u64)),
                 ],
             ),
@@ -223,7 +223,12 @@ fn anchors(h: &mut String, r: &Report) {
     }
     r.table_head(
         h,
-        &["anchor_time", "anchor_code", "num:chain_records", "anchor_tsa"],
+        &[
+            Col::Text("anchor_time"),
+            Col::Text("anchor_code"),
+            Col::Num("chain_records"),
+            Col::Text("anchor_tsa"),
+        ],
     );
     for a in &data.anchors {
         let stamped = a.timestamp.as_ref().map(|ts| {
