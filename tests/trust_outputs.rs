@@ -124,7 +124,10 @@ fn reports_replace_their_own_files_privately_and_leave_no_temporary_files() {
         .collect();
     names.sort();
     // The two pages and their appendix (every sighting), nothing else.
-    assert_eq!(names, ["report-en.html", "report-ja.html", "report-sightings.csv"]);
+    assert_eq!(
+        names,
+        ["report-en.html", "report-ja.html", "report-sightings.csv"]
+    );
     for name in &names {
         assert_eq!(mode(&out.join(name)), 0o600, "{name}");
     }
