@@ -324,6 +324,9 @@ pub struct SessionRecord {
     /// The tagwatch and system that recorded it ("tagwatch 0.1.0 (linux x86_64)"); sessions
     /// of tagwatch before 0.1 do not say.
     pub tool: Option<String>,
+    /// The settings it judged with (empty for sessions of older versions).
+    #[serde(default)]
+    pub settings: std::collections::BTreeMap<String, String>,
 }
 
 /// Everything a report or an export shows, read from the store.

@@ -345,6 +345,12 @@ fn commute_report_prints_in_at_most_20_numbered_pages() {
                 "{lang:?}: the {what}'s hash {hash} is not in the PDF"
             );
         }
+        // The settings the verdicts were made with, the track file's digest among them.
+        let gpx = sha256_hex(&std::fs::read("captures/commute_airtag-synthetic.gpx").unwrap());
+        assert!(
+            flat.contains("sensitivity=medium") && flat.contains(&gpx),
+            "{lang:?}: the settings"
+        );
         // The serial number read off the tag is in the identification block.
         assert!(flat.contains("H6WDK0LQP0GV"));
         if let Some(keep) = std::env::var_os("TAGWATCH_REPORT_SHOTS") {

@@ -45,7 +45,7 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.1em 1em; margin: 0.4em 0; }
 dl.facts dt { font-weight: bold; }
 dl.facts dd { margin: 0; }
-dl.stack dt { font-weight: bold; } dl.stack dd { margin: 0 0 0.3em 1.5em; }
+dl.stack dt { font-weight: bold; } dl.stack dd { margin: 0 0 0.3em 1.5em; overflow-wrap: anywhere; }
 .conclusion { font-size: 1.2em; font-weight: bold; border: 2px solid #a00; padding: 0.4em 0.6em; margin: 0.5em 0; }
 .conclusion.calm { border-color: #555; }
 .gist-grid { display: grid; grid-template-columns: auto 44mm; gap: 0 1em; }

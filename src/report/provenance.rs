@@ -129,7 +129,7 @@ pub(crate) fn provenance(h: &mut String, r: &Report) {
     let facts: [(&str, String); 10] = [
         ("recorded_by", tools.into_iter().collect::<Vec<_>>().join(", ")),
         ("reported_by", crate::store::chain::tool()),
-        ("settings", lang.t("settings_not_kept").to_string()),
+        ("settings", settings(r)),
         (
             "analysis_time",
             match (first_session, last_session) {
@@ -172,6 +172,25 @@ pub(crate) fn provenance(h: &mut String, r: &Report) {
     integrity(h, r);
     submission(h, r);
     h.push_str("</section>");
+}
+
+/// The settings each session judged with, "key=value" joined; sessions of older versions
+/// kept none, and the report says so rather than guess.
+fn settings(r: &Report) -> String {
+    let mut lines: Vec<String> = r
+        .data
+        .sessions
+        .iter()
+        .filter(|s| !s.settings.is_empty())
+        .map(|s| {
+            let pairs: Vec<String> = s.settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!("#{}: {}", s.id, pairs.join(", "))
+        })
+        .collect();
+    if r.data.sessions.iter().any(|s| s.settings.is_empty()) {
+        lines.push(r.lang.t("settings_not_kept").to_string());
+    }
+    lines.join(" / ")
 }
 
 fn integrity(h: &mut String, r: &Report) {

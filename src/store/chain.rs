@@ -68,6 +68,10 @@ pub struct SessionStart {
     /// What recorded it: tagwatch's version and the system (left out by older versions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool: Option<String>,
+    /// How it judged: sensitivity, maximum gap, the track, allow list and places files with
+    /// their digests (left out by older versions and when there are none).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub settings: std::collections::BTreeMap<String, String>,
 }
 
 /// "tagwatch 0.1.0 (linux x86_64)": this program and the system it runs on.

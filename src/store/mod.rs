@@ -416,6 +416,17 @@ impl Store {
         sources: &[Source],
         started_us: i64,
     ) -> Result<i64, StoreError> {
+        self.begin_session_with(kind, sources, started_us, &BTreeMap::new())
+    }
+
+    /// Starts a session that keeps the `settings` it judges with (for the report's provenance).
+    pub fn begin_session_with(
+        &mut self,
+        kind: &str,
+        sources: &[Source],
+        started_us: i64,
+        settings: &BTreeMap<String, String>,
+    ) -> Result<i64, StoreError> {
         if !matches!(kind, "analyze" | "scan" | "sweep") {
             return Err(StoreError::SessionKind(kind.to_string()));
         }
@@ -424,6 +435,7 @@ impl Store {
             sources: sources.to_vec(),
             started_us,
             tool: Some(chain::tool()),
+            settings: settings.clone(),
         };
         let seq = self.append(chain::SESSION_START, std::slice::from_ref(&start))?;
         let id = seq as i64;
@@ -764,6 +776,7 @@ impl Store {
                     ended_us: None,
                     sources: start.sources,
                     tool: start.tool,
+                    settings: start.settings,
                 }),
                 Item::SessionEnd(end) => {
                     if let Some(s) = sessions.iter_mut().find(|s| s.id == end.session) {
