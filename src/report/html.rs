@@ -40,6 +40,8 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 .mono, .hex { font-family: "DejaVu Sans Mono", "Noto Sans Mono CJK JP", monospace; font-size: 0.85em; }
 .hex { overflow-wrap: anywhere; word-break: break-all; }
 .note-text { white-space: pre-wrap; }
+.notes td:nth-child(3), .notes td:nth-child(4) { min-width: 5.5em; }
+.notes td:nth-child(7) { width: 32mm; }
 .reasons-en { color: #444; font-size: 0.9em; margin-top: 0.3em; }
 .reasons-en ul { margin: 0.1em 0 0 1.2em; padding: 0; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.1em 1em; margin: 0.4em 0; }
