@@ -6,12 +6,10 @@
 
 pub mod anchor;
 pub mod chain;
-mod inventory;
 mod known;
 mod recorder;
 mod verify;
 
-pub use inventory::SessionSummary;
 pub use recorder::Recorder;
 pub use verify::{Problem, ProblemKind, UnclosedSession, VerifyReport};
 
