@@ -310,6 +310,31 @@ pub struct AnnotationRecord {
     pub identity: Option<String>,
 }
 
+/// What one live session could do over its time, from its `coverage` records.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionListening {
+    /// The seq of its start record.
+    pub session: i64,
+    /// `scan` or `sweep`.
+    pub kind: String,
+    pub started_us: i64,
+    /// None: it never closed (stopped by a power cut): known up to its last record.
+    pub ended_us: Option<i64>,
+    pub changes: Vec<crate::listening::Change>,
+}
+
+impl SessionListening {
+    /// Its changes over its time; a session that never closed is known up to its last change.
+    pub fn listening(&self) -> crate::listening::Listening {
+        let last = self.changes.last().map_or(self.started_us, |c| c.time_us);
+        crate::listening::Listening {
+            changes: self.changes.clone(),
+            from_us: self.started_us,
+            to_us: self.ended_us.unwrap_or(last),
+        }
+    }
+}
+
 /// A session as a report shows it: what it read and what recorded it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SessionRecord {

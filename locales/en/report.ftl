@@ -244,3 +244,4 @@ submission_media = Files and media handed over
 submission_receiver = Received by (unit, name)
 submission_received_at = Date and time received
 submission_signature = Signatures / seals
+listening_heading = What was listened to, when

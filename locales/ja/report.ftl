@@ -245,3 +245,4 @@ submission_media = 提出したファイル・媒体
 submission_receiver = 受領者（所属・氏名）
 submission_received_at = 受領日時
 submission_signature = 署名・押印
+listening_heading = 受信していた時間

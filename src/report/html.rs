@@ -271,6 +271,7 @@ pub fn render(data: &ReportData, lang: Lang, zone: &Zone, appendix: (&str, &[u8]
     }
     super::log::incident_log(&mut h, &r);
     super::log::sessions(&mut h, &r);
+    super::log::listening(&mut h, &r);
     super::provenance::provenance(&mut h, &r);
     let _ = writeln!(
         h,

@@ -367,3 +367,41 @@ pub(crate) fn sessions(h: &mut String, r: &Report) {
     }
     h.push_str("</tbody></table></section>");
 }
+
+/// What was listened to, when: per live session, how long its radio listened (and why not)
+/// and its positions were known, from its `coverage` records. Only where there are any.
+pub(crate) fn listening(h: &mut String, r: &Report) {
+    if r.data.listening.is_empty() {
+        return;
+    }
+    let at = |us: i64, format: &str| {
+        super::utc(us)
+            .with_timezone(&r.zone.offset)
+            .format(format)
+            .to_string()
+    };
+    let span = |s: crate::coverage::Span| {
+        format!(
+            "{}–{}",
+            at(s.first_us, "%m-%d %H:%M:%S"),
+            at(s.last_us, "%H:%M:%S")
+        )
+    };
+    let _ = write!(
+        h,
+        "<section class=\"listening\"><h2>{}</h2><ul>",
+        r.t("listening_heading")
+    );
+    for session in &r.data.listening {
+        let l = session.listening();
+        let _ = write!(
+            h,
+            "<li>{} {}: {}; {}</li>",
+            esc(session_kind(&session.kind, r.lang)),
+            esc(&r.when(session.started_us)),
+            esc(&l.radio().statement(r.lang, &span)),
+            esc(&l.positions().statement(r.lang, &span))
+        );
+    }
+    h.push_str("</ul></section>");
+}

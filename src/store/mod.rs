@@ -22,8 +22,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::evidence::{
-    AnnotationRecord, NoteRecord, Placement, ReportData, SessionRecord, SightingRecord, Source, TrackPoint,
-    TrackerRecord,
+    AnnotationRecord, NoteRecord, Placement, ReportData, SessionListening, SessionRecord, SightingRecord,
+    Source, TrackPoint, TrackerRecord,
 };
 use chain::{InSession, Item, SessionEnd, SessionStart};
 
@@ -744,6 +744,8 @@ impl Store {
         let mut annotations = Vec::new();
         let mut anchors = Vec::new();
         let mut sessions: Vec<SessionRecord> = Vec::new();
+        // What each live session could do, by session.
+        let mut coverage: HashMap<i64, Vec<crate::listening::Change>> = HashMap::new();
         // Sightings a later session placed again, with that session.
         let mut placed: Vec<(usize, i64)> = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
@@ -799,24 +801,7 @@ impl Store {
                 }
                 Item::Annotation(a) => annotations.push(a),
                 Item::Anchor(a) => anchors.push(a),
-                // Every session's start, so its coverage records know when it began.
-                Item::SessionStart(s) => listening.push(SessionListening {
-                    session: seq,
-                    kind: s.kind,
-                    started_us: s.started_us,
-                    ended_us: None,
-                    changes: Vec::new(),
-                }),
-                Item::SessionEnd(e) => {
-                    if let Some(l) = listening.iter_mut().rfind(|l| l.session == e.session) {
-                        l.ended_us = Some(e.ended_us);
-                    }
-                }
-                Item::Coverage(c) => {
-                    if let Some(l) = listening.iter_mut().rfind(|l| l.session == c.session) {
-                        l.changes.push(c.record);
-                    }
-                }
+                Item::Coverage(c) => coverage.entry(c.session).or_default().push(c.record),
                 _ => {}
             }
         }
@@ -865,6 +850,21 @@ impl Store {
         track.sort_by_key(|p| p.time_us);
         // The same track file given to two sessions is one path.
         track.dedup();
+        // The sessions that kept a coverage change; a report on one tracker shows the sessions
+        // it was seen in, the whole report all of them.
+        let listening: Vec<SessionListening> = sessions
+            .iter()
+            .filter(|s| tracker.is_none() || sessions_seen.contains(&s.id))
+            .filter_map(|s| {
+                Some(SessionListening {
+                    session: s.id,
+                    kind: s.kind.clone(),
+                    started_us: s.started_us,
+                    ended_us: s.ended_us,
+                    changes: coverage.remove(&s.id).filter(|c| !c.is_empty())?,
+                })
+            })
+            .collect();
         let images = pictures(&tx, &notes).map_err(|e| self.err(e))?;
         let mut trackers: Vec<TrackerRecord> = verdicts.into_values().collect();
         trackers.sort_by(|a, b| (a.first_seen_us, &a.id).cmp(&(b.first_seen_us, &b.id)));
