@@ -22,7 +22,8 @@ use crate::model::{Advertisement, BdAddr};
 pub use allow::{AllowError, Allowlist, Own, append_id};
 pub use named::NamedPlace;
 pub use places::{MAX_PLACES, PLACE_RADIUS_M, Places, STAY_US};
-use rotation::Sighting;
+pub use rotation::Zone;
+use rotation::{Apart, Sighting};
 use verdict::{Presence, Risk, Rules};
 
 /// Identity bytes beyond this length add nothing to telling trackers apart.
@@ -93,6 +94,9 @@ pub struct Tracker {
     pub rotating_keys: bool,
     /// The ids of the one-off key entries a clone entry was gathered from.
     pub member_ids: Vec<String>,
+    /// Why this entry may be one tag with another, or two tags in one, when that could not be
+    /// proven (said among the reasons).
+    pub identity_notes: Vec<String>,
     /// The user's named places among `places` (set when the analysis ends).
     pub named_places: Vec<String>,
     /// Set when the analysis ends (see [`verdict::judge`]).
@@ -125,16 +129,33 @@ struct Entry {
     address: BdAddr,
     /// The highest rotation counter seen.
     counter: Option<u32>,
+    /// The latest sighting's status bytes, signal, owner state and position (the last one known).
+    status: Option<u32>,
+    rssi: Option<i8>,
+    state: OwnerState,
+    keyed: bool,
+    position: Option<Fix>,
+    /// The identity linked last, since when, and the one it replaced: that one must not be
+    /// heard again where the family's rule says so (see [`rotation::Rule::never_again`]).
+    current: TrackerKey,
+    current_since_us: i64,
+    replaced: Option<TrackerKey>,
     /// Taken into the clone entry: not reported on its own.
     merged: bool,
 }
 
 impl Entry {
-    fn latest(&self) -> Sighting {
+    fn latest(&self, zone: Zone) -> Sighting {
         Sighting {
             time_us: self.tracker.last_seen_us,
             address: self.address,
             counter: self.counter,
+            status: self.status,
+            owner_state: self.state,
+            keyed: self.keyed,
+            rssi: self.rssi,
+            position: self.position,
+            zone,
         }
     }
 
@@ -151,6 +172,11 @@ impl Entry {
         if adv.time_us >= t.last_seen_us {
             t.last_seen_us = adv.time_us;
             self.address = adv.address;
+            self.status = c.status;
+            self.rssi = adv.rssi;
+            self.state = c.owner_state;
+            self.keyed = c.identity.is_some();
+            self.position = pos.or(self.position);
             if c.owner_state != OwnerState::Unknown {
                 t.owner_state = c.owner_state;
             }
@@ -191,6 +217,8 @@ pub struct Trackers<'t> {
     clone_members: Vec<usize>,
     /// Entries that started following since [`Trackers::take_following`] last asked.
     following: Vec<usize>,
+    /// The clock the daily key rotation is on.
+    zone: Zone,
 }
 
 impl<'t> Trackers<'t> {
@@ -226,6 +254,13 @@ impl<'t> Trackers<'t> {
     /// Judges with these thresholds instead of the default (medium) ones.
     pub fn with_rules(mut self, rules: Rules) -> Self {
         self.rules = rules;
+        self
+    }
+
+    /// Takes 04:00, when separated Find My keys change, on this clock (default: this
+    /// computer's time zone).
+    pub fn with_zone(mut self, zone: Zone) -> Self {
+        self.zone = zone;
         self
     }
 
@@ -271,17 +306,28 @@ impl<'t> Trackers<'t> {
         }
         self.retire_one_shots(adv.time_us);
         let key = TrackerKey::new(c.family, c.identity, adv.address);
+        // Only trackers are located: a binary search in the track, never paid for bystanders.
+        let pos = self.positions.as_mut().and_then(|p| p.position_at(adv.time_us));
         // A known identity costs one lookup; only a new one is matched against the entries.
         let i = match self.index.get(&key) {
-            Some(&i) => i,
+            Some(&i) => self.heard_again(i, key, c, adv),
             None => {
-                let i = self.link(c, adv).unwrap_or_else(|| self.push(key, c, adv));
+                let i = match self.link(c, adv, pos, key) {
+                    Ok(Some(i)) => i,
+                    Ok(None) => self.push(key, c, adv),
+                    Err(Apart::Ambiguous(n)) => {
+                        let i = self.push(key, c, adv);
+                        self.entries[i].tracker.identity_notes.push(format!(
+                            "a new identity that {n} earlier tags could have rotated into, none \
+                             more likely: kept apart, though it may be one of them"
+                        ));
+                        i
+                    }
+                };
                 self.index.insert(key, i);
                 i
             }
         };
-        // Only trackers are located: a binary search in the track, never paid for bystanders.
-        let pos = self.positions.as_mut().and_then(|p| p.position_at(adv.time_us));
         let e = &mut self.entries[i];
         e.record(adv, c, pos);
         let t = &mut e.tracker;
@@ -323,10 +369,19 @@ impl<'t> Trackers<'t> {
             t.presence = Presence::default();
             t.addresses.clear();
             t.rotating_keys = true;
+            let key = TrackerKey::new(t.family, None, one.addresses[0]);
             self.entries.push(Entry {
                 tracker: t,
                 address: one.addresses[0],
                 counter: None,
+                status: None,
+                rssi: None,
+                state: OwnerState::Separated,
+                keyed: true,
+                position: None,
+                current: key,
+                current_since_us: one.first_seen_us,
+                replaced: None,
                 merged: false,
             });
             self.entries.len() - 1
@@ -359,23 +414,82 @@ impl<'t> Trackers<'t> {
         }
     }
 
-    /// The entry that a new identity continues by its family's rotation rule, if any.
-    fn link(&mut self, c: &Classification<'static, '_>, adv: &Advertisement<'_>) -> Option<usize> {
-        let rule = rotation::rule(c.family)?;
+    /// The entry that a new identity continues by its family's rotation rule, if any; the
+    /// number of entries it could continue when that is more than one and none fits best.
+    fn link(
+        &mut self,
+        c: &Classification<'static, '_>,
+        adv: &Advertisement<'_>,
+        position: Option<Fix>,
+        key: TrackerKey,
+    ) -> Result<Option<usize>, Apart> {
+        let Some(rule) = rotation::rule(c.family) else {
+            return Ok(None);
+        };
         let new = Sighting {
             time_us: adv.time_us,
             address: adv.address,
             counter: c.counter,
+            status: c.status,
+            owner_state: c.owner_state,
+            keyed: c.identity.is_some(),
+            rssi: adv.rssi,
+            position,
+            zone: self.zone,
         };
+        // Phones and headphones are the people around, never linked; most new Find My keys
+        // are not at a rotation time, and need no look at the entries.
+        if c.bystander() || !rule.applies(&new) {
+            return Ok(None);
+        }
         let candidates = self
             .entries
             .iter()
             .enumerate()
-            .filter(|(_, e)| e.tracker.family == c.family)
-            .map(|(i, e)| (i, e.latest()));
-        let i = rotation::continues(rule, candidates, &new)?;
-        self.entries[i].tracker.identities += 1;
-        Some(i)
+            .filter(|(_, e)| e.tracker.family == c.family && !e.merged && !e.tracker.rotating_keys)
+            .map(|(i, e)| (i, e.latest(self.zone)));
+        let Some(i) = rotation::continues(rule, candidates, &new)? else {
+            return Ok(None);
+        };
+        let e = &mut self.entries[i];
+        e.tracker.identities += 1;
+        if rule.never_again() {
+            e.replaced = Some(e.current);
+        }
+        e.current = key;
+        e.current_since_us = adv.time_us;
+        Ok(Some(i))
+    }
+
+    /// The entry a known identity's sighting goes to: its own, unless it is the identity a
+    /// successor replaced and must never have been heard again. Then the two were not one
+    /// tag: from now on it is an entry of its own, and both entries say so.
+    fn heard_again(
+        &mut self,
+        i: usize,
+        key: TrackerKey,
+        c: &Classification<'static, '_>,
+        adv: &Advertisement<'_>,
+    ) -> usize {
+        let e = &self.entries[i];
+        if e.replaced != Some(key) || adv.time_us <= e.current_since_us + rotation::OVERLAP_US {
+            return i;
+        }
+        self.entries[i].replaced = None;
+        self.entries[i].tracker.identity_notes.push(
+            "an identity linked into this entry was heard again after its successor appeared: \
+             the sightings before then may be of two tags"
+                .to_string(),
+        );
+        let note = format!(
+            "heard again after another identity had been linked to it as its successor: kept \
+             apart from then on (see {})",
+            self.entries[i].tracker.id
+        );
+        let j = self.push(key, c, adv);
+        self.entries[j].tracker.identity_notes.push(note);
+        self.index.insert(key, j);
+        j
     }
 
     fn push(&mut self, key: TrackerKey, c: &Classification<'static, '_>, adv: &Advertisement<'_>) -> usize {
@@ -404,12 +518,21 @@ impl<'t> Trackers<'t> {
                 own: None,
                 rotating_keys: false,
                 member_ids: Vec::new(),
+                identity_notes: Vec::new(),
                 named_places: Vec::new(),
                 risk: Risk::None,
                 reasons: Vec::new(),
             },
             address: adv.address,
             counter: None,
+            status: c.status,
+            rssi: adv.rssi,
+            state: c.owner_state,
+            keyed: c.identity.is_some(),
+            position: None,
+            current: key,
+            current_since_us: adv.time_us,
+            replaced: None,
             merged: false,
         });
         self.entries.len() - 1
@@ -526,6 +649,7 @@ mod tests {
             battery: None,
             identity: Some(identity),
             counter: None,
+            status: None,
             network: None,
         }
     }

@@ -190,6 +190,8 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<String>) {
             t.identities
         ));
     }
+    reasons.extend(super::rotation::linked(t));
+    reasons.extend(t.identity_notes.iter().cloned());
     if let Some(at) = t.alert_at_us {
         reasons.push(format!(
             "following you: flagged {} after it was first seen",
