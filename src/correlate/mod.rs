@@ -140,6 +140,8 @@ struct Entry {
     current: TrackerKey,
     current_since_us: i64,
     replaced: Option<TrackerKey>,
+    /// Listed in [`Trackers::recent_near_owner`].
+    recent: bool,
     /// Taken into the clone entry: not reported on its own.
     merged: bool,
 }
@@ -219,6 +221,9 @@ pub struct Trackers<'t> {
     following: Vec<usize>,
     /// The clock the daily key rotation is on.
     zone: Zone,
+    /// Near-owner Find My entries heard lately: a crowd's phones change their addresses every
+    /// 15 minutes, and each new one is compared with these only.
+    recent_near_owner: Vec<usize>,
 }
 
 impl<'t> Trackers<'t> {
@@ -315,6 +320,8 @@ impl<'t> Trackers<'t> {
                 let i = match self.link(c, adv, pos, key) {
                     Ok(Some(i)) => i,
                     Ok(None) => self.push(key, c, adv),
+                    // The people around (phones) are not listed: no word about them.
+                    Err(Apart::Ambiguous(_)) if c.bystander() => self.push(key, c, adv),
                     Err(Apart::Ambiguous(n)) => {
                         let i = self.push(key, c, adv);
                         self.entries[i].tracker.identity_notes.push(format!(
@@ -330,6 +337,10 @@ impl<'t> Trackers<'t> {
         };
         let e = &mut self.entries[i];
         e.record(adv, c, pos);
+        if !e.recent && rotation::near_owner_frame(e.tracker.family, e.keyed, e.state) {
+            e.recent = true;
+            self.recent_near_owner.push(i);
+        }
         let t = &mut e.tracker;
         if t.own.is_none() && !self.allow.is_empty() {
             t.own = self.allow.allows(&t.id, adv.address, c.identity).map(Box::new);
@@ -382,6 +393,7 @@ impl<'t> Trackers<'t> {
                 current: key,
                 current_since_us: one.first_seen_us,
                 replaced: None,
+                recent: false,
                 merged: false,
             });
             self.entries.len() - 1
@@ -437,18 +449,32 @@ impl<'t> Trackers<'t> {
             position,
             zone: self.zone,
         };
-        // Phones and headphones are the people around, never linked; most new Find My keys
-        // are not at a rotation time, and need no look at the entries.
-        if c.bystander() || !rule.applies(&new) {
+        // Most new Find My keys are not at a rotation time, and need no look at the entries.
+        if !rule.applies(&new) {
             return Ok(None);
         }
-        let candidates = self
-            .entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.tracker.family == c.family && !e.merged && !e.tracker.rotating_keys)
-            .map(|(i, e)| (i, e.latest(self.zone)));
-        let Some(i) = rotation::continues(rule, candidates, &new)? else {
+        let found = if rotation::near_owner_frame(c.family, new.keyed, new.owner_state) {
+            let entries = &mut self.entries;
+            self.recent_near_owner.retain(|&i| {
+                let e = &mut entries[i];
+                e.recent = e.tracker.last_seen_us >= adv.time_us - rotation::NEAR_OWNER_HORIZON_US;
+                e.recent
+            });
+            let candidates = self
+                .recent_near_owner
+                .iter()
+                .map(|&i| (i, self.entries[i].latest(self.zone)));
+            rotation::continues(rule, candidates, &new)?
+        } else {
+            let candidates = self
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.tracker.family == c.family && !e.merged && !e.tracker.rotating_keys)
+                .map(|(i, e)| (i, e.latest(self.zone)));
+            rotation::continues(rule, candidates, &new)?
+        };
+        let Some(i) = found else {
             return Ok(None);
         };
         let e = &mut self.entries[i];
@@ -533,6 +559,7 @@ impl<'t> Trackers<'t> {
             current: key,
             current_since_us: adv.time_us,
             replaced: None,
+            recent: false,
             merged: false,
         });
         self.entries.len() - 1

@@ -159,7 +159,9 @@ const RULES: &[(&str, Rule)] = &[
         Rule {
             applies: find_my_rotates,
             test: find_my,
-            prefer: true,
+            // Two tags that fit alike (a neighbour's AirTag changes its key at 04:00 too) are
+            // not told apart by a few seconds: neither is linked.
+            prefer: false,
             never_again: true,
         },
     ),
@@ -216,6 +218,16 @@ fn near_four(s: &Sighting) -> bool {
     (s.zone.minute_of_day(s.time_us) - DAILY_KEY_MINUTE).abs() <= DAILY_KEY_WINDOW_MIN
 }
 
+/// How long after its last sighting a near-owner Find My entry may still be followed by
+/// its next address: entries silent for longer need not be looked at.
+pub(super) const NEAR_OWNER_HORIZON_US: i64 = NEAR_OWNER_GAP_US;
+
+/// Whether a sighting is a near-owner Find My frame, whose entries are looked up among the
+/// recently heard only (see [`super::Trackers`]).
+pub(super) fn near_owner_frame(family: &str, keyed: bool, state: OwnerState) -> bool {
+    family == "apple_find_my" && !keyed && state == OwnerState::NearOwner
+}
+
 /// Find My identities change at 04:00 (separated keys) or every 15 minutes (a near-owner
 /// address); a new key at any other time is a new tag, and nothing else need be looked at.
 fn find_my_rotates(new: &Sighting) -> bool {
@@ -249,13 +261,15 @@ fn find_my(old: &Sighting, new: &Sighting) -> Option<Fit> {
     linked.then(|| fit(old, new))
 }
 
-/// Both heard at one spot: within [`SAME_PLACE_M`] when both have positions, else about as
-/// strongly (the scanner did not move away from the tag).
+/// Both heard at one spot, as strongly: within [`SAME_PLACE_M`] when both have positions,
+/// and about as loud (the tag did not move away from the scanner, and is not another tag
+/// behind a wall).
 fn same_place(old: &Sighting, new: &Sighting) -> bool {
-    match (&old.position, &new.position) {
+    let near = match (&old.position, &new.position) {
         (Some(a), Some(b)) => distance_m(a, b) <= SAME_PLACE_M,
-        _ => similar_rssi(old, new),
-    }
+        _ => true,
+    };
+    near && similar_rssi(old, new)
 }
 
 fn similar_rssi(old: &Sighting, new: &Sighting) -> bool {
