@@ -7,6 +7,7 @@
 
 mod allow;
 mod clone;
+pub mod history;
 mod named;
 mod places;
 mod rotation;
@@ -20,6 +21,7 @@ use crate::classify::{Classification, OwnerState};
 use crate::location::{Fix, OnTrack, PositionSource, Track};
 use crate::model::{Advertisement, BdAddr};
 pub use allow::{AllowError, Allowlist, Own, append_id};
+pub use history::{History, Lineage};
 pub use named::NamedPlace;
 pub use places::{MAX_PLACES, PLACE_RADIUS_M, Places, STAY_US};
 pub use rotation::Zone;
@@ -61,7 +63,7 @@ impl TrackerKey {
 }
 
 /// Everything known about one tracker from the sightings so far.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tracker {
     pub id: String,
     pub family: &'static str,
@@ -97,6 +99,11 @@ pub struct Tracker {
     /// Why this entry may be one tag with another, or two tags in one, when that could not be
     /// proven (said among the reasons).
     pub identity_notes: Vec<String>,
+    /// What stays as the tag rotates, kept with the evidence so that a later day's entry of the
+    /// same tag is recognised (see [`history`]); only for tags that rotate or count.
+    pub lineage: Option<Box<Lineage>>,
+    /// The same tag on earlier days, from the evidence (set when a store is read, see [`history`]).
+    pub history: Option<Box<History>>,
     /// The user's named places among `places` (set when the analysis ends).
     pub named_places: Vec<String>,
     /// Set when the analysis ends (see [`verdict::judge`]).
@@ -189,6 +196,13 @@ impl Entry {
         }
         // The old identity may still be heard after its successor: the counter never goes back.
         self.counter = self.counter.max(c.counter);
+        if let Some(counter) = c.counter {
+            let l = t.lineage.get_or_insert_with(Box::default);
+            l.counter_first.get_or_insert((adv.time_us, counter));
+            if l.counter_last.is_none_or(|(_, last)| counter >= last) {
+                l.counter_last = Some((adv.time_us, counter));
+            }
+        }
         t.rssi_max = t.rssi_max.max(adv.rssi);
         if !t.addresses.contains(&adv.address) {
             t.addresses.push(adv.address);
@@ -479,6 +493,8 @@ impl<'t> Trackers<'t> {
         };
         let e = &mut self.entries[i];
         e.tracker.identities += 1;
+        let lineage = e.tracker.lineage.get_or_insert_with(Box::default);
+        lineage.identity_ids.push(key.stable_id());
         if rule.never_again() {
             e.replaced = Some(e.current);
         }
@@ -545,6 +561,8 @@ impl<'t> Trackers<'t> {
                 rotating_keys: false,
                 member_ids: Vec::new(),
                 identity_notes: Vec::new(),
+                lineage: None,
+                history: None,
                 named_places: Vec::new(),
                 risk: Risk::None,
                 reasons: Vec::new(),

@@ -194,12 +194,19 @@ fn smarttag(old: &Sighting, new: &Sighting) -> Option<Fit> {
     let linked = if follows(old, new) {
         (1..=2).contains(&step) || (step == 0 && state(old.status) != state(new.status))
     } else if gap > MAX_GAP_US {
-        let expected = gap as f64 / SMARTTAG_STEP_US as f64;
-        step > 0 && (f64::from(step) - expected).abs() <= SMARTTAG_STEP_SLACK
+        counter_went_on((old.time_us, o), (new.time_us, n))
     } else {
         false
     };
     linked.then(|| fit(old, new))
+}
+
+/// Whether a SmartTag counter heard at `old` (time, value) went on to `new` by one step
+/// every 15 minutes in between, give or take [`SMARTTAG_STEP_SLACK`].
+pub(super) fn counter_went_on((t0, c0): (i64, u32), (t1, c1): (i64, u32)) -> bool {
+    let step = c1.wrapping_sub(c0) & 0xFF_FFFF;
+    let expected = (t1 - t0) as f64 / SMARTTAG_STEP_US as f64;
+    step > 0 && (f64::from(step) - expected).abs() <= SMARTTAG_STEP_SLACK
 }
 
 /// An FMDN tag changes its ephemeral id every 1024 s but may keep its address.

@@ -7,8 +7,12 @@
 
 use std::collections::HashMap;
 
+use chrono::{Local, NaiveDate, TimeZone};
+
 use crate::classify::{Classification, personal_device_near_owner};
-use crate::correlate::{Sighted, Tracker};
+use crate::correlate::history::{self, Day};
+use crate::correlate::verdict::Rules;
+use crate::correlate::{NamedPlace, Sighted, Tracker};
 use crate::evidence::{
     AnnotationRecord, Placement, Position, SightingRecord, Source, TrackPoint, TrackerRecord,
 };
@@ -41,6 +45,8 @@ pub struct Recorder<'s> {
     placements: Vec<Placement>,
     /// Trackers marked as the user's own in this session, and when.
     marked: HashMap<String, i64>,
+    /// Each entry's days: when first and last heard on each local date, and how often.
+    days: HashMap<(String, NaiveDate), Day>,
     /// The first write that failed; nothing more is written after it.
     error: Option<StoreError>,
 }
@@ -70,6 +76,7 @@ impl<'s> Recorder<'s> {
             batch_keys: Vec::new(),
             placements: Vec::new(),
             marked: HashMap::new(),
+            days: HashMap::new(),
             error: None,
         };
         recorder.reading(0);
@@ -109,6 +116,24 @@ impl<'s> Recorder<'s> {
         if self.error.is_some() || class.bystander() {
             return;
         }
+        let date = Local
+            .timestamp_micros(adv.time_us)
+            .single()
+            .map_or_else(NaiveDate::default, |t| t.date_naive());
+        let day = self
+            .days
+            .entry((sighted.tracker.id.clone(), date))
+            .or_insert_with(|| Day {
+                date: date.to_string(),
+                tracker_id: sighted.tracker.id.clone(),
+                first_us: adv.time_us,
+                last_us: adv.time_us,
+                sightings: 0,
+                following: false,
+            });
+        day.first_us = day.first_us.min(adv.time_us);
+        day.last_us = day.last_us.max(adv.time_us);
+        day.sightings += 1;
         let record = SightingRecord {
             tracker_id: sighted.tracker.id.clone(),
             time_us: adv.time_us,
@@ -142,6 +167,28 @@ impl<'s> Recorder<'s> {
         if self.batch.len() >= BATCH {
             self.flush();
         }
+    }
+
+    /// Recognises each tracker's earlier entries in the store (the same tag on other days) and
+    /// judges it again with them (see [`history::apply`]). A store that cannot be read leaves
+    /// the trackers as they are and is the session's error.
+    pub fn recall_history(&mut self, trackers: &mut [Tracker], rules: &Rules, named: &[NamedPlace]) {
+        if self.error.is_some() {
+            return;
+        }
+        let earlier = match self.store.tracker_records() {
+            Ok(earlier) => earlier,
+            Err(e) => {
+                self.error = Some(e);
+                return;
+            }
+        };
+        let mut by_id: HashMap<&str, Vec<Day>> = HashMap::new();
+        for ((id, _), day) in &self.days {
+            by_id.entry(id.as_str()).or_default().push(day.clone());
+        }
+        let today = |id: &str| by_id.get(id).cloned().unwrap_or_default();
+        history::apply(trackers, &earlier, today, rules, named);
     }
 
     /// Keeps the digest of the capture this session wrote of what it heard (`--record`).

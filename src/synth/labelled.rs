@@ -727,9 +727,10 @@ fn build_identity(name: &str) -> Option<Scenario> {
             let work_park = home_park.offset("car park at work", 6000.0, 8000.0);
             let office = work_park.offset("office", 120.0, 90.0);
             let shop = home_park.offset("supermarket car park", -2500.0, 3000.0);
-            // Three days: to work and back, the second evening by the supermarket; drives of
-            // 15 to 25 minutes, the car parked out of the person's range for hours between.
-            let mut it = Itinerary::starting_at(START_US, home);
+            // Three days from 08:00 in Tokyo: to work and back, the second evening by the
+            // supermarket; drives of 15 to 25 minutes, the car parked out of the person's range
+            // for hours between.
+            let mut it = Itinerary::starting_at(START_US - TOKYO_UTC_OFFSET_US, home);
             let mut days = Vec::new();
             for (day, (to_work, back)) in [(25.0, 30.0), (30.0, 28.0), (27.0, 25.0)].into_iter().enumerate() {
                 let day_start = it.end_us();
@@ -744,7 +745,7 @@ fn build_identity(name: &str) -> Option<Scenario> {
                     1 => it.go(shop, back).stay(20).go(home_park, 30.0),
                     _ => it.go(home_park, back),
                 };
-                it = it.stay(1).go(home, 4.0).stay(12 * 60);
+                it = it.stay(1).go(home, 4.0).stay(14 * 60 + 20);
                 days.push(day_start..it.end_us());
             }
             let mut devices = vec![
@@ -777,7 +778,7 @@ fn build_identity(name: &str) -> Option<Scenario> {
                 itinerary: it,
                 gps_noise_m: 10.0,
                 // The first evening's drive home.
-                alert_within_min: Some(11 * 60),
+                alert_within_min: Some(10 * 60),
                 truth: "the car tag is heard only while driving, 25 to 30 minutes each way; by the end of the first evening's drive it has been with the person for 30 minutes or more on two drives, 10 km apart; the neighbour's and the colleague's tags are heard only in their car parks",
                 devices,
                 days,

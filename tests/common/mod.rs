@@ -158,5 +158,8 @@ pub fn tracker(id: &str, risk: &str) -> TrackerRecord {
         member_ids: vec![],
         own: false,
         marked_own_at_us: None,
+        continuity: None,
+        linked_ids: vec![],
+        days: vec![],
     }
 }
