@@ -403,7 +403,7 @@ fn write_seeded<W: Write>(
 
     let mut logs = vec![DeviceLog::default(); emitters.len()];
     let mut writer = AnyWriter::new(container, out)?;
-    let mut rssi_noise = Rng::new(0xA55 ^ seed);
+    let mut rssi_noise = Rng::new(0xA55);
     for &(t, i, sent, rssi) in &events {
         let e = &emitters[i];
         let epoch = if e.key_per_advertisement {
