@@ -62,19 +62,7 @@ impl Days {
             .iter()
             .find(|d| d["label"] == CAR)
             .unwrap();
-        let mine = device["addresses"].as_array().unwrap();
-        let entries: Vec<&Value> = json["trackers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|t| {
-                t["addresses"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|a| mine.contains(a))
-            })
-            .collect();
+        let entries = entries_of(device, trackers(json));
         assert_eq!(entries.len(), 1, "{entries:?}");
         entries[0]
     }

@@ -293,25 +293,6 @@ fn over_seeds(name: &'static str, seeds: u64) {
     );
 }
 
-/// The entries of a labelled device: those that used any of its addresses (a rotating clone:
-/// the one entry holding its first address).
-fn entries_of<'a>(d: &Value, trackers: &'a [Value]) -> Vec<&'a Value> {
-    let mine: HashSet<&str> = match d["addresses"].as_array() {
-        Some(all) => all.iter().map(|a| a.as_str().unwrap()).collect(),
-        None => HashSet::from([d["first_address"].as_str().unwrap()]),
-    };
-    trackers
-        .iter()
-        .filter(|t| {
-            t["addresses"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|a| mine.contains(a.as_str().unwrap()))
-        })
-        .collect()
-}
-
 /// The verdict on a labelled device: a following one is flagged by its deadline, in one entry
 /// (rotations linked); any other is never flagged.
 fn judged_right(d: &Value, trackers: &[Value]) {

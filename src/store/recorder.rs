@@ -46,7 +46,7 @@ pub struct Recorder<'s> {
     /// Trackers marked as the user's own in this session, and when.
     marked: HashMap<String, i64>,
     /// Each entry's days: when first and last heard on each local date, and how often.
-    days: HashMap<(String, NaiveDate), Day>,
+    days: HashMap<String, Vec<(NaiveDate, Day)>>,
     /// The first write that failed; nothing more is written after it.
     error: Option<StoreError>,
 }
@@ -116,24 +116,7 @@ impl<'s> Recorder<'s> {
         if self.error.is_some() || class.bystander() {
             return;
         }
-        let date = Local
-            .timestamp_micros(adv.time_us)
-            .single()
-            .map_or_else(NaiveDate::default, |t| t.date_naive());
-        let day = self
-            .days
-            .entry((sighted.tracker.id.clone(), date))
-            .or_insert_with(|| Day {
-                date: date.to_string(),
-                tracker_id: sighted.tracker.id.clone(),
-                first_us: adv.time_us,
-                last_us: adv.time_us,
-                sightings: 0,
-                following: false,
-            });
-        day.first_us = day.first_us.min(adv.time_us);
-        day.last_us = day.last_us.max(adv.time_us);
-        day.sightings += 1;
+        self.count_day(&sighted.tracker.id, adv.time_us);
         let record = SightingRecord {
             tracker_id: sighted.tracker.id.clone(),
             time_us: adv.time_us,
@@ -169,6 +152,37 @@ impl<'s> Recorder<'s> {
         }
     }
 
+    /// Counts a sighting of entry `id` on its local date.
+    fn count_day(&mut self, id: &str, time_us: i64) {
+        let date = Local
+            .timestamp_micros(time_us)
+            .single()
+            .map_or_else(NaiveDate::default, |t| t.date_naive());
+        let days = match self.days.get_mut(id) {
+            Some(days) => days,
+            None => self.days.entry(id.to_string()).or_default(),
+        };
+        // Sightings come in time order: the day is nearly always the last one.
+        let day = match days.iter().rposition(|(d, _)| *d == date) {
+            Some(i) => &mut days[i].1,
+            None => {
+                let day = Day {
+                    date: date.to_string(),
+                    tracker_id: id.to_string(),
+                    first_us: time_us,
+                    last_us: time_us,
+                    sightings: 0,
+                    following: false,
+                };
+                days.push((date, day));
+                &mut days.last_mut().expect("just pushed").1
+            }
+        };
+        day.first_us = day.first_us.min(time_us);
+        day.last_us = day.last_us.max(time_us);
+        day.sightings += 1;
+    }
+
     /// Recognises each tracker's earlier entries in the store (the same tag on other days) and
     /// judges it again with them (see [`history::apply`]). A store that cannot be read leaves
     /// the trackers as they are and is the session's error.
@@ -183,11 +197,12 @@ impl<'s> Recorder<'s> {
                 return;
             }
         };
-        let mut by_id: HashMap<&str, Vec<Day>> = HashMap::new();
-        for ((id, _), day) in &self.days {
-            by_id.entry(id.as_str()).or_default().push(day.clone());
-        }
-        let today = |id: &str| by_id.get(id).cloned().unwrap_or_default();
+        let days = &self.days;
+        let today = |id: &str| {
+            days.get(id)
+                .map(|d| d.iter().map(|(_, day)| day.clone()).collect())
+                .unwrap_or_default()
+        };
         history::apply(trackers, &earlier, today, rules, named);
     }
 
