@@ -52,6 +52,12 @@ impl TrackerKey {
         }
     }
 
+    /// A 64-bit digest, to remember a key in 8 bytes (collisions: one in 2^64).
+    fn digest(&self) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(self)
+    }
+
     /// A short id that stays the same for the same tracker identity across runs.
     fn stable_id(&self) -> String {
         let mut h = Sha256::new();
@@ -144,9 +150,10 @@ struct Entry {
     position: Option<Fix>,
     /// The identity linked last, since when, and the one it replaced: that one must not be
     /// heard again where the family's rule says so (see [`rotation::Rule::never_again`]).
-    current: TrackerKey,
+    /// (By their [`TrackerKey::digest`]: an entry is kept per tracker, and a crowd has many.)
+    current: u64,
     current_since_us: i64,
-    replaced: Option<TrackerKey>,
+    replaced: Option<u64>,
     /// Listed in [`Trackers::recent_near_owner`].
     recent: bool,
     /// Taken into the clone entry: not reported on its own.
@@ -404,7 +411,7 @@ impl<'t> Trackers<'t> {
                 state: OwnerState::Separated,
                 keyed: true,
                 position: None,
-                current: key,
+                current: key.digest(),
                 current_since_us: one.first_seen_us,
                 replaced: None,
                 recent: false,
@@ -498,7 +505,7 @@ impl<'t> Trackers<'t> {
         if rule.never_again() {
             e.replaced = Some(e.current);
         }
-        e.current = key;
+        e.current = key.digest();
         e.current_since_us = adv.time_us;
         Ok(Some(i))
     }
@@ -514,7 +521,7 @@ impl<'t> Trackers<'t> {
         adv: &Advertisement<'_>,
     ) -> usize {
         let e = &self.entries[i];
-        if e.replaced != Some(key) || adv.time_us <= e.current_since_us + rotation::OVERLAP_US {
+        if e.replaced != Some(key.digest()) || adv.time_us <= e.current_since_us + rotation::OVERLAP_US {
             return i;
         }
         self.entries[i].replaced = None;
@@ -574,7 +581,7 @@ impl<'t> Trackers<'t> {
             state: c.owner_state,
             keyed: c.identity.is_some(),
             position: None,
-            current: key,
+            current: key.digest(),
             current_since_us: adv.time_us,
             replaced: None,
             recent: false,
