@@ -106,7 +106,8 @@ pub enum Item {
     SessionEnd(SessionEnd),
     Sighting(InSession<SightingRecord>),
     Track(InSession<Vec<TrackPoint>>),
-    Tracker(InSession<TrackerRecord>),
+    /// Boxed: a verdict with its days and continuity is several times the other records.
+    Tracker(Box<InSession<TrackerRecord>>),
     Note(NoteRecord),
     Anchor(super::anchor::AnchorRecord),
     Placement(InSession<Vec<Placement>>),
@@ -123,7 +124,7 @@ impl Item {
             SESSION_END => serde_json::from_slice(payload).map(Item::SessionEnd),
             SIGHTING => serde_json::from_slice(payload).map(Item::Sighting),
             TRACK => serde_json::from_slice(payload).map(Item::Track),
-            TRACKER => serde_json::from_slice(payload).map(Item::Tracker),
+            TRACKER => serde_json::from_slice(payload).map(|t| Item::Tracker(Box::new(t))),
             NOTE => serde_json::from_slice(payload).map(Item::Note),
             ANCHOR => serde_json::from_slice(payload).map(Item::Anchor),
             PLACEMENT => serde_json::from_slice(payload).map(Item::Placement),

@@ -886,6 +886,24 @@ impl Store {
         Ok(data)
     }
 
+    /// The latest stored verdict of every tracker entry, to recognise the same tags on a later
+    /// day (see [`crate::correlate::history`]). Records that do not parse are verify's to report.
+    pub fn tracker_records(&self) -> Result<Vec<TrackerRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT payload FROM records WHERE kind = ?1 ORDER BY seq")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([chain::TRACKER]).map_err(|e| self.err(e))?;
+        let mut latest: BTreeMap<String, TrackerRecord> = BTreeMap::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let payload: Vec<u8> = row.get(0).map_err(|e| self.err(e))?;
+            if let Ok(Item::Tracker(t)) = Item::parse(chain::TRACKER, &payload) {
+                latest.insert(t.record.id.clone(), t.record);
+            }
+        }
+        Ok(latest.into_values().collect())
+    }
+
     fn err(&self, e: rusqlite::Error) -> StoreError {
         sql_error(&self.path, e)
     }
