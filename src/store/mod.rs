@@ -612,7 +612,7 @@ impl Store {
                 "record {seq}: the attached file's SHA-256 is {actual}, its note says {expected}"
             )));
         }
-        Ok((note, data))
+        Ok((*note, data))
     }
 
     /// Appends one record per item in one transaction; returns the last seq.
@@ -767,7 +767,7 @@ impl Store {
                 Item::Track(t) => tracks.entry(t.session).or_default().extend(t.record),
                 Item::Note(n) => notes.push(NoteRecord {
                     seq: Some(seq as u64),
-                    ..n
+                    ..*n
                 }),
                 Item::SessionStart(start) => sessions.push(SessionRecord {
                     id: seq,
