@@ -5,6 +5,7 @@
 //! A new identity joins an earlier entry only when its family's rotation rule has evidence
 //! that the same tracker rotated into it (see [`rotation`]).
 
+pub mod advisory;
 mod allow;
 mod clone;
 mod named;
@@ -21,7 +22,9 @@ use crate::location::{Fix, OnTrack, PositionSource, Track};
 use crate::model::{Advertisement, BdAddr};
 pub use allow::{AllowError, Allowlist, Own, append_id};
 pub use named::NamedPlace;
-pub use places::{CONTINUOUS_US, MAX_ACCURACY_M, MAX_PLACES, PLACE_DWELL_US, PLACE_RADIUS_M, Places, STAY_US};
+pub use places::{
+    CONTINUOUS_US, MAX_ACCURACY_M, MAX_PLACES, PLACE_DWELL_US, PLACE_RADIUS_M, Places, STAY_US,
+};
 use rotation::Sighting;
 use verdict::{Evidence, Presence, Risk, Rules};
 

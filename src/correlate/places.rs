@@ -21,10 +21,14 @@ pub const PLACE_RADIUS_M: f64 = 200.0;
 /// beyond that new places are not kept, so memory per tracker stays bounded.
 pub const MAX_PLACES: usize = 256;
 
-/// Sightings must stay near a new position this long, with none elsewhere between, before
+/// Sightings must stay near a new position this long, never a longer silence between, before
 /// it is a place: a multipath jump lasts a fix or two (seconds), a train passes a place in
 /// under a minute, while a walk spends minutes in each.
 pub const PLACE_DWELL_US: i64 = 60 * 1_000_000;
+
+/// Positions waiting to be held long enough: the one being walked through and a jump that
+/// interrupts it, which must not restart its minute.
+const PENDING: usize = 2;
 
 /// A fix whose error estimate is larger than this cannot tell two places apart (half of
 /// [`PLACE_RADIUS_M`]); a phone indoors reports 20-65 m.
@@ -103,7 +107,7 @@ pub struct Places {
     visits: Vec<(i64, i64)>,
     /// The places where it was with her for a stay ([`STAY_US`] at once), first stay first.
     stays: Vec<usize>,
-    pending: Option<Pending>,
+    pending: Vec<Pending>,
     /// The run at a place going on (its place is where the tracker is mostly heard next).
     run: Option<Run>,
     /// Time at places, runs ended and the current one: time together while stopped or walking.
@@ -130,7 +134,7 @@ impl Places {
         {
             self.end_run();
             self.chain.clear();
-            self.pending = None;
+            self.pending.clear();
         }
         self.last_heard_us = Some(self.last_heard_us.map_or(time_us, |l| l.max(time_us)));
         let Some(pos) = pos.filter(|p| p.accuracy_m.is_none_or(|a| a <= MAX_ACCURACY_M)) else {
@@ -146,24 +150,36 @@ impl Places {
             self.at_place(i, time_us, pos);
             return;
         }
-        match &mut self.pending {
-            Some(p) if near(&p.leader) => {
-                p.to_us = time_us;
-                p.centre.add(pos);
+        let fresh = Pending {
+            leader: *pos,
+            centre: Centre::default(),
+            from_us: time_us,
+            to_us: time_us,
+        };
+        let k = match self.pending.iter().position(|p| near(&p.leader)) {
+            // Not seen for a minute: it starts again, so two jumps to one spot make no place.
+            Some(k) if time_us - self.pending[k].to_us > PLACE_DWELL_US => {
+                self.pending[k] = fresh;
+                k
             }
-            _ => {
-                let mut centre = Centre::default();
-                centre.add(pos);
-                self.pending = Some(Pending {
-                    leader: *pos,
-                    centre,
-                    from_us: time_us,
-                    to_us: time_us,
-                });
+            Some(k) => k,
+            None if self.pending.len() < PENDING => {
+                self.pending.push(fresh);
+                self.pending.len() - 1
             }
-        }
-        if let Some(p) = self.pending.filter(|p| p.to_us - p.from_us >= PLACE_DWELL_US) {
-            self.pending = None;
+            None => {
+                let oldest = (0..PENDING)
+                    .min_by_key(|&k| self.pending[k].to_us)
+                    .expect("PENDING > 0");
+                self.pending[oldest] = fresh;
+                oldest
+            }
+        };
+        let p = &mut self.pending[k];
+        p.to_us = time_us;
+        p.centre.add(pos);
+        if p.to_us - p.from_us >= PLACE_DWELL_US {
+            let p = self.pending.swap_remove(k);
             self.confirm(p);
         }
     }
@@ -197,8 +213,6 @@ impl Places {
             Some(r) if r.place == i => r.to_us = time_us,
             _ => self.start_run(i, time_us, time_us),
         }
-        // Back at a known place: what was pending elsewhere was a jump or a passage.
-        self.pending = None;
         self.note_stay();
     }
 
@@ -340,7 +354,12 @@ mod tests {
     #[test]
     fn points_within_the_radius_are_one_place() {
         let mut p = Places::default();
-        for (i, lat) in [50.0, 50.001, 49.999, 50.0015].into_iter().cycle().take(20).enumerate() {
+        for (i, lat) in [50.0, 50.001, 49.999, 50.0015]
+            .into_iter()
+            .cycle()
+            .take(20)
+            .enumerate()
+        {
             p.add(i as i64 * 10 * S, Some(&at(lat)));
         }
         assert_eq!(p.len(), 1);
@@ -356,6 +375,23 @@ mod tests {
         heard(&mut p, 50.0, 20 * MIN + 40 * S, 40 * MIN);
         assert_eq!((p.len(), p.max_distance_m(), p.stays()), (1, 0.0, 1));
         assert_eq!(p.at_places_us(), 40 * MIN);
+    }
+
+    #[test]
+    fn a_jump_while_walking_does_not_restart_the_minute_two_jumps_to_one_spot_make_no_place() {
+        let mut p = Places::default();
+        heard(&mut p, 50.0, 0, 10 * MIN);
+        // Walking on, 5 km off for one sighting 30 s later, then on: the place is made at 60 s.
+        p.add(11 * MIN, Some(&at(50.003)));
+        p.add(11 * MIN + 30 * S, Some(&at(50.05)));
+        p.add(12 * MIN, Some(&at(50.003)));
+        assert_eq!(p.len(), 2);
+        // Two jumps to one spot 5 min apart: not held, no place.
+        p.add(14 * MIN, Some(&at(50.1)));
+        heard(&mut p, 50.003, 14 * MIN + 10 * S, 19 * MIN);
+        p.add(19 * MIN + 5 * S, Some(&at(50.1)));
+        heard(&mut p, 50.003, 19 * MIN + 10 * S, 20 * MIN);
+        assert_eq!(p.len(), 2);
     }
 
     #[test]

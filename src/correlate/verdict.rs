@@ -163,18 +163,12 @@ impl Evidence {
     pub fn describe(&self) -> String {
         match *self {
             Evidence::Stays { stays } => format!("present at {stays} of your stays"),
-            Evidence::AfterRide {
-                after_us,
-                distance_m,
-            } => format!(
+            Evidence::AfterRide { after_us, distance_m } => format!(
                 "still with you {} after a ride of {}, heard without a break",
                 duration(after_us),
                 distance(distance_m)
             ),
-            Evidence::Places {
-                places,
-                at_places_us,
-            } => format!(
+            Evidence::Places { places, at_places_us } => format!(
                 "with you at {places} places for {} while you stopped or walked",
                 duration(at_places_us)
             ),
@@ -209,10 +203,7 @@ fn moved(rules: &Rules, p: &Places, with_you_us: i64) -> Option<Evidence> {
         && after_us >= rules.after_ride_us
         && distance_m >= rules.min_distance_m
     {
-        return Some(Evidence::AfterRide {
-            after_us,
-            distance_m,
-        });
+        return Some(Evidence::AfterRide { after_us, distance_m });
     }
     if with_you_us >= rules.min_with_you_us {
         let stays = p.stays_apart(rules.min_distance_m);

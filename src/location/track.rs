@@ -239,7 +239,9 @@ fn drop_jumps(fixes: &mut Vec<Fix>) -> Vec<Fix> {
         let before = kept[kept.len() - 1];
         let jump = (1..=MAX_JUMP_FIXES).find(|&n| {
             fixes.get(i + n).is_some_and(|after| {
-                too_fast(&before, &fixes[i]) && too_fast(&fixes[i + n - 1], after) && !too_fast(&before, after)
+                too_fast(&before, &fixes[i])
+                    && too_fast(&fixes[i + n - 1], after)
+                    && !too_fast(&before, after)
             })
         });
         match jump {
