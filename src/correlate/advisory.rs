@@ -59,3 +59,68 @@ pub fn in_person<'a>(rules: &Rules, trackers: impl IntoIterator<Item = &'a Track
         trackers: near.iter().map(|t| t.id.clone()).collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::Classification;
+    use crate::correlate::Trackers;
+    use crate::location::{Fix, Track};
+    use crate::model::{AddrType, Advertisement, BdAddr, PduKind};
+
+    const MIN: i64 = 60_000_000;
+
+    #[test]
+    fn devices_near_their_owner_with_you_at_places_for_an_hour_are_advised_not_flagged() {
+        // Walking north at 50 m a minute for 90 minutes.
+        let track = Track::from_fixes(
+            (0..=90)
+                .map(|m| Fix {
+                    time_us: m * MIN,
+                    lat: 35.0 + m as f64 * 50.0 / 111_195.0,
+                    lon: 139.0,
+                    accuracy_m: None,
+                })
+                .collect(),
+        );
+        let mut t = Trackers::with_track(&track, 2 * MIN);
+        let near = |id: &'static [u8]| Classification {
+            family: "samsung_smarttag",
+            model: Some("SmartTag"),
+            owner_state: OwnerState::NearOwner,
+            mode: None,
+            battery: None,
+            identity: Some(id),
+            counter: None,
+            network: None,
+        };
+        // His tag all the way; another for 50 minutes only.
+        for (id, addr, minutes) in [(b"his" as &[u8], 1, 90), (b"hers", 2, 50)] {
+            for s in (0..=minutes * 6).map(|n| n * 10_000_000) {
+                let adv = Advertisement {
+                    time_us: s,
+                    address: BdAddr([addr; 6]),
+                    addr_type: AddrType::Random,
+                    rssi: Some(-80),
+                    pdu: PduKind::AdvNonconnInd,
+                    data: &[],
+                };
+                t.add(&adv, Some(&near(id)));
+            }
+        }
+        let a = t.advisory().expect("an advisory");
+        let v = t.into_sorted();
+        assert!(v.iter().all(|t| !t.following()));
+        let his = v.iter().find(|t| t.addresses[0] == BdAddr([1; 6])).unwrap();
+        assert_eq!(a.trackers, std::slice::from_ref(&his.id));
+        assert_eq!((a.places, a.with_you_us), (his.places.len(), 90 * MIN));
+        assert!(
+            a.describe()
+                .contains(&format!("with you at {} places for 90 min", a.places))
+        );
+        assert_eq!(
+            in_person(&Rules::default(), v.iter().filter(|t| t.id != his.id)),
+            None
+        );
+    }
+}

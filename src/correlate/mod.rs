@@ -32,12 +32,26 @@ use verdict::{Evidence, Presence, Risk, Rules};
 const KEY_BYTES: usize = 32;
 
 /// A fixed-size key so looking up a known tracker allocates nothing.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct TrackerKey {
     family: &'static str,
     len: u8,
     bytes: [u8; KEY_BYTES],
 }
+
+/// Only the identity bytes in use, and the family by its length (families differ in their
+/// identities anyway, and equality still compares them): every tracker advertisement is
+/// looked up, so hashing 32 bytes and a string each time showed in the tracker-dense profile.
+impl std::hash::Hash for TrackerKey {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_usize(self.family.len());
+        h.write(&self.bytes[..usize::from(self.len)]);
+    }
+}
+
+/// The tracker index's hasher: fast, and fixed (no per-run seed), since the keys come from
+/// the advertisements one reads, not from an adversary that can see the table.
+type IndexHasher = foldhash::fast::FixedState;
 
 impl TrackerKey {
     fn new(family: &'static str, identity: Option<&[u8]>, address: BdAddr) -> Self {
@@ -174,7 +188,7 @@ impl Entry {
 /// Collects tracker sightings; everything else is only counted (bystanders are not evidence).
 #[derive(Default)]
 pub struct Trackers<'t> {
-    index: HashMap<TrackerKey, usize>,
+    index: HashMap<TrackerKey, usize, IndexHasher>,
     entries: Vec<Entry>,
     /// Advertisements that were not from a tracker.
     pub other_advertisements: u64,
@@ -456,6 +470,14 @@ impl<'t> Trackers<'t> {
             .collect();
         v.sort_by(worrying_first);
         v
+    }
+
+    /// The in-person advisory as things stand (see [`advisory::in_person`]).
+    pub fn advisory(&self) -> Option<advisory::Advisory> {
+        advisory::in_person(
+            &self.rules,
+            self.entries.iter().filter(|e| !e.merged).map(|e| &e.tracker),
+        )
     }
 
     /// The trackers that started following since the last call, with their verdicts.
