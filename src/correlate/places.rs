@@ -94,9 +94,14 @@ impl Centre {
     }
 }
 
-/// The places of one tracker and how its presence joined them.
+/// The places of one tracker and how its presence joined them. Nothing is allocated until
+/// a sighting has a position: a crowd of passers-by (or any analysis without a track) keeps
+/// one pointer per tracker.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Places {
+pub struct Places(Option<Box<Inner>>);
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Inner {
     /// Each place's first position: membership is decided against it, so a centre never
     /// drifts and a slow walk cannot drag one place along.
     leaders: Vec<Fix>,
@@ -126,8 +131,73 @@ pub struct Places {
 
 impl Places {
     /// Adds one sighting at `time_us`, with the person's position then if known. Sightings
-    /// come in time order; one without a usable position still keeps the presence continuous.
+    /// come in time order; one without a usable position still keeps the presence continuous
+    /// (before the first position there is nothing to keep continuous).
     pub fn add(&mut self, time_us: i64, pos: Option<&Fix>) {
+        match (&mut self.0, pos) {
+            (Some(inner), _) => inner.add(time_us, pos),
+            (None, Some(_)) => self.0.insert(Box::default()).add(time_us, pos),
+            (None, None) => {}
+        }
+    }
+
+    fn get<T: Default>(&self, f: impl FnOnce(&Inner) -> T) -> T {
+        self.0.as_deref().map(f).unwrap_or_default()
+    }
+
+    /// How many places were stays ([`STAY_US`] or longer at once).
+    pub fn stays(&self) -> usize {
+        self.get(|p| p.stays.len())
+    }
+
+    /// How many of its stays lie at least `apart_m` from one another (counted greedily in
+    /// the order first stayed at): noise around one stay never makes a second.
+    pub fn stays_apart(&self, apart_m: f64) -> usize {
+        self.get(|p| p.stays_apart(apart_m))
+    }
+
+    /// The time spent at places (stopped or walking), rides between them not counted.
+    pub fn at_places_us(&self) -> i64 {
+        self.get(|p| p.ended_runs_us + p.run.map_or(0, |r| r.len_us()))
+    }
+
+    /// Still with her since the current place's run began, and how far that place is from the
+    /// farthest place before it, without a silence between: (time here, distance).
+    pub fn since_arrival(&self) -> Option<(i64, f64)> {
+        self.get(|p| p.run.map(|r| (r.len_us(), p.chain_far_m)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.centres().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.centres().is_empty()
+    }
+
+    /// The greatest distance between any two places, in metres (0 for fewer than two).
+    pub fn max_distance_m(&self) -> f64 {
+        self.get(|p| p.max_distance_m)
+    }
+
+    /// When the tracker was first and last heard at each place, in the order of `centres`.
+    pub fn visits(&self) -> &[(i64, i64)] {
+        self.0.as_deref().map_or(&[], |p| &p.visits)
+    }
+
+    /// The centre of each place, in the order the places were made.
+    pub fn centres(&self) -> &[Fix] {
+        self.0.as_deref().map_or(&[], |p| &p.centres)
+    }
+
+    /// The first usable position the tracker was heard at, place or not.
+    pub fn first_position(&self) -> Option<&Fix> {
+        self.0.as_deref().and_then(|p| p.first.as_ref())
+    }
+}
+
+impl Inner {
+    fn add(&mut self, time_us: i64, pos: Option<&Fix>) {
         if self
             .last_heard_us
             .is_some_and(|last| time_us - last > CONTINUOUS_US)
@@ -250,14 +320,7 @@ impl Places {
         }
     }
 
-    /// How many places were stays ([`STAY_US`] or longer at once).
-    pub fn stays(&self) -> usize {
-        self.stays.len()
-    }
-
-    /// How many of its stays lie at least `apart_m` from one another (counted greedily in
-    /// the order first stayed at): noise around one stay never makes a second.
-    pub fn stays_apart(&self, apart_m: f64) -> usize {
+    fn stays_apart(&self, apart_m: f64) -> usize {
         let mut kept: Vec<&Fix> = Vec::new();
         for &s in &self.stays {
             let c = &self.centres[s];
@@ -266,45 +329,6 @@ impl Places {
             }
         }
         kept.len()
-    }
-
-    /// The time spent at places (stopped or walking), rides between them not counted.
-    pub fn at_places_us(&self) -> i64 {
-        self.ended_runs_us + self.run.map_or(0, |r| r.len_us())
-    }
-
-    /// Still with her since the current place's run began, and how far that place is from the
-    /// farthest place before it, without a silence between: (time here, distance).
-    pub fn since_arrival(&self) -> Option<(i64, f64)> {
-        self.run.map(|r| (r.len_us(), self.chain_far_m))
-    }
-
-    pub fn len(&self) -> usize {
-        self.centres.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.centres.is_empty()
-    }
-
-    /// The greatest distance between any two places, in metres (0 for fewer than two).
-    pub fn max_distance_m(&self) -> f64 {
-        self.max_distance_m
-    }
-
-    /// When the tracker was first and last heard at each place, in the order of `centres`.
-    pub fn visits(&self) -> &[(i64, i64)] {
-        &self.visits
-    }
-
-    /// The centre of each place, in the order the places were made.
-    pub fn centres(&self) -> &[Fix] {
-        &self.centres
-    }
-
-    /// The first usable position the tracker was heard at, place or not.
-    pub fn first_position(&self) -> Option<&Fix> {
-        self.first.as_ref()
     }
 }
 
