@@ -519,7 +519,7 @@ impl Score {
 fn noisy_scenarios_score_perfectly_over_twenty_seeds() {
     const SEEDS: u64 = 20;
     let mut rows = vec![
-        "| scenario | seeds | flagged in time | false alarms | split tags | advisory | slowest alert |"
+        "| scenario | seeds | flagged in time | false alarms | split tags | advisory named (+ wrongly) | slowest alert after she moved |"
             .to_string(),
     ];
     for name in [
