@@ -34,9 +34,13 @@ const PENDING: usize = 2;
 /// [`PLACE_RADIUS_M`]); a phone indoors reports 20-65 m.
 pub const MAX_ACCURACY_M: f64 = 100.0;
 
-/// Heard at one place for this long at once: one of her stays (home, an office, a shop),
-/// not a passage nor a wait for a train or bus (which in Tokyo comes within 10 minutes).
-pub const STAY_US: i64 = 10 * 60 * 1_000_000;
+/// Heard at one place this long is shown as a stay (the report's rows, the live map).
+pub const STAY_US: i64 = 5 * 60 * 1_000_000;
+
+/// Heard at one place for this long at once: one of her stays for the verdict (home, an
+/// office, a shop), not a passage nor a wait for a train or bus, which in Tokyo comes within
+/// 10 minutes: a crowd waits with her.
+pub const HER_STAY_US: i64 = 10 * 60 * 1_000_000;
 
 /// A silence longer than this ends a tracker's continuous presence: a tag in her bag is heard
 /// every few seconds, underground too, while GPS may be gone for half an hour.
@@ -110,7 +114,7 @@ struct Inner {
     sums: Vec<Centre>,
     /// When the tracker was first and last heard at each place.
     visits: Vec<(i64, i64)>,
-    /// The places where it was with her for a stay ([`STAY_US`] at once), first stay first.
+    /// The places where it was with her for a stay ([`HER_STAY_US`] at once), first stay first.
     stays: Vec<usize>,
     pending: Vec<Pending>,
     /// The run at a place going on (its place is where the tracker is mostly heard next).
@@ -145,7 +149,7 @@ impl Places {
         self.0.as_deref().map(f).unwrap_or_default()
     }
 
-    /// How many places were stays ([`STAY_US`] or longer at once).
+    /// How many places were her stays ([`HER_STAY_US`] or longer at once).
     pub fn stays(&self) -> usize {
         self.get(|p| p.stays.len())
     }
@@ -313,7 +317,7 @@ impl Inner {
 
     fn note_stay(&mut self) {
         if let Some(r) = self.run
-            && r.len_us() >= STAY_US
+            && r.len_us() >= HER_STAY_US
             && !self.stays.contains(&r.place)
         {
             self.stays.push(r.place);

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::places::STAY_US;
+use super::places::HER_STAY_US;
 use super::{Places, Tracker};
 use crate::classify::OwnerState;
 
@@ -228,7 +228,7 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<String>) {
     if t.located_sightings > 0 {
         let places = t.places.len();
         let mut details = Vec::new();
-        let stay = duration(STAY_US);
+        let stay = duration(HER_STAY_US);
         match t.places.stays() {
             0 => {}
             1 => details.push(format!("1 stay of {stay} or more")),
