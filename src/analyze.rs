@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::capture::{self, AdvertisementSource, CaptureError, Format, ReadStats};
 use crate::classify::{Classification, Classifier, personal_device_near_owner};
+use crate::correlate::advisory::{self, Advisory};
 use crate::correlate::verdict::Rules;
 use crate::correlate::{Allowlist, NamedPlace, Sighted, Tracker, Trackers};
 use crate::coverage::{Coverage, TrackRead};
@@ -41,6 +42,8 @@ pub struct Analysis {
     pub store_error: Option<StoreError>,
     /// What the result covers.
     pub coverage: Coverage,
+    /// Devices near their owner with the person at places for an hour (not an alert).
+    pub advisory: Option<Advisory>,
 }
 
 /// What a result says, in one word: the statement the table and JSON lead with.
@@ -251,6 +254,7 @@ pub fn analyze_files(
     if let Some(r) = recorder.as_mut() {
         r.recall_history(&mut trackers, &options.rules, options.named_places);
     }
+    let advisory = advisory::in_person(&options.rules, &trackers);
     let store_error = recorder.and_then(|r| {
         let ended_us = chrono::Utc::now().timestamp_micros();
         r.finish(options.track, &trackers, other_advertisements, ended_us)
@@ -258,6 +262,7 @@ pub fn analyze_files(
     });
     Analysis {
         other_advertisements,
+        advisory,
         trackers,
         captures,
         located: options.track.is_some(),

@@ -49,7 +49,7 @@ fn headless_replay_alerts_and_records_a_capture_that_analyses_the_same() {
     let alerts: Vec<&str> = stderr.lines().filter(|l| l.starts_with("ALERT ")).collect();
     assert_eq!(alerts.len(), 1, "{stderr}");
     assert!(
-        alerts[0].contains("2026-01-15T08:30:02") && alerts[0].contains("AirTag"),
+        alerts[0].contains("2026-01-15T09:05:01") && alerts[0].contains("AirTag"),
         "{stderr}"
     );
     assert!(stdout.contains("FOLLOWING (high risk)"), "{stdout}");
@@ -151,7 +151,7 @@ fn on_alert_runs_the_hook_with_the_alert_as_json() {
         alert["alert_at"]
             .as_str()
             .unwrap()
-            .starts_with("2026-01-15T08:30:02"),
+            .starts_with("2026-01-15T09:05:01"),
         "{alert}"
     );
     assert_eq!(alert["tracker"]["model"], "AirTag");

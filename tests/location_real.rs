@@ -11,8 +11,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use tagwatch::correlate::Places;
 use tagwatch::location::gpsd::{GpsdClient, GpsdError};
-use tagwatch::location::{Fix, Track, TrackFormat, read_track_file};
+use tagwatch::location::{DEFAULT_MAX_GAP_US, Fix, Track, TrackFormat, distance_m, read_track_file};
 
 const GPSD_LOGS: [&str; 3] = ["bu353s4.log", "haicom-305N.log", "bundg_zeus_9.log"];
 
@@ -296,4 +297,38 @@ fn gpsfake_replay_through_client() {
         matches!(end, GpsdError::Closed { .. } | GpsdError::Io { .. }),
         "{end:?}"
     );
+}
+
+/// A real phone's walk (Frankfurt, an iPhone 8 logging about once a second with its accuracy)
+/// with a tag along, heard every 2 s: a place every few hundred metres, none from noise, and
+/// no fix taken for a jump.
+#[test]
+fn sensorlog_walk_makes_places_from_real_noise() {
+    let Some(ext) = external() else { return };
+    let path = ext.join("offline-finding-evaluation/data/gps/Walking-2020-07-29_11_16_05_iPhone-8.csv");
+    let read = read_track_file(&path).unwrap();
+    assert_eq!(read.report.skipped.impossible_jumps, 0, "{}", read.report);
+    let t = &read.track;
+    let f = t.fixes();
+    let mut places = Places::default();
+    for time in (f[0].time_us..=f[f.len() - 1].time_us).step_by(2_000_000) {
+        places.add(time, t.position_at(time, DEFAULT_MAX_GAP_US).as_ref());
+    }
+    let per_place = t.length_m() / places.len() as f64;
+    eprintln!(
+        "walk: {} places, {:.0} m of walk per place, {} stays, {:.0} m apart at most, {:.0} min at places",
+        places.len(),
+        per_place,
+        places.stays(),
+        places.max_distance_m(),
+        places.at_places_us() as f64 / 60e6
+    );
+    // A 200 m place is crossed in 200-400 m of walking (and lingered in at sights).
+    assert!((150.0..600.0).contains(&per_place), "{per_place}");
+    // Every centre lies on the walk: within a GPS error of some fix.
+    for c in places.centres() {
+        let near = f.iter().map(|x| distance_m(x, c)).fold(f64::MAX, f64::min);
+        assert!(near < 50.0, "{c:?} is {near:.0} m from the walk");
+    }
+    assert!(places.max_distance_m() > 1000.0);
 }

@@ -339,7 +339,7 @@ fn the_ntfy_example_pushes_a_line_saying_what_follows_and_since_when() {
         "{args:?}"
     );
     assert!(
-        message.starts_with("AirTag (") && message.contains(") is following you since 2026-01-15T08:30:02"),
+        message.starts_with("AirTag (") && message.contains(") is following you since 2026-01-15T09:05:01"),
         "{message}"
     );
 }

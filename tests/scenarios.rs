@@ -28,13 +28,7 @@ struct Scenario {
 
 impl Scenario {
     fn write(name: &'static str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        tagwatch()
-            .args(["synth", "scenario", name, "-o"])
-            .arg(dir.path())
-            .assert()
-            .success();
-        Self::read(dir, name)
+        Scenario::write_seeded(name, 0)
     }
 
     /// The scenario drawn with another seed (other keys, addresses, counters and noise).
@@ -205,92 +199,6 @@ fn check(name: &'static str) -> Scenario {
         );
     }
     s
-}
-
-/// How a scenario drawn with one seed was judged.
-#[derive(Default)]
-struct Score {
-    following: usize,
-    /// Following tags flagged once, in one entry, by their deadline.
-    recalled: usize,
-    /// Flagged entries that are no following tag's.
-    false_alarms: usize,
-    tags: usize,
-    /// Entries the labelled tags were listed as, and the most any one tag was.
-    entries: usize,
-    most_entries: usize,
-}
-
-impl Score {
-    fn of(s: &Scenario) -> Score {
-        let json = s.analyze();
-        let trackers = json["trackers"].as_array().unwrap();
-        let mut score = Score::default();
-        let mut theirs = HashSet::new();
-        for d in s.devices() {
-            let entries = entries_of(d, trackers);
-            score.tags += 1;
-            score.entries += entries.len();
-            score.most_entries = score.most_entries.max(entries.len());
-            if d["following"] == true {
-                score.following += 1;
-                let flagged: Vec<&&Value> = entries.iter().filter(|t| t["following"] == true).collect();
-                if let [one] = flagged[..]
-                    && entries.len() == 1
-                    && time(&one["alert_at"]) <= time(&d["alert_by"])
-                {
-                    score.recalled += 1;
-                }
-                theirs.extend(entries.iter().map(|t| t["id"].as_str().unwrap()));
-            }
-        }
-        score.false_alarms = trackers
-            .iter()
-            .filter(|t| t["following"] == true && !theirs.contains(t["id"].as_str().unwrap()))
-            .count();
-        score
-    }
-
-    fn add(&mut self, o: Score) {
-        self.following += o.following;
-        self.recalled += o.recalled;
-        self.false_alarms += o.false_alarms;
-        self.tags += o.tags;
-        self.entries += o.entries;
-        self.most_entries = self.most_entries.max(o.most_entries);
-    }
-}
-
-/// Scores scenario `name` over seeds 1 to `seeds`, prints its row of bench/results.md and
-/// insists on recall 100 %, no false alarm and one entry per tag.
-fn over_seeds(name: &'static str, seeds: u64) {
-    let mut total = Score::default();
-    for seed in 1..=seeds {
-        let score = Score::of(&Scenario::write_seeded(name, seed));
-        assert_eq!(
-            (score.recalled, score.false_alarms, score.most_entries),
-            (score.following, 0, 1),
-            "{name} seed {seed}: recalled {} of {}, {} false alarms, {} entries for {} tags",
-            score.recalled,
-            score.following,
-            score.false_alarms,
-            score.entries,
-            score.tags
-        );
-        total.add(score);
-    }
-    let recall = match total.following {
-        0 => "no following tag".to_string(),
-        n => format!("{} %", 100 * total.recalled / n),
-    };
-    eprintln!(
-        "| {name} | {seeds} | {recall} ({}/{}) | {} | {:.2} (at most {}) |",
-        total.recalled,
-        total.following,
-        total.false_alarms,
-        total.entries as f64 / total.tags as f64,
-        total.most_entries
-    );
 }
 
 /// The verdict on a labelled device: a following one is flagged by its deadline, in one entry
@@ -598,6 +506,203 @@ fn identity_scenarios_over_20_seeds() {
         "airtag_overnight",
         "own_devices",
     ] {
-        over_seeds(name, 20);
+        let score = Score::over(name, 1..=20);
+        println!("{}", score.row(name));
+        score.assert_perfect(name);
     }
+}
+
+/// How one scenario fared over its seeds.
+#[derive(Debug, Default, PartialEq)]
+struct Score {
+    seeds: usize,
+    /// Following devices, and those flagged in time (after she moved, by the deadline).
+    following: usize,
+    flagged_in_time: usize,
+    /// Devices not following, and those flagged all the same.
+    not_following: usize,
+    false_alarms: usize,
+    /// Flagged entries of no labelled device at all (a bystander's phone, say).
+    stray_alarms: usize,
+    /// Labelled devices, the entries they were listed as, and those listed in more than one.
+    tags: usize,
+    entries: usize,
+    split: usize,
+    /// Devices the in-person advisory should name, and those it named; others it named.
+    advisory: usize,
+    advised: usize,
+    wrongly_advised: usize,
+    /// Minutes from when the person moved (or the device was first heard) to the alert.
+    latency_min: Vec<f64>,
+}
+
+impl Score {
+    /// Scenario `name` drawn with each of `seeds`, scored.
+    fn over(name: &'static str, seeds: std::ops::RangeInclusive<u64>) -> Score {
+        let mut score = Score::default();
+        for seed in seeds {
+            score.add(&Scenario::write_seeded(name, seed));
+        }
+        score
+    }
+
+    fn add(&mut self, s: &Scenario) {
+        let json = s.analyze();
+        let trackers = json["trackers"].as_array().unwrap();
+        let advised: HashSet<&str> = json["advisory"]["trackers"]
+            .as_array()
+            .map(|a| a.iter().map(|id| id.as_str().unwrap()).collect())
+            .unwrap_or_default();
+        let mut labelled = HashSet::new();
+        self.seeds += 1;
+        for d in s.devices() {
+            let entries = entries_of(d, trackers);
+            labelled.extend(entries.iter().map(|t| t["id"].as_str().unwrap()));
+            self.tags += 1;
+            self.entries += entries.len();
+            self.split += usize::from(entries.len() > 1);
+            let flagged: Vec<&&Value> = entries.iter().filter(|t| t["following"] == true).collect();
+            if d["following"] == true {
+                self.following += 1;
+                let from = d.get("alert_not_before").map_or(time(&d["first_seen"]), time);
+                if let [t] = flagged.as_slice() {
+                    let at = time(&t["alert_at"]);
+                    if (from..=time(&d["alert_by"])).contains(&at) {
+                        self.flagged_in_time += 1;
+                        self.latency_min.push((at - from) as f64 / MIN as f64);
+                    }
+                }
+            } else {
+                self.not_following += 1;
+                self.false_alarms += usize::from(!flagged.is_empty());
+            }
+            let named = entries
+                .iter()
+                .any(|t| advised.contains(t["id"].as_str().unwrap()));
+            if d["advisory"] == true {
+                self.advisory += 1;
+                self.advised += usize::from(named);
+            } else {
+                self.wrongly_advised += usize::from(named);
+            }
+        }
+        self.stray_alarms += trackers
+            .iter()
+            .filter(|t| t["following"] == true && !labelled.contains(t["id"].as_str().unwrap()))
+            .count();
+    }
+
+    /// Recall 100 %, no false alarm of any kind, one entry per tag, the advisory exact.
+    fn assert_perfect(&self, name: &str) {
+        assert_eq!(self.flagged_in_time, self.following, "{name}: {self:?}");
+        assert_eq!(
+            (self.false_alarms, self.stray_alarms, self.split),
+            (0, 0, 0),
+            "{name}: {self:?}"
+        );
+        assert_eq!(
+            (self.advised, self.wrongly_advised),
+            (self.advisory, 0),
+            "{name}: {self:?}"
+        );
+    }
+
+    /// This scenario's row of bench/results.md.
+    fn row(&self, name: &str) -> String {
+        let max = self.latency_min.iter().copied().fold(0.0, f64::max);
+        format!(
+            "| {name} | {} | {}/{} | {}/{} (+{}) | {:.2} ({} split) | {}/{} (+{}) | {max:.1} min |",
+            self.seeds,
+            self.flagged_in_time,
+            self.following,
+            self.false_alarms,
+            self.not_following,
+            self.stray_alarms,
+            self.entries as f64 / self.tags as f64,
+            self.split,
+            self.advised,
+            self.advisory,
+            self.wrongly_advised
+        )
+    }
+}
+
+/// The scenarios of issue 13 over 20 draws each (GPS noise and jumps, stays, strangers
+/// boarding and alighting, keys): every following tag flagged in time, nothing else flagged,
+/// one entry per tag, the advisory naming exactly the labelled devices. Prints the scores.
+#[test]
+fn noisy_scenarios_score_perfectly_over_twenty_seeds() {
+    println!(
+        "| scenario | seeds | flagged in time | false alarms (+ unlabelled) | entries per tag | advisory named (+ wrongly) | slowest alert after she moved |"
+    );
+    for name in [
+        "cafe_noisy_gps",
+        "subway_commute",
+        "train_strangers",
+        "walked_behind",
+    ] {
+        let score = Score::over(name, 0..=19);
+        println!("{}", score.row(name));
+        score.assert_perfect(name);
+        assert!(score.not_following > 0, "{name} has strangers to tell apart");
+    }
+}
+
+/// The older scenarios over 5 draws each: flagged in time and no false alarm whatever the
+/// draw (one entry per tag is for the rotation rules: near-owner Apple devices are not linked).
+#[test]
+fn scenarios_hold_over_other_seeds() {
+    for name in labelled::NAMES.into_iter().take(8) {
+        let score = Score::over(name, 1..=5);
+        println!("{}", score.row(name));
+        assert_eq!(score.flagged_in_time, score.following, "{name}: {score:?}");
+        assert_eq!(score.false_alarms, 0, "{name}: {score:?}");
+    }
+}
+
+#[test]
+fn reasons_say_which_evidence_decided() {
+    let s = Scenario::write("subway_commute");
+    let json = s.analyze();
+    let tile = json["trackers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["following"] == true)
+        .unwrap();
+    assert_eq!(tile["family"], "tile");
+    let reasons: Vec<&str> = tile["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    // Home and the office (the station exit may be a place of its own) joined by the Tile
+    // heard all through the subway without a fix.
+    assert!(
+        reasons[0].starts_with("seen at 2 places") || reasons[0].starts_with("seen at 3 places"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(
+            |r| r.starts_with("decided by: still with you 10 min after a ride of ")
+                && r.ends_with("heard without a break")
+        ),
+        "{reasons:?}"
+    );
+    let s = Scenario::write("walked_behind");
+    let json = s.analyze();
+    assert!(
+        json["trackers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["following"] == false)
+    );
+    let text = json["advisory"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("the same nearby devices (near their owner) have been with you at"),
+        "{text}"
+    );
+    assert!(json["advisory"]["with_you_min"].as_i64().unwrap() >= 60);
 }

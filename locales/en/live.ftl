@@ -28,6 +28,7 @@ no_fix = no GPS fix
 evidence = evidence { $db }
 no_evidence = evidence not kept (--no-store)
 anchor = last anchor { $code }
+advisory = advisory: the same nearby devices (near their owner) have been with you at { $places } places for { $minutes } min: someone may be staying near you (a companion or your own devices look the same)
 no_anchor_yet = no anchor yet
 seconds = { $n } s
 minutes = { $n } min

@@ -28,6 +28,7 @@ no_fix = GPS 測位なし
 evidence = 証拠 { $db }
 no_evidence = 証拠は保存しません（--no-store）
 anchor = 最新アンカー { $code }
+advisory = 注意: 同じ近くの機器（持ち主のそば）が { $places } か所で { $minutes } 分あなたと一緒です。誰かがそばにいるのかもしれません（同行者や自分の機器も同じに見えます）
 no_anchor_yet = アンカー未作成
 seconds = { $n } 秒
 minutes = { $n } 分

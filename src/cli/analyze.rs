@@ -32,6 +32,10 @@ pub(crate) struct AnalyzeArgs {
     /// List phones, computers and headphones near their owners too (the table hides them).
     #[arg(long)]
     all: bool,
+    /// Show the in-person advisory under the table: devices near their owner that have been
+    /// with you at several places for an hour (JSON always has it).
+    #[arg(long)]
+    advisory: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -80,7 +84,12 @@ pub(crate) fn run(args: &AnalyzeArgs) -> ExitCode {
     let mut out = std::io::BufWriter::new(anstream::stdout());
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = match args.format {
-        OutputFormat::Table => present::table::write(&analysis, args.all, &mut out),
+        OutputFormat::Table => present::table::write(&analysis, args.all, &mut out).and_then(|()| {
+            match analysis.advisory.as_ref().filter(|_| args.advisory) {
+                Some(a) => writeln!(out, "\n{}.", present::neutralise(&a.describe())),
+                None => Ok(()),
+            }
+        }),
         OutputFormat::Json => present::json::write(&analysis, &mut out),
     }
     .and_then(|()| out.flush());

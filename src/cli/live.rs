@@ -10,6 +10,7 @@ use clap::Args;
 
 use tagwatch::analyze::{Analysis, Outcome};
 use tagwatch::capture::{self, JsonlWriter};
+use tagwatch::correlate::advisory;
 use tagwatch::evidence::Source;
 use tagwatch::exit;
 use tagwatch::i18n::{self, Lang};
@@ -241,6 +242,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     coverage.incomplete = replay_error.is_some();
     let result = Analysis {
         located: judge.track.is_some(),
+        advisory: advisory::in_person(&options.rules, &outcome.trackers),
         trackers: outcome.trackers,
         captures: Vec::new(),
         other_advertisements: outcome.other_advertisements,

@@ -37,6 +37,16 @@ pub(crate) enum Synth {
         #[arg(long)]
         pcap: bool,
     },
+    /// A rush-hour platform and train where a third of all advertisements are from trackers
+    /// (strangers' AirTags, SmartTags and Tiles coming and going among iPhones): load for the
+    /// tracker-dense benchmark.
+    Dense {
+        #[command(flatten)]
+        capture: CaptureArgs,
+        /// How many devices come and go (half of them trackers).
+        #[arg(long, default_value_t = 1200)]
+        devices: usize,
+    },
     /// A labelled day for judging the following detector: NAME-synthetic.btsnoop,
     /// NAME-synthetic.gpx and NAME-labels.json.
     Scenario {
@@ -46,6 +56,10 @@ pub(crate) enum Synth {
         /// Directory to write into (created if missing).
         #[arg(short, long)]
         output: PathBuf,
+        /// Another draw of the scenario's randomness (GPS noise, strangers, keys); 0 is the
+        /// default draw.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
     },
 }
 
@@ -81,7 +95,10 @@ impl Synth {
                 };
                 synth(scenario::passers_by(SYNTH_START_US, count), &c)
             }
-            Synth::Scenario { name, output } => synth_labelled(&name, &output),
+            Synth::Dense { capture: c, devices } => {
+                synth(scenario::dense(SYNTH_START_US, c.minutes, devices), &c)
+            }
+            Synth::Scenario { name, output, seed } => synth_labelled(&name, &output, seed),
         }
     }
 }
@@ -108,7 +125,7 @@ fn synth((start, end, emitters): (i64, i64, Vec<scenario::Emitter>), args: &Capt
     }
 }
 
-fn synth_labelled(name: &str, dir: &std::path::Path) -> ExitCode {
+fn synth_labelled(name: &str, dir: &std::path::Path, seed: u64) -> ExitCode {
     let names = if name == "all" {
         &labelled::NAMES[..]
     } else {
@@ -118,7 +135,7 @@ fn synth_labelled(name: &str, dir: &std::path::Path) -> ExitCode {
         return output_failed(dir, &e);
     }
     for name in names {
-        match labelled::write(name, dir) {
+        match labelled::write_seeded(name, dir, seed) {
             Ok(w) => eprintln!(
                 "wrote {name}: {} synthetic advertisements, {} fixes over {} min to {}",
                 w.advertisements,

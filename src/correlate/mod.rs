@@ -5,6 +5,7 @@
 //! A new identity joins an earlier entry only when its family's rotation rule has evidence
 //! that the same tracker rotated into it (see [`rotation`]).
 
+pub mod advisory;
 mod allow;
 mod clone;
 pub mod history;
@@ -23,21 +24,37 @@ use crate::model::{Advertisement, BdAddr};
 pub use allow::{AllowError, Allowlist, Own, append_id};
 pub use history::{History, Lineage};
 pub use named::NamedPlace;
-pub use places::{MAX_PLACES, PLACE_RADIUS_M, Places, STAY_US};
+pub use places::{
+    CONTINUOUS_US, MAX_ACCURACY_M, MAX_PLACES, PLACE_DWELL_US, PLACE_RADIUS_M, Places, STAY_US,
+};
 pub use rotation::Zone;
 use rotation::{Apart, Sighting};
-use verdict::{Presence, Risk, Rules};
+use verdict::{Evidence, Presence, Risk, Rules};
 
 /// Identity bytes beyond this length add nothing to telling trackers apart.
 const KEY_BYTES: usize = 32;
 
 /// A fixed-size key so looking up a known tracker allocates nothing.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct TrackerKey {
     family: &'static str,
     len: u8,
     bytes: [u8; KEY_BYTES],
 }
+
+/// Only the identity bytes in use, and the family by its length (families differ in their
+/// identities anyway, and equality still compares them): every tracker advertisement is
+/// looked up, so hashing 32 bytes and a string each time showed in the tracker-dense profile.
+impl std::hash::Hash for TrackerKey {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_usize(self.family.len());
+        h.write(&self.bytes[..usize::from(self.len)]);
+    }
+}
+
+/// The tracker index's hasher: fast, and fixed (no per-run seed), since the keys come from
+/// the advertisements one reads, not from an adversary that can see the table.
+type IndexHasher = foldhash::fast::FixedState;
 
 impl TrackerKey {
     fn new(family: &'static str, identity: Option<&[u8]>, address: BdAddr) -> Self {
@@ -95,6 +112,8 @@ pub struct Tracker {
     pub presence: Presence,
     /// When, replaying in time order, the verdict first said it follows you.
     pub alert_at_us: Option<i64>,
+    /// The evidence that held at `alert_at_us`.
+    pub decided_by: Option<Evidence>,
     /// Marked as the user's own (allow list, or `m` in the live view): judged like any other,
     /// listed, never alerted. Boxed: few trackers are own, and a crowd holds many entries.
     pub own: Option<Box<Own>>,
@@ -179,10 +198,8 @@ impl Entry {
         let t = &mut self.tracker;
         t.sightings += 1;
         t.presence.add(adv.time_us, verdict::MAX_SILENCE_US);
-        if let Some(pos) = pos {
-            t.located_sightings += 1;
-            t.places.add(&pos);
-        }
+        t.located_sightings += u64::from(pos.is_some());
+        t.places.add(adv.time_us, pos.as_ref());
         t.first_seen_us = t.first_seen_us.min(adv.time_us);
         // Captures are read in order, so the latest sighting carries the current state.
         if adv.time_us >= t.last_seen_us {
@@ -220,7 +237,7 @@ impl Entry {
 /// Collects tracker sightings; everything else is only counted (bystanders are not evidence).
 #[derive(Default)]
 pub struct Trackers<'t> {
-    index: HashMap<TrackerKey, usize>,
+    index: HashMap<TrackerKey, usize, IndexHasher>,
     entries: Vec<Entry>,
     /// Advertisements that were not from a tracker.
     pub other_advertisements: u64,
@@ -366,8 +383,11 @@ impl<'t> Trackers<'t> {
         if t.own.is_none() && !self.allow.is_empty() {
             t.own = self.allow.allows(&t.id, adv.address, c.identity).map(Box::new);
         }
-        if t.alert_at_us.is_none() && verdict::alerts(&self.rules, t) {
+        if t.alert_at_us.is_none()
+            && let Some(e) = verdict::evidence(&self.rules, t)
+        {
             t.alert_at_us = Some(adv.time_us);
+            t.decided_by = Some(e);
             // The verdict is kept for the evidence; the user's own tracker raises no alarm.
             if t.own.is_none() {
                 self.following.push(i);
@@ -427,14 +447,17 @@ impl<'t> Trackers<'t> {
         t.last_seen_us = t.last_seen_us.max(one.last_seen_us);
         t.rssi_max = t.rssi_max.max(one.rssi_max);
         t.battery = one.battery.or(t.battery);
-        if let Some(pos) = one.places.centres().first() {
-            t.located_sightings += 1;
-            t.places.add(pos);
-        }
+        let pos = one.places.first_position();
+        t.located_sightings += u64::from(pos.is_some());
+        t.places.add(one.first_seen_us, pos);
         t.presence.add(one.first_seen_us, clone::MAX_SILENCE_US);
         let enough = t.identities >= clone::MIN_KEYS;
-        if enough && t.alert_at_us.is_none() && verdict::alerts(&self.rules, t) {
+        if enough
+            && t.alert_at_us.is_none()
+            && let Some(e) = verdict::evidence(&self.rules, t)
+        {
             t.alert_at_us = Some(one.first_seen_us);
+            t.decided_by = Some(e);
             if t.own.is_none() {
                 self.following.push(c);
             }
@@ -564,6 +587,7 @@ impl<'t> Trackers<'t> {
                 places: Places::default(),
                 presence: Presence::default(),
                 alert_at_us: None,
+                decided_by: None,
                 own: None,
                 rotating_keys: false,
                 member_ids: Vec::new(),
@@ -621,6 +645,14 @@ impl<'t> Trackers<'t> {
             .collect();
         v.sort_by(worrying_first);
         v
+    }
+
+    /// The in-person advisory as things stand (see [`advisory::in_person`]).
+    pub fn advisory(&self) -> Option<advisory::Advisory> {
+        advisory::in_person(
+            &self.rules,
+            self.entries.iter().filter(|e| !e.merged).map(|e| &e.tracker),
+        )
     }
 
     /// The trackers that started following since the last call, with their verdicts.
@@ -737,19 +769,25 @@ mod tests {
             lon: 8.0,
             accuracy_m: None,
         };
-        // 1 km north within 100 s; the track ends at 100 s.
-        let track = Track::from_fixes(vec![fix(0, 50.0), fix(100_000_000, 50.009)]);
-        let mut t = Trackers::with_track(&track, 60_000_000);
+        // Two minutes at home, 1 km north within 100 s, two minutes there; the track ends then.
+        let track = Track::from_fixes(vec![
+            fix(0, 50.0),
+            fix(120_000_000, 50.0),
+            fix(220_000_000, 50.009),
+            fix(340_000_000, 50.009),
+        ]);
+        let mut t = Trackers::with_track(&track, 120_000_000);
         let c = class(b"abc", OwnerState::Separated);
-        for s in [0, 50, 100, 200] {
+        for s in (0..=340).step_by(10).chain([500]) {
             t.add(&adv(s * 1_000_000, 1, -60), Some(&c));
         }
         let v = t.into_sorted();
-        // The sighting at 200 s is 100 s past the track's end: no position.
-        assert_eq!((v[0].sightings, v[0].located_sightings), (4, 3));
-        assert_eq!(v[0].places.len(), 3);
+        // The sighting at 500 s is 160 s past the track's end: no position. The ride between
+        // the two ends is too quick to make a place; its first 200 m count to the first.
+        assert_eq!((v[0].sightings, v[0].located_sightings), (36, 35));
+        assert_eq!(v[0].places.len(), 2);
         let d = v[0].places.max_distance_m();
-        assert!((995.0..1005.0).contains(&d), "{d}");
+        assert!((985.0..1005.0).contains(&d), "{d}");
     }
 
     #[test]

@@ -135,8 +135,11 @@ mod tests {
             accuracy_m: None,
         };
         let mut places = Places::default();
-        for lat in [35.0, 35.01, 35.02] {
-            places.add(&fix(lat));
+        // Two minutes at each, a sighting every 10 s.
+        for (n, lat) in [35.0, 35.01, 35.02].into_iter().enumerate() {
+            for s in 0..12 {
+                places.add((n as i64 * 12 + s) * 10_000_000, Some(&fix(lat)));
+            }
         }
         let named = [
             NamedPlace::parse("work=35.0201,139.0").unwrap(),

@@ -60,15 +60,20 @@ fn a_separated_tag_that_walks_with_you_alerts_when_all_rules_hold() {
     heard(&mut t, &find_my("AirTag", OwnerState::Separated, b"k1"), 1, 0, 60);
     let v = t.into_sorted();
     assert!(v[0].following());
-    // Medium: 3 places 500 m apart come after 10 min of walking; 30 min with you is the
-    // last rule to hold, so the alert is the sighting at exactly 30 min.
-    assert_eq!(v[0].alert_at_us, Some(30 * MIN));
+    // Medium: 3 places 500 m apart come after 10 min of walking; 30 min with you at places is
+    // the last rule to hold. A new place every 4 min, and the 10 s between the last sighting
+    // at one and the first at the next are on the way, in no place: 7 of them by then.
+    assert_eq!(v[0].alert_at_us, Some(30 * MIN + 7 * 10_000_000));
     assert_eq!(v[0].risk, Risk::High);
-    assert_eq!(v[0].reasons[0], "seen at 16 places over 1 h 0 min, 3.0 km apart");
+    assert_eq!(v[0].reasons[0], "seen at 15 places over 1 h 0 min, 2.7 km apart");
     assert_eq!(v[0].reasons[1], "separated from its owner");
     assert_eq!(
         v[0].reasons[2],
-        "following you: flagged 30 min after it was first seen"
+        "following you: flagged 31 min after it was first seen"
+    );
+    assert_eq!(
+        v[0].reasons[3],
+        "decided by: with you at 8 places for 30 min while you stopped or walked"
     );
 }
 
@@ -80,8 +85,9 @@ fn sensitivity_moves_the_alert() {
         heard(&mut t, &find_my("AirTag", OwnerState::Separated, b"k1"), 1, 0, 60);
         t.into_sorted()[0].alert_at_us
     };
-    assert_eq!(at(Sensitivity::High), Some(15 * MIN));
-    assert_eq!(at(Sensitivity::Low), Some(45 * MIN));
+    // The 10 s on the way between places do not count: 3 of them by 15 min.
+    assert_eq!(at(Sensitivity::High), Some(15 * MIN + 3 * 10_000_000));
+    assert_eq!(at(Sensitivity::Low), Some(45 * MIN + 11 * 10_000_000));
 }
 
 #[test]
@@ -208,17 +214,20 @@ fn without_location_only_long_time_together_alerts_and_at_lower_risk() {
 
 #[test]
 fn silences_do_not_count_as_time_with_you() {
-    let track = walk(120);
+    let track = walk(140);
     let mut t = Trackers::with_track(&track, 2 * MIN);
     let c = find_my("AirTag", OwnerState::Separated, b"k1");
-    // Heard for 5 minutes in every 20: 25 min in all over 1 h 45 min.
-    for start in (0..105).step_by(20) {
+    // Heard for 5 minutes in every 20: 35 min in all over 2 h 5 min.
+    for start in (0..125).step_by(20) {
         heard(&mut t, &c, 1, start, start + 5);
     }
     let v = t.into_sorted();
-    assert_eq!(v[0].presence.with_you_us, 6 * 5 * MIN);
-    assert!(v[0].following(), "30 min reached in the sixth stretch");
-    assert_eq!(v[0].alert_at_us, Some(105 * MIN));
+    assert_eq!(v[0].presence.with_you_us, 7 * 5 * MIN);
+    // 30 min with you came in the sixth stretch, 30 min at places (a few 10 s steps between
+    // places on the way do not count) only in the seventh.
+    let at = v[0].alert_at_us.unwrap();
+    assert!((120 * MIN..=125 * MIN).contains(&at), "{at}");
+    assert!(matches!(v[0].decided_by, Some(Evidence::Places { .. })));
 }
 
 /// A clone sending a new key and address every 2 s, strong, for `minutes`.

@@ -1,12 +1,15 @@
 //! The verdict: is a tracker following the person, since when, how sure, and why.
 //!
-//! A tracker follows you when it is not near its owner and it has been with you at enough
-//! distinct places, for long enough, over enough distance. Each rule is checked at every
-//! sighting in time order, so `alert_at` is the first moment all of them held.
+//! A tracker follows you when it is not near its owner and one kind of evidence holds (see
+//! [`Evidence`]): it was at two of your stays, or still with you well after a ride, or with
+//! you at several places while you stopped or walked, or, on one continuous ride only, for
+//! much longer. A shared train or platform is not evidence: a crowd shares it. Each rule is
+//! checked at every sighting in time order, so `alert_at` is the first moment one held.
 
 use serde::Serialize;
 
-use super::Tracker;
+use super::places::HER_STAY_US;
+use super::{Places, Tracker};
 use crate::classify::OwnerState;
 
 /// A silence longer than this breaks the time a tracker counts as with you: it was not
@@ -26,12 +29,15 @@ pub enum Sensitivity {
 /// The thresholds a sensitivity stands for (README: "How tagwatch decides").
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rules {
-    /// Distinct places (see [`super::PLACE_RADIUS_M`]) the tracker was heard at.
+    /// Distinct places (see [`super::PLACE_RADIUS_M`]) the tracker was with you at.
     pub min_places: usize,
-    /// Time with you (silences over [`MAX_SILENCE_US`] not counted).
+    /// Time with you: at places (stopped or walking) for [`Evidence::Places`], in all
+    /// (silences over [`MAX_SILENCE_US`] not counted) for [`Evidence::Stays`].
     pub min_with_you_us: i64,
     /// The greatest distance between two of those places: you really moved.
     pub min_distance_m: f64,
+    /// Still with you this long after a ride of `min_distance_m` ([`Evidence::AfterRide`]).
+    pub after_ride_us: i64,
     /// Without any position: time with you before alerting on time alone.
     pub no_location_with_you_us: i64,
     /// Whether iPhones, iPads and Macs in Find My mode may alert: a family member's phone
@@ -49,14 +55,17 @@ impl Sensitivity {
                 min_places: 4,
                 min_with_you_us: 45 * MIN,
                 min_distance_m: 1000.0,
+                after_ride_us: 15 * MIN,
                 no_location_with_you_us: 3 * 60 * MIN,
                 apple_devices: false,
             },
-            // Half AirGuard's 60 minutes; a 20-minute train ride with strangers stays below.
+            // Half AirGuard's 60 minutes; rides do not count towards it, so a train full of
+            // strangers' tags never reaches it.
             Sensitivity::Medium => Rules {
                 min_places: 3,
                 min_with_you_us: 30 * MIN,
                 min_distance_m: 500.0,
+                after_ride_us: 10 * MIN,
                 no_location_with_you_us: 2 * 60 * MIN,
                 apple_devices: false,
             },
@@ -65,6 +74,7 @@ impl Sensitivity {
                 min_places: 3,
                 min_with_you_us: 15 * MIN,
                 min_distance_m: 300.0,
+                after_ride_us: 5 * MIN,
                 no_location_with_you_us: 60 * MIN,
                 apple_devices: true,
             },
@@ -140,17 +150,84 @@ fn exempt(rules: &Rules, t: &Tracker) -> Option<&'static str> {
     }
 }
 
-/// Whether the rules hold for `t` now. Called at each sighting to find `alert_at`.
-pub fn alerts(rules: &Rules, t: &Tracker) -> bool {
+/// What decided that a tracker follows: the first kind of evidence that held.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Evidence {
+    /// With you at this many of your stays (home, work, shops), `min_distance_m` apart.
+    Stays { stays: usize },
+    /// Still with you this long at a place this far from where it was before, heard without a
+    /// silence between (across a ride with no GPS too).
+    AfterRide { after_us: i64, distance_m: f64 },
+    /// With you at this many places for this long, stopped or walking (rides not counted).
+    Places { places: usize, at_places_us: i64 },
+    /// Heard on one continuous ride only, for this long: a stranger's tag shares as much.
+    LongRide { with_you_us: i64 },
+    /// No position at all: time together alone.
+    TimeOnly { with_you_us: i64 },
+}
+
+impl Evidence {
+    /// The evidence in plain words, for the reasons.
+    pub fn describe(&self) -> String {
+        match *self {
+            Evidence::Stays { stays } => format!("present at {stays} of your stays"),
+            Evidence::AfterRide { after_us, distance_m } => format!(
+                "still with you {} after a ride of {}, heard without a break",
+                duration(after_us),
+                distance(distance_m)
+            ),
+            Evidence::Places { places, at_places_us } => format!(
+                "with you at {places} places for {} while you stopped or walked",
+                duration(at_places_us)
+            ),
+            Evidence::LongRide { with_you_us } => {
+                format!("one continuous ride only, but {} long", duration(with_you_us))
+            }
+            Evidence::TimeOnly { with_you_us } => format!("with you for {}", duration(with_you_us)),
+        }
+    }
+}
+
+/// Which evidence holds for `t` now, if any. Called at each sighting to find `alert_at`.
+pub fn evidence(rules: &Rules, t: &Tracker) -> Option<Evidence> {
     if exempt(rules, t).is_some() {
-        return false;
+        return None;
     }
+    let with_you_us = t.presence.with_you_us;
     if t.located_sightings == 0 {
-        return t.presence.with_you_us >= rules.no_location_with_you_us;
+        return (with_you_us >= rules.no_location_with_you_us).then_some(Evidence::TimeOnly { with_you_us });
     }
-    t.places.len() >= rules.min_places
-        && t.presence.with_you_us >= rules.min_with_you_us
-        && t.places.max_distance_m() >= rules.min_distance_m
+    moved(rules, &t.places, with_you_us)
+}
+
+/// The evidence from where the tracker was with you.
+fn moved(rules: &Rules, p: &Places, with_you_us: i64) -> Option<Evidence> {
+    let far = p.max_distance_m() >= rules.min_distance_m;
+    if !far {
+        // Every kind below needs two places that far apart.
+        return None;
+    }
+    if let Some((after_us, distance_m)) = p.since_arrival()
+        && after_us >= rules.after_ride_us
+        && distance_m >= rules.min_distance_m
+    {
+        return Some(Evidence::AfterRide { after_us, distance_m });
+    }
+    if with_you_us >= rules.min_with_you_us {
+        let stays = p.stays_apart(rules.min_distance_m);
+        if stays >= 2 {
+            return Some(Evidence::Stays { stays });
+        }
+    }
+    let at_places_us = p.at_places_us();
+    if p.len() >= rules.min_places && at_places_us >= rules.min_with_you_us {
+        return Some(Evidence::Places {
+            places: p.len(),
+            at_places_us,
+        });
+    }
+    (with_you_us >= rules.no_location_with_you_us).then_some(Evidence::LongRide { with_you_us })
 }
 
 /// The risk and the plain reasons for a tracker's final state.
@@ -160,10 +237,11 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<String>) {
     if t.located_sightings > 0 {
         let places = t.places.len();
         let mut details = Vec::new();
+        let stay = duration(HER_STAY_US);
         match t.places.stays() {
             0 => {}
-            1 => details.push("1 stay of 5 min or more".to_string()),
-            n => details.push(format!("{n} stays of 5 min or more")),
+            1 => details.push(format!("1 stay of {stay} or more")),
+            n => details.push(format!("{n} stays of {stay} or more")),
         }
         if !t.named_places.is_empty() {
             details.push(t.named_places.join(", "));
@@ -206,6 +284,9 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<String>) {
             "following you: flagged {} after it was first seen",
             duration(at - t.first_seen_us)
         ));
+    }
+    if let Some(e) = &t.decided_by {
+        reasons.push(format!("decided by: {}", e.describe()));
     }
     if let Some(own) = &t.own {
         reasons.push(format!("marked as yours ({}), so not alerted", own.how()));

@@ -21,6 +21,7 @@ use std::time::Duration;
 use crate::analyze::{self, AnalyzeOptions};
 use crate::capture::JsonlWriter;
 use crate::classify::Classifier;
+use crate::correlate::advisory::Advisory;
 use crate::correlate::{Tracker, Trackers};
 use crate::coverage::{Coverage, TrackRead};
 use crate::evidence::Source;
@@ -172,6 +173,8 @@ pub struct Snapshot {
     pub fix: Option<Fix>,
     pub track: Vec<Fix>,
     pub evidence: Option<Evidence>,
+    /// Devices near their owner with you at places for an hour (not an alert).
+    pub advisory: Option<Advisory>,
 }
 
 /// A live session: the correlator, the evidence recorder and the optional capture file.
@@ -443,6 +446,7 @@ impl<'a> Session<'a> {
             fix: so_far.last().copied(),
             track: thinned(so_far, MAX_TRACK_POINTS),
             evidence: self.evidence.clone(),
+            advisory: self.trackers.advisory(),
         }
     }
 

@@ -328,6 +328,14 @@ impl Builder {
         }
     }
 
+    /// An error estimate for the fix at `time_us`, sent on its own (NMEA GST): it replaces
+    /// the one the fix came with, which was only derived from HDOP.
+    fn refine_accuracy(&mut self, time_us: i64, accuracy_m: f64) {
+        if let Some(last) = self.fixes.last_mut().filter(|f| f.time_us == time_us) {
+            last.accuracy_m = Some(accuracy_m);
+        }
+    }
+
     fn finish(mut self) -> (Track, ReadReport) {
         let times: Vec<i64> = self.fixes.iter().map(|f| f.time_us).collect();
         let (track, outliers) = Track::without_outliers(std::mem::take(&mut self.fixes));

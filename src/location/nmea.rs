@@ -1,5 +1,6 @@
 //! NMEA 0183 logs: RMC gives date, time and position; GGA (with HDOP) and GLL
-//! carry only the time of day and are dated from the last valid RMC.
+//! carry only the time of day and are dated from the last valid RMC; GST gives the error
+//! of the fix of its time in metres.
 
 use chrono::NaiveDate;
 
@@ -11,7 +12,11 @@ pub(super) const HDOP_TO_METRES: f64 = 19.0;
 
 const DAY_US: i64 = 86_400_000_000;
 
-/// Reads every RMC/GGA/GLL sentence with any talker id. Sentences with a bad checksum
+/// GST gives 1-sigma errors in latitude and longitude; gpsd's eph is a 95 % radius, which
+/// for a circular error is 2.45 sigma: eph = 2.45 x sqrt((lat² + lon²) / 2).
+const SIGMA_TO_EPH: f64 = 2.4477 / std::f64::consts::SQRT_2;
+
+/// Reads every RMC/GGA/GLL/GST sentence with any talker id. Sentences with a bad checksum
 /// or bad fields are skipped and counted; other lines are ignored.
 pub fn parse_nmea(text: &str) -> (Track, ReadReport) {
     let mut b = Builder::new();
@@ -43,6 +48,14 @@ pub fn parse_nmea(text: &str) -> (Track, ReadReport) {
             }),
             "GGA" => gga(&fields, last_rmc),
             "GLL" => gll(&fields, last_rmc),
+            "GST" => {
+                match gst(&fields, last_rmc) {
+                    Ok(Some((time_us, accuracy_m))) => b.refine_accuracy(time_us, accuracy_m),
+                    Ok(None) => {}
+                    Err((why, problem)) => b.skip(why, at, format!("GST: {problem}")),
+                }
+                continue;
+            }
             _ => continue,
         };
         match result {
@@ -123,6 +136,22 @@ fn gga(f: &[&str], last_rmc: Option<(NaiveDate, i64)>) -> SentenceResult<Option<
         lon,
         accuracy_m,
     }))
+}
+
+/// GST: the time and the error estimate (metres, as gpsd's eph) of the fix of that time;
+/// None when the receiver leaves the sigmas empty.
+fn gst(f: &[&str], last_rmc: Option<(NaiveDate, i64)>) -> SentenceResult<Option<(i64, f64)>> {
+    if f.len() < 8 {
+        return Err((Skip::Malformed, format!("{} fields, need 8", f.len())));
+    }
+    let (Ok(lat), Ok(lon)) = (f[6].parse::<f64>(), f[7].parse::<f64>()) else {
+        return Ok(None);
+    };
+    let eph = SIGMA_TO_EPH * lat.hypot(lon);
+    if !eph.is_finite() || eph <= 0.0 {
+        return Ok(None);
+    }
+    Ok(Some((dated(time_of_day(f[1])?, last_rmc)?, eph)))
 }
 
 /// GLL: a fix unless status is V or the mode indicator is N. Chart plotters send
@@ -307,6 +336,27 @@ mod tests {
         // Bad latitude, short RMC, no checksum, short GLL.
         assert_eq!(r.skipped.malformed, 4, "{r}");
         assert_eq!(r.skipped.total(), 4);
+    }
+
+    #[test]
+    fn gst_sets_the_error_of_the_fix_of_its_time() {
+        let text = [
+            s("GPRMC,120000.00,A,5000.0000,N,00800.0000,E,0.0,0.0,290720,,,A"),
+            s("GPGGA,120000.00,5000.0000,N,00800.0000,E,1,08,2.0,0,M,0,M,,"),
+            // 1-sigma 6 m north, 8 m east: eph 2.45 x sqrt((36 + 64) / 2) = 17.3 m.
+            s("GPGST,120000.00,10.0,9.0,5.0,30.0,6.0,8.0,12.0"),
+            // Empty sigmas and a GST of no fix change nothing.
+            s("GPRMC,120001.00,A,5000.0000,N,00800.0000,E,0.0,0.0,290720,,,A"),
+            s("GPGST,120001.00,,,,,,,"),
+            s("GPGST,120009.00,1.0,1.0,1.0,0.0,1.0,1.0,1.0"),
+            s("GPGST,1200"),
+        ]
+        .concat();
+        let (t, r) = parse_nmea(&text);
+        let acc: Vec<Option<f64>> = t.fixes().iter().map(|f| f.accuracy_m).collect();
+        assert!((acc[0].unwrap() - 17.31).abs() < 0.01, "{acc:?}");
+        assert_eq!(acc[1], None);
+        assert_eq!((r.skipped.malformed, r.skipped.total()), (1, 1), "{r}");
     }
 
     #[test]

@@ -220,7 +220,13 @@ fn is_jump(before: &Fix, at: &Fix, after: &Fix) -> bool {
     too_fast(before, at) && too_fast(at, after) && !too_fast(before, after)
 }
 
-/// Drops jumps from sorted fixes, each judged against the last fix kept; returns them.
+/// A multipath jump lasts a fix or two, at most this many: a phone logging every second
+/// may stay off for a few seconds.
+const MAX_JUMP_FIXES: usize = 3;
+
+/// Drops jumps from sorted fixes, each judged against the last fix kept; returns them. A jump
+/// is one to [`MAX_JUMP_FIXES`] fixes reached too fast from the fix before and left too fast
+/// for the fix after, when going straight from before to after is not too fast.
 fn drop_jumps(fixes: &mut Vec<Fix>) -> Vec<Fix> {
     let mut dropped = Vec::new();
     if fixes.len() < 3 {
@@ -228,15 +234,27 @@ fn drop_jumps(fixes: &mut Vec<Fix>) -> Vec<Fix> {
     }
     let mut kept = Vec::with_capacity(fixes.len());
     kept.push(fixes[0]);
-    for w in fixes.windows(2).skip(1) {
+    let mut i = 1;
+    while i < fixes.len() {
         let before = kept[kept.len() - 1];
-        if is_jump(&before, &w[0], &w[1]) {
-            dropped.push(w[0]);
-        } else {
-            kept.push(w[0]);
+        let jump = (1..=MAX_JUMP_FIXES).find(|&n| {
+            fixes.get(i + n).is_some_and(|after| {
+                too_fast(&before, &fixes[i])
+                    && too_fast(&fixes[i + n - 1], after)
+                    && !too_fast(&before, after)
+            })
+        });
+        match jump {
+            Some(n) => {
+                dropped.extend_from_slice(&fixes[i..i + n]);
+                i += n;
+            }
+            None => {
+                kept.push(fixes[i]);
+                i += 1;
+            }
         }
     }
-    kept.push(fixes[fixes.len() - 1]);
     *fixes = kept;
     dropped
 }
@@ -455,8 +473,18 @@ mod tests {
             ..walk[30]
         };
         walk[30] = jump;
-        let (t, out) = Track::without_outliers(walk);
+        let (t, out) = Track::without_outliers(walk.clone());
         assert_eq!((t.len(), out.jumps), (59, vec![jump]));
+        // Off 800 m for three fixes 5 s apart (a phone saving battery), then back.
+        let mut slow = ride(T0, 60, 1.4);
+        for f in slow.iter_mut() {
+            f.time_us = T0 + (f.time_us - T0) * 5;
+        }
+        for f in &mut slow[20..23] {
+            f.lat += 800.0 * M;
+        }
+        let (t, out) = Track::without_outliers(slow.clone());
+        assert_eq!((t.len(), &out.jumps[..]), (57, &slow[20..23]));
         // A flight is fast all along; after a tunnel the train is somewhere else: both stay.
         let flight = ride(T0, 30, 250.0);
         assert_eq!(Track::without_outliers(flight).0.len(), 30);

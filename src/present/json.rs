@@ -17,6 +17,16 @@ pub struct Output<'a> {
     pub captures: Vec<CaptureJson>,
     pub other_advertisements: u64,
     pub coverage: CoverageJson,
+    /// Devices near their owner with you at places for an hour: not an alert (README).
+    pub advisory: Option<AdvisoryJson>,
+}
+
+#[derive(Serialize)]
+pub struct AdvisoryJson {
+    pub trackers: Vec<String>,
+    pub places: usize,
+    pub with_you_min: i64,
+    pub text: String,
 }
 
 /// What the result covers (README: "Output").
@@ -214,6 +224,12 @@ pub fn write(analysis: &Analysis, mut w: impl std::io::Write) -> std::io::Result
             .collect(),
         other_advertisements: analysis.other_advertisements,
         coverage: CoverageJson::from(&analysis.coverage),
+        advisory: analysis.advisory.as_ref().map(|a| AdvisoryJson {
+            trackers: a.trackers.clone(),
+            places: a.places,
+            with_you_min: a.with_you_us / 60_000_000,
+            text: a.describe(),
+        }),
     };
     super::safe_json::to_writer(&mut w, &out)?;
     writeln!(w)

@@ -12,16 +12,18 @@ use std::path::Path;
 use chrono::{DateTime, SecondsFormat};
 use serde::Serialize;
 
+mod moving;
+
 use super::Rng;
 use super::scenario::{
     DeviceLog, Emitter, Heard, chipolo_separated, dult_separated, find_my_near_owner, find_my_separated,
-    fmdn_separated, phone, smarttag_separated_from, tile, tile_changing_id, write_btsnoop_part,
-    write_btsnoop_seeded,
+    fmdn_separated, phone, smarttag_near_owner, smarttag_separated_from, tile, tile_changing_id,
+    write_btsnoop_part, write_btsnoop_seeded,
 };
 use crate::location::{Fix, distance_m, write_gpx};
 
 /// Every scenario, in the order `all` writes them.
-pub const NAMES: [&str; 11] = [
+pub const NAMES: [&str; 15] = [
     "commute_airtag",
     "car_smarttag",
     "errands_tile_fmdn",
@@ -33,6 +35,10 @@ pub const NAMES: [&str; 11] = [
     "tile_changing_id",
     "car_smarttag_days",
     "airtag_overnight",
+    moving::CAFE,
+    moving::SUBWAY,
+    moving::TRAIN_CROWD,
+    moving::WALKED_BEHIND,
 ];
 
 /// The scenarios are in Tokyo: their clocks (a Find My key changes at 04:00 local) are
@@ -107,6 +113,8 @@ pub struct Itinerary {
     start_us: i64,
     legs: Vec<Leg>,
     visits: Vec<Visit>,
+    /// Underground: the phone gets no fix between these times.
+    no_fix: Vec<(i64, i64)>,
 }
 
 impl Itinerary {
@@ -119,6 +127,7 @@ impl Itinerary {
                 arrive_us: start_us,
                 leave_us: start_us,
             }],
+            no_fix: Vec::new(),
         }
     }
 
@@ -126,15 +135,28 @@ impl Itinerary {
         self.visits.last().expect("starts with a visit")
     }
 
-    pub fn stay(mut self, minutes: i64) -> Self {
+    pub fn stay(self, minutes: i64) -> Self {
+        self.stay_s(minutes * 60)
+    }
+
+    /// Stays `seconds` (a train at a station).
+    pub fn stay_s(mut self, seconds: i64) -> Self {
         let (place, t) = (self.here().place, self.end_us());
+        let to_us = t + seconds * 1_000_000;
         self.legs.push(Leg {
             from_us: t,
-            to_us: t + minutes * MIN,
+            to_us,
             from: place,
             to: place,
         });
-        self.visits.last_mut().expect("starts with a visit").leave_us = t + minutes * MIN;
+        self.visits.last_mut().expect("starts with a visit").leave_us = to_us;
+        self
+    }
+
+    /// No GPS fix from `from_us` to the end so far (the person went underground then).
+    pub fn underground_since(mut self, from_us: i64) -> Self {
+        let to_us = self.end_us();
+        self.no_fix.push((from_us, to_us));
         self
     }
 
@@ -276,6 +298,8 @@ enum Kind {
     AppleNearOwner(u8),
     /// Separated SmartTag: new address and privacy id every 15 minutes.
     SmartTag,
+    /// SmartTag near its owner, with this aging counter at first: rotates as a separated one.
+    SmartTagNearOwner(u32),
     Tile,
     /// A Tile whose service-data identifier changes every 40 minutes under one address.
     TileChangingId,
@@ -291,7 +315,7 @@ impl Kind {
     fn family(self) -> &'static str {
         match self {
             Kind::AirTag | Kind::AirTagClone | Kind::AppleNearOwner(_) => "apple_find_my",
-            Kind::SmartTag => "samsung_smarttag",
+            Kind::SmartTag | Kind::SmartTagNearOwner(_) => "samsung_smarttag",
             Kind::Tile | Kind::TileChangingId => "tile",
             Kind::Fmdn => "google_fmdn",
             Kind::Dult => "dult",
@@ -312,6 +336,7 @@ impl Kind {
             Kind::AirTagClone => e(None, find_my_separated(0x10)).key_per_advertisement(),
             Kind::AppleNearOwner(status) => e(Some(15), find_my_near_owner(status)),
             Kind::SmartTag => e(Some(15), smarttag_separated_from(counter_base)),
+            Kind::SmartTagNearOwner(counter) => e(Some(15), smarttag_near_owner(counter)),
             Kind::Tile => e(None, tile()),
             Kind::TileChangingId => e(Some(40), tile_changing_id(seed ^ 0x711E)),
             Kind::Fmdn => e(None, fmdn_separated(seed ^ 0xF3D))
@@ -329,6 +354,8 @@ struct Device {
     presence: Presence,
     /// RSSI before noise while carried or riding along; fixed devices get theirs from distance.
     rssi: i8,
+    /// Labelled for the in-person advisory (see [`DeviceLabel::advisory`]).
+    advisory: bool,
 }
 
 const FOLLOWING: bool = true;
@@ -339,6 +366,7 @@ fn tracker(label: &'static str, kind: Kind, following: bool, presence: Presence,
         tracker: Some((label, kind, following)),
         presence,
         rssi,
+        advisory: false,
     }
 }
 
@@ -348,6 +376,7 @@ fn fixed(label: &'static str, kind: Kind, place: Place) -> Device {
         tracker: Some((label, kind, NOT_FOLLOWING)),
         presence: Presence::At(place),
         rssi: 0,
+        advisory: false,
     }
 }
 
@@ -357,6 +386,7 @@ fn phones(count: usize, presence: Presence) -> impl Iterator<Item = Device> {
         tracker: None,
         presence,
         rssi: -62 - (i % 20) as i8,
+        advisory: false,
     })
 }
 
@@ -380,11 +410,21 @@ fn ride(itinerary: &Itinerary, from: &str, to: &str) -> Presence {
     Presence::Between(itinerary.visit(from).leave_us, itinerary.visit(to).arrive_us)
 }
 
+/// How the GPS log is made from the true positions.
+#[derive(Clone, Copy, Debug)]
+enum Gps {
+    /// Off by up to this many metres north and east, uniformly (a logger outdoors).
+    Uniform(f64),
+    /// A phone's GPS: indoor wander, urban-canyon noise, multipath jumps, no fix underground
+    /// (see [`moving::phone_fixes`]).
+    Phone,
+}
+
 /// One labelled scenario.
 struct Scenario {
     itinerary: Itinerary,
-    /// GPS error of the logged track (metres, each axis); the true position drives the capture.
-    gps_noise_m: f64,
+    /// How the logged track errs; the true position drives the capture.
+    gps: Gps,
     /// A following tracker must have been flagged by its first sighting plus this
     /// (`None` where nothing follows).
     alert_within_min: Option<i64>,
@@ -394,6 +434,8 @@ struct Scenario {
     /// For a scenario over several days: the times each day's capture covers (each written
     /// to `NAME-dayN-synthetic.btsnoop` besides the whole one), as a phone saves one a day.
     days: Vec<std::ops::Range<i64>>,
+    /// A following tracker must not be flagged before this: the person had not moved yet.
+    alert_not_before_us: Option<i64>,
 }
 
 // Tokyo. Places are laid out by offsets so distances, and thus travel times, are known.
@@ -428,11 +470,12 @@ fn build(name: &str) -> Option<Scenario> {
             devices.extend(phones_riding(&it, "home station", "work station", 8));
             Scenario {
                 itinerary: it,
-                gps_noise_m: 0.0,
-                alert_within_min: Some(45),
-                truth: "by then the tag has come from home, on foot and most of the 21 km train ride",
+                gps: Gps::Uniform(0.0),
+                alert_within_min: Some(75),
+                truth: "a train shared is no evidence (a crowd shares it), so by 10 min after she reaches the office: by then the tag has come from home, on foot, on the 21 km train ride and into the office",
                 devices,
                 days: Vec::new(),
+                alert_not_before_us: None,
             }
         }
         "car_smarttag" => {
@@ -467,11 +510,12 @@ fn build(name: &str) -> Option<Scenario> {
             ));
             Scenario {
                 itinerary: it,
-                gps_noise_m: 0.0,
+                gps: Gps::Uniform(0.0),
                 alert_within_min: Some(45),
                 truth: "by then the tag has been at two stops 6.7 km apart and on the road between",
                 devices,
                 days: Vec::new(),
+                alert_not_before_us: None,
             }
         }
         "errands_tile_fmdn" => {
@@ -500,12 +544,13 @@ fn build(name: &str) -> Option<Scenario> {
             devices.extend(phones_riding(&it, "post office", "supermarket", 5));
             Scenario {
                 itinerary: it,
-                gps_noise_m: 0.0,
+                gps: Gps::Uniform(0.0),
                 // Tile says nothing of its owner, so a detector needs places, not a flag.
                 alert_within_min: Some(60),
                 truth: "Tile carries no separated flag, so an hour; by then both tags have been at home, at the post office 1 km away and on most of the 4.5 km bus ride",
                 devices,
                 days: Vec::new(),
+                alert_not_before_us: None,
             }
         }
         "dult_chipolo" => {
@@ -525,11 +570,12 @@ fn build(name: &str) -> Option<Scenario> {
             devices.extend(phones_at(&it, &["cafe, Shibuya", "library", "park"], 3));
             Scenario {
                 itinerary: it,
-                gps_noise_m: 0.0,
+                gps: Gps::Uniform(0.0),
                 alert_within_min: Some(60),
                 truth: "by then both tags have been at the cafe for 30 min, on the 1.2 km walk and at the library for 15 min",
                 devices,
                 days: Vec::new(),
+                alert_not_before_us: None,
             }
         }
         "home_neighbour" => {
@@ -551,11 +597,12 @@ fn build(name: &str) -> Option<Scenario> {
             devices.extend(phones(3, Presence::At(counter)));
             Scenario {
                 itinerary: it,
-                gps_noise_m: 15.0,
+                gps: Gps::Uniform(15.0),
                 alert_within_min: None,
                 truth: "nothing follows: the neighbour's tags are heard only at home, the Tile only at the shop",
                 devices,
                 days: Vec::new(),
+                alert_not_before_us: None,
             }
         }
         "own_devices" => {
@@ -588,11 +635,12 @@ fn build(name: &str) -> Option<Scenario> {
             devices.extend(phones_riding(&it, "cafe", "office", 6));
             Scenario {
                 itinerary: it,
-                gps_noise_m: 0.0,
+                gps: Gps::Uniform(0.0),
                 alert_within_min: None,
                 truth: "nothing follows: every tracker is the person's own and near its owner all day",
                 devices,
                 days: Vec::new(),
+                alert_not_before_us: None,
             }
         }
         "train_passengers" => {
@@ -620,11 +668,12 @@ fn build(name: &str) -> Option<Scenario> {
             devices.extend(phones_at(&it, &["Shinjuku station", "Kichijoji station"], 4));
             Scenario {
                 itinerary: it,
-                gps_noise_m: 0.0,
+                gps: Gps::Uniform(0.0),
                 alert_within_min: None,
                 truth: "nothing follows: the strangers' tags ride the same train for 20 min, then the person walks 30 min alone",
                 devices,
                 days: Vec::new(),
+                alert_not_before_us: None,
             }
         }
         "rotating_clone" => {
@@ -650,11 +699,12 @@ fn build(name: &str) -> Option<Scenario> {
             devices.extend(phones_riding(&it, "home station", "work station", 8));
             Scenario {
                 itinerary: it,
-                gps_noise_m: 0.0,
-                alert_within_min: Some(45),
-                truth: "by then over 1300 strong separated Find My keys, one every 2 s, have been heard at home, on foot and on the train: one device carried along",
+                gps: Gps::Uniform(0.0),
+                alert_within_min: Some(70),
+                truth: "by 10 min after she reaches the office: by then over 2000 strong separated Find My keys, one every 2 s, have been heard at home, on foot, on the train and in the office: one device carried along",
                 devices,
                 days: Vec::new(),
+                alert_not_before_us: None,
             }
         }
         _ => return build_identity(name),
@@ -714,11 +764,12 @@ fn build_identity(name: &str) -> Option<Scenario> {
             devices.extend(phones_riding(&it, "bus stop", "market, Sangenjaya", 8));
             Scenario {
                 itinerary: it,
-                gps_noise_m: 15.0,
+                gps: Gps::Uniform(15.0),
                 alert_within_min: Some(60),
                 truth: "Tile carries no separated flag, so an hour; by then the Tile, its identifier changed once, has been at home, on the 4.6 km bus ride and at the market",
                 devices,
                 days: Vec::new(),
+                alert_not_before_us: None,
             }
         }
         "car_smarttag_days" => {
@@ -776,12 +827,13 @@ fn build_identity(name: &str) -> Option<Scenario> {
             devices.extend(phones(1, Presence::At(home.offset("next door", 30.0, 26.0))));
             Scenario {
                 itinerary: it,
-                gps_noise_m: 10.0,
+                gps: Gps::Uniform(10.0),
                 // The first evening's drive home.
                 alert_within_min: Some(10 * 60),
                 truth: "the car tag is heard only while driving, 25 to 30 minutes each way; by the end of the first evening's drive it has been with the person for 30 minutes or more on two drives, 10 km apart; the neighbour's and the colleague's tags are heard only in their car parks",
                 devices,
                 days,
+                alert_not_before_us: None,
             }
         }
         "airtag_overnight" => {
@@ -828,11 +880,12 @@ fn build_identity(name: &str) -> Option<Scenario> {
             devices.extend(phones(1, Presence::At(next_door)));
             Scenario {
                 itinerary: it,
-                gps_noise_m: 15.0,
+                gps: Gps::Uniform(15.0),
                 alert_within_min: Some(45),
                 truth: "by then the tag has come from the office, on foot and on the 15 km train ride; overnight its key changes at 04:00 and it stays one entry; the neighbour's AirTag behind the wall, its key changed at the same minute, is another",
                 devices,
                 days: Vec::new(),
+                alert_not_before_us: None,
             }
         }
         _ => return None,
@@ -856,6 +909,8 @@ fn rfc3339(time_us: i64) -> String {
 #[derive(Serialize)]
 struct Labels<'a> {
     scenario: &'a str,
+    /// Which draw of the scenario's randomness (0: the one `write` makes).
+    seed: u64,
     synthetic: bool,
     /// The clock of the scenario's place (a Find My key changes at 04:00 on it).
     time_zone: &'static str,
@@ -893,6 +948,13 @@ struct DeviceLabel {
     first_address: String,
     following: bool,
     alert_by: Option<String>,
+    /// Flagged no earlier than this (the person had not moved before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alert_not_before: Option<String>,
+    /// Near its owner, yet with the person for long across places: the in-person advisory
+    /// must name it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    advisory: bool,
     presence: String,
     first_seen: String,
     last_seen: String,
@@ -918,12 +980,13 @@ pub fn write(name: &str, dir: &Path) -> io::Result<Written> {
     write_seeded(name, dir, 0)
 }
 
-/// Writes scenario `name` drawn with `seed` (0: as [`write`]): the same day and devices, other
-/// keys, addresses, counters, signal noise and GPS noise.
-pub fn write_seeded(name: &str, dir: &Path, seed: u64) -> io::Result<Written> {
+/// [`write`] with another draw of everything random in the scenario: addresses and keys, GPS
+/// noise, when strangers board and alight (seed 0 is `write`'s).
+pub fn write_seeded(name: &str, dir: &Path, draw: u64) -> io::Result<Written> {
+    let seed = seed_of(name) ^ draw.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let s = build(name)
+        .or_else(|| moving::build(name, &mut Rng::new(seed ^ 0x5CE)))
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("no scenario {name:?}")))?;
-    let seed = seed_of(name) ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let it = &s.itinerary;
     let (start_us, end_us) = (it.start_us(), it.end_us());
     let create = |suffix: &str| File::create(dir.join(format!("{name}{suffix}"))).map(BufWriter::new);
@@ -950,13 +1013,18 @@ pub fn write_seeded(name: &str, dir: &Path, seed: u64) -> io::Result<Written> {
         write_btsnoop_part(out, start_us, end_us, day.clone(), &emitters, seed)?;
     }
 
-    let fixes = it.fixes(s.gps_noise_m, &mut Rng::new(seed ^ 0x6B5));
+    let mut rng = Rng::new(seed ^ 0x6B5);
+    let fixes = match s.gps {
+        Gps::Uniform(noise_m) => it.fixes(noise_m, &mut rng),
+        Gps::Phone => moving::phone_fixes(it, &mut rng),
+    };
     let mut gpx = create("-synthetic.gpx")?;
     write_gpx(&mut gpx, &fixes, &format!("{name} (synthetic)"))?;
     gpx.flush()?;
 
     let labels = Labels {
         scenario: name,
+        seed: draw,
         synthetic: true,
         time_zone: TIME_ZONE,
         days: s
@@ -991,8 +1059,12 @@ pub fn write_seeded(name: &str, dir: &Path, seed: u64) -> io::Result<Written> {
             .iter()
             .zip(&logs)
             .filter_map(|(d, log)| {
-                d.tracker
-                    .map(|t| device_label(t, d.presence, log, s.alert_within_min))
+                d.tracker.map(|t| {
+                    let mut l = device_label(t, d.presence, log, s.alert_within_min)?;
+                    l.alert_not_before = s.alert_not_before_us.filter(|_| l.following).map(rfc3339);
+                    l.advisory = d.advisory;
+                    Ok(l)
+                })
             })
             .collect::<io::Result<_>>()?,
     };
@@ -1029,6 +1101,8 @@ fn device_label(
         alert_by: alert_within_min
             .filter(|_| following)
             .map(|m| rfc3339(first_us + m * MIN)),
+        alert_not_before: None,
+        advisory: false,
         presence: presence.describe(),
         first_seen: rfc3339(first_us),
         last_seen: rfc3339(last_us),

@@ -128,6 +128,18 @@ pub(super) fn smarttag_separated_from(base: u32) -> Builder {
     })
 }
 
+/// A SmartTag near its owner (state 0x15) whose aging counter starts at `counter`: rotates
+/// like a separated one.
+pub(super) fn smarttag_near_owner(counter: u32) -> Builder {
+    Box::new(move |epoch, rng| {
+        let id: [u8; 8] = rng.bytes();
+        (
+            random_address(rng),
+            payload::smarttag(0x15, counter + epoch as u32, &id),
+        )
+    })
+}
+
 pub(super) fn tile() -> Builder {
     Box::new(|_, rng| (random_address(rng), payload::tile(&rng.bytes())))
 }
@@ -259,6 +271,35 @@ pub fn crowd(start_us: i64, minutes: i64, phones_around: usize) -> (i64, i64, Ve
     let (start, end, mut emitters) = demo(start_us, minutes);
     emitters.extend(phones(phones_around));
     (start, end, emitters)
+}
+
+/// A rush-hour platform and train: `devices` devices come and go over `minutes` minutes, each
+/// heard for 5 to 40 minutes; half are strangers' trackers (separated AirTags with a day's
+/// key, AirTags near their owner, SmartTags and Tiles), half iPhones. Phones send every second
+/// and trackers every 2 s, so a third of all advertisements are from trackers: load for the
+/// tracker-dense benchmark, where correlation, not decoding, has most of the work.
+pub fn dense(start_us: i64, minutes: i64, devices: usize) -> (i64, i64, Vec<Emitter>) {
+    let end_us = start_us + minutes * 60_000_000;
+    let emitters = (0..devices)
+        .map(|i| {
+            let mut rng = Rng::new(0xDE45E ^ i as u64);
+            let stay = (5 + rng.below(36) as i64) * 60_000_000;
+            // Some were there before the capture started, some still are when it ends.
+            let from = start_us - stay / 2 + rng.below((end_us - start_us) as u64) as i64;
+            let rssi = -55 - rng.below(40) as i8;
+            let heard: Heard = Box::new(move |t| (from..from + stay).contains(&t).then_some(rssi));
+            let tracker = |rotate_min, build| Emitter::new(2000, rotate_min, rssi, build);
+            let emitter = match i % 8 {
+                0 | 4 => tracker(None, find_my_separated(0x10)),
+                2 => tracker(Some(15), find_my_near_owner(0x10)),
+                6 if i % 16 == 6 => tracker(Some(15), smarttag_separated()),
+                6 => tracker(None, tile()),
+                _ => phone(i, 1000),
+            };
+            emitter.heard(heard)
+        })
+        .collect();
+    (start_us, end_us, emitters)
 }
 
 /// What one emitter put in a capture.
