@@ -134,9 +134,22 @@ fn json_has_the_documented_shape() {
         "alert_at",
         "risk",
         "reasons",
+        "reason_codes",
     ] {
         assert!(t.get(key).is_some(), "missing {key} in {t}");
     }
+    // Each reason twice: an English sentence, and a stable code with its values.
+    let (reasons, codes) = (
+        t["reasons"].as_array().unwrap(),
+        t["reason_codes"].as_array().unwrap(),
+    );
+    assert_eq!(reasons.len(), codes.len());
+    assert_eq!(codes[0]["code"], "seen_without_location", "{t}");
+    assert!(codes[0]["with_you_us"].as_i64().unwrap() > 0, "{t}");
+    assert!(
+        reasons[0].as_str().unwrap().starts_with("seen with you for "),
+        "{t}"
+    );
     // RFC 3339 in UTC with microseconds, inside the demo's ten minutes.
     let first = t["first_seen"].as_str().unwrap();
     assert!(

@@ -33,3 +33,4 @@ seconds = { $n } s
 minutes = { $n } min
 hours = { $n } h
 desktop_off = desktop notifications off: { $why }
+alert-line = ALERT { $time } { $model } ({ $id }) is following you: { $reasons }

@@ -33,3 +33,4 @@ seconds = { $n } 秒
 minutes = { $n } 分
 hours = { $n } 時間
 desktop_off = デスクトップ通知オフ: { $why }
+alert-line = ALERT（警告） { $time } { $model }（{ $id }）があなたを追跡しています：{ $reasons }

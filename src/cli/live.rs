@@ -87,6 +87,7 @@ impl SweepArgs {
 
 /// `scan` and `sweep`: a live session on a replayed capture, with the live view or headless.
 pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
+    let lang = i18n::from_env(args.lang);
     let judge = match args.judge.load(true) {
         Ok(j) => j,
         Err(code) => return code,
@@ -197,7 +198,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         };
         let mut hooks = Vec::new();
         live::run_headless(&mut session, feed, sweep_end, |e| {
-            eprintln!("{}", e.line());
+            eprintln!("{}", e.line(lang));
             if let Some(cmd) = &args.on_alert {
                 match live::run_alert_hook(cmd, e) {
                     Ok(hook) => hooks.push(hook),
@@ -216,7 +217,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             purpose,
             feed.describe(),
             feed.listener(),
-            i18n::from_env(args.lang),
+            lang,
             tz,
             args.judge.allow.clone(),
             args.report_dir.clone(),

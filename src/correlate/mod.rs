@@ -10,6 +10,7 @@ mod clone;
 pub mod history;
 mod named;
 mod places;
+mod reason;
 mod rotation;
 pub mod verdict;
 
@@ -18,12 +19,14 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 
 use crate::classify::{Classification, OwnerState};
+use crate::i18n::Lang;
 use crate::location::{Fix, OnTrack, PositionSource, Track};
 use crate::model::{Advertisement, BdAddr};
 pub use allow::{AllowError, Allowlist, Own, append_id};
 pub use history::{History, Lineage};
 pub use named::NamedPlace;
 pub use places::{MAX_PLACES, PLACE_RADIUS_M, Places, STAY_US};
+pub use reason::Reason;
 pub use rotation::Zone;
 use rotation::{Apart, Sighting};
 use verdict::{Presence, Risk, Rules};
@@ -114,10 +117,16 @@ pub struct Tracker {
     pub named_places: Vec<String>,
     /// Set when the analysis ends (see [`verdict::judge`]).
     pub risk: Risk,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
 }
 
 impl Tracker {
+    /// The reasons in `lang`, one clause after another.
+    pub fn reasons_text(&self, lang: Lang) -> String {
+        let reasons: Vec<String> = self.reasons.iter().map(|r| r.text(lang)).collect();
+        reasons.join(lang.t("separator-clauses"))
+    }
+
     /// The verdict: it follows the person (also when it is the user's own).
     pub fn following(&self) -> bool {
         self.alert_at_us.is_some()

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::Tracker;
+use super::{Reason, Tracker};
 use crate::classify::OwnerState;
 
 /// A silence longer than this breaks the time a tracker counts as with you: it was not
@@ -130,11 +130,11 @@ impl Presence {
 }
 
 /// Why a tracker may not alert at all, whatever its places and time.
-fn exempt(rules: &Rules, t: &Tracker) -> Option<&'static str> {
+fn exempt(rules: &Rules, t: &Tracker) -> Option<Reason> {
     if t.owner_state == OwnerState::NearOwner {
-        Some("near its owner (the owner's phone is close by), so not flagged")
+        Some(Reason::NotFlaggedNearOwner)
     } else if t.model == Some("Apple device") && !rules.apple_devices {
-        Some("an iPhone, iPad or Mac in Find My mode: flagged only at high sensitivity")
+        Some(Reason::AppleDeviceHighSensitivityOnly)
     } else {
         None
     }
@@ -153,62 +153,42 @@ pub fn alerts(rules: &Rules, t: &Tracker) -> bool {
         && t.places.max_distance_m() >= rules.min_distance_m
 }
 
-/// The risk and the plain reasons for a tracker's final state.
-pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<String>) {
+/// The risk and the reasons for a tracker's final state.
+pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<Reason>) {
     let mut reasons = Vec::new();
-    let with_you = duration(t.presence.with_you_us);
-    if t.located_sightings > 0 {
-        let places = t.places.len();
-        let mut details = Vec::new();
-        match t.places.stays() {
-            0 => {}
-            1 => details.push("1 stay of 5 min or more".to_string()),
-            n => details.push(format!("{n} stays of 5 min or more")),
-        }
-        if !t.named_places.is_empty() {
-            details.push(t.named_places.join(", "));
-        }
-        let names = match details.is_empty() {
-            true => String::new(),
-            false => format!(" ({})", details.join("; ")),
-        };
-        reasons.push(format!(
-            "seen at {places} place{}{names} over {with_you}, {} apart",
-            if places == 1 { "" } else { "s" },
-            distance(t.places.max_distance_m())
-        ));
-    } else {
-        reasons.push(format!(
-            "seen with you for {with_you}; no location data, so tagwatch could not check that it moved with you"
-        ));
-    }
-    reasons.push(
-        match t.owner_state {
-            OwnerState::Separated => "separated from its owner",
-            OwnerState::NearOwner => "near its owner",
-            OwnerState::Unknown => "it does not say whether its owner is near",
-        }
-        .to_string(),
-    );
-    if let Some(why) = exempt(rules, t) {
-        reasons.push(why.to_string());
-    }
+    let with_you_us = t.presence.with_you_us;
+    reasons.push(match t.located_sightings {
+        0 => Reason::SeenWithoutLocation { with_you_us },
+        _ => Reason::SeenAtPlaces {
+            places: t.places.len(),
+            stays: t.places.stays(),
+            named_places: t.named_places.clone(),
+            with_you_us,
+            distance_m: t.places.max_distance_m(),
+        },
+    });
+    reasons.push(match t.owner_state {
+        OwnerState::Separated => Reason::SeparatedFromOwner,
+        OwnerState::NearOwner => Reason::NearOwner,
+        OwnerState::Unknown => Reason::OwnerUnknown,
+    });
+    reasons.extend(exempt(rules, t));
     if t.rotating_keys {
-        reasons.push(format!(
-            "uses a new key for every advertisement ({} keys): built to hide from tracker detection",
-            t.identities
-        ));
+        reasons.push(Reason::NewKeyEveryAdvertisement { keys: t.identities });
     }
-    reasons.extend(super::rotation::linked(t));
-    reasons.extend(t.identity_notes.iter().cloned());
+    reasons.extend(super::rotation::linked(t).map(|note| Reason::Identity { note }));
+    reasons.extend(t.identity_notes.iter().map(|note| Reason::Identity { note: note.clone() }));
     if let Some(at) = t.alert_at_us {
-        reasons.push(format!(
-            "following you: flagged {} after it was first seen",
-            duration(at - t.first_seen_us)
-        ));
+        reasons.push(Reason::Following {
+            after_us: at - t.first_seen_us,
+        });
     }
     if let Some(own) = &t.own {
-        reasons.push(format!("marked as yours ({}), so not alerted", own.how()));
+        reasons.push(Reason::MarkedOwn {
+            file: own.file.clone(),
+            line: own.line,
+            earlier: own.earlier.clone(),
+        });
     }
     let separated = t.owner_state == OwnerState::Separated;
     let mut risk = match (t.alert_at_us.is_some(), exempt(rules, t).is_some()) {
@@ -221,23 +201,4 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<String>) {
     };
     super::history::judge(t, &mut risk, &mut reasons);
     (risk, reasons)
-}
-
-/// "1 h 42 min", "35 min", "40 s".
-fn duration(us: i64) -> String {
-    let s = us.max(0) / 1_000_000;
-    match (s / 3600, s % 3600 / 60) {
-        (0, 0) => format!("{s} s"),
-        (0, m) => format!("{m} min"),
-        (h, m) => format!("{h} h {m} min"),
-    }
-}
-
-/// "850 m", "6.3 km".
-fn distance(m: f64) -> String {
-    if m < 1000.0 {
-        format!("{m:.0} m")
-    } else {
-        format!("{:.1} km", m / 1000.0)
-    }
 }

@@ -7,6 +7,7 @@
 //! [`grouped`] writes them with thousands separators ("5,324 件"), which Fluent itself does not.
 
 mod select;
+mod units;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -16,6 +17,7 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 pub use select::{choose, from_env};
+pub use units::distance;
 
 /// The language of what tagwatch writes. Adding one means adding a variant here and its
 /// directory under `locales/` with every area's file; the tests check that none is missing.
@@ -37,7 +39,7 @@ macro_rules! areas {
 }
 
 /// (area, English source, Japanese source).
-const AREAS: [(&str, &str, &str); 4] = areas!("common", "listening", "live", "report");
+const AREAS: [(&str, &str, &str); 5] = areas!("common", "listening", "live", "report", "verdict");
 
 /// Japanese descriptions of the tracker families (`family-KEY`); the English ones are the
 /// signature files' own, so this file has no English twin.

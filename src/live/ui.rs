@@ -647,7 +647,7 @@ impl App {
         lines.extend(
             t.reasons
                 .iter()
-                .map(|r| Line::from(format!("• {}", neutralise(r)))),
+                .map(|r| Line::from(format!("• {}", neutralise(&r.text(self.lang))))),
         );
         lines.push(Line::from(format!("raw: {}", neutralise(&v.raw_hex))));
         let block = Block::new()

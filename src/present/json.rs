@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use crate::analyze::{Analysis, Outcome};
 use crate::classify::OwnerState;
-use crate::correlate::Tracker;
 use crate::correlate::history::Day;
+use crate::correlate::{Reason, Tracker};
 use crate::coverage::Coverage;
 
 use super::{rfc3339, utc_span};
@@ -114,7 +114,9 @@ pub struct TrackerJson<'a> {
     pub own: bool,
     pub marked_own: Option<String>,
     pub risk: &'a str,
+    /// The reasons in English sentences; `reason_codes` has them as stable codes with values.
     pub reasons: Vec<String>,
+    pub reason_codes: &'a [Reason],
     pub mode: Option<&'a str>,
     pub battery: Option<&'a str>,
     pub network: Option<&'a str>,
@@ -170,7 +172,8 @@ impl<'a> From<&'a Tracker> for TrackerJson<'a> {
             own: t.own.is_some(),
             marked_own: t.own.as_ref().map(|o| o.how()),
             risk: t.risk.as_str(),
-            reasons: t.reasons.clone(),
+            reasons: t.reasons.iter().map(Reason::to_string).collect(),
+            reason_codes: &t.reasons,
             mode: t.mode,
             battery: t.battery,
             network: t.network,

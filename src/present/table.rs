@@ -11,6 +11,7 @@ use crate::classify::{Classifier, OwnerState};
 use crate::correlate::Tracker;
 use crate::correlate::verdict::Risk;
 use crate::coverage::Warning;
+use crate::i18n::Lang;
 
 use super::{duration_text, grouped, local_span, local_time, neutralise};
 
@@ -176,7 +177,7 @@ fn why(analysis: &Analysis) -> String {
             out,
             "{}: {}.",
             neutralise(&t.id),
-            neutralise(&t.reasons.join("; "))
+            neutralise(&t.reasons_text(Lang::En))
         );
     }
     if out.is_empty() {

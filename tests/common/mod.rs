@@ -152,6 +152,7 @@ pub fn tracker(id: &str, risk: &str) -> TrackerRecord {
         alert_at_us: None,
         risk: risk.to_string(),
         reasons: vec![],
+        reason_codes: vec![],
         mode: None,
         battery: Some("full".to_string()),
         network: None,
