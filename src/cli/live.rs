@@ -12,7 +12,6 @@ use tagwatch::analyze::{Analysis, Outcome};
 use tagwatch::capture::{self, JsonlWriter};
 use tagwatch::evidence::Source;
 use tagwatch::exit;
-use tagwatch::i18n::{self, Lang};
 use tagwatch::interact::act;
 use tagwatch::live::ui::{self, App, Purpose};
 use tagwatch::live::{self, Feed, Replay, Session};
@@ -52,10 +51,6 @@ pub(crate) struct LiveArgs {
     /// Where `r` in the live view writes evidence reports, a folder per tracker.
     #[arg(long, value_name = "DIR", default_value = "tagwatch-reports")]
     report_dir: PathBuf,
-    /// Language of the live view's map, timeline and status line, ja or en [default:
-    /// TAGWATCH_LANG, else ja in a Japanese locale, else en].
-    #[arg(long)]
-    lang: Option<Lang>,
     #[command(flatten)]
     judge: JudgeArgs,
     #[command(flatten)]
@@ -87,7 +82,7 @@ impl SweepArgs {
 
 /// `scan` and `sweep`: a live session on a replayed capture, with the live view or headless.
 pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
-    let lang = i18n::from_env(args.lang);
+    let lang = super::lang();
     let judge = match args.judge.load(true) {
         Ok(j) => j,
         Err(code) => return code,

@@ -17,6 +17,7 @@ use super::{bad_input, store_failed};
 
 #[derive(Args)]
 pub(crate) struct NoteArgs {
+    /// What to note, in your own words (quote it: "found it under the car seat").
     text: String,
     /// A file to keep with the note, e.g. a photo of the tag (its SHA-256 goes into the chain;
     /// the report shows pictures and `tagwatch attachment get` writes it back out).

@@ -45,9 +45,6 @@ pub(crate) struct ReportArgs {
     /// Only this tracker (its id as `analyze` prints it) [default: every stored tracker].
     #[arg(long, value_name = "ID")]
     tracker: Option<String>,
-    /// Report language, ja or en; repeat for both [default: both].
-    #[arg(long)]
-    lang: Vec<Lang>,
     #[command(flatten)]
     zone: ZoneArgs,
     /// Folder to write into (created if missing).
@@ -71,10 +68,9 @@ impl ReportArgs {
         if let Err(e) = std::fs::create_dir_all(dir) {
             return output_failed(dir, &e);
         }
-        let langs = if self.lang.is_empty() {
-            &Lang::ALL[..]
-        } else {
-            &self.lang[..]
+        let langs = match super::langs_asked() {
+            [] => &Lang::ALL[..],
+            asked => asked,
         };
         let zone = self.zone.zone(&data);
         for &lang in langs {
@@ -92,6 +88,7 @@ impl ReportArgs {
 
 #[derive(Args)]
 pub(crate) struct ExportArgs {
+    /// The file format.
     #[arg(long, value_enum)]
     format: ExportFormat,
     /// Only this tracker [default: every stored tracker].

@@ -39,11 +39,14 @@ macro_rules! areas {
 }
 
 /// (area, English source, Japanese source).
-const AREAS: [(&str, &str, &str); 5] = areas!("common", "listening", "live", "report", "verdict");
+const AREAS: [(&str, &str, &str); 6] = areas!("cli", "common", "listening", "live", "report", "verdict");
 
 /// Japanese descriptions of the tracker families (`family-KEY`); the English ones are the
 /// signature files' own, so this file has no English twin.
 const FAMILIES_JA: &str = include_str!("../../locales/ja/families.ftl");
+
+/// Japanese `--help`; the English is clap's, from the doc comments in src/cli/ (no twin either).
+const CLI_HELP_JA: &str = include_str!("../../locales/ja/cli-help.ftl");
 
 impl Lang {
     pub const ALL: [Lang; 2] = [Lang::Ja, Lang::En];
@@ -81,6 +84,11 @@ impl Lang {
             Err(_) if self != Lang::En => Lang::En.fill(key, values),
             Err(_) => key.to_string(),
         }
+    }
+
+    /// Whether this language has the message `key`, which takes no values.
+    pub fn has(self, key: &str) -> bool {
+        catalogue(self).plain.contains_key(key)
     }
 
     /// What the tracker family `family` is, when this language has its own description (the
@@ -193,7 +201,7 @@ fn sources(lang: Lang) -> Vec<&'static str> {
         .map(|(_, en, ja)| if lang == Lang::Ja { *ja } else { *en })
         .collect();
     if lang == Lang::Ja {
-        sources.push(FAMILIES_JA);
+        sources.extend([FAMILIES_JA, CLI_HELP_JA]);
     }
     sources
 }
