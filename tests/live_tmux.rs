@@ -28,7 +28,7 @@ fn live_view_in_a_real_terminal() {
     let started = tmux.run(&["new-session", "-d", "-s", "tw", "-x", "110", "-y", "32", &command]);
     assert!(started.status.success(), "{started:?}");
 
-    tmux.wait_for(&["AirTag is following you", "FOLLOWING (high)"]);
+    tmux.wait_for(&["AirTag is following you", "FOLLOWING (high risk)"]);
 
     tmux.keys(&["Enter"]);
     tmux.wait_for(&["raw: 1eff4c0012", "separated from its owner"]);

@@ -2,7 +2,20 @@
 
 north = N
 duration_h_min = { $h } h { $m } min
+duration_h = { $h } h
+duration_min_s = { $m } min { $s } s
 duration_min = { $m } min
 duration_s = { $s } s
 separator-list = {", "}
 separator-clauses = {"; "}
+risk_none = none
+risk_low = low
+risk_medium = medium
+risk_high = high
+verdict-mine = mine
+verdict-following = FOLLOWING ({ $risk } risk)
+verdict-risk = { $risk } risk
+verdict-quiet = -
+owner-separated = separated
+owner-near = near owner
+owner-unknown = unknown

@@ -80,7 +80,13 @@ pub(crate) fn run(args: &AnalyzeArgs) -> ExitCode {
     let mut out = std::io::BufWriter::new(anstream::stdout());
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = match args.format {
-        OutputFormat::Table => present::table::write(&analysis, args.all, &mut out),
+        OutputFormat::Table => present::table::write(
+            &analysis,
+            args.all,
+            super::lang(),
+            present::table::terminal_width(),
+            &mut out,
+        ),
         OutputFormat::Json => present::json::write(&analysis, &mut out),
     }
     .and_then(|()| out.flush());

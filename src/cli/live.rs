@@ -248,14 +248,16 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = match purpose {
         Purpose::Sweep { .. } => {
-            let mut text: String = ui::sweep_lines(&snapshot)
+            let mut text: String = ui::sweep_lines(&snapshot, lang)
                 .iter()
                 .map(|l| format!("{l}\n"))
                 .collect();
-            text.push_str(&present::table::statement(&result));
+            text.push_str(&present::table::statement(&result, lang));
             out.write_all(text.as_bytes())
         }
-        Purpose::Scan => present::table::write(&result, false, &mut out),
+        Purpose::Scan => {
+            present::table::write(&result, false, lang, present::table::terminal_width(), &mut out)
+        }
     };
     // What was listened to, when: time the radio was down is not checked, whatever was heard.
     if let Some(listening) = &outcome.listening {

@@ -71,7 +71,7 @@ fn a_separated_tag_that_walks_with_you_alerts_when_all_rules_hold() {
     assert_eq!(
         english,
         [
-            "seen at 16 places over 1 h 0 min, 3.0 km apart",
+            "seen at 16 places over 1 h, 3.0 km apart",
             "separated from its owner",
             "following you: flagged 30 min after it was first seen"
         ]
@@ -80,7 +80,7 @@ fn a_separated_tag_that_walks_with_you_alerts_when_all_rules_hold() {
     assert_eq!(
         japanese,
         [
-            "1時間0分のあいだに 16 か所で検知、場所同士は最大 3.0 km 離れている",
+            "1時間のあいだに 16 か所で検知、場所同士は最大 3.0 km 離れている",
             "持ち主から離れている",
             "あなたを追跡しています：最初の検知から 30分後に警告"
         ]

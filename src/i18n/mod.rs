@@ -17,7 +17,7 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 pub use select::{choose, from_env};
-pub use units::distance;
+pub use units::{distance, group_digits};
 
 /// The language of what tagwatch writes. Adding one means adding a variant here and its
 /// directory under `locales/` with every area's file; the tests check that none is missing.
@@ -39,7 +39,7 @@ macro_rules! areas {
 }
 
 /// (area, English source, Japanese source).
-const AREAS: [(&str, &str, &str); 6] = areas!("cli", "common", "listening", "live", "report", "verdict");
+const AREAS: [(&str, &str, &str); 7] = areas!("cli", "common", "listening", "live", "report", "table", "verdict");
 
 /// Japanese descriptions of the tracker families (`family-KEY`); the English ones are the
 /// signature files' own, so this file has no English twin.
@@ -228,24 +228,12 @@ fn ids(sources: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// A number as people write it: digits grouped by three with commas ("5,324", "12,000.5"),
-/// in Japanese as in English.
+/// A number in a message as people write it ([`group_digits`]).
 fn grouped(value: &FluentValue) -> Option<String> {
-    let FluentValue::Number(n) = value else {
-        return None;
-    };
-    let text = n.as_string();
-    let (sign, digits) = text.split_at(usize::from(text.starts_with('-')));
-    let (int, frac) = digits.split_at(digits.find('.').unwrap_or(digits.len()));
-    let mut out = String::from(sign);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
+    match value {
+        FluentValue::Number(n) => Some(group_digits(&n.as_string())),
+        _ => None,
     }
-    out.push_str(frac);
-    Some(out)
 }
 
 #[cfg(test)]

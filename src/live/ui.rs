@@ -31,7 +31,8 @@ use crate::i18n::Lang;
 use crate::interact::InteractError;
 use crate::interact::act::{self, Action, Report, Target};
 use crate::present::neutralise;
-use crate::present::table::{owner_text, tracker_text};
+use crate::present::table::tracker_text;
+use crate::present::{owner_text, verdict_text};
 
 /// Signal strengths the meter spans, in dBm: far away to on top of it.
 const METER_DBM: (f64, f64) = (-100.0, -30.0);
@@ -557,10 +558,10 @@ impl App {
             .iter()
             .map(|v| {
                 let t = &v.tracker;
-                let (verdict, style) = verdict(t);
+                let (verdict, style) = verdict(t, self.lang);
                 [
                     Span::raw(neutralise(&tracker_text(t))),
-                    Span::raw(owner_text(t.owner_state)),
+                    Span::raw(owner_text(self.lang, t.owner_state)),
                     Span::raw(sparkline(&v.rssi)),
                     Span::raw(v.smoothed.map_or("-".to_string(), |s| format!("{s:.0}"))),
                     Span::raw(self.clock(t.first_seen_us)),
@@ -632,7 +633,7 @@ impl App {
                 "{} · {} · {} · battery {}",
                 t.id,
                 neutralise(&tracker_text(t)),
-                owner_text(t.owner_state),
+                owner_text(self.lang, t.owner_state),
                 t.battery.map_or("unknown".to_string(), neutralise)
             )),
             Line::from(format!(
@@ -809,17 +810,19 @@ fn signal(v: &TrackerView) -> f64 {
     v.smoothed.unwrap_or(f64::NEG_INFINITY)
 }
 
-fn verdict(t: &Tracker) -> (String, Style) {
-    if t.own.is_some() {
-        ("mine".to_string(), Style::new().fg(Color::Green))
+/// The verdict in the table's words, coloured for the view.
+fn verdict(t: &Tracker, lang: Lang) -> (String, Style) {
+    let style = if t.own.is_some() {
+        Style::new().fg(Color::Green)
     } else if t.following() {
-        (
-            format!("FOLLOWING ({})", t.risk.as_str()),
-            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-        )
+        Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
     } else {
-        (t.risk.as_str().to_string(), Style::new())
-    }
+        Style::new()
+    };
+    (
+        verdict_text(lang, t.own.is_some(), t.following(), t.risk.as_str()),
+        style,
+    )
 }
 
 fn distance(t: &Tracker) -> String {
@@ -869,7 +872,7 @@ fn countdown(us: i64) -> String {
 }
 
 /// The sweep result, strongest first: one line per tracker.
-pub fn sweep_lines(snap: &Snapshot) -> Vec<String> {
+pub fn sweep_lines(snap: &Snapshot, lang: Lang) -> Vec<String> {
     let mut rows: Vec<&TrackerView> = snap.trackers.iter().collect();
     rows.sort_by(|a, b| signal(b).total_cmp(&signal(a)));
     rows.iter()
@@ -880,8 +883,8 @@ pub fn sweep_lines(snap: &Snapshot) -> Vec<String> {
                 v.smoothed.map_or("-".to_string(), |s| format!("{s:.0}")),
                 t.id,
                 neutralise(&tracker_text(t)),
-                owner_text(t.owner_state),
-                verdict(t).0,
+                owner_text(lang, t.owner_state),
+                verdict(t, lang).0,
                 neutralise(&v.raw_hex)
             )
         })

@@ -31,6 +31,10 @@ pub fn tagwatch() -> Command {
         .env("NO_COLOR", "1")
         .env("TZ", "UTC")
         .env("TAGWATCH_DB", db);
+    // English unless a test asks for Japanese, whatever this machine's locale.
+    for var in ["TAGWATCH_LANG", "LC_ALL", "LC_MESSAGES", "LANG"] {
+        cmd.env_remove(var);
+    }
     cmd
 }
 
