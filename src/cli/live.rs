@@ -246,17 +246,39 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     let lang = i18n::from_env(args.lang);
     let mut out = anstream::stdout();
     // A closed pipe (`| head`) is not an error worth reporting.
+    // Where the evidence is, last, so a person who stops here knows.
+    let stored = match &store {
+        Some(s) => lang.fill(
+            "live-stored",
+            &[("db", &present::neutralise(&s.path().display().to_string()))],
+        ),
+        None => lang.t("live-not-stored").to_string(),
+    };
     let _ = match purpose {
         Purpose::Sweep { .. } => {
-            let mut text: String = ui::sweep_lines(&snapshot, lang)
-                .iter()
-                .map(|l| format!("{l}\n"))
-                .collect();
+            let mut text = ui::sweep_table(&snapshot, lang);
             text.push_str(&present::table::statement(&result, lang));
+            text.push_str(&stored);
+            text.push('\n');
             out.write_all(text.as_bytes())
         }
         Purpose::Scan => {
-            present::table::write(&result, false, lang, present::table::terminal_width(), &mut out)
+            present::table::write(&result, false, lang, present::table::terminal_width(), &mut out).and_then(
+                |()| {
+                    // The recap of a scan: its alerts again, and where the evidence is.
+                    let mut recap = format!(
+                        "\n{}\n",
+                        lang.fill("live-recap-alerts", &[("n", &snapshot.events.len())])
+                    );
+                    for e in &snapshot.events {
+                        recap.push_str(&e.line(lang));
+                        recap.push('\n');
+                    }
+                    recap.push_str(&stored);
+                    recap.push('\n');
+                    out.write_all(recap.as_bytes())
+                },
+            )
         }
     };
     // What was listened to, when: time the radio was down is not checked, whatever was heard.
