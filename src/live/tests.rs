@@ -776,7 +776,7 @@ fn esc_clears_an_applied_filter_and_a_message_gives_way_to_the_keys() {
     let (capture, track) = commute(dir.path());
     let mut session = pushed(&track, &capture, 45);
     let mut app = replay_app(Lang::En, None, dir.path().into());
-    let mut press = |key, session: &mut Session<'_>, app: &mut App| {
+    let press = |key, session: &mut Session<'_>, app: &mut App| {
         let snap = session.snapshot();
         app.key(key, session, &snap);
         draw(app, &session.snapshot())
