@@ -140,7 +140,18 @@ fn live_view_in_japanese_at_80_and_160_columns() {
             exit.display()
         );
         let (x, y) = (columns.to_string(), rows.to_string());
-        let started = tmux.run(&["-u", "new-session", "-d", "-s", "tw", "-x", &x, "-y", &y, &command]);
+        let started = tmux.run(&[
+            "-u",
+            "new-session",
+            "-d",
+            "-s",
+            "tw",
+            "-x",
+            &x,
+            "-y",
+            &y,
+            &command,
+        ]);
         assert!(started.status.success(), "{started:?}");
         tmux.wait_for(&["があなたを追跡中", "追跡中（危険度 高）", "判定", "↑↓ 選択"]);
         let screen = tmux.screen();
@@ -150,14 +161,20 @@ fn live_view_in_japanese_at_80_and_160_columns() {
             assert!(line.width() <= columns, "{} columns: {line}", line.width());
         }
         // The selected row: the model and both times whole.
-        let row = screen.lines().find(|l| l.starts_with("> AirTag")).expect("the AirTag row");
+        let row = screen
+            .lines()
+            .find(|l| l.starts_with("> AirTag"))
+            .expect("the AirTag row");
         let times: Vec<&str> = row
             .split_whitespace()
             .filter(|w| w.len() == 8 && w.as_bytes()[2] == b':' && w.as_bytes()[5] == b':')
             .collect();
         assert_eq!(times.len(), 2, "{row}");
         for english in ["TRACKER", "VERDICT", "is following you", "q quit"] {
-            assert!(!screen.contains(english), "{english} at {columns} columns:\n{screen}");
+            assert!(
+                !screen.contains(english),
+                "{english} at {columns} columns:\n{screen}"
+            );
         }
         tmux.keys(&["?"]);
         tmux.wait_for(&[" キー ", "終了（証拠は残ります）"]);

@@ -111,3 +111,6 @@ examples-synth-scenario =
       tagwatch synth scenario commute_airtag -o /tmp/demo
       # all of them
       tagwatch synth scenario all -o scenarios
+cli-error = error: { $text }
+cli-warning = warning: { $text }
+cli-store-failed = error: evidence store: { $error }; what was stored before this is kept

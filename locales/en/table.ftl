@@ -49,3 +49,8 @@ summary-total = { $n } { $n ->
         [one] tracker
        *[other] trackers
     }; { $others } advertisements from other devices counted, not kept. Times are local.
+warning-track-outside = the track ({ $track }) does not overlap the time heard ({ $heard }): no sighting could be placed. Is it the track of this trip, and is its clock right?
+warning-track-partial = the track ({ $track }) covers only part of the time heard ({ $heard }): sightings outside it have no position
+warning-heard-nothing = { $path }: this capture holds no advertisement: nothing was heard in it
+warning-implausible-times = { $n } advertisements were dated outside 2000-2100 and were not kept: is this computer's clock set (`timedatectl`)?
+warning-not-understood = { $path }: { $n } records could not be interpreted ({ $reason }): what they held was not checked

@@ -111,3 +111,6 @@ examples-synth-scenario =
       tagwatch synth scenario commute_airtag -o /tmp/demo
       # すべて
       tagwatch synth scenario all -o scenarios
+cli-error = エラー：{ $text }
+cli-warning = 注意：{ $text }
+cli-store-failed = エラー：証拠データベース：{ $error }。これより前に保存したものは残っています

@@ -50,7 +50,7 @@ pub(crate) fn run(args: &AnalyzeArgs) -> ExitCode {
     let unreadable = analyze::check_captures(&args.captures);
     if !unreadable.is_empty() {
         for e in &unreadable {
-            eprintln!("error: {}", present::neutralise(&e.to_string()));
+            super::error(&present::neutralise(&e.to_string()));
         }
         return ExitCode::from(exit::BAD_INPUT);
     }
@@ -93,7 +93,7 @@ pub(crate) fn run(args: &AnalyzeArgs) -> ExitCode {
     drop(out);
 
     for error in analysis.captures.iter().filter_map(|c| c.error.as_ref()) {
-        eprintln!("error: {}", present::neutralise(&error.to_string()));
+        super::error(&present::neutralise(&error.to_string()));
     }
     warn(&analysis.coverage);
     if let Some(e) = &analysis.store_error {

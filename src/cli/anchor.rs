@@ -129,7 +129,7 @@ fn anchor_failed(e: &AnchorError) -> ExitCode {
             ExitCode::from(exit::DATABASE)
         }
         AnchorError::Broken(_) => {
-            eprintln!("error: {}", present::neutralise(&e.to_string()));
+            super::error(&present::neutralise(&e.to_string()));
             ExitCode::from(exit::BROKEN)
         }
     }

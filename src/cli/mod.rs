@@ -142,7 +142,10 @@ pub(crate) fn outcome_code(outcome: Outcome) -> ExitCode {
 /// on stderr, whatever the output format.
 pub(crate) fn warn(coverage: &Coverage) {
     for w in &coverage.warnings {
-        eprintln!("warning: {}", w.text(&present::local_span));
+        eprintln!(
+            "{}",
+            lang().fill("cli-warning", &[("text", &w.text(lang(), &present::local_span))])
+        );
     }
 }
 
@@ -175,8 +178,11 @@ pub(crate) fn begin<'s>(
 /// The evidence store failed; what it had acknowledged stays.
 pub(crate) fn store_failed(e: &StoreError) -> ExitCode {
     eprintln!(
-        "error: evidence store: {}; what was stored before this is kept",
-        present::neutralise(&e.to_string())
+        "{}",
+        lang().fill(
+            "cli-store-failed",
+            &[("error", &present::neutralise(&e.to_string()))]
+        )
     );
     match e {
         StoreError::UnknownTracker(_) => ExitCode::from(exit::UNKNOWN_TRACKER),
@@ -188,12 +194,20 @@ pub(crate) fn store_failed(e: &StoreError) -> ExitCode {
 
 /// An output that could not be written, named (neutralised): exit 8.
 pub(crate) fn output_failed(path: &std::path::Path, e: &dyn std::fmt::Display) -> ExitCode {
-    eprintln!("error: {}: {e}", present::neutralise(&path.display().to_string()));
+    error(&format!(
+        "{}: {e}",
+        present::neutralise(&path.display().to_string())
+    ));
     ExitCode::from(exit::OUTPUT)
 }
 
+/// An error on standard error, after "error:" in the chosen language.
+pub(crate) fn error(text: &str) {
+    eprintln!("{}", lang().fill("cli-error", &[("text", &text)]));
+}
+
 pub(crate) fn bad_input(e: &dyn std::fmt::Display) -> ExitCode {
-    eprintln!("error: {}", present::neutralise(&e.to_string()));
+    error(&present::neutralise(&e.to_string()));
     ExitCode::from(exit::BAD_INPUT)
 }
 

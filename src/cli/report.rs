@@ -77,7 +77,7 @@ impl ReportArgs {
             match report::write_report(dir, &data, lang, &zone) {
                 Ok(path) => println!("{}", path.display()),
                 Err(e) => {
-                    eprintln!("error: {}", present::neutralise(&e.to_string()));
+                    super::error(&present::neutralise(&e.to_string()));
                     return ExitCode::from(exit::OUTPUT);
                 }
             }

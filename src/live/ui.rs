@@ -935,8 +935,12 @@ fn countdown(us: i64) -> String {
 }
 
 /// The end of a sweep for standard output: a heading with the count, then every tracker
-/// heard, strongest first, in aligned columns (widths in terminal columns).
+/// heard, strongest first, in aligned columns (widths in terminal columns). Nothing when no
+/// tracker was heard: "0 trackers" would read as an all-clear, so what was heard leads then.
 pub fn sweep_table(snap: &Snapshot, lang: Lang) -> String {
+    if snap.trackers.is_empty() {
+        return String::new();
+    }
     let mut rows: Vec<&TrackerView> = snap.trackers.iter().collect();
     rows.sort_by(|a, b| signal(b).total_cmp(&signal(a)));
     let mut table: Vec<[String; 6]> = vec![[

@@ -7,6 +7,7 @@ use crate::classify::OwnerState;
 use crate::correlate::history::Day;
 use crate::correlate::{Reason, Tracker};
 use crate::coverage::Coverage;
+use crate::i18n::Lang;
 
 use super::{rfc3339, utc_span};
 
@@ -85,7 +86,7 @@ impl From<&Coverage> for CoverageJson {
                     })
                     .collect(),
             }),
-            warnings: c.warnings.iter().map(|w| w.text(&utc_span)).collect(),
+            warnings: c.warnings.iter().map(|w| w.text(Lang::En, &utc_span)).collect(),
         }
     }
 }
