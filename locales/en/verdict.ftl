@@ -12,7 +12,6 @@ reason-stays = { $n ->
     } of 5 min or more
 reason-seen_without_location = seen with you for { $with_you }; no location data, so tagwatch could not check that it moved with you
 reason-separated_from_owner = separated from its owner
-reason-near_owner = near its owner
 reason-owner_unknown = it does not say whether its owner is near
 reason-not_flagged_near_owner = near its owner (the owner's phone is close by), so not flagged
 reason-apple_device_high_sensitivity_only = an iPhone, iPad or Mac in Find My mode: flagged only at high sensitivity

@@ -5,7 +5,6 @@ reason-details = （{ $details }）
 reason-stays = 5 分以上の滞在 { $n } 回
 reason-seen_without_location = { $with_you }のあいだ近くで検知。位置情報がないため、一緒に移動していたかは確認できていません
 reason-separated_from_owner = 持ち主から離れている
-reason-near_owner = 持ち主の近くにある
 reason-owner_unknown = 持ち主が近くにいるかどうかを発信しない機種
 reason-not_flagged_near_owner = 持ち主の近くにある（持ち主のスマートフォンが近い）ため警告しません
 reason-apple_device_high_sensitivity_only = 「探す」モードの iPhone・iPad・Mac：感度「高」のときだけ警告します

@@ -25,7 +25,6 @@ pub enum Reason {
         with_you_us: i64,
     },
     SeparatedFromOwner,
-    NearOwner,
     OwnerUnknown,
     /// Near its owner, so never flagged.
     NotFlaggedNearOwner,
@@ -63,7 +62,6 @@ impl Reason {
             Reason::SeenAtPlaces { .. } => "seen_at_places",
             Reason::SeenWithoutLocation { .. } => "seen_without_location",
             Reason::SeparatedFromOwner => "separated_from_owner",
-            Reason::NearOwner => "near_owner",
             Reason::OwnerUnknown => "owner_unknown",
             Reason::NotFlaggedNearOwner => "not_flagged_near_owner",
             Reason::AppleDeviceHighSensitivityOnly => "apple_device_high_sensitivity_only",
@@ -133,7 +131,6 @@ impl Reason {
                 lang.fill(&key, &[("how", &how)])
             }
             Reason::SeparatedFromOwner
-            | Reason::NearOwner
             | Reason::OwnerUnknown
             | Reason::NotFlaggedNearOwner
             | Reason::AppleDeviceHighSensitivityOnly => lang.t(&key).to_string(),

@@ -167,11 +167,12 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<Reason>) {
             distance_m: t.places.max_distance_m(),
         },
     });
-    reasons.push(match t.owner_state {
-        OwnerState::Separated => Reason::SeparatedFromOwner,
-        OwnerState::NearOwner => Reason::NearOwner,
-        OwnerState::Unknown => Reason::OwnerUnknown,
-    });
+    match t.owner_state {
+        OwnerState::Separated => reasons.push(Reason::SeparatedFromOwner),
+        // Said once, by the exemption: near its owner, so not flagged.
+        OwnerState::NearOwner => {}
+        OwnerState::Unknown => reasons.push(Reason::OwnerUnknown),
+    }
     reasons.extend(exempt(rules, t));
     if t.rotating_keys {
         reasons.push(Reason::NewKeyEveryAdvertisement { keys: t.identities });
