@@ -114,3 +114,10 @@ examples-synth-scenario =
 cli-error = error: { $text }
 cli-warning = warning: { $text }
 cli-store-failed = error: evidence store: { $error }; what was stored before this is kept
+note-stored = note stored
+note-stored-with = note stored with { $file } (SHA-256 { $sha })
+verify-intact = { $path }: intact: { $records } records, chain head { $head }
+verify-broken = { $path }: BROKEN: { $n } { $n ->
+        [one] problem
+       *[other] problems
+    } in { $records } records (chain head as the file is now: { $head })

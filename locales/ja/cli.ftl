@@ -114,3 +114,7 @@ examples-synth-scenario =
 cli-error = エラー：{ $text }
 cli-warning = 注意：{ $text }
 cli-store-failed = エラー：証拠データベース：{ $error }。これより前に保存したものは残っています
+note-stored = メモを保存しました
+note-stored-with = メモを { $file }（SHA-256 { $sha }）と一緒に保存しました
+verify-intact = { $path }：改変なし（intact）：記録 { $records } 件、チェーン末尾 { $head }
+verify-broken = { $path }：破損あり（BROKEN）：記録 { $records } 件の中に問題 { $n } 件（現在のファイルのチェーン末尾：{ $head }）
