@@ -121,3 +121,14 @@ verify-broken = { $path }: BROKEN: { $n } { $n ->
         [one] problem
        *[other] problems
     } in { $records } records (chain head as the file is now: { $head })
+list-heading = { $what } ({ $n })
+list-sessions = Sessions
+list-sweeps = Sweeps
+list-trackers = Trackers
+list-notes = Notes
+list-anchors = Anchors
+list-never-closed = never closed
+list-days = { $n ->
+        [one] 1 day
+       *[other] { $n } days
+    }

@@ -133,3 +133,9 @@ live-starting = { $action ->
         [ring] ring { $address }: listening, then connecting ...
        *[other] identify { $address }: listening, then connecting ... (do the physical action its maker describes first)
     }
+live-error-terminal = terminal: { $error } (without a terminal, use --headless)
+live-error-record = --record { $file }: { $error }
+live-error-record-incomplete = --record: { $error }; the capture is incomplete
+live-error-signals = cannot handle signals: { $error }
+live-error-on-alert = --on-alert: { $error }
+live-dropped = { $n } advertisements dropped: this computer did not keep up

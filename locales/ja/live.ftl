@@ -126,3 +126,9 @@ live-starting = { $action ->
         [ring] { $address } の音を鳴らします：受信してから接続します…
        *[other] { $address } を識別します：受信してから接続します…（先にメーカーが説明する操作をしてください）
     }
+live-error-terminal = 端末：{ $error }（端末なしで使うには --headless）
+live-error-record = --record { $file }：{ $error }
+live-error-record-incomplete = --record：{ $error }。記録ファイルは不完全です
+live-error-signals = シグナルを扱えません：{ $error }
+live-error-on-alert = --on-alert：{ $error }
+live-dropped = このパソコンの処理が追いつかず、電波 { $n } 件を取りこぼしました

@@ -21,7 +21,7 @@ use tagwatch::scan::{self, AdapterFeed, LivePosition};
 
 use super::anchor::session_anchor;
 use super::args::{JudgeArgs, OnAnchor, StoreArgs, parse_duration};
-use super::{BLUETOOTH_HINT, bad_input, begin, outcome_code, store_failed, warn};
+use super::{BLUETOOTH_HINT, bad_input, begin, error, outcome_code, store_failed, warn};
 
 /// `scan` and `sweep`.
 #[derive(Args)]
@@ -147,10 +147,8 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         {
             Ok(w) => Some((w, record)),
             Err(e) => {
-                eprintln!(
-                    "error: --record {}: {e}",
-                    present::neutralise(&record.display().to_string())
-                );
+                let file = present::neutralise(&record.display().to_string());
+                error(&lang.fill("live-error-record", &[("file", &file), ("error", &e.to_string())]));
                 return ExitCode::from(exit::OUTPUT);
             }
         },
@@ -161,7 +159,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     if args.headless {
         for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
             if let Err(e) = signal_hook::flag::register(signal, signalled.clone()) {
-                eprintln!("error: cannot handle signals: {e}");
+                error(&lang.fill("live-error-signals", &[("error", &e.to_string())]));
                 return ExitCode::from(exit::ENVIRONMENT);
             }
         }
@@ -197,7 +195,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             if let Some(cmd) = &args.on_alert {
                 match live::run_alert_hook(cmd, e) {
                     Ok(hook) => hooks.push(hook),
-                    Err(err) => eprintln!("error: --on-alert: {err}"),
+                    Err(err) => error(&lang.fill("live-error-on-alert", &[("error", &err.to_string())])),
                 }
             }
         });
@@ -226,7 +224,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             }));
         }
         if let Err(e) = ui::run(&mut app, &mut session, feed) {
-            eprintln!("error: terminal: {e} (without a terminal, use --headless)");
+            error(&lang.fill("live-error-terminal", &[("error", &e.to_string())]));
             failure = Some(ExitCode::from(exit::ENVIRONMENT));
         }
     }
@@ -296,10 +294,10 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     }
     warn(&result.coverage);
     if let Some(e) = &outcome.capture_error {
-        eprintln!("error: --record: {e}; the capture is incomplete");
+        error(&lang.fill("live-error-record-incomplete", &[("error", &e.to_string())]));
     }
     if let Some(n) = adapter.as_ref().map(AdapterFeed::dropped).filter(|&n| n > 0) {
-        eprintln!("{n} advertisements dropped: this computer did not keep up");
+        eprintln!("{}", lang.fill("live-dropped", &[("n", &n)]));
     }
     if let Some(e) = &outcome.store_error {
         return store_failed(e);
