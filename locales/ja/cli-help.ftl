@@ -77,3 +77,6 @@ help-nordic = nRF Sniffer が記録する形の pcap を、このバージョン
 help-phones = 周りに加える iPhone の台数
 help-count = 機器の台数
 help-name = シナリオ名、または `all`
+help-default = ［既定：{ $value }］
+help-values = ［値：{ $values }］
+help-env = ［環境変数：{ $name }］

@@ -75,9 +75,38 @@ fn localise_arg(arg: Arg, lang: Lang, path: &str) -> Arg {
         true => "help-heading-arguments",
         false => "help-heading-options",
     };
-    arg.help(lang.t(&key))
+    // clap writes "[default: …]", "[possible values: …]" and "[env: …]" in English: they are
+    // written here in the help's language instead.
+    let mut help = lang.t(&key).to_string();
+    let defaults: Vec<String> = arg
+        .get_default_values()
+        .iter()
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
+    if !defaults.is_empty() && !arg.is_hide_default_value_set() && arg.get_action().takes_values() {
+        help.push_str(&lang.fill("help-default", &[("value", &defaults.join(" "))]));
+    }
+    let values: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| v.get_name().to_string())
+        .collect();
+    if !values.is_empty() && !arg.is_hide_possible_values_set() {
+        help.push_str(&lang.fill(
+            "help-values",
+            &[("values", &values.join(lang.t("separator-list")))],
+        ));
+    }
+    if let Some(env) = arg.get_env() {
+        help.push_str(&lang.fill("help-env", &[("name", &env.to_string_lossy().into_owned())]));
+    }
+    arg.help(help)
         .long_help(None)
         .help_heading(lang.t(heading))
+        .hide_default_value(true)
+        .hide_possible_values(true)
+        .hide_env(true)
 }
 
 #[cfg(test)]
@@ -180,6 +209,16 @@ mod tests {
         let analyze = render(Lang::Ja, &["tagwatch", "analyze", "--help"]);
         assert!(analyze.contains("引数:") && analyze.contains("追跡"), "{analyze}");
         assert!(!analyze.contains("Capture files"), "{analyze}");
+        // clap's own bracketed notes are in Japanese too.
+        assert!(
+            analyze.contains("［既定：table］［値：table、json］"),
+            "{analyze}"
+        );
+        assert!(
+            !analyze.contains("[default:") && !analyze.contains("[possible values"),
+            "{analyze}"
+        );
+        assert!(!analyze.contains("［既定：false］"), "{analyze}");
         let en = render(Lang::En, &["tagwatch", "analyze", "--help"]);
         assert!(
             en.contains("Usage: tagwatch analyze") && en.contains("Capture files"),
