@@ -132,3 +132,7 @@ list-days = { $n ->
         [one] 1 day
        *[other] { $n } days
     }
+anchor-tsa-failed = timestamp authority { $url }: { $error }; the anchor is kept without a timestamp
+anchor-keep = Keep the code where this computer cannot reach it (a photo, a message to someone you trust, paper): `tagwatch verify --anchor CODE` then proves these { $n } records unchanged.
+anchor-session = anchor: { $code }; keep this code away from this computer: `tagwatch verify --anchor CODE` then proves the first { $n } records unchanged
+anchor-hook-failed = --on-anchor: { $error }; the anchor is kept in the evidence all the same

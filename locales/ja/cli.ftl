@@ -126,3 +126,7 @@ list-notes = メモ
 list-anchors = アンカー
 list-never-closed = 終了していません
 list-days = { $n } 日
+anchor-tsa-failed = タイムスタンプ局 { $url }：{ $error }。アンカーはタイムスタンプなしで残しました
+anchor-keep = このコードは、このパソコンから届かない場所に残してください（写真、信頼できる人へのメッセージ、紙）。`tagwatch verify --anchor コード` で、この { $n } 件の記録が変わっていないことを証明できます。
+anchor-session = アンカー：{ $code }。このコードをこのパソコンの外に残してください：`tagwatch verify --anchor コード` で最初の { $n } 件の記録が変わっていないことを証明できます
+anchor-hook-failed = --on-anchor：{ $error }。アンカーは証拠には残っています
