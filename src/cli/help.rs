@@ -125,15 +125,24 @@ mod tests {
         }
     }
 
+    /// Every command in `lang`, the root first, with its path and its examples.
+    fn all_commands(lang: Lang) -> Vec<(String, Command, String)> {
+        let root = localise(Cli::command(), lang);
+        let mut all = vec![("tagwatch".to_string(), root.clone())];
+        commands(&root, "tagwatch", &mut all);
+        all.into_iter()
+            .map(|(path, cmd)| {
+                let after = cmd.get_after_help().map(|s| s.to_string()).unwrap_or_default();
+                (path, cmd, after)
+            })
+            .collect()
+    }
+
     #[test]
     fn every_command_and_argument_is_described_with_examples_in_both_languages() {
         for lang in Lang::ALL {
             // Test builds panic on a missing message, so localising is the first check.
-            let root = localise(Cli::command(), lang);
-            let mut all = vec![("tagwatch".to_string(), root.clone())];
-            commands(&root, "tagwatch", &mut all);
-            for (path, cmd) in &all {
-                let after = cmd.get_after_help().map(|s| s.to_string()).unwrap_or_default();
+            for (path, cmd, after) in all_commands(lang) {
                 assert!(after.contains("tagwatch"), "{lang:?} {path}: no examples");
                 assert!(cmd.get_about().is_some(), "{lang:?} {path}: no description");
                 for arg in cmd.get_arguments() {
@@ -170,11 +179,7 @@ mod tests {
     #[test]
     fn every_example_is_a_valid_command_line() {
         for lang in Lang::ALL {
-            let root = localise(Cli::command(), lang);
-            let mut all = vec![("tagwatch".to_string(), root.clone())];
-            commands(&root, "tagwatch", &mut all);
-            for (path, cmd) in &all {
-                let after = cmd.get_after_help().map(|s| s.to_string()).unwrap_or_default();
+            for (path, _, after) in all_commands(lang) {
                 for line in after
                     .lines()
                     .map(str::trim)
