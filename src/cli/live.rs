@@ -110,7 +110,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
                 };
             }
             let link = gps.as_ref().map(LivePosition::link);
-            let log = args.headless.then(|| i18n::from_env(args.lang));
+            let log = args.headless.then_some(lang);
             match AdapterFeed::start(args.adapter.clone(), link, log) {
                 Ok(feed) => adapter = Some(feed),
                 Err(e) => {
@@ -241,7 +241,6 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         store_error: None,
         coverage,
     };
-    let lang = i18n::from_env(args.lang);
     let mut out = anstream::stdout();
     // A closed pipe (`| head`) is not an error worth reporting.
     // Where the evidence is, last, so a person who stops here knows.

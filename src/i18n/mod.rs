@@ -39,7 +39,8 @@ macro_rules! areas {
 }
 
 /// (area, English source, Japanese source).
-const AREAS: [(&str, &str, &str); 7] = areas!("cli", "common", "listening", "live", "report", "table", "verdict");
+const AREAS: [(&str, &str, &str); 7] =
+    areas!("cli", "common", "listening", "live", "report", "table", "verdict");
 
 /// Japanese descriptions of the tracker families (`family-KEY`); the English ones are the
 /// signature files' own, so this file has no English twin.

@@ -763,7 +763,11 @@ fn alerts_reach_the_desktop_only_while_the_view_is_behind_and_a_failure_is_said_
         screen.contains("desktop notifications off: org.freedesktop"),
         "{screen}"
     );
-    assert_eq!(*shown.lock().unwrap(), [alerts[0].line(Lang::En)], "only while behind");
+    assert_eq!(
+        *shown.lock().unwrap(),
+        [alerts[0].line(Lang::En)],
+        "only while behind"
+    );
     // Off for the rest of the session: not tried again.
     app.alerts(&alerts);
     std::thread::sleep(std::time::Duration::from_millis(50));
