@@ -67,6 +67,18 @@ examples-note =
       tagwatch note "found it under the car seat" --file photo.jpg
       # a note alone
       tagwatch note "went to the police station"
+      # a note about a tracker, when and where it happened
+      tagwatch note "found it in my bag" --at "2026-01-15 08:40" --place "station" --tracker apple_find_my-1a2b3c4d
+examples-attachment =
+    Examples:
+      # the photo kept with note 42
+      tagwatch attachment get 42 -o photo.jpg
+examples-attachment-get =
+    Examples:
+      # the photo kept with note 42
+      tagwatch attachment get 42 -o photo.jpg
+      # to standard output
+      tagwatch attachment get 42 -o -
 examples-report =
     Examples:
       # Japanese and English HTML

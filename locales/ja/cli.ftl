@@ -67,6 +67,18 @@ examples-note =
       tagwatch note "found it under the car seat" --file photo.jpg
       # メモだけ
       tagwatch note "went to the police station"
+      # トラッカーについてのメモ（いつ、どこで）
+      tagwatch note "found it in my bag" --at "2026-01-15 08:40" --place "station" --tracker apple_find_my-1a2b3c4d
+examples-attachment =
+    例:
+      # 記録番号 42 のメモに残した写真
+      tagwatch attachment get 42 -o photo.jpg
+examples-attachment-get =
+    例:
+      # 記録番号 42 のメモに残した写真
+      tagwatch attachment get 42 -o photo.jpg
+      # 標準出力へ
+      tagwatch attachment get 42 -o -
 examples-report =
     例:
       # 日本語と英語の HTML

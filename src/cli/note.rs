@@ -108,10 +108,14 @@ impl NoteArgs {
         match store.add_note_record(note, self.file.as_deref()) {
             Ok(n) => {
                 match (&n.attachment_name, &n.attachment_sha256) {
-                    (Some(name), Some(sha)) => {
-                        println!("note stored with {} (SHA-256 {sha})", present::neutralise(name))
-                    }
-                    _ => println!("note stored"),
+                    (Some(name), Some(sha)) => println!(
+                        "{}",
+                        super::lang().fill(
+                            "note-stored-with",
+                            &[("file", &present::neutralise(name)), ("sha", sha)]
+                        )
+                    ),
+                    _ => println!("{}", super::lang().t("note-stored")),
                 }
                 ExitCode::SUCCESS
             }

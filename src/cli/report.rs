@@ -32,7 +32,7 @@ impl ZoneArgs {
     fn zone(&self, data: &ReportData) -> report::Zone {
         let machine = report::Zone::machine_offset();
         if self.utc_offset.is_none()
-            && let Some(warning) = report::Zone::disagreement(data, machine, tagwatch::i18n::from_env(None))
+            && let Some(warning) = report::Zone::disagreement(data, machine, super::lang())
         {
             eprintln!("warning: {warning}");
         }
