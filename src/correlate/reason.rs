@@ -39,7 +39,9 @@ pub enum Reason {
         after_us: i64,
     },
     /// How the entry's identities were told to be one tag (or kept apart), in English.
-    Identity { note: String },
+    Identity {
+        note: String,
+    },
     /// Heard with you on each of `dates`, following you on `following_days` of them.
     HeardOnDays {
         dates: Vec<String>,

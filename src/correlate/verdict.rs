@@ -178,7 +178,11 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<Reason>) {
         reasons.push(Reason::NewKeyEveryAdvertisement { keys: t.identities });
     }
     reasons.extend(super::rotation::linked(t).map(|note| Reason::Identity { note }));
-    reasons.extend(t.identity_notes.iter().map(|note| Reason::Identity { note: note.clone() }));
+    reasons.extend(
+        t.identity_notes
+            .iter()
+            .map(|note| Reason::Identity { note: note.clone() }),
+    );
     if let Some(at) = t.alert_at_us {
         reasons.push(Reason::Following {
             after_us: at - t.first_seen_us,

@@ -108,7 +108,8 @@ pub enum Item {
     Track(InSession<Vec<TrackPoint>>),
     /// Boxed: a verdict with its days and continuity is several times the other records.
     Tracker(Box<InSession<TrackerRecord>>),
-    Note(NoteRecord),
+    /// Boxed: a note with its place, category and tag readings is the largest of the rest.
+    Note(Box<NoteRecord>),
     Anchor(super::anchor::AnchorRecord),
     Placement(InSession<Vec<Placement>>),
     Annotation(AnnotationRecord),
@@ -125,7 +126,7 @@ impl Item {
             SIGHTING => serde_json::from_slice(payload).map(Item::Sighting),
             TRACK => serde_json::from_slice(payload).map(Item::Track),
             TRACKER => serde_json::from_slice(payload).map(|t| Item::Tracker(Box::new(t))),
-            NOTE => serde_json::from_slice(payload).map(Item::Note),
+            NOTE => serde_json::from_slice(payload).map(|n| Item::Note(Box::new(n))),
             ANCHOR => serde_json::from_slice(payload).map(Item::Anchor),
             PLACEMENT => serde_json::from_slice(payload).map(Item::Placement),
             ANNOTATION => serde_json::from_slice(payload).map(Item::Annotation),

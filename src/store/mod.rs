@@ -589,7 +589,7 @@ impl Store {
             detail: detail.to_string(),
         };
         let note = match row.map(|(kind, payload)| Item::parse(&kind, &payload)) {
-            Some(Ok(Item::Note(n))) => n,
+            Some(Ok(Item::Note(n))) => *n,
             Some(Ok(_)) => return Err(no_attachment("that record is not a note")),
             Some(Err(e)) => return Err(self.damaged(format!("record {seq}: {e}"))),
             None => return Err(no_attachment("there is no such record")),
@@ -767,7 +767,7 @@ impl Store {
                 Item::Track(t) => tracks.entry(t.session).or_default().extend(t.record),
                 Item::Note(n) => notes.push(NoteRecord {
                     seq: Some(seq as u64),
-                    ..n
+                    ..*n
                 }),
                 Item::SessionStart(start) => sessions.push(SessionRecord {
                     id: seq,
