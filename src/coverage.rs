@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::classify::Classification;
 use crate::correlate::Sighted;
+use crate::i18n::Lang;
 use crate::location::{self, Track, TrackError, TrackFormat};
 
 /// From one moment to another (UTC microseconds), both included.
@@ -100,38 +101,30 @@ pub enum Warning {
 }
 
 impl Warning {
-    /// The warning in words; `span` writes a time span (local for a table, UTC for JSON).
-    pub fn text(&self, span: &dyn Fn(Span) -> String) -> String {
+    /// The warning in `lang` (JSON: English); `span` writes a time span (local for a table,
+    /// UTC for JSON).
+    pub fn text(&self, lang: Lang, span: &dyn Fn(Span) -> String) -> String {
+        let path_of = |path: &std::path::Path| crate::present::neutralise(&path.display().to_string());
         match self {
-            Warning::TrackOutside { track, heard } => format!(
-                "the track ({}) does not overlap the time heard ({}): no sighting could be placed. \
-                 Is it the track of this trip, and is its clock right?",
-                span(*track),
-                span(*heard)
+            Warning::TrackOutside { track, heard } => lang.fill(
+                "warning-track-outside",
+                &[("track", &span(*track)), ("heard", &span(*heard))],
             ),
-            Warning::TrackPartial { track, heard } => format!(
-                "the track ({}) covers only part of the time heard ({}): sightings outside it have \
-                 no position",
-                span(*track),
-                span(*heard)
+            Warning::TrackPartial { track, heard } => lang.fill(
+                "warning-track-partial",
+                &[("track", &span(*track)), ("heard", &span(*heard))],
             ),
-            Warning::CaptureHeardNothing { path } => format!(
-                "{}: this capture holds no advertisement: nothing was heard in it",
-                crate::present::neutralise(&path.display().to_string())
-            ),
-            Warning::ImplausibleTimes { count } => format!(
-                "{} advertisements were dated outside 2000-2100 and were not kept: is this \
-                 computer's clock set (`timedatectl`)?",
-                crate::present::grouped(*count)
-            ),
+            Warning::CaptureHeardNothing { path } => {
+                lang.fill("warning-heard-nothing", &[("path", &path_of(path))])
+            }
+            Warning::ImplausibleTimes { count } => lang.fill("warning-implausible-times", &[("n", count)]),
             Warning::CaptureNotUnderstood {
                 path,
                 records,
                 reason,
-            } => format!(
-                "{}: {} records could not be interpreted ({reason}): what they held was not checked",
-                crate::present::neutralise(&path.display().to_string()),
-                crate::present::grouped(*records)
+            } => lang.fill(
+                "warning-not-understood",
+                &[("path", &path_of(path)), ("n", records), ("reason", reason)],
             ),
         }
     }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::classify::OwnerState;
-use crate::correlate::Tracker;
+use crate::correlate::{Reason, Tracker};
 use crate::location::Fix;
 use crate::model::{AddrType, BdAddr, PduKind};
 pub use crate::store::VerifyReport;
@@ -163,7 +163,12 @@ pub struct TrackerRecord {
     pub following: bool,
     pub alert_at_us: Option<i64>,
     pub risk: String,
+    /// The reasons as English sentences, as every record has them.
     pub reasons: Vec<String>,
+    /// The same reasons as codes with their values, so each language can word them
+    /// (records written before codes existed have none).
+    #[serde(default)]
+    pub reason_codes: Vec<Reason>,
     pub mode: Option<String>,
     pub battery: Option<String>,
     pub network: Option<String>,
@@ -208,7 +213,8 @@ impl From<&Tracker> for TrackerRecord {
             following: t.following(),
             alert_at_us: t.alert_at_us,
             risk: t.risk.as_str().to_string(),
-            reasons: t.reasons.clone(),
+            reasons: t.reasons.iter().map(Reason::to_string).collect(),
+            reason_codes: t.reasons.clone(),
             mode: own(t.mode),
             battery: own(t.battery),
             network: own(t.network),

@@ -134,9 +134,22 @@ fn json_has_the_documented_shape() {
         "alert_at",
         "risk",
         "reasons",
+        "reason_codes",
     ] {
         assert!(t.get(key).is_some(), "missing {key} in {t}");
     }
+    // Each reason twice: an English sentence, and a stable code with its values.
+    let (reasons, codes) = (
+        t["reasons"].as_array().unwrap(),
+        t["reason_codes"].as_array().unwrap(),
+    );
+    assert_eq!(reasons.len(), codes.len());
+    assert_eq!(codes[0]["code"], "seen_without_location", "{t}");
+    assert!(codes[0]["with_you_us"].as_i64().unwrap() > 0, "{t}");
+    assert!(
+        reasons[0].as_str().unwrap().starts_with("seen with you for "),
+        "{t}"
+    );
     // RFC 3339 in UTC with microseconds, inside the demo's ten minutes.
     let first = t["first_seen"].as_str().unwrap();
     assert!(
@@ -329,4 +342,57 @@ fn bundled_commute_scenario_is_reproducible_and_its_airtag_follows() {
         rows[1].starts_with("(1 phones, computers or headphones"),
         "{text}"
     );
+}
+
+#[test]
+fn japanese_locale_gives_a_japanese_table_that_fits_80_columns() {
+    use unicode_width::UnicodeWidthStr;
+    let commute = [
+        "analyze",
+        "--no-store",
+        "--track",
+        "captures/commute_airtag-synthetic.gpx",
+        "captures/commute_airtag-synthetic.btsnoop",
+    ];
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = tagwatch();
+        cmd.args(commute);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let ja = run(&[("LANG", "ja_JP.UTF-8"), ("COLUMNS", "80")]);
+    let table: Vec<&str> = ja.lines().take_while(|l| !l.is_empty()).collect();
+    assert!(table[0].starts_with("ID") && table[0].contains("判定"), "{ja}");
+    assert!(
+        table[1].contains("AirTag") && table[1].contains("追跡中（危険度 高）"),
+        "{ja}"
+    );
+    for row in &table[..2] {
+        assert!(row.width() <= 80, "{} columns: {row}", row.width());
+    }
+    // What was left out to fit is said, and the reasons are worded in Japanese.
+    assert!(table[2].contains("80 桁に収めるため省いた列"), "{ja}");
+    assert!(
+        ja.contains("理由:") && ja.contains("持ち主から離れている"),
+        "{ja}"
+    );
+    assert!(ja.contains("電波 49,602 件を受信"), "{ja}");
+    // A pipe without COLUMNS gets every column, and --lang wins over the locale.
+    let en = run(&[("LANG", "ja_JP.UTF-8"), ("TAGWATCH_LANG", "en")]);
+    let header = en.lines().next().unwrap();
+    assert!(
+        header.contains("ADDRESSES") && header.contains("DISTANCE"),
+        "{en}"
+    );
+    let flag = tagwatch()
+        .args(["--lang", "en"])
+        .args(commute)
+        .env("LANG", "ja_JP.UTF-8")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(flag.stdout).unwrap().starts_with("ID  "));
 }

@@ -79,18 +79,29 @@ fn sweep_lists_the_trackers_strongest_first_and_stores_a_sweep() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(
-        lines.len(),
-        2,
-        "only the AirTag (phones are bystanders), then what was heard: {stdout}"
-    );
+    // A heading with the count, aligned columns, only the AirTag (phones are bystanders), what
+    // was heard and where it is kept.
+    assert_eq!(lines.len(), 5, "{stdout}");
+    assert_eq!(lines[0], "Sweep: 1 tracker heard, strongest first", "{stdout}");
+    assert!(lines[1].starts_with("SIGNAL   ID "), "{stdout}");
     assert!(
-        lines[0].contains("AirTag") && lines[0].contains(" raw 1eff4c0012"),
+        lines[2].contains("AirTag") && lines[2].contains("1eff4c0012"),
+        "{stdout}"
+    );
+    let column = |line: &str, word: &str| line.find(word).unwrap();
+    assert_eq!(
+        column(lines[1], "TRACKER"),
+        column(lines[2], "AirTag"),
         "{stdout}"
     );
     assert!(
-        lines[1].contains(" advertisements heard over 5 min")
-            && lines[1].contains("(2026-01-15 08:00:00-08:05:00)"),
+        lines[3].contains(" advertisements heard over 5 min")
+            && lines[3].contains("(2026-01-15 08:00:00-08:05:00)"),
+        "{stdout}"
+    );
+    assert_eq!(
+        lines[4],
+        format!("Evidence kept in {}.", db.display()),
         "{stdout}"
     );
 

@@ -28,7 +28,7 @@ fn live_view_in_a_real_terminal() {
     let started = tmux.run(&["new-session", "-d", "-s", "tw", "-x", "110", "-y", "32", &command]);
     assert!(started.status.success(), "{started:?}");
 
-    tmux.wait_for(&["AirTag is following you", "FOLLOWING (high)"]);
+    tmux.wait_for(&["AirTag is following you", "FOLLOWING (high risk)"]);
 
     tmux.keys(&["Enter"]);
     tmux.wait_for(&["raw: 1eff4c0012", "separated from its owner"]);
@@ -117,4 +117,69 @@ fn map_and_timeline_appear_on_a_large_terminal_and_follow_the_selection() {
 
     tmux.keys(&["q"]);
     assert_eq!(wait_for_file(&exit), "0\n");
+}
+
+/// The live view in Japanese (from the locale) in a real terminal of 80 and of 160 columns:
+/// nothing in English where a person reads, no time or model name cut, every line within the
+/// terminal. The screens are written to target/tmp for a look.
+#[test]
+fn live_view_in_japanese_at_80_and_160_columns() {
+    use unicode_width::UnicodeWidthStr;
+    let dir = tempfile::tempdir().unwrap();
+    labelled::write("commute_airtag", dir.path()).unwrap();
+    for (columns, rows) in [(80, 24), (160, 45)] {
+        let Some(tmux) = Tmux::start() else {
+            return;
+        };
+        let exit = dir.path().join(format!("exit-{columns}"));
+        let command = format!(
+            "env LANG=ja_JP.UTF-8 '{}' scan --replay '{}' --track '{}' --speed 0 --no-store > /dev/null; echo $? > '{}'",
+            env!("CARGO_BIN_EXE_tagwatch"),
+            dir.path().join("commute_airtag-synthetic.btsnoop").display(),
+            dir.path().join("commute_airtag-synthetic.gpx").display(),
+            exit.display()
+        );
+        let (x, y) = (columns.to_string(), rows.to_string());
+        let started = tmux.run(&[
+            "-u",
+            "new-session",
+            "-d",
+            "-s",
+            "tw",
+            "-x",
+            &x,
+            "-y",
+            &y,
+            &command,
+        ]);
+        assert!(started.status.success(), "{started:?}");
+        tmux.wait_for(&["があなたを追跡中", "追跡中（危険度 高）", "判定", "↑↓ 選択"]);
+        let screen = tmux.screen();
+        let snapshot = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("live-ja-{columns}x{rows}.txt"));
+        std::fs::write(&snapshot, &screen).unwrap();
+        for line in screen.lines() {
+            assert!(line.width() <= columns, "{} columns: {line}", line.width());
+        }
+        // The selected row: the model and both times whole.
+        let row = screen
+            .lines()
+            .find(|l| l.starts_with("> AirTag"))
+            .expect("the AirTag row");
+        let times: Vec<&str> = row
+            .split_whitespace()
+            .filter(|w| w.len() == 8 && w.as_bytes()[2] == b':' && w.as_bytes()[5] == b':')
+            .collect();
+        assert_eq!(times.len(), 2, "{row}");
+        for english in ["TRACKER", "VERDICT", "is following you", "q quit"] {
+            assert!(
+                !screen.contains(english),
+                "{english} at {columns} columns:\n{screen}"
+            );
+        }
+        tmux.keys(&["?"]);
+        tmux.wait_for(&[" キー ", "終了（証拠は残ります）"]);
+        tmux.keys(&["Escape"]);
+        tmux.keys(&["q"]);
+        assert_eq!(wait_for_file(&exit), "0\n");
+    }
 }

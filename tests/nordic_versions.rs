@@ -281,7 +281,8 @@ fn an_unknown_header_version_is_not_an_all_clear() {
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(
         table.contains(&format!(
-            "0 advertisements, {written} records not understood (nRF Sniffer header version 9: tagwatch reads versions 0 to 3)\n"
+            "0 advertisements, {} records not understood (nRF Sniffer header version 9: tagwatch reads versions 0 to 3)\n",
+            tagwatch::present::grouped(written)
         )),
         "{table}"
     );

@@ -261,10 +261,7 @@ fn allowing_a_follower_annotates_it_and_keeps_its_alert() {
         &["--track", TRACK, "--allow", allow.to_str().unwrap(), CAPTURE],
     );
     let row = table.lines().find(|l| l.starts_with(FOLLOWER)).unwrap();
-    assert!(
-        row.contains("own (marked)") && !row.contains("FOLLOWING"),
-        "{table}"
-    );
+    assert!(row.contains("mine") && !row.contains("FOLLOWING"), "{table}");
 
     let trackers = payloads(&db, "tracker");
     let kept = trackers

@@ -54,7 +54,7 @@ pub(crate) fn run(args: &AnalyzeArgs) -> ExitCode {
     let unreadable = analyze::check_captures(&args.captures);
     if !unreadable.is_empty() {
         for e in &unreadable {
-            eprintln!("error: {}", present::neutralise(&e.to_string()));
+            super::error(&present::neutralise(&e.to_string()));
         }
         return ExitCode::from(exit::BAD_INPUT);
     }
@@ -84,11 +84,16 @@ pub(crate) fn run(args: &AnalyzeArgs) -> ExitCode {
     let mut out = std::io::BufWriter::new(anstream::stdout());
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = match args.format {
-        OutputFormat::Table => present::table::write(&analysis, args.all, &mut out).and_then(|()| {
-            match analysis.advisory.as_ref().filter(|_| args.advisory) {
-                Some(a) => writeln!(out, "\n{}.", present::neutralise(&a.describe())),
-                None => Ok(()),
-            }
+        OutputFormat::Table => present::table::write(
+            &analysis,
+            args.all,
+            super::lang(),
+            present::table::terminal_width(),
+            &mut out,
+        )
+        .and_then(|()| match analysis.advisory.as_ref().filter(|_| args.advisory) {
+            Some(a) => writeln!(out, "\n{}", present::neutralise(&a.describe(super::lang()))),
+            None => Ok(()),
         }),
         OutputFormat::Json => present::json::write(&analysis, &mut out),
     }
@@ -96,7 +101,7 @@ pub(crate) fn run(args: &AnalyzeArgs) -> ExitCode {
     drop(out);
 
     for error in analysis.captures.iter().filter_map(|c| c.error.as_ref()) {
-        eprintln!("error: {}", present::neutralise(&error.to_string()));
+        super::error(&present::neutralise(&error.to_string()));
     }
     warn(&analysis.coverage);
     if let Some(e) = &analysis.store_error {

@@ -7,6 +7,7 @@ use clap::Args;
 
 use tagwatch::anchor::{self as anchors, Code};
 use tagwatch::exit;
+use tagwatch::i18n::Arg;
 use tagwatch::present;
 use tagwatch::store::anchor::{AnchorError, Timestamp};
 use tagwatch::store::{Mode, Store};
@@ -57,11 +58,11 @@ fn anchor(tsa: Option<&str>, qr: bool, db: &DbArgs) -> ExitCode {
             })
         }
         Err(e) => {
-            eprintln!(
-                "error: timestamp authority {}: {}; the anchor is kept without a timestamp",
-                present::neutralise(url),
-                present::neutralise(&e.to_string())
-            );
+            let values: [(&str, &dyn Arg); 2] = [
+                ("url", &present::neutralise(url)),
+                ("error", &present::neutralise(&e.to_string())),
+            ];
+            super::error(&super::lang().fill("anchor-tsa-failed", &values));
             exit_code = ExitCode::from(exit::BAD_INPUT);
             None
         }
@@ -81,12 +82,7 @@ fn anchor(tsa: Option<&str>, qr: bool, db: &DbArgs) -> ExitCode {
                     anstream::println!("{style}{line}{style:#}");
                 }
             }
-            println!(
-                "Keep the code where this computer cannot reach it (a photo, a message to someone \
-                 you trust, paper): `tagwatch verify --anchor CODE` then proves these {} records \
-                 unchanged.",
-                present::grouped(head.records)
-            );
+            println!("{}", super::lang().fill("anchor-keep", &[("n", &head.records)]));
             exit_code
         }
         Err(e) => anchor_failed(&e),
@@ -102,20 +98,23 @@ pub(crate) fn session_anchor(store: Option<&mut Store>, hook: &OnAnchor) -> Resu
         Ok(a) => a,
         // A broken chain is told, not fatal: the session's result stands.
         Err(e @ AnchorError::Broken(_)) => {
-            eprintln!("warning: anchor: {}", present::neutralise(&e.to_string()));
+            let text = format!("anchor: {}", present::neutralise(&e.to_string()));
+            eprintln!("{}", super::lang().fill("cli-warning", &[("text", &text)]));
             return Ok(());
         }
         Err(e) => return Err(anchor_failed(&e)),
     };
     eprintln!(
-        "anchor: {}; keep this code away from this computer: `tagwatch verify --anchor CODE` then proves the first {} records unchanged",
-        anchor.code,
-        present::grouped(anchor.records)
+        "{}",
+        super::lang().fill(
+            "anchor-session",
+            &[("code", &anchor.code), ("n", &anchor.records)]
+        )
     );
     if let Some(command) = &hook.on_anchor {
         let json = anchors::hook_json(&anchor, store.path());
         if let Err(e) = anchors::run_hook(command, &json, anchors::HOOK_WAIT) {
-            eprintln!("error: --on-anchor: {e}; the anchor is kept in the evidence all the same");
+            super::error(&super::lang().fill("anchor-hook-failed", &[("error", &e.to_string())]));
         }
     }
     Ok(())
@@ -129,7 +128,7 @@ fn anchor_failed(e: &AnchorError) -> ExitCode {
             ExitCode::from(exit::DATABASE)
         }
         AnchorError::Broken(_) => {
-            eprintln!("error: {}", present::neutralise(&e.to_string()));
+            super::error(&present::neutralise(&e.to_string()));
             ExitCode::from(exit::BROKEN)
         }
     }

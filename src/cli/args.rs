@@ -235,7 +235,7 @@ impl DbArgs {
 }
 
 pub(crate) fn cannot_open(e: &StoreError) {
-    eprintln!("error: {}", present::neutralise(&e.to_string()));
+    super::error(&present::neutralise(&e.to_string()));
     if matches!(e, StoreError::Missing { .. }) {
         eprintln!("(give the database with --db PATH or TAGWATCH_DB)");
     }

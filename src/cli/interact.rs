@@ -41,7 +41,7 @@ pub(crate) fn run(action: Action, args: &InteractArgs) -> ExitCode {
     let target = match act::resolve(&args.target, evidence.as_ref()) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {}", present::neutralise(&e));
+            super::error(&present::neutralise(&e));
             return ExitCode::from(exit::UNKNOWN_TRACKER);
         }
     };
@@ -65,7 +65,7 @@ pub(crate) fn run(action: Action, args: &InteractArgs) -> ExitCode {
     let report = match act::act(action, &target, args.adapter.as_deref(), listen) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {}", present::neutralise(&e.to_string()));
+            super::error(&present::neutralise(&e.to_string()));
             if e.bluetooth_unavailable() {
                 eprintln!(
                     "{}",

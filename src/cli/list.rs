@@ -19,7 +19,7 @@ pub(crate) fn run(db: &DbArgs) -> ExitCode {
         Err(e) => return store_failed(&e),
     };
     let mut out = std::io::BufWriter::new(anstream::stdout());
-    let _ = present::list::write(&data, &mut out).and_then(|()| out.flush());
+    let _ = present::list::write(&data, super::lang(), &mut out).and_then(|()| out.flush());
     if !data.verification.intact() {
         eprintln!("warning: the evidence does not verify: run `tagwatch verify`");
     }

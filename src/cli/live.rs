@@ -13,7 +13,6 @@ use tagwatch::capture::{self, JsonlWriter};
 use tagwatch::correlate::advisory;
 use tagwatch::evidence::Source;
 use tagwatch::exit;
-use tagwatch::i18n::{self, Lang};
 use tagwatch::interact::act;
 use tagwatch::live::ui::{self, App, Purpose};
 use tagwatch::live::{self, Feed, Replay, Session};
@@ -23,7 +22,7 @@ use tagwatch::scan::{self, AdapterFeed, LivePosition};
 
 use super::anchor::session_anchor;
 use super::args::{JudgeArgs, OnAnchor, StoreArgs, parse_duration};
-use super::{BLUETOOTH_HINT, bad_input, begin, outcome_code, store_failed, warn};
+use super::{BLUETOOTH_HINT, bad_input, begin, error, outcome_code, store_failed, warn};
 
 /// `scan` and `sweep`.
 #[derive(Args)]
@@ -53,10 +52,6 @@ pub(crate) struct LiveArgs {
     /// Where `r` in the live view writes evidence reports, a folder per tracker.
     #[arg(long, value_name = "DIR", default_value = "tagwatch-reports")]
     report_dir: PathBuf,
-    /// Language of the live view's map, timeline and status line, ja or en [default:
-    /// TAGWATCH_LANG, else ja in a Japanese locale, else en].
-    #[arg(long)]
-    lang: Option<Lang>,
     #[command(flatten)]
     judge: JudgeArgs,
     #[command(flatten)]
@@ -88,6 +83,7 @@ impl SweepArgs {
 
 /// `scan` and `sweep`: a live session on a replayed capture, with the live view or headless.
 pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
+    let lang = super::lang();
     let judge = match args.judge.load(true) {
         Ok(j) => j,
         Err(code) => return code,
@@ -115,7 +111,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
                 };
             }
             let link = gps.as_ref().map(LivePosition::link);
-            let log = args.headless.then(|| i18n::from_env(args.lang));
+            let log = args.headless.then_some(lang);
             match AdapterFeed::start(args.adapter.clone(), link, log) {
                 Ok(feed) => adapter = Some(feed),
                 Err(e) => {
@@ -152,10 +148,8 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         {
             Ok(w) => Some((w, record)),
             Err(e) => {
-                eprintln!(
-                    "error: --record {}: {e}",
-                    present::neutralise(&record.display().to_string())
-                );
+                let file = present::neutralise(&record.display().to_string());
+                error(&lang.fill("live-error-record", &[("file", &file), ("error", &e.to_string())]));
                 return ExitCode::from(exit::OUTPUT);
             }
         },
@@ -166,7 +160,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     if args.headless {
         for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
             if let Err(e) = signal_hook::flag::register(signal, signalled.clone()) {
-                eprintln!("error: cannot handle signals: {e}");
+                error(&lang.fill("live-error-signals", &[("error", &e.to_string())]));
                 return ExitCode::from(exit::ENVIRONMENT);
             }
         }
@@ -198,11 +192,11 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         };
         let mut hooks = Vec::new();
         live::run_headless(&mut session, feed, sweep_end, |e| {
-            eprintln!("{}", e.line());
+            eprintln!("{}", e.line(lang));
             if let Some(cmd) = &args.on_alert {
                 match live::run_alert_hook(cmd, e) {
                     Ok(hook) => hooks.push(hook),
-                    Err(err) => eprintln!("error: --on-alert: {err}"),
+                    Err(err) => error(&lang.fill("live-error-on-alert", &[("error", &err.to_string())])),
                 }
             }
         });
@@ -217,7 +211,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             purpose,
             feed.describe(),
             feed.listener(),
-            i18n::from_env(args.lang),
+            lang,
             tz,
             args.judge.allow.clone(),
             args.report_dir.clone(),
@@ -231,7 +225,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             }));
         }
         if let Err(e) = ui::run(&mut app, &mut session, feed) {
-            eprintln!("error: terminal: {e} (without a terminal, use --headless)");
+            error(&lang.fill("live-error-terminal", &[("error", &e.to_string())]));
             failure = Some(ExitCode::from(exit::ENVIRONMENT));
         }
     }
@@ -249,19 +243,42 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         store_error: None,
         coverage,
     };
-    let lang = i18n::from_env(args.lang);
     let mut out = anstream::stdout();
     // A closed pipe (`| head`) is not an error worth reporting.
+    // Where the evidence is, last, so a person who stops here knows.
+    let stored = match &store {
+        Some(s) => lang.fill(
+            "live-stored",
+            &[("db", &present::neutralise(&s.path().display().to_string()))],
+        ),
+        None => lang.t("live-not-stored").to_string(),
+    };
     let _ = match purpose {
         Purpose::Sweep { .. } => {
-            let mut text: String = ui::sweep_lines(&snapshot)
-                .iter()
-                .map(|l| format!("{l}\n"))
-                .collect();
-            text.push_str(&present::table::statement(&result));
+            let mut text = ui::sweep_table(&snapshot, lang);
+            text.push_str(&present::table::statement(&result, lang));
+            text.push_str(&stored);
+            text.push('\n');
             out.write_all(text.as_bytes())
         }
-        Purpose::Scan => present::table::write(&result, false, &mut out),
+        Purpose::Scan => {
+            present::table::write(&result, false, lang, present::table::terminal_width(), &mut out).and_then(
+                |()| {
+                    // The recap of a scan: its alerts again, and where the evidence is.
+                    let mut recap = format!(
+                        "\n{}\n",
+                        lang.fill("live-recap-alerts", &[("n", &snapshot.events.len())])
+                    );
+                    for e in &snapshot.events {
+                        recap.push_str(&e.line(lang));
+                        recap.push('\n');
+                    }
+                    recap.push_str(&stored);
+                    recap.push('\n');
+                    out.write_all(recap.as_bytes())
+                },
+            )
+        }
     };
     // What was listened to, when: time the radio was down is not checked, whatever was heard.
     if let Some(listening) = &outcome.listening {
@@ -278,10 +295,10 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     }
     warn(&result.coverage);
     if let Some(e) = &outcome.capture_error {
-        eprintln!("error: --record: {e}; the capture is incomplete");
+        error(&lang.fill("live-error-record-incomplete", &[("error", &e.to_string())]));
     }
     if let Some(n) = adapter.as_ref().map(AdapterFeed::dropped).filter(|&n| n > 0) {
-        eprintln!("{n} advertisements dropped: this computer did not keep up");
+        eprintln!("{}", lang.fill("live-dropped", &[("n", &n)]));
     }
     if let Some(e) = &outcome.store_error {
         return store_failed(e);

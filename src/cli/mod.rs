@@ -5,6 +5,7 @@ mod analyze;
 mod anchor;
 mod args;
 mod attachment;
+mod help;
 mod interact;
 mod list;
 mod live;
@@ -14,14 +15,16 @@ mod synth;
 mod verify;
 
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use tagwatch::analyze::Outcome;
 use tagwatch::coverage::Coverage;
 use tagwatch::evidence::Source;
 use tagwatch::exit;
+use tagwatch::i18n::{self, Lang};
 use tagwatch::interact::act::Action;
 use tagwatch::live::ui::Purpose;
 use tagwatch::present;
@@ -34,6 +37,11 @@ use tagwatch::store::{Recorder, Store, StoreError};
     about = "Find Bluetooth location trackers that move with you, and keep the evidence."
 )]
 struct Cli {
+    /// Language of messages and help, ja or en [default: TAGWATCH_LANG, else ja in a Japanese
+    /// locale (LC_ALL, LC_MESSAGES, LANG), else en]. For `report`, the report's languages:
+    /// repeat for both [default: both].
+    #[arg(long, global = true, value_name = "LANG")]
+    lang: Vec<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -74,9 +82,28 @@ enum Command {
     Synth(synth::Synth),
 }
 
+/// The language asked for (`--lang`, first one) or from the environment, and every `--lang` given.
+static LANG: OnceLock<(Lang, Vec<Lang>)> = OnceLock::new();
+
+/// The language of what the command writes for people.
+pub(crate) fn lang() -> Lang {
+    LANG.get().map_or_else(|| i18n::from_env(None), |(lang, _)| *lang)
+}
+
+/// Every `--lang` given, in order (for `report`: the languages to write).
+pub(crate) fn langs_asked() -> &'static [Lang] {
+    LANG.get().map_or(&[], |(_, asked)| asked)
+}
+
 /// Parses the command line and runs the command.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The help is written before the arguments are parsed, so `--lang` is looked for first.
+    let lang = i18n::from_env(help::lang_in(&argv));
+    let parsed = help::localise(Cli::command(), lang)
+        .try_get_matches_from(&argv)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -85,6 +112,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
         }
     };
+    let _ = LANG.set((lang, cli.lang));
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Scan(args) => live::run(&args, Purpose::Scan),
@@ -114,7 +142,10 @@ pub(crate) fn outcome_code(outcome: Outcome) -> ExitCode {
 /// on stderr, whatever the output format.
 pub(crate) fn warn(coverage: &Coverage) {
     for w in &coverage.warnings {
-        eprintln!("warning: {}", w.text(&present::local_span));
+        eprintln!(
+            "{}",
+            lang().fill("cli-warning", &[("text", &w.text(lang(), &present::local_span))])
+        );
     }
 }
 
@@ -147,8 +178,11 @@ pub(crate) fn begin<'s>(
 /// The evidence store failed; what it had acknowledged stays.
 pub(crate) fn store_failed(e: &StoreError) -> ExitCode {
     eprintln!(
-        "error: evidence store: {}; what was stored before this is kept",
-        present::neutralise(&e.to_string())
+        "{}",
+        lang().fill(
+            "cli-store-failed",
+            &[("error", &present::neutralise(&e.to_string()))]
+        )
     );
     match e {
         StoreError::UnknownTracker(_) => ExitCode::from(exit::UNKNOWN_TRACKER),
@@ -160,12 +194,20 @@ pub(crate) fn store_failed(e: &StoreError) -> ExitCode {
 
 /// An output that could not be written, named (neutralised): exit 8.
 pub(crate) fn output_failed(path: &std::path::Path, e: &dyn std::fmt::Display) -> ExitCode {
-    eprintln!("error: {}: {e}", present::neutralise(&path.display().to_string()));
+    error(&format!(
+        "{}: {e}",
+        present::neutralise(&path.display().to_string())
+    ));
     ExitCode::from(exit::OUTPUT)
 }
 
+/// An error on standard error, after "error:" in the chosen language.
+pub(crate) fn error(text: &str) {
+    eprintln!("{}", lang().fill("cli-error", &[("text", &text)]));
+}
+
 pub(crate) fn bad_input(e: &dyn std::fmt::Display) -> ExitCode {
-    eprintln!("error: {}", present::neutralise(&e.to_string()));
+    error(&present::neutralise(&e.to_string()));
     ExitCode::from(exit::BAD_INPUT)
 }
 

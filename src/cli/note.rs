@@ -17,6 +17,7 @@ use super::{bad_input, store_failed};
 
 #[derive(Args)]
 pub(crate) struct NoteArgs {
+    /// What to note, in your own words (quote it: "found it under the car seat").
     text: String,
     /// A file to keep with the note, e.g. a photo of the tag (its SHA-256 goes into the chain;
     /// the report shows pictures and `tagwatch attachment get` writes it back out).
@@ -107,10 +108,14 @@ impl NoteArgs {
         match store.add_note_record(note, self.file.as_deref()) {
             Ok(n) => {
                 match (&n.attachment_name, &n.attachment_sha256) {
-                    (Some(name), Some(sha)) => {
-                        println!("note stored with {} (SHA-256 {sha})", present::neutralise(name))
-                    }
-                    _ => println!("note stored"),
+                    (Some(name), Some(sha)) => println!(
+                        "{}",
+                        super::lang().fill(
+                            "note-stored-with",
+                            &[("file", &present::neutralise(name)), ("sha", sha)]
+                        )
+                    ),
+                    _ => println!("{}", super::lang().t("note-stored")),
                 }
                 ExitCode::SUCCESS
             }

@@ -32,7 +32,7 @@ impl ZoneArgs {
     fn zone(&self, data: &ReportData) -> report::Zone {
         let machine = report::Zone::machine_offset();
         if self.utc_offset.is_none()
-            && let Some(warning) = report::Zone::disagreement(data, machine, tagwatch::i18n::from_env(None))
+            && let Some(warning) = report::Zone::disagreement(data, machine, super::lang())
         {
             eprintln!("warning: {warning}");
         }
@@ -45,9 +45,6 @@ pub(crate) struct ReportArgs {
     /// Only this tracker (its id as `analyze` prints it) [default: every stored tracker].
     #[arg(long, value_name = "ID")]
     tracker: Option<String>,
-    /// Report language, ja or en; repeat for both [default: both].
-    #[arg(long)]
-    lang: Vec<Lang>,
     #[command(flatten)]
     zone: ZoneArgs,
     /// Folder to write into (created if missing).
@@ -71,17 +68,16 @@ impl ReportArgs {
         if let Err(e) = std::fs::create_dir_all(dir) {
             return output_failed(dir, &e);
         }
-        let langs = if self.lang.is_empty() {
-            &Lang::ALL[..]
-        } else {
-            &self.lang[..]
+        let langs = match super::langs_asked() {
+            [] => &Lang::ALL[..],
+            asked => asked,
         };
         let zone = self.zone.zone(&data);
         for &lang in langs {
             match report::write_report(dir, &data, lang, &zone) {
                 Ok(path) => println!("{}", path.display()),
                 Err(e) => {
-                    eprintln!("error: {}", present::neutralise(&e.to_string()));
+                    super::error(&present::neutralise(&e.to_string()));
                     return ExitCode::from(exit::OUTPUT);
                 }
             }
@@ -92,6 +88,7 @@ impl ReportArgs {
 
 #[derive(Args)]
 pub(crate) struct ExportArgs {
+    /// The file format.
     #[arg(long, value_enum)]
     format: ExportFormat,
     /// Only this tracker [default: every stored tracker].

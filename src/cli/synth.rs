@@ -31,6 +31,7 @@ pub(crate) enum Synth {
         /// How many devices.
         #[arg(long, default_value_t = 100_000)]
         count: usize,
+        /// Where to write the capture; name it `*-synthetic.*` so nobody takes it for real data.
         #[arg(short, long)]
         output: PathBuf,
         /// Write a pcap instead of a btsnoop.

@@ -6,6 +6,7 @@ use clap::Args;
 
 use tagwatch::anchor::{self as anchors, Code};
 use tagwatch::exit;
+use tagwatch::i18n::Arg;
 use tagwatch::present;
 use tagwatch::store::StoreError;
 
@@ -43,23 +44,24 @@ fn verify(db: &DbArgs) -> ExitCode {
         Err(e) => return store_failed(&e),
     };
     let path = present::neutralise(&store.path().display().to_string());
+    let lang = super::lang();
     for s in &result.unclosed_sessions {
-        println!("warning: {}", present::neutralise(&s.to_string()));
-    }
-    if result.intact() {
         println!(
-            "{path}: intact: {} records, chain head {}",
-            result.records, result.head
+            "{}",
+            lang.fill("cli-warning", &[("text", &present::neutralise(&s.to_string()))])
         );
+    }
+    let values: [(&str, &dyn Arg); 4] = [
+        ("path", &path),
+        ("records", &result.records),
+        ("head", &result.head),
+        ("n", &result.problems.len()),
+    ];
+    if result.intact() {
+        println!("{}", lang.fill("verify-intact", &values));
         return ExitCode::SUCCESS;
     }
-    let n = result.problems.len();
-    println!(
-        "{path}: BROKEN: {n} problem{} in {} records (chain head as the file is now: {})",
-        if n == 1 { "" } else { "s" },
-        result.records,
-        result.head
-    );
+    println!("{}", lang.fill("verify-broken", &values));
     for p in &result.problems {
         println!("  {}", present::neutralise(&p.to_string()));
     }

@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use crate::i18n::Lang;
+
 use super::Tracker;
 use super::verdict::Rules;
 use crate::classify::OwnerState;
@@ -27,14 +29,16 @@ pub struct Advisory {
 }
 
 impl Advisory {
-    /// The advisory in one sentence (English; the live view has it in Japanese too).
-    pub fn describe(&self) -> String {
-        format!(
-            "advisory: the same nearby devices (near their owner) have been with you at {} places for {} min or more: {}. Someone may be staying near you in person; a companion or your own devices look the same",
-            self.places,
-            self.with_you_us / 60_000_000,
-            self.trackers.join(", ")
-        )
+    /// The advisory in one sentence, in `lang` (the live view's status line).
+    pub fn summary(&self, lang: Lang) -> String {
+        let places = self.places as u64;
+        let minutes = (self.with_you_us / 60_000_000) as u64;
+        lang.fill("advisory", &[("places", &places), ("minutes", &minutes)])
+    }
+
+    /// The summary and the trackers it is about (the table and the JSON).
+    pub fn describe(&self, lang: Lang) -> String {
+        format!("{}: {}", self.summary(lang), self.trackers.join(", "))
     }
 }
 
@@ -116,7 +120,7 @@ mod tests {
         assert_eq!(a.trackers, std::slice::from_ref(&his.id));
         assert_eq!((a.places, a.with_you_us), (his.places.len(), 90 * MIN));
         assert!(
-            a.describe()
+            a.describe(Lang::En)
                 .contains(&format!("with you at {} places for 90 min", a.places))
         );
         assert_eq!(

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::files::{self, FileError};
+use crate::i18n::Lang;
 use crate::model::BdAddr;
 
 /// Each entry with the 1-based line it is on (0: added by the live view's `m`).
@@ -34,16 +35,9 @@ pub struct Own {
 }
 
 impl Own {
-    /// "live view m", "allow list FILE line 3": for people and the evidence.
+    /// "live view m", "allow list FILE line 3", in English for the JSON and the evidence.
     pub fn how(&self) -> String {
-        if let Some(id) = &self.earlier {
-            return format!("the same tag as {id}, marked yours on an earlier day");
-        }
-        match (&self.file, self.line) {
-            (Some(file), Some(line)) => format!("allow list {file} line {line}"),
-            (None, Some(line)) => format!("allow list line {line}"),
-            _ => "live view m".to_string(),
-        }
+        super::reason::marked_how(Lang::En, self.file.as_deref(), self.line, self.earlier.as_deref())
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::verdict::Risk;
-use super::{NamedPlace, Own, Rules, Tracker, judged, rotation, worrying_first};
+use super::{NamedPlace, Own, Reason, Rules, Tracker, judged, rotation, worrying_first};
 use crate::classify::OwnerState;
 use crate::evidence::TrackerRecord;
 
@@ -262,21 +262,16 @@ pub fn apply(
 /// The reason a tag heard on several days adds, and the risk it raises: following on two
 /// days or more is high, as AirGuard's two notifications are; following today and heard on
 /// other days too is one level more.
-pub(super) fn judge(t: &Tracker, risk: &mut Risk, reasons: &mut Vec<String>) {
+pub(super) fn judge(t: &Tracker, risk: &mut Risk, reasons: &mut Vec<Reason>) {
     let Some(h) = &t.history else { return };
     let (dates, following_days) = h.dates();
     if dates.len() < 2 {
         return;
     }
-    reasons.push(format!(
-        "heard with you on {} days ({}){}",
-        dates.len(),
-        dates.join(", "),
-        match following_days {
-            0 => String::new(),
-            n => format!(", following you on {n} of them"),
-        }
-    ));
+    reasons.push(Reason::HeardOnDays {
+        dates: dates.iter().map(|d| d.to_string()).collect(),
+        following_days,
+    });
     if t.owner_state == OwnerState::NearOwner || !t.following() {
         return;
     }

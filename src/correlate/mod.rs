@@ -11,6 +11,7 @@ mod clone;
 pub mod history;
 mod named;
 mod places;
+mod reason;
 mod rotation;
 pub mod verdict;
 
@@ -19,6 +20,7 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 
 use crate::classify::{Classification, OwnerState};
+use crate::i18n::Lang;
 use crate::location::{Fix, OnTrack, PositionSource, Track};
 use crate::model::{Advertisement, BdAddr};
 pub use allow::{AllowError, Allowlist, Own, append_id};
@@ -27,6 +29,7 @@ pub use named::NamedPlace;
 pub use places::{
     CONTINUOUS_US, MAX_ACCURACY_M, MAX_PLACES, PLACE_DWELL_US, PLACE_RADIUS_M, Places, STAY_US,
 };
+pub use reason::Reason;
 pub use rotation::Zone;
 use rotation::{Apart, Sighting};
 use verdict::{Evidence, Presence, Risk, Rules};
@@ -133,10 +136,16 @@ pub struct Tracker {
     pub named_places: Vec<String>,
     /// Set when the analysis ends (see [`verdict::judge`]).
     pub risk: Risk,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
 }
 
 impl Tracker {
+    /// The reasons in `lang`, one clause after another.
+    pub fn reasons_text(&self, lang: Lang) -> String {
+        let reasons: Vec<String> = self.reasons.iter().map(|r| r.text(lang)).collect();
+        reasons.join(lang.t("separator-clauses"))
+    }
+
     /// The verdict: it follows the person (also when it is the user's own).
     pub fn following(&self) -> bool {
         self.alert_at_us.is_some()

@@ -527,7 +527,10 @@ mod tests {
         assert_eq!(shape(&v), [(1, 1), (1, 1), (1, 1)]);
         let apart = v.iter().find(|t| t.addresses == [BdAddr([3; 6])]).unwrap();
         assert!(
-            apart.reasons.iter().any(|r| r.contains("2 earlier tags")),
+            apart
+                .reasons
+                .iter()
+                .any(|r| r.to_string().contains("2 earlier tags")),
             "{:?}",
             apart.reasons
         );
@@ -664,7 +667,7 @@ mod tests {
         assert!(
             v[0].reasons
                 .iter()
-                .any(|r| r.contains("one tag through 3 identities"))
+                .any(|r| r.to_string().contains("one tag through 3 identities"))
         );
     }
 
@@ -720,9 +723,17 @@ mod tests {
             key(FOUR + 11 * MIN, 1, b"key-a", 0x10, -60),
         ]);
         assert_eq!(shape(&v), [(2, 2), (1, 1)]);
-        assert!(v[0].reasons.iter().any(|r| r.contains("may be of two tags")));
+        assert!(
+            v[0].reasons
+                .iter()
+                .any(|r| r.to_string().contains("may be of two tags"))
+        );
         assert_eq!(v[1].sightings, 2);
-        assert!(v[1].reasons.iter().any(|r| r.contains("kept apart from then on")));
+        assert!(
+            v[1].reasons
+                .iter()
+                .any(|r| r.to_string().contains("kept apart from then on"))
+        );
     }
 
     fn near(secs: i64, addr: u8, status: u32, rssi: i8) -> Heard<'static> {
@@ -744,7 +755,11 @@ mod tests {
         }
         let v = run_heard(&heard);
         assert_eq!(shape(&v), [(16, 16)]);
-        assert!(v[0].reasons.iter().any(|r| r.contains("within seconds")));
+        assert!(
+            v[0].reasons
+                .iter()
+                .any(|r| r.to_string().contains("within seconds"))
+        );
         // Another status byte, a minute's silence or a far weaker signal: apart.
         for new in [
             near(62, 2, 0x30, -55),

@@ -2,6 +2,7 @@
 
 use super::verdict::{Risk, Sensitivity};
 use super::*;
+use crate::i18n::Lang;
 use crate::model::{AddrType, PduKind};
 
 const MIN: i64 = 60_000_000;
@@ -65,15 +66,35 @@ fn a_separated_tag_that_walks_with_you_alerts_when_all_rules_hold() {
     // at one and the first at the next are on the way, in no place: 7 of them by then.
     assert_eq!(v[0].alert_at_us, Some(30 * MIN + 7 * 10_000_000));
     assert_eq!(v[0].risk, Risk::High);
-    assert_eq!(v[0].reasons[0], "seen at 15 places over 1 h 0 min, 2.7 km apart");
-    assert_eq!(v[0].reasons[1], "separated from its owner");
+    let codes: Vec<&str> = v[0].reasons.iter().map(Reason::code).collect();
     assert_eq!(
-        v[0].reasons[2],
-        "following you: flagged 31 min after it was first seen"
+        codes,
+        [
+            "seen_at_places",
+            "separated_from_owner",
+            "following",
+            "decided_by"
+        ]
     );
+    let english: Vec<String> = v[0].reasons.iter().map(Reason::to_string).collect();
     assert_eq!(
-        v[0].reasons[3],
-        "decided by: with you at 8 places for 30 min while you stopped or walked"
+        english,
+        [
+            "seen at 15 places over 1 h, 2.7 km apart",
+            "separated from its owner",
+            "following you: flagged 31 min after it was first seen",
+            "decided by: with you at 8 places for 30 min while you stopped or walked"
+        ]
+    );
+    let japanese: Vec<String> = v[0].reasons.iter().map(|r| r.text(Lang::Ja)).collect();
+    assert_eq!(
+        japanese,
+        [
+            "1時間のあいだに 15 か所で検知、場所同士は最大 2.7 km 離れている",
+            "持ち主から離れている",
+            "あなたを追跡しています：最初の検知から 31分後に警告",
+            "判断の根拠：立ち止まるか歩いているあいだに 8 か所で合計 30分一緒にいた"
+        ]
     );
 }
 
@@ -161,8 +182,19 @@ fn own_devices_near_their_owner_and_phones_never_alert_allowed_tags_are_judged_b
         assert!(!tr.following(), "{tr:?}");
         assert_eq!(tr.risk, Risk::None, "{tr:?}");
     }
-    let why: Vec<&str> = others.iter().map(|t| t.reasons[2].as_str()).collect();
+    // The last reason says why it is not flagged; near its owner is said once.
+    let why: Vec<String> = others
+        .iter()
+        .map(|t| t.reasons.last().unwrap().to_string())
+        .collect();
     assert!(why.iter().any(|w| w.starts_with("near its owner")), "{why:?}");
+    for tr in &others {
+        let near = tr
+            .reasons
+            .iter()
+            .filter(|r| r.to_string().starts_with("near its owner"));
+        assert!(near.count() <= 1, "{:?}", tr.reasons);
+    }
     assert!(
         why.iter().any(|w| w.starts_with("an iPhone, iPad or Mac")),
         "{why:?}"
@@ -176,7 +208,7 @@ fn own_devices_near_their_owner_and_phones_never_alert_allowed_tags_are_judged_b
     let o = mine.own.as_ref().unwrap();
     assert_eq!((o.line, o.address), (Some(2), BdAddr([4; 6])));
     assert_eq!(
-        mine.reasons.last().map(String::as_str),
+        mine.reasons.last().map(Reason::to_string).as_deref(),
         Some("marked as yours (allow list line 2), so not alerted")
     );
 
@@ -207,7 +239,11 @@ fn without_location_only_long_time_together_alerts_and_at_lower_risk() {
     let long = v.iter().find(|t| t.addresses[0] == BdAddr([1; 6])).unwrap();
     assert_eq!(long.alert_at_us, Some(120 * MIN));
     assert_eq!(long.risk, Risk::Medium);
-    assert!(long.reasons[0].contains("no location data"), "{:?}", long.reasons);
+    assert!(
+        long.reasons[0].to_string().contains("no location data"),
+        "{:?}",
+        long.reasons
+    );
     let short = v.iter().find(|t| t.addresses[0] == BdAddr([2; 6])).unwrap();
     assert!(!short.following());
 }
@@ -262,12 +298,10 @@ fn a_clone_with_a_new_key_every_advertisement_is_one_entry_that_follows() {
     assert_eq!(clone.addresses.len(), 1800);
     assert!(clone.following());
     assert!(clone.alert_at_us.unwrap() <= 31 * MIN);
-    assert!(
-        clone
-            .reasons
-            .iter()
-            .any(|r| r.contains("new key for every advertisement (1800 keys)"))
-    );
+    assert!(clone.reasons.iter().any(|r| {
+        r.to_string()
+            .contains("new key for every advertisement (1,800 keys)")
+    }));
 }
 
 #[test]

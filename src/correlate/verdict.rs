@@ -6,11 +6,11 @@
 //! much longer. A shared train or platform is not evidence: a crowd shares it. Each rule is
 //! checked at every sighting in time order, so `alert_at` is the first moment one held.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::places::HER_STAY_US;
-use super::{Places, Tracker};
+use super::{Places, Reason, Tracker};
 use crate::classify::OwnerState;
+use crate::i18n::{Lang, distance};
 
 /// A silence longer than this breaks the time a tracker counts as with you: it was not
 /// heard, so it may not have been there. Trackers advertise every 2 s; 10 minutes covers
@@ -140,18 +140,18 @@ impl Presence {
 }
 
 /// Why a tracker may not alert at all, whatever its places and time.
-fn exempt(rules: &Rules, t: &Tracker) -> Option<&'static str> {
+fn exempt(rules: &Rules, t: &Tracker) -> Option<Reason> {
     if t.owner_state == OwnerState::NearOwner {
-        Some("near its owner (the owner's phone is close by), so not flagged")
+        Some(Reason::NotFlaggedNearOwner)
     } else if t.model == Some("Apple device") && !rules.apple_devices {
-        Some("an iPhone, iPad or Mac in Find My mode: flagged only at high sensitivity")
+        Some(Reason::AppleDeviceHighSensitivityOnly)
     } else {
         None
     }
 }
 
 /// What decided that a tracker follows: the first kind of evidence that held.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Evidence {
     /// With you at this many of your stays (home, work, shops), `min_distance_m` apart.
@@ -168,23 +168,27 @@ pub enum Evidence {
 }
 
 impl Evidence {
-    /// The evidence in plain words, for the reasons.
-    pub fn describe(&self) -> String {
+    /// The evidence in plain words in `lang`, for the reasons.
+    pub fn text(&self, lang: Lang) -> String {
         match *self {
-            Evidence::Stays { stays } => format!("present at {stays} of your stays"),
-            Evidence::AfterRide { after_us, distance_m } => format!(
-                "still with you {} after a ride of {}, heard without a break",
-                duration(after_us),
-                distance(distance_m)
+            Evidence::Stays { stays } => lang.fill("evidence-stays", &[("stays", &stays)]),
+            Evidence::AfterRide { after_us, distance_m } => lang.fill(
+                "evidence-after_ride",
+                &[
+                    ("after", &lang.duration(after_us)),
+                    ("distance", &distance(distance_m)),
+                ],
             ),
-            Evidence::Places { places, at_places_us } => format!(
-                "with you at {places} places for {} while you stopped or walked",
-                duration(at_places_us)
+            Evidence::Places { places, at_places_us } => lang.fill(
+                "evidence-places",
+                &[("places", &places), ("stopped", &lang.duration(at_places_us))],
             ),
             Evidence::LongRide { with_you_us } => {
-                format!("one continuous ride only, but {} long", duration(with_you_us))
+                lang.fill("evidence-long_ride", &[("with_you", &lang.duration(with_you_us))])
             }
-            Evidence::TimeOnly { with_you_us } => format!("with you for {}", duration(with_you_us)),
+            Evidence::TimeOnly { with_you_us } => {
+                lang.fill("evidence-time_only", &[("with_you", &lang.duration(with_you_us))])
+            }
         }
     }
 }
@@ -230,66 +234,50 @@ fn moved(rules: &Rules, p: &Places, with_you_us: i64) -> Option<Evidence> {
     (with_you_us >= rules.no_location_with_you_us).then_some(Evidence::LongRide { with_you_us })
 }
 
-/// The risk and the plain reasons for a tracker's final state.
-pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<String>) {
+/// The risk and the reasons for a tracker's final state.
+pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<Reason>) {
     let mut reasons = Vec::new();
-    let with_you = duration(t.presence.with_you_us);
-    if t.located_sightings > 0 {
-        let places = t.places.len();
-        let mut details = Vec::new();
-        let stay = duration(HER_STAY_US);
-        match t.places.stays() {
-            0 => {}
-            1 => details.push(format!("1 stay of {stay} or more")),
-            n => details.push(format!("{n} stays of {stay} or more")),
-        }
-        if !t.named_places.is_empty() {
-            details.push(t.named_places.join(", "));
-        }
-        let names = match details.is_empty() {
-            true => String::new(),
-            false => format!(" ({})", details.join("; ")),
-        };
-        reasons.push(format!(
-            "seen at {places} place{}{names} over {with_you}, {} apart",
-            if places == 1 { "" } else { "s" },
-            distance(t.places.max_distance_m())
-        ));
-    } else {
-        reasons.push(format!(
-            "seen with you for {with_you}; no location data, so tagwatch could not check that it moved with you"
-        ));
+    let with_you_us = t.presence.with_you_us;
+    reasons.push(match t.located_sightings {
+        0 => Reason::SeenWithoutLocation { with_you_us },
+        _ => Reason::SeenAtPlaces {
+            places: t.places.len(),
+            stays: t.places.stays(),
+            named_places: t.named_places.clone(),
+            with_you_us,
+            distance_m: t.places.max_distance_m(),
+        },
+    });
+    match t.owner_state {
+        OwnerState::Separated => reasons.push(Reason::SeparatedFromOwner),
+        // Said once, by the exemption: near its owner, so not flagged.
+        OwnerState::NearOwner => {}
+        OwnerState::Unknown => reasons.push(Reason::OwnerUnknown),
     }
-    reasons.push(
-        match t.owner_state {
-            OwnerState::Separated => "separated from its owner",
-            OwnerState::NearOwner => "near its owner",
-            OwnerState::Unknown => "it does not say whether its owner is near",
-        }
-        .to_string(),
-    );
-    if let Some(why) = exempt(rules, t) {
-        reasons.push(why.to_string());
-    }
+    reasons.extend(exempt(rules, t));
     if t.rotating_keys {
-        reasons.push(format!(
-            "uses a new key for every advertisement ({} keys): built to hide from tracker detection",
-            t.identities
-        ));
+        reasons.push(Reason::NewKeyEveryAdvertisement { keys: t.identities });
     }
-    reasons.extend(super::rotation::linked(t));
-    reasons.extend(t.identity_notes.iter().cloned());
+    reasons.extend(super::rotation::linked(t).map(|note| Reason::Identity { note }));
+    reasons.extend(
+        t.identity_notes
+            .iter()
+            .map(|note| Reason::Identity { note: note.clone() }),
+    );
     if let Some(at) = t.alert_at_us {
-        reasons.push(format!(
-            "following you: flagged {} after it was first seen",
-            duration(at - t.first_seen_us)
-        ));
+        reasons.push(Reason::Following {
+            after_us: at - t.first_seen_us,
+        });
     }
     if let Some(e) = &t.decided_by {
-        reasons.push(format!("decided by: {}", e.describe()));
+        reasons.push(Reason::DecidedBy { evidence: *e });
     }
     if let Some(own) = &t.own {
-        reasons.push(format!("marked as yours ({}), so not alerted", own.how()));
+        reasons.push(Reason::MarkedOwn {
+            file: own.file.clone(),
+            line: own.line,
+            earlier: own.earlier.clone(),
+        });
     }
     let separated = t.owner_state == OwnerState::Separated;
     let mut risk = match (t.alert_at_us.is_some(), exempt(rules, t).is_some()) {
@@ -302,23 +290,4 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<String>) {
     };
     super::history::judge(t, &mut risk, &mut reasons);
     (risk, reasons)
-}
-
-/// "1 h 42 min", "35 min", "40 s".
-fn duration(us: i64) -> String {
-    let s = us.max(0) / 1_000_000;
-    match (s / 3600, s % 3600 / 60) {
-        (0, 0) => format!("{s} s"),
-        (0, m) => format!("{m} min"),
-        (h, m) => format!("{h} h {m} min"),
-    }
-}
-
-/// "850 m", "6.3 km".
-fn distance(m: f64) -> String {
-    if m < 1000.0 {
-        format!("{m:.0} m")
-    } else {
-        format!("{:.1} km", m / 1000.0)
-    }
 }

@@ -7,6 +7,7 @@
 //! [`grouped`] writes them with thousands separators ("5,324 件"), which Fluent itself does not.
 
 mod select;
+mod units;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -16,6 +17,7 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 pub use select::{choose, from_env};
+pub use units::{distance, group_digits};
 
 /// The language of what tagwatch writes. Adding one means adding a variant here and its
 /// directory under `locales/` with every area's file; the tests check that none is missing.
@@ -37,11 +39,15 @@ macro_rules! areas {
 }
 
 /// (area, English source, Japanese source).
-const AREAS: [(&str, &str, &str); 4] = areas!("common", "listening", "live", "report");
+const AREAS: [(&str, &str, &str); 7] =
+    areas!("cli", "common", "listening", "live", "report", "table", "verdict");
 
 /// Japanese descriptions of the tracker families (`family-KEY`); the English ones are the
 /// signature files' own, so this file has no English twin.
 const FAMILIES_JA: &str = include_str!("../../locales/ja/families.ftl");
+
+/// Japanese `--help`; the English is clap's, from the doc comments in src/cli/ (no twin either).
+const CLI_HELP_JA: &str = include_str!("../../locales/ja/cli-help.ftl");
 
 impl Lang {
     pub const ALL: [Lang; 2] = [Lang::Ja, Lang::En];
@@ -79,6 +85,11 @@ impl Lang {
             Err(_) if self != Lang::En => Lang::En.fill(key, values),
             Err(_) => key.to_string(),
         }
+    }
+
+    /// Whether this language has the message `key`, which takes no values.
+    pub fn has(self, key: &str) -> bool {
+        catalogue(self).plain.contains_key(key)
     }
 
     /// What the tracker family `family` is, when this language has its own description (the
@@ -191,7 +202,7 @@ fn sources(lang: Lang) -> Vec<&'static str> {
         .map(|(_, en, ja)| if lang == Lang::Ja { *ja } else { *en })
         .collect();
     if lang == Lang::Ja {
-        sources.push(FAMILIES_JA);
+        sources.extend([FAMILIES_JA, CLI_HELP_JA]);
     }
     sources
 }
@@ -218,24 +229,12 @@ fn ids(sources: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// A number as people write it: digits grouped by three with commas ("5,324", "12,000.5"),
-/// in Japanese as in English.
+/// A number in a message as people write it ([`group_digits`]).
 fn grouped(value: &FluentValue) -> Option<String> {
-    let FluentValue::Number(n) = value else {
-        return None;
-    };
-    let text = n.as_string();
-    let (sign, digits) = text.split_at(usize::from(text.starts_with('-')));
-    let (int, frac) = digits.split_at(digits.find('.').unwrap_or(digits.len()));
-    let mut out = String::from(sign);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
+    match value {
+        FluentValue::Number(n) => Some(group_digits(&n.as_string())),
+        _ => None,
     }
-    out.push_str(frac);
-    Some(out)
 }
 
 #[cfg(test)]

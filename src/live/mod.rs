@@ -68,15 +68,20 @@ impl Event {
         }
     }
 
-    /// One line for a log or a headless run; text from the air is neutralised.
-    pub fn line(&self) -> String {
+    /// One line in `lang` for a log or a headless run; text from the air is neutralised.
+    pub fn line(&self, lang: Lang) -> String {
         let Event::Following(t) = self;
-        format!(
-            "ALERT {} {} ({}) is following you: {}",
-            crate::present::rfc3339(t.alert_at_us.unwrap_or(t.last_seen_us)),
-            crate::present::neutralise(t.model.unwrap_or(t.family)),
-            t.id,
-            crate::present::neutralise(&t.reasons.join("; "))
+        lang.fill(
+            "alert-line",
+            &[
+                (
+                    "time",
+                    &crate::present::rfc3339(t.alert_at_us.unwrap_or(t.last_seen_us)),
+                ),
+                ("model", &crate::present::neutralise(t.model.unwrap_or(t.family))),
+                ("id", &t.id),
+                ("reasons", &crate::present::neutralise(&t.reasons_text(lang))),
+            ],
         )
     }
 }

@@ -558,9 +558,7 @@ pub fn status(lang: Lang, input: &Listener, snap: &Snapshot) -> Vec<String> {
         None => parts.push(lang.t("no_evidence").to_string()),
     }
     if let Some(a) = &snap.advisory {
-        let places = a.places as u64;
-        let minutes = (a.with_you_us / 60_000_000) as u64;
-        parts.push(lang.fill("advisory", &[("places", &places), ("minutes", &minutes)]));
+        parts.push(a.summary(lang));
     }
     parts
 }

@@ -251,7 +251,7 @@ fn panes_at(size: (u16, u16), tabs: usize, name: &str) {
             );
         }
         if split || tabs == 0 {
-            assert!(s.contains("TRACKER"), "{s}");
+            assert!(s.contains(lang.t("live-col-tracker")), "{s}");
         }
         insta::assert_snapshot!(format!("{name}_{}x{}_{}", size.0, size.1, lang.code()), s);
     }
@@ -765,9 +765,59 @@ fn alerts_reach_the_desktop_only_while_the_view_is_behind_and_a_failure_is_said_
         screen.contains("desktop notifications off: org.freedesktop"),
         "{screen}"
     );
-    assert_eq!(*shown.lock().unwrap(), [alerts[0].line()], "only while behind");
+    assert_eq!(
+        *shown.lock().unwrap(),
+        [alerts[0].line(Lang::En)],
+        "only while behind"
+    );
     // Off for the rest of the session: not tried again.
     app.alerts(&alerts);
     std::thread::sleep(std::time::Duration::from_millis(50));
     assert_eq!(shown.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn esc_clears_an_applied_filter_and_a_message_gives_way_to_the_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let mut session = pushed(&track, &capture, 45);
+    let mut app = replay_app(Lang::En, None, dir.path().into());
+    let press = |key, session: &mut Session<'_>, app: &mut App| {
+        let snap = session.snapshot();
+        app.key(key, session, &snap);
+        draw(app, &session.snapshot())
+    };
+    // A filter that matches nothing, applied with Enter: the title says so and the table is empty.
+    for key in [
+        KeyCode::Char('/'),
+        KeyCode::Char('z'),
+        KeyCode::Char('q'),
+        KeyCode::Enter,
+    ] {
+        press(key, &mut session, &mut app);
+    }
+    let filtered = draw(&app, &session.snapshot());
+    assert!(
+        filtered.contains("filter \"zq\"") && !filtered.contains("> AirTag"),
+        "{filtered}"
+    );
+    // Esc with nothing open clears it.
+    let cleared = press(KeyCode::Esc, &mut session, &mut app);
+    assert!(
+        !cleared.contains("filter \"") && cleared.contains("> AirTag"),
+        "{cleared}"
+    );
+
+    // A message shows in place of the keys, then gives way to them as the session goes on.
+    let said = press(KeyCode::Char('m'), &mut session, &mut app);
+    assert!(said.contains("y/n"), "{said}");
+    let said = press(KeyCode::Char('n'), &mut session, &mut app);
+    assert!(said.contains("not marked") && !said.contains("q quit"), "{said}");
+    push_until(&mut session, &capture, Some(track.fixes()[0].time_us + 46 * MIN));
+    app.poll(&mut session);
+    let later = draw(&app, &session.snapshot());
+    assert!(
+        !later.contains("not marked") && later.contains("q quit"),
+        "{later}"
+    );
 }

@@ -22,16 +22,18 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Row, Sparkline, Table, TableState, Wrap};
 use ratatui::{Frame, Terminal};
+use unicode_width::UnicodeWidthStr;
 
 use super::desktop::{Desktop, Focus};
 use super::panes::{self, Look};
 use super::{Feed, Listener, Session, Snapshot, TrackerView};
 use crate::correlate::{Tracker, append_id};
-use crate::i18n::Lang;
+use crate::i18n::{Arg, Lang};
 use crate::interact::InteractError;
 use crate::interact::act::{self, Action, Report, Target};
 use crate::present::neutralise;
-use crate::present::table::{owner_text, tracker_text};
+use crate::present::table::tracker_text;
+use crate::present::{owner_text, verdict_text};
 
 /// Signal strengths the meter spans, in dBm: far away to on top of it.
 const METER_DBM: (f64, f64) = (-100.0, -30.0);
@@ -41,6 +43,8 @@ const SPLIT: (u16, u16) = (120, 36);
 /// Columns the table takes beside the map: its columns, their spacing and the selection mark.
 const TABLE_COLS: u16 = 93;
 const TIMELINE_ROWS: u16 = 14;
+/// How long a message about the last action stays in the footer (session time).
+const STATUS_US: i64 = 8_000_000;
 /// Zoom steps from the fitted map (each halves or doubles the metres per column).
 const ZOOM: (i32, i32) = (-6, 16);
 /// Values averaged on each side when telling warmer from colder.
@@ -112,7 +116,11 @@ pub struct App {
     help: bool,
     filter: String,
     input: Option<Input>,
-    status: String,
+    /// A message about the last action and when it was given (session time): it goes after
+    /// [`STATUS_US`], so the keys come back.
+    status: Option<(String, i64)>,
+    /// Session time as last seen, to date the status.
+    now_us: i64,
     quit: bool,
     tz: FixedOffset,
     /// Where `m` adds the tracker (None: only for this session).
@@ -149,7 +157,8 @@ impl App {
             help: false,
             filter: String::new(),
             input: None,
-            status: String::new(),
+            status: None,
+            now_us: 0,
             quit: false,
             tz,
             allow_file,
@@ -176,7 +185,7 @@ impl App {
     pub fn alerts(&mut self, events: &[super::Event]) {
         if let Some(d) = self.desktop.as_mut() {
             for e in events {
-                d.alert(&e.line(), self.focus);
+                d.alert(&e.line(self.lang), self.focus);
             }
         }
     }
@@ -216,12 +225,14 @@ impl App {
 
     /// Handles one key; `m` (once confirmed), `n` and `r` act on the session.
     pub fn key(&mut self, code: KeyCode, session: &mut Session<'_>, snap: &Snapshot) {
+        self.now_us = snap.now_us;
         match self.input.take() {
             Some(Input::ConfirmMine(id, _)) => {
-                self.status = match code {
+                let said = match code {
                     KeyCode::Char('y' | 'Y') => self.mine(&id, session),
-                    _ => format!("{id} not marked: it still alerts"),
+                    _ => self.lang.fill("live-not-marked", &[("id", &id)]),
                 };
+                self.say(said);
                 return;
             }
             Some(input) => {
@@ -235,6 +246,8 @@ impl App {
         match code {
             KeyCode::Char('q') => self.quit = true,
             KeyCode::Char('?') => self.help = !self.help,
+            // Esc closes what is open; with nothing open, it clears an applied filter.
+            KeyCode::Esc if !(self.help || self.find || self.detail) => self.filter.clear(),
             KeyCode::Esc => (self.help, self.find, self.detail) = (false, false, false),
             KeyCode::Up | KeyCode::Char('k') | KeyCode::Down | KeyCode::Char('j') => {
                 let at = current.map_or(0, |(at, _)| at);
@@ -253,7 +266,10 @@ impl App {
             KeyCode::Char('/') => self.input = Some(Input::Filter(self.filter.clone())),
             KeyCode::Char('n') => self.input = Some(Input::Note(String::new())),
             KeyCode::Char('m') => match current.map(|(_, v)| &v.tracker) {
-                Some(t) if t.own.is_some() => self.status = format!("{} is marked as yours already", t.id),
+                Some(t) if t.own.is_some() => {
+                    let said = self.lang.fill("live-marked-already", &[("id", &t.id)]);
+                    self.say(said);
+                }
                 Some(t) => {
                     self.input = Some(Input::ConfirmMine(t.id.clone(), neutralise(&tracker_text(t))));
                 }
@@ -262,17 +278,23 @@ impl App {
             KeyCode::Char(c @ ('s' | 'i')) => {
                 if let Some((_, v)) = current {
                     let action = if c == 's' { Action::Ring } else { Action::Identify };
-                    self.status = self.interact(action, v);
+                    let said = self.interact(action, v);
+                    self.say(said);
                 }
             }
             KeyCode::Char('r') => {
                 if let Some((_, v)) = current {
                     let dir = self.report_dir.join(&v.tracker.id);
                     let now = chrono::Utc::now().timestamp_micros();
-                    self.status = match session.export_report(&v.tracker.id, &dir, now) {
-                        Ok(_) => format!("report written to {}", dir.display()),
-                        Err(e) => format!("no report: {}", neutralise(&e)),
+                    let said = match session.export_report(&v.tracker.id, &dir, now) {
+                        Ok(_) => self
+                            .lang
+                            .fill("live-report-written", &[("dir", &dir.display().to_string())]),
+                        Err(e) => self
+                            .lang
+                            .fill("live-report-failed", &[("error", &neutralise(&e))]),
                     };
+                    self.say(said);
                 }
             }
             _ => {}
@@ -285,11 +307,12 @@ impl App {
     /// Starts ringing or identifying `v` on a thread; [`App::poll`] takes the result.
     fn interact(&mut self, action: Action, v: &TrackerView) -> String {
         if let Some(p) = &self.pending {
-            return format!("busy: still {} another tracker", present_participle(p.action));
+            return self.lang.fill("live-busy", &[("action", &p.action.verb())]);
         }
-        let verb = action.verb();
         let Some(interactor) = self.interactor.clone() else {
-            return format!("{verb} needs a Bluetooth adapter: this is a replay");
+            return self
+                .lang
+                .fill("live-needs-adapter", &[("action", &action.verb())]);
         };
         let target = Target {
             address: v.address,
@@ -304,26 +327,30 @@ impl App {
                 let _ = tx.send(interactor(action, asked));
             });
         if let Err(e) = spawned {
-            return format!("{verb} failed: {e}");
+            return self.lang.fill(
+                "live-start-failed",
+                &[("action", &action.verb()), ("error", &e.to_string())],
+            );
         }
         self.pending = Some(Pending {
             action,
             target,
             result,
         });
-        let hint = match action {
-            Action::Identify => " (do the physical action its maker describes first)",
-            Action::Ring => "",
-        };
-        format!("{verb} {}: listening, then connecting ...{hint}", v.address)
+        let address = v.address.to_string();
+        self.lang.fill(
+            "live-starting",
+            &[("action", &action.verb()), ("address", &address)],
+        )
     }
 
     /// Takes the result of a ring or identify when it has come, keeps it in the evidence as a
     /// note and says it in the status line.
     pub fn poll(&mut self, session: &mut Session<'_>) {
+        self.now_us = session.now_us();
         // Notifications that cannot be shown turn off, said once in the status line.
         if let Some(why) = self.desktop.as_mut().and_then(Desktop::poll) {
-            self.status = neutralise(&self.lang.fill("desktop_off", &[("why", &why)]));
+            self.say(neutralise(&self.lang.fill("desktop_off", &[("why", &why)])));
         }
         let Some(p) = &self.pending else {
             return;
@@ -343,11 +370,11 @@ impl App {
         self.pending = None;
         let kept = note.map(
             |n| match session.note(&n, chrono::Utc::now().timestamp_micros()) {
-                Ok(()) => " (kept in the evidence)".to_string(),
-                Err(e) => format!(" (not kept: {e})"),
+                Ok(()) => self.lang.t("live-kept").to_string(),
+                Err(e) => self.lang.fill("live-not-kept", &[("error", &e.to_string())]),
             },
         );
-        self.status = neutralise(&format!("{said}{}", kept.unwrap_or_default()));
+        self.say(neutralise(&format!("{said}{}", kept.unwrap_or_default())));
     }
 
     fn typing(&mut self, input: Input, code: KeyCode, session: &mut Session<'_>, snap: &Snapshot) {
@@ -368,10 +395,11 @@ impl App {
                     None => text,
                 };
                 let now = chrono::Utc::now().timestamp_micros();
-                self.status = match session.note(&note, now) {
-                    Ok(()) => "note stored".to_string(),
-                    Err(e) => format!("note not stored: {}", neutralise(&e)),
+                let said = match session.note(&note, now) {
+                    Ok(()) => self.lang.t("live-note-stored").to_string(),
+                    Err(e) => self.lang.fill("live-note-failed", &[("error", &neutralise(&e))]),
                 };
+                self.say(said);
             }
             code => {
                 match code {
@@ -394,20 +422,33 @@ impl App {
     /// the mark), and the allow list remembers it.
     fn mine(&mut self, id: &str, session: &mut Session<'_>) -> String {
         let now = chrono::Utc::now().timestamp_micros();
+        let lang = self.lang;
         let kept = match session.mark_own(id, now) {
             Ok(true) => String::new(),
-            Ok(false) => return format!("{id} is marked as yours already"),
-            Err(e) => format!(" (the mark is not in the evidence: {})", neutralise(&e)),
+            Ok(false) => return lang.fill("live-marked-already", &[("id", &id)]),
+            Err(e) => lang.fill("live-mine-not-kept", &[("error", &neutralise(&e))]),
         };
         let Some(path) = &self.allow_file else {
-            return format!("{id} is yours for this session{kept} (start with --allow FILE to keep it)");
+            return lang.fill("live-mine-session", &[("id", &id), ("kept", &kept)]);
         };
-        let file = path.display();
+        let file = path.display().to_string();
+        let values: [(&str, &dyn Arg); 3] = [("id", &id), ("file", &file), ("kept", &kept)];
         match append_id(path, id) {
-            Ok(true) => format!("{id} added to {file}{kept}"),
-            Ok(false) => format!("{id} is yours; {file} lists it already{kept}"),
-            Err(e) => format!("{id} is yours for this session{kept}; {file}: {e}"),
+            Ok(true) => lang.fill("live-mine-added", &values),
+            Ok(false) => lang.fill("live-mine-listed", &values),
+            Err(e) => {
+                let error = e.to_string();
+                lang.fill(
+                    "live-mine-file-error",
+                    &[values[0], values[1], values[2], ("error", &error)],
+                )
+            }
         }
+    }
+
+    /// Shows `text` in the footer for [`STATUS_US`].
+    fn say(&mut self, text: String) {
+        self.status = Some((text, self.now_us));
     }
 
     /// Time left of a sweep (None in a scan, or before anything was heard).
@@ -465,7 +506,7 @@ impl App {
         frame.render_widget(Paragraph::new(status), status_area);
         frame.render_widget(Paragraph::new(self.footer(area.width)), footer);
         if self.help {
-            draw_help(frame);
+            draw_help(frame, self.lang);
         }
     }
 
@@ -495,10 +536,11 @@ impl App {
 
     fn title(&self, snap: &Snapshot, shown: usize, width: u16) -> Line<'static> {
         let bold = Style::new().add_modifier(Modifier::BOLD);
+        let lang = self.lang;
         let what = match self.sweep_left_us(snap) {
-            Some(left) => format!("sweep: {} left", countdown(left)),
-            None if matches!(self.purpose, Purpose::Sweep { .. }) => "sweep: waiting".to_string(),
-            None => "live".to_string(),
+            Some(left) => lang.fill("live-sweep-left", &[("left", &countdown(left))]),
+            None if matches!(self.purpose, Purpose::Sweep { .. }) => lang.t("live-sweep-waiting").to_string(),
+            None => lang.t("live-live").to_string(),
         };
         let clock = snap
             .started_us
@@ -507,13 +549,13 @@ impl App {
         let mut parts = vec![
             self.source.clone(),
             clock,
-            format!("trackers: {shown}"),
-            format!("advertisements from others: {}", snap.bystanders),
+            lang.fill("live-trackers", &[("n", &shown)]),
+            lang.fill("live-others", &[("n", &snap.bystanders)]),
         ];
         if !self.filter.is_empty() {
-            parts.push(format!("filter \"{}\"", neutralise(&self.filter)));
+            parts.push(lang.fill("live-filter", &[("filter", &neutralise(&self.filter))]));
         }
-        parts.push("? help".to_string());
+        parts.push(lang.t("live-help-hint").to_string());
         let room = usize::from(width).saturating_sub(panes::width(&first) + 3);
         Line::from(vec![
             Span::styled(first, bold),
@@ -526,14 +568,18 @@ impl App {
             .fg(Color::White)
             .bg(Color::Red)
             .add_modifier(Modifier::BOLD);
-        let since = t
-            .alert_at_us
-            .map_or(String::new(), |at| format!(" since {}", self.clock(at)));
-        let text = format!(
-            "⚠ {} is following you{since} ({} places, {}) · Enter: details · m: it is mine",
-            neutralise(&tracker_text(t)),
-            t.places.len(),
-            distance(t)
+        let lang = self.lang;
+        let since = t.alert_at_us.map_or(String::new(), |at| {
+            lang.fill("live-banner-since", &[("time", &self.clock(at))])
+        });
+        let text = lang.fill(
+            "live-banner",
+            &[
+                ("tracker", &neutralise(&tracker_text(t))),
+                ("since", &since),
+                ("places", &t.places.len()),
+                ("distance", &distance(t)),
+            ],
         );
         let block = Block::new()
             .borders(Borders::ALL)
@@ -551,16 +597,25 @@ impl App {
         focused: bool,
     ) {
         const HEADERS: [&str; 9] = [
-            "TRACKER", "OWNER", "SIGNAL", "DBM", "FIRST", "LAST", "PLACES", "DISTANCE", "VERDICT",
+            "live-col-tracker",
+            "live-col-owner",
+            "live-col-signal",
+            "live-col-dbm",
+            "live-col-first",
+            "live-col-last",
+            "live-col-places",
+            "live-col-distance",
+            "live-col-verdict",
         ];
+        let headers = HEADERS.map(|h| self.lang.t(h));
         let cells: Vec<[Span<'static>; 9]> = rows
             .iter()
             .map(|v| {
                 let t = &v.tracker;
-                let (verdict, style) = verdict(t);
+                let (verdict, style) = verdict(t, self.lang);
                 [
                     Span::raw(neutralise(&tracker_text(t))),
-                    Span::raw(owner_text(t.owner_state)),
+                    Span::raw(owner_text(self.lang, t.owner_state)),
                     Span::raw(sparkline(&v.rssi)),
                     Span::raw(v.smoothed.map_or("-".to_string(), |s| format!("{s:.0}"))),
                     Span::raw(self.clock(t.first_seen_us)),
@@ -573,7 +628,7 @@ impl App {
             .collect();
         // Each column as wide as its widest cell, so no name or time is cut; a narrow terminal
         // gives up whole columns instead, the least telling first.
-        let mut widths: Vec<u16> = HEADERS.iter().map(|h| h.len() as u16).collect();
+        let mut widths: Vec<u16> = headers.iter().map(|h| h.width() as u16).collect();
         for row in &cells {
             for (w, c) in widths.iter_mut().zip(row) {
                 *w = (*w).max(c.width() as u16);
@@ -604,7 +659,7 @@ impl App {
                 .map(|(c, _)| c)
                 .collect()
         };
-        let header = Row::new(keep(HEADERS.map(Span::raw))).style(Style::new().add_modifier(Modifier::BOLD));
+        let header = Row::new(keep(headers.map(Span::raw))).style(Style::new().add_modifier(Modifier::BOLD));
         let body = cells.into_iter().map(|row| Row::new(keep(row)));
         let widths: Vec<Constraint> = widths
             .iter()
@@ -627,32 +682,42 @@ impl App {
 
     fn draw_detail(&self, frame: &mut Frame<'_>, area: Rect, v: &TrackerView) {
         let t = &v.tracker;
+        let lang = self.lang;
+        let battery = t
+            .battery
+            .map_or(lang.t("live-battery-unknown").to_string(), neutralise);
         let mut lines = vec![
-            Line::from(format!(
-                "{} · {} · {} · battery {}",
-                t.id,
-                neutralise(&tracker_text(t)),
-                owner_text(t.owner_state),
-                t.battery.map_or("unknown".to_string(), neutralise)
+            Line::from(lang.fill(
+                "live-detail-head",
+                &[
+                    ("id", &t.id),
+                    ("tracker", &neutralise(&tracker_text(t))),
+                    ("owner", &owner_text(lang, t.owner_state)),
+                    ("battery", &battery),
+                ],
             )),
-            Line::from(format!(
-                "address {} ({} used) · {} sightings · first {} · last {}",
-                neutralise(&v.address.to_string()),
-                t.addresses.len(),
-                t.sightings,
-                self.clock(t.first_seen_us),
-                self.clock(t.last_seen_us)
+            Line::from(lang.fill(
+                "live-detail-address",
+                &[
+                    ("address", &neutralise(&v.address.to_string())),
+                    ("used", &t.addresses.len()),
+                    ("sightings", &t.sightings),
+                    ("first", &self.clock(t.first_seen_us)),
+                    ("last", &self.clock(t.last_seen_us)),
+                ],
             )),
         ];
         lines.extend(
             t.reasons
                 .iter()
-                .map(|r| Line::from(format!("• {}", neutralise(r)))),
+                .map(|r| Line::from(format!("• {}", neutralise(&r.text(self.lang))))),
         );
-        lines.push(Line::from(format!("raw: {}", neutralise(&v.raw_hex))));
+        lines.push(Line::from(
+            lang.fill("live-detail-raw", &[("hex", &neutralise(&v.raw_hex))]),
+        ));
         let block = Block::new()
             .borders(Borders::TOP)
-            .title(" details · s: play its sound · i: identify ");
+            .title(lang.t("live-detail-title"));
         frame.render_widget(
             Paragraph::new(lines).wrap(Wrap { trim: false }).block(block),
             area,
@@ -661,10 +726,10 @@ impl App {
 
     fn draw_find(&self, frame: &mut Frame<'_>, area: Rect, v: &TrackerView, now_us: i64) {
         let t = &v.tracker;
-        let block = Block::new().borders(Borders::ALL).title(format!(
-            " find {} ({}) · s: play its sound · Esc: back ",
-            neutralise(&tracker_text(t)),
-            t.id
+        let lang = self.lang;
+        let block = Block::new().borders(Borders::ALL).title(lang.fill(
+            "live-find-title",
+            &[("tracker", &neutralise(&tracker_text(t))), ("id", &t.id)],
         ));
         let inner = block.inner(area);
         frame.render_widget(block, area);
@@ -681,7 +746,7 @@ impl App {
             .map_or(0.0, |s| ((s - low) / (high - low)).clamp(0.0, 1.0));
         let label = v
             .smoothed
-            .map_or("no signal".to_string(), |s| format!("{s:.0} dBm"));
+            .map_or(lang.t("live-no-signal").to_string(), |s| format!("{s:.0} dBm"));
         frame.render_widget(
             Gauge::default()
                 .gauge_style(Style::new().fg(Color::Green))
@@ -690,7 +755,10 @@ impl App {
             meter,
         );
         let age = (now_us - t.last_seen_us).max(0);
-        let text = format!("{} · last heard {} ago", trend(&v.rssi), countdown(age));
+        let text = lang.fill(
+            "live-last-heard",
+            &[("trend", &trend(&v.rssi)), ("age", &countdown(age))],
+        );
         frame.render_widget(
             Paragraph::new(text).style(Style::new().add_modifier(Modifier::BOLD)),
             trend_area,
@@ -705,35 +773,37 @@ impl App {
     }
 
     fn footer(&self, width: u16) -> Line<'static> {
+        let lang = self.lang;
         match &self.input {
-            Some(Input::Filter(t)) => {
-                Line::from(format!("filter: {}_  (Enter: apply, Esc: clear)", neutralise(t)))
-            }
-            Some(Input::Note(t)) => {
-                Line::from(format!("note: {}_  (Enter: store, Esc: cancel)", neutralise(t)))
-            }
+            Some(Input::Filter(t)) => Line::from(lang.fill("live-input-filter", &[("text", &neutralise(t))])),
+            Some(Input::Note(t)) => Line::from(lang.fill("live-input-note", &[("text", &neutralise(t))])),
             Some(Input::ConfirmMine(id, what)) => Line::styled(
-                format!("Mark {what} {id} as yours? It will not alert again. y/n"),
+                lang.fill("live-confirm-mine", &[("tracker", what), ("id", id)]),
                 Style::new().add_modifier(Modifier::BOLD),
             ),
-            None if !self.status.is_empty() => Line::from(self.status.clone()),
-            None => {
-                let keys = [
-                    "↑↓ select",
-                    "Enter details",
-                    "Tab pane",
-                    "f find",
-                    "m mine",
-                    "n note",
-                    "r report",
-                    "/ filter",
-                    "? help",
-                    "q quit",
-                ];
-                let keys: Vec<String> = keys.map(String::from).into();
-                Line::from(panes::fit(&keys, usize::from(width)))
-            }
+            None => match &self.status {
+                Some((said, at)) if self.now_us - at < STATUS_US => Line::from(said.clone()),
+                _ => self.keys(width),
+            },
         }
+    }
+
+    /// The keys that matter most, as many as fit.
+    fn keys(&self, width: u16) -> Line<'static> {
+        let keys = [
+            "live-key-select",
+            "live-key-details",
+            "live-key-pane",
+            "live-key-find",
+            "live-key-mine",
+            "live-key-note",
+            "live-key-report",
+            "live-key-filter",
+            "live-key-help",
+            "live-key-quit",
+        ];
+        let keys: Vec<String> = keys.map(|k| self.lang.t(k).to_string()).into();
+        Line::from(panes::fit(&keys, usize::from(width)))
     }
 
     fn clock(&self, time_us: i64) -> String {
@@ -742,26 +812,23 @@ impl App {
 }
 
 const HELP: &[(&str, &str)] = &[
-    ("↑ ↓ j k", "select a tracker"),
-    ("Enter", "details: why, and the raw advertisement"),
-    (
-        "Tab",
-        "next pane: table, map, timeline (one at a time when small)",
-    ),
-    ("+ - 0", "zoom the map in, out, to fit everything"),
-    ("f", "find mode: signal meter, warmer or colder"),
-    ("m", "it is mine (asks y/n): no more alerts, noted in evidence"),
-    ("n", "add a note to the evidence"),
-    ("r", "write the evidence report (ja and en)"),
-    ("s", "make the tracker play its sound (live scan)"),
-    ("i", "read a DULT tracker's maker and identifier (live scan)"),
-    ("/", "filter by name or id"),
-    ("Esc", "close the pane, find mode or help"),
-    ("?", "this help"),
-    ("q", "quit (the evidence is kept)"),
+    ("↑ ↓ j k", "live-help-select"),
+    ("Enter", "live-help-details"),
+    ("Tab", "live-help-pane"),
+    ("+ - 0", "live-help-zoom"),
+    ("f", "live-help-find"),
+    ("m", "live-help-mine"),
+    ("n", "live-help-note"),
+    ("r", "live-help-report"),
+    ("s", "live-help-ring"),
+    ("i", "live-help-identify"),
+    ("/", "live-help-filter"),
+    ("Esc", "live-help-esc"),
+    ("?", "live-help-this"),
+    ("q", "live-help-quit"),
 ];
 
-fn draw_help(frame: &mut Frame<'_>) {
+fn draw_help(frame: &mut Frame<'_>, lang: Lang) {
     let area = frame.area();
     let width = area.width.min(70);
     let height = area.height.min(HELP.len() as u16 + 2);
@@ -773,11 +840,15 @@ fn draw_help(frame: &mut Frame<'_>) {
     );
     let lines: Vec<Line> = HELP
         .iter()
-        .map(|(k, what)| Line::from(format!("{k:>8}  {what}")))
+        .map(|(k, what)| Line::from(format!("{k:>8}  {}", lang.t(what))))
         .collect();
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(Text::from(lines)).block(Block::new().borders(Borders::ALL).title(" keys ")),
+        Paragraph::new(Text::from(lines)).block(
+            Block::new()
+                .borders(Borders::ALL)
+                .title(lang.t("live-help-title")),
+        ),
         popup,
     );
 }
@@ -794,13 +865,6 @@ fn banner(snap: &Snapshot) -> Option<&Tracker> {
     })
 }
 
-fn present_participle(action: Action) -> &'static str {
-    match action {
-        Action::Ring => "ringing",
-        Action::Identify => "identifying",
-    }
-}
-
 fn label(t: &Tracker) -> String {
     format!("{} {}", tracker_text(t), t.id)
 }
@@ -809,17 +873,19 @@ fn signal(v: &TrackerView) -> f64 {
     v.smoothed.unwrap_or(f64::NEG_INFINITY)
 }
 
-fn verdict(t: &Tracker) -> (String, Style) {
-    if t.own.is_some() {
-        ("mine".to_string(), Style::new().fg(Color::Green))
+/// The verdict in the table's words, coloured for the view.
+fn verdict(t: &Tracker, lang: Lang) -> (String, Style) {
+    let style = if t.own.is_some() {
+        Style::new().fg(Color::Green)
     } else if t.following() {
-        (
-            format!("FOLLOWING ({})", t.risk.as_str()),
-            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-        )
+        Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
     } else {
-        (t.risk.as_str().to_string(), Style::new())
-    }
+        Style::new()
+    };
+    (
+        verdict_text(lang, t.own.is_some(), t.following(), t.risk.as_str()),
+        style,
+    )
 }
 
 fn distance(t: &Tracker) -> String {
@@ -868,24 +934,51 @@ fn countdown(us: i64) -> String {
     }
 }
 
-/// The sweep result, strongest first: one line per tracker.
-pub fn sweep_lines(snap: &Snapshot) -> Vec<String> {
+/// The end of a sweep for standard output: a heading with the count, then every tracker
+/// heard, strongest first, in aligned columns (widths in terminal columns). Nothing when no
+/// tracker was heard: "0 trackers" would read as an all-clear, so what was heard leads then.
+pub fn sweep_table(snap: &Snapshot, lang: Lang) -> String {
+    if snap.trackers.is_empty() {
+        return String::new();
+    }
     let mut rows: Vec<&TrackerView> = snap.trackers.iter().collect();
     rows.sort_by(|a, b| signal(b).total_cmp(&signal(a)));
-    rows.iter()
-        .map(|v| {
-            let t = &v.tracker;
-            format!(
-                "{:>4} dBm  {}  {}  {}  {}  raw {}",
-                v.smoothed.map_or("-".to_string(), |s| format!("{s:.0}")),
-                t.id,
-                neutralise(&tracker_text(t)),
-                owner_text(t.owner_state),
-                verdict(t).0,
-                neutralise(&v.raw_hex)
-            )
-        })
-        .collect()
+    let mut table: Vec<[String; 6]> = vec![[
+        lang.t("sweep-col-signal").to_string(),
+        lang.t("col-id").to_string(),
+        lang.t("col-tracker").to_string(),
+        lang.t("col-owner").to_string(),
+        lang.t("col-verdict").to_string(),
+        lang.t("sweep-col-raw").to_string(),
+    ]];
+    table.extend(rows.iter().map(|v| {
+        let t = &v.tracker;
+        [
+            v.smoothed.map_or("-".to_string(), |s| format!("{s:.0} dBm")),
+            t.id.clone(),
+            neutralise(&tracker_text(t)),
+            owner_text(lang, t.owner_state).to_string(),
+            verdict(t, lang).0,
+            neutralise(&v.raw_hex),
+        ]
+    }));
+    let mut widths = [0; 6];
+    for row in &table {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let mut out = lang.fill("sweep-heading", &[("n", &rows.len())]) + "\n";
+    for row in &table {
+        let mut line = String::new();
+        for (cell, w) in row.iter().zip(widths) {
+            line.push_str(cell);
+            line.push_str(&" ".repeat(w - cell.width() + 2));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 /// Runs the view in the terminal until `q` (or the end of a sweep), feeding the session.

@@ -4,9 +4,10 @@ use serde::Serialize;
 
 use crate::analyze::{Analysis, Outcome};
 use crate::classify::OwnerState;
-use crate::correlate::Tracker;
 use crate::correlate::history::Day;
+use crate::correlate::{Reason, Tracker};
 use crate::coverage::Coverage;
+use crate::i18n::Lang;
 
 use super::{rfc3339, utc_span};
 
@@ -95,7 +96,7 @@ impl From<&Coverage> for CoverageJson {
                     })
                     .collect(),
             }),
-            warnings: c.warnings.iter().map(|w| w.text(&utc_span)).collect(),
+            warnings: c.warnings.iter().map(|w| w.text(Lang::En, &utc_span)).collect(),
         }
     }
 }
@@ -124,7 +125,9 @@ pub struct TrackerJson<'a> {
     pub own: bool,
     pub marked_own: Option<String>,
     pub risk: &'a str,
+    /// The reasons in English sentences; `reason_codes` has them as stable codes with values.
     pub reasons: Vec<String>,
+    pub reason_codes: &'a [Reason],
     pub mode: Option<&'a str>,
     pub battery: Option<&'a str>,
     pub network: Option<&'a str>,
@@ -180,7 +183,8 @@ impl<'a> From<&'a Tracker> for TrackerJson<'a> {
             own: t.own.is_some(),
             marked_own: t.own.as_ref().map(|o| o.how()),
             risk: t.risk.as_str(),
-            reasons: t.reasons.clone(),
+            reasons: t.reasons.iter().map(Reason::to_string).collect(),
+            reason_codes: &t.reasons,
             mode: t.mode,
             battery: t.battery,
             network: t.network,
@@ -228,7 +232,7 @@ pub fn write(analysis: &Analysis, mut w: impl std::io::Write) -> std::io::Result
             trackers: a.trackers.clone(),
             places: a.places,
             with_you_min: a.with_you_us / 60_000_000,
-            text: a.describe(),
+            text: a.describe(Lang::En),
         }),
     };
     super::safe_json::to_writer(&mut w, &out)?;

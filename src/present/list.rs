@@ -3,18 +3,22 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
-use crate::evidence::{ReportData, TrackerRecord};
+use crate::evidence::ReportData;
+use crate::i18n::Lang;
 
-use super::{local_time, neutralise};
+use super::{local_time, neutralise, verdict_text};
 
 /// Writes the sessions (sweeps apart), trackers, notes and anchors. Every text that came from
 /// the data is neutralised.
-pub fn write(data: &ReportData, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(data: &ReportData, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
     let (sweeps, others): (Vec<_>, Vec<_>) = data.sessions.iter().partition(|s| s.kind == "sweep");
-    for (title, list) in [("Sessions", others), ("Sweeps", sweeps)] {
-        writeln!(out, "{title} ({})", list.len())?;
+    let heading = |key: &str, n: usize| lang.fill("list-heading", &[("what", &lang.t(key)), ("n", &n)]);
+    for (title, list) in [("list-sessions", others), ("list-sweeps", sweeps)] {
+        writeln!(out, "{}", heading(title, list.len()))?;
         for s in list {
-            let end = s.ended_us.map_or("never closed".to_string(), local_time);
+            let end = s
+                .ended_us
+                .map_or(lang.t("list-never-closed").to_string(), local_time);
             let sources = s
                 .sources
                 .iter()
@@ -46,19 +50,19 @@ pub fn write(data: &ReportData, out: &mut dyn Write) -> io::Result<()> {
         let day = local_time(s.time_us)[..10].to_string();
         days.entry(s.tracker_id.as_str()).or_default().insert(day);
     }
-    writeln!(out, "Trackers ({})", data.trackers.len())?;
+    writeln!(out, "{}", heading("list-trackers", data.trackers.len()))?;
     for t in &data.trackers {
         let seen = days.get(t.id.as_str()).map_or(0, BTreeSet::len);
         writeln!(
             out,
-            "  {}  {}  {}  {seen} day{}",
+            "  {}  {}  {}  {}",
             neutralise(&t.id),
             neutralise(t.model.as_deref().unwrap_or(&t.family)),
-            verdict(t),
-            if seen == 1 { "" } else { "s" }
+            verdict_text(lang, t.own, t.following, &t.risk),
+            lang.fill("list-days", &[("n", &seen)])
         )?;
     }
-    writeln!(out, "Notes ({})", data.notes.len())?;
+    writeln!(out, "{}", heading("list-notes", data.notes.len()))?;
     for n in &data.notes {
         writeln!(
             out,
@@ -67,24 +71,11 @@ pub fn write(data: &ReportData, out: &mut dyn Write) -> io::Result<()> {
             neutralise(&first_words(&n.text))
         )?;
     }
-    writeln!(out, "Anchors ({})", data.anchors.len())?;
+    writeln!(out, "{}", heading("list-anchors", data.anchors.len()))?;
     for a in &data.anchors {
         writeln!(out, "  {}  {}", local_time(a.time_us), neutralise(&a.code))?;
     }
     Ok(())
-}
-
-/// The latest verdict in the words of the analysis table.
-fn verdict(t: &TrackerRecord) -> String {
-    if t.own {
-        "own (marked)".into()
-    } else if t.following {
-        format!("FOLLOWING ({} risk)", t.risk)
-    } else if t.risk != "none" {
-        format!("{} risk", t.risk)
-    } else {
-        "-".into()
-    }
 }
 
 /// The first line, cut to about 60 characters at a word.

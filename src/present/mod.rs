@@ -7,7 +7,10 @@ pub mod table;
 
 use chrono::{DateTime, Local, SecondsFormat, TimeZone, Utc};
 
+use crate::classify::OwnerState;
+use crate::correlate::verdict::Risk;
 use crate::coverage::Span;
+use crate::i18n::Lang;
 
 /// RFC 3339 in UTC with microseconds, the precision captures carry.
 pub fn rfc3339(time_us: i64) -> String {
@@ -59,29 +62,42 @@ where
     }
 }
 
-/// A length of time in words: "2 h 40 min", "12 min", "3 min 5 s", "40 s".
-pub fn duration_text(us: i64) -> String {
-    let s = us.max(0) / 1_000_000;
-    match (s / 3600, s % 3600 / 60, s % 60) {
-        (0, 0, s) => format!("{s} s"),
-        (0, m, s) if m < 10 && s > 0 => format!("{m} min {s} s"),
-        (0, m, _) => format!("{m} min"),
-        (h, 0, _) => format!("{h} h"),
-        (h, m, _) => format!("{h} h {m} min"),
+/// The verdict in the one set of words every output uses (the table, the live view, the sweep,
+/// `list`): "mine", "FOLLOWING (high risk)", "low risk", "-" (`risk` as [`Risk::as_str`] spells it).
+pub fn verdict_text(lang: Lang, own: bool, following: bool, risk: &str) -> String {
+    if own {
+        lang.t("verdict-mine").to_string()
+    } else if following {
+        lang.fill("verdict-following", &[("risk", &risk_text(lang, risk))])
+    } else if risk != Risk::None.as_str() {
+        lang.fill("verdict-risk", &[("risk", &risk_text(lang, risk))])
+    } else {
+        lang.t("verdict-quiet").to_string()
+    }
+}
+
+/// "high", "medium", "low", "none" in `lang`.
+pub fn risk_text(lang: Lang, risk: &str) -> &'static str {
+    match risk {
+        "high" => lang.t("risk_high"),
+        "medium" => lang.t("risk_medium"),
+        "low" => lang.t("risk_low"),
+        _ => lang.t("risk_none"),
+    }
+}
+
+/// What a tracker says about its owner, in a word or two.
+pub fn owner_text(lang: Lang, state: OwnerState) -> &'static str {
+    match state {
+        OwnerState::Separated => lang.t("owner-separated"),
+        OwnerState::NearOwner => lang.t("owner-near"),
+        OwnerState::Unknown => lang.t("owner-unknown"),
     }
 }
 
 /// A count with thousands separated: 5,324.
 pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::i18n::group_digits(&n.to_string())
 }
 
 fn utc(time_us: i64) -> DateTime<Utc> {
@@ -134,10 +150,12 @@ mod tests {
             utc_span(span(at(0, 0), at(20, 0))),
             "2026-01-15 08:00 - 2026-01-16 04:00 UTC"
         );
-        assert_eq!(duration_text(at(2, 40) - at(0, 0)), "2 h 40 min");
-        assert_eq!(duration_text(185_000_000), "3 min 5 s");
-        assert_eq!(duration_text(40_000_000), "40 s");
-        assert_eq!(duration_text(3_600_000_000), "1 h");
+        let duration = |us| Lang::En.duration(us);
+        assert_eq!(duration(at(2, 40) - at(0, 0)), "2 h 40 min");
+        assert_eq!(duration(185_000_000), "3 min 5 s");
+        assert_eq!(duration(40_000_000), "40 s");
+        assert_eq!(duration(3_600_000_000), "1 h");
+        assert_eq!(Lang::Ja.duration(at(2, 40) - at(0, 0)), "2時間40分");
         assert_eq!(
             (grouped(5324), grouped(999), grouped(1_000_000)),
             ("5,324".into(), "999".into(), "1,000,000".into())

@@ -2,7 +2,7 @@
 //! Colour goes through anstream, which drops it for NO_COLOR and non-terminals.
 
 use std::fmt::Write;
-use std::io;
+use std::io::{self, IsTerminal};
 
 use anstyle::{AnsiColor, Style};
 
@@ -11,23 +11,33 @@ use crate::classify::{Classifier, OwnerState};
 use crate::correlate::Tracker;
 use crate::correlate::verdict::Risk;
 use crate::coverage::Warning;
+use crate::i18n::Lang;
 
-use super::{duration_text, grouped, local_span, local_time, neutralise};
+use unicode_width::UnicodeWidthStr;
 
+use super::{grouped, local_span, local_time, neutralise, owner_text, verdict_text};
+use crate::i18n::distance;
+
+/// The columns, with their header's message; a column is dropped to fit the terminal in
+/// [`DROP_ORDER`], the id, the tracker and the verdict never.
 const HEADERS: [&str; 9] = [
-    "ID",
-    "TRACKER",
-    "VERDICT",
-    "OWNER",
-    "ADDRESSES",
-    "FIRST SEEN",
-    "LAST SEEN",
-    "SIGHTINGS",
-    "RSSI MAX",
+    "col-id",
+    "col-tracker",
+    "col-verdict",
+    "col-owner",
+    "col-addresses",
+    "col-first-seen",
+    "col-last-seen",
+    "col-sightings",
+    "col-rssi",
 ];
 
 /// Shown only when a track was given: without one they would be all zeros.
-const LOCATION_HEADERS: [&str; 2] = ["PLACES", "DISTANCE"];
+const LOCATION_HEADERS: [&str; 2] = ["col-places", "col-distance"];
+
+/// Which columns go first when the table is wider than the terminal (indices into the
+/// headers): what matters least to someone asking "is one following me?" first.
+const DROP_ORDER: [usize; 8] = [4, 8, 5, 3, 7, 9, 6, 10];
 
 fn style_of(state: OwnerState) -> Style {
     match state {
@@ -39,28 +49,18 @@ fn style_of(state: OwnerState) -> Style {
 
 /// "FOLLOWING" stands out; a tracker worth a look says its risk; the rest stay quiet. The
 /// user's own tracker says so, whatever its verdict (the reasons keep it).
-fn verdict_cell(t: &Tracker) -> (String, Style) {
-    if t.own.is_some() {
-        ("own (marked)".to_string(), AnsiColor::Green.on_default())
+fn verdict_cell(t: &Tracker, lang: Lang) -> (String, Style) {
+    let text = verdict_text(lang, t.own.is_some(), t.following(), t.risk.as_str());
+    let style = if t.own.is_some() {
+        AnsiColor::Green.on_default()
     } else if t.following() {
-        let text = format!("FOLLOWING ({} risk)", t.risk.as_str());
-        (text, AnsiColor::Red.on_default().bold().invert())
+        AnsiColor::Red.on_default().bold().invert()
     } else if t.risk > Risk::None {
-        (
-            format!("{} risk", t.risk.as_str()),
-            AnsiColor::Yellow.on_default().bold(),
-        )
+        AnsiColor::Yellow.on_default().bold()
     } else {
-        ("-".to_string(), Style::new())
-    }
-}
-
-pub(crate) fn owner_text(state: OwnerState) -> &'static str {
-    match state {
-        OwnerState::Separated => "separated",
-        OwnerState::NearOwner => "near owner",
-        OwnerState::Unknown => "unknown",
-    }
+        Style::new()
+    };
+    (text, style)
 }
 
 /// "SmartTag (setup)": the model when the payload tells it, else the family's name, then the
@@ -92,30 +92,54 @@ fn addresses_text(t: &Tracker) -> String {
     }
 }
 
-fn row(t: &Tracker, located: bool) -> Vec<(String, Style)> {
+fn row(t: &Tracker, located: bool, lang: Lang) -> Vec<(String, Style)> {
     let plain = |s: String| (s, Style::new());
     let mut cells = vec![
         plain(t.id.clone()),
         plain(tracker_text(t)),
-        verdict_cell(t),
-        (owner_text(t.owner_state).to_string(), style_of(t.owner_state)),
+        verdict_cell(t, lang),
+        (
+            owner_text(lang, t.owner_state).to_string(),
+            style_of(t.owner_state),
+        ),
         plain(addresses_text(t)),
         plain(local_time(t.first_seen_us)),
         plain(local_time(t.last_seen_us)),
-        plain(t.sightings.to_string()),
+        plain(grouped(t.sightings)),
         plain(t.rssi_max.map_or("-".to_string(), |r| format!("{r} dBm"))),
     ];
     if located {
         cells.push(plain(t.places.len().to_string()));
-        cells.push(plain(format!("{:.0} m", t.places.max_distance_m())));
+        cells.push(plain(distance(t.places.max_distance_m())));
     }
     cells
 }
 
-/// Writes the table; phones, computers and headphones near their owner only when `all`.
-/// Rows are made twice (once to measure the columns, once to write) rather than kept, so a
-/// crowd of trackers costs no extra memory.
-pub fn write(analysis: &Analysis, all: bool, w: &mut dyn io::Write) -> io::Result<()> {
+/// The width the table must fit: `COLUMNS` when set, else the terminal's when standard output
+/// is one, else none (a file or a pipe gets every column).
+pub fn terminal_width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return Some(n);
+    }
+    match io::stdout().is_terminal() {
+        true => ratatui::crossterm::terminal::size()
+            .ok()
+            .map(|(w, _)| usize::from(w)),
+        false => None,
+    }
+}
+
+/// Writes the table in `lang`, within `width` columns when given (dropping the columns that
+/// matter least, and saying so); phones, computers and headphones near their owner only when
+/// `all`. Rows are made twice (once to measure the columns, once to write) rather than kept,
+/// so a crowd of trackers costs no extra memory.
+pub fn write(
+    analysis: &Analysis,
+    all: bool,
+    lang: Lang,
+    width: Option<usize>,
+    w: &mut dyn io::Write,
+) -> io::Result<()> {
     let listed = || analysis.listed(all);
     let headers: Vec<&str> = HEADERS
         .iter()
@@ -126,18 +150,29 @@ pub fn write(analysis: &Analysis, all: bool, w: &mut dyn io::Write) -> io::Resul
                 .into_iter()
                 .flatten(),
         )
-        .copied()
+        .map(|h| lang.t(h))
         .collect();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for t in listed() {
-        for (w, (cell, _)) in widths.iter_mut().zip(row(t, analysis.located)) {
-            *w = (*w).max(cell.chars().count());
+        for (w, (cell, _)) in widths.iter_mut().zip(row(t, analysis.located, lang)) {
+            *w = (*w).max(cell.width());
         }
     }
-    let line = |cells: &mut dyn Iterator<Item = (&str, Style)>| {
+    let mut shown_columns: Vec<usize> = (0..headers.len()).collect();
+    let total = |columns: &[usize]| columns.iter().map(|&i| widths[i] + 2).sum::<usize>() - 2;
+    let mut dropped = Vec::new();
+    for i in DROP_ORDER.into_iter().filter(|&i| i < headers.len()) {
+        if width.is_none_or(|max| total(&shown_columns) <= max) {
+            break;
+        }
+        shown_columns.retain(|&c| c != i);
+        dropped.push(headers[i]);
+    }
+    let line = |cells: &[(&str, Style)]| {
         let mut out = String::new();
-        for ((text, style), &width) in cells.zip(&widths) {
-            let fill = width.saturating_sub(text.chars().count());
+        for &i in &shown_columns {
+            let (text, style) = cells[i];
+            let fill = widths[i].saturating_sub(text.width());
             let _ = write!(out, "{style}{text}{style:#}{:fill$}  ", "");
         }
         out.truncate(out.trim_end_matches(' ').len());
@@ -147,126 +182,118 @@ pub fn write(analysis: &Analysis, all: bool, w: &mut dyn io::Write) -> io::Resul
     let shown = listed().count();
     if shown == 0 {
         // Never a bare "no trackers": say what was heard, or that nothing was.
-        w.write_all(statement(analysis).as_bytes())?;
+        w.write_all(statement(analysis, lang).as_bytes())?;
     } else {
         let bold = Style::new().bold();
-        w.write_all(line(&mut headers.iter().map(|h| (*h, bold))).as_bytes())?;
+        let header_cells: Vec<(&str, Style)> = headers.iter().map(|h| (*h, bold)).collect();
+        w.write_all(line(&header_cells).as_bytes())?;
         for t in listed() {
-            let cells = row(t, analysis.located);
-            w.write_all(line(&mut cells.iter().map(|(c, s)| (c.as_str(), *s))).as_bytes())?;
+            let cells = row(t, analysis.located, lang);
+            let cells: Vec<(&str, Style)> = cells.iter().map(|(c, s)| (c.as_str(), *s)).collect();
+            w.write_all(line(&cells).as_bytes())?;
+        }
+        if !dropped.is_empty() {
+            let columns = dropped.join(lang.t("separator-list"));
+            let max = width.unwrap_or_default();
+            writeln!(
+                w,
+                "{}",
+                lang.fill("table-left-out", &[("width", &max), ("columns", &columns)])
+            )?;
         }
     }
     let hidden = analysis.trackers.len() - shown;
     if hidden > 0 {
-        writeln!(
-            w,
-            "({hidden} phones, computers or headphones near their owners not listed; --all lists them.)"
-        )?;
+        writeln!(w, "{}", lang.fill("table-hidden", &[("n", &hidden)]))?;
     }
-    w.write_all(why(analysis).as_bytes())?;
-    w.write_all(summary(analysis, shown).as_bytes())
+    w.write_all(why(analysis, all, lang).as_bytes())?;
+    w.write_all(summary(analysis, shown, lang).as_bytes())
 }
 
-/// The reasons for every tracker worth a look, in plain sentences.
-fn why(analysis: &Analysis) -> String {
+/// The reasons for every tracker listed, a quiet one too, so no verdict goes unexplained.
+fn why(analysis: &Analysis, all: bool, lang: Lang) -> String {
     let mut out = String::new();
-    for t in analysis.trackers.iter().filter(|t| t.risk > Risk::None) {
+    for t in analysis.listed(all) {
         // Reasons carry place names the user typed and may come from a forged record.
+        let reasons = neutralise(&t.reasons_text(lang));
         let _ = writeln!(
             out,
-            "{}: {}.",
-            neutralise(&t.id),
-            neutralise(&t.reasons.join("; "))
+            "{}",
+            lang.fill(
+                "table-why-line",
+                &[("id", &neutralise(&t.id)), ("reasons", &reasons)]
+            )
         );
     }
     if out.is_empty() {
         out
     } else {
-        format!("\nWhy:\n{out}")
+        format!("\n{}\n{out}", lang.t("table-why"))
     }
 }
 
 /// What the result covers, in a sentence or two: the outcome, how many advertisements over
 /// how long, how many tracker sightings the track placed. Leads the output when no tracker
 /// is listed (`analyze` and `scan`) and ends a sweep.
-pub fn statement(analysis: &Analysis) -> String {
+pub fn statement(analysis: &Analysis, lang: Lang) -> String {
     let c = &analysis.coverage;
-    let mut out = String::new();
+    let mut parts = Vec::new();
     if c.incomplete {
-        out.push_str("Incomplete: reading stopped early (see error); this covers only what was read. ");
+        parts.push(lang.t("statement-incomplete").to_string());
     }
     if c.unreadable_records > 0 {
-        let _ = write!(
-            out,
-            "Partly checked: {} records could not be interpreted (see above); this covers only what was understood. ",
-            grouped(c.unreadable_records)
-        );
+        parts.push(lang.fill("statement-partly", &[("n", &c.unreadable_records)]));
     }
     let heard = match (c.heard, c.ran_us) {
-        (Some(span), _) => format!(
-            "{} advertisement{} heard over {} ({})",
-            grouped(c.advertisements),
-            plural(c.advertisements),
-            duration_text(span.length_us()),
-            local_span(span)
+        (Some(span), _) => lang.fill(
+            "heard-over",
+            &[
+                ("n", &c.advertisements),
+                ("duration", &lang.duration(span.length_us())),
+                ("span", &local_span(span)),
+            ],
         ),
         // "ran", not "listened": the adapter may have been down the whole time.
-        (None, Some(us)) => format!("ran for {}, 0 advertisements", duration_text(us)),
-        (None, None) if analysis.captures.is_empty() => "0 advertisements".to_string(),
-        (None, None) => {
-            let n = analysis.captures.len() as u64;
-            format!("{} capture{} read, 0 advertisements", grouped(n), plural(n))
-        }
+        (None, Some(us)) => lang.fill("heard-ran", &[("duration", &lang.duration(us))]),
+        (None, None) if analysis.captures.is_empty() => lang.t("heard-zero").to_string(),
+        (None, None) => lang.fill("heard-captures", &[("n", &analysis.captures.len())]),
     };
-    match analysis.outcome() {
-        Outcome::NothingHeard => {
-            let _ = write!(
-                out,
-                "Nothing was heard: {heard}. This is not an all-clear: no tracker could have been seen."
-            );
-        }
-        Outcome::NoTrackers => {
-            let _ = write!(out, "No trackers among {heard}{}.", placed(analysis));
-        }
+    let placed = placed(analysis, lang);
+    parts.push(match analysis.outcome() {
+        Outcome::NothingHeard => lang.fill("outcome-nothing", &[("heard", &heard)]),
+        Outcome::NoTrackers => lang.fill("outcome-no-trackers", &[("heard", &heard), ("placed", &placed)]),
         Outcome::Trackers | Outcome::Following => {
-            let mut heard = heard;
-            heard[..1].make_ascii_uppercase();
-            let _ = write!(out, "{heard}{}.", placed(analysis));
+            let mut text = lang.fill("outcome-trackers", &[("heard", &heard), ("placed", &placed)]);
+            if let Some(first) = text.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            text
         }
-    }
-    out.push('\n');
-    out
+    });
+    parts.join(" ") + "\n"
 }
 
 /// "; 312 of 5,324 tracker sightings placed: the track covers 08:00-08:40 only", when a
 /// track was given or received.
-fn placed(analysis: &Analysis) -> String {
+fn placed(analysis: &Analysis, lang: Lang) -> String {
     let c = &analysis.coverage;
     let Some(track) = c.track else {
         return match c.tracker_sightings {
             0 => String::new(),
-            n => format!(
-                "; no track, so none of the {} tracker sightings has a position",
-                grouped(n)
-            ),
+            n => lang.fill("placed-no-track", &[("n", &n)]),
         };
     };
-    let mut out = format!(
-        "; {} of {} tracker sightings placed",
-        grouped(c.placed_sightings),
-        grouped(c.tracker_sightings)
+    let mut out = lang.fill(
+        "placed",
+        &[("placed", &c.placed_sightings), ("n", &c.tracker_sightings)],
     );
     for w in &c.warnings {
         match w {
             Warning::TrackPartial { .. } => {
-                let _ = write!(out, ": the track covers {} only", local_span(track));
+                out.push_str(&lang.fill("placed-partial", &[("span", &local_span(track))]));
             }
             Warning::TrackOutside { .. } => {
-                let _ = write!(
-                    out,
-                    ": the track ({}) is outside the time heard",
-                    local_span(track)
-                );
+                out.push_str(&lang.fill("placed-outside", &[("span", &local_span(track))]));
             }
             Warning::CaptureHeardNothing { .. }
             | Warning::CaptureNotUnderstood { .. }
@@ -276,79 +303,86 @@ fn placed(analysis: &Analysis) -> String {
     out
 }
 
-fn plural(n: u64) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 /// What each track file held: fixes, skipped records and the first problem, its time span.
-fn tracks(analysis: &Analysis) -> String {
+fn tracks(analysis: &Analysis, lang: Lang) -> String {
     let c = &analysis.coverage;
     let mut out = String::new();
     for t in &c.track_files {
-        let _ = write!(
-            out,
-            "Track {}: {}, {} fixes",
-            neutralise(&t.path.display().to_string()),
-            t.format,
-            grouped(t.fixes as u64)
-        );
+        let path = neutralise(&t.path.display().to_string());
+        let format = t.format.to_string();
+        out.push_str(&lang.fill(
+            "track-file",
+            &[("path", &path), ("format", &format), ("n", &t.fixes)],
+        ));
         if let Some(span) = t.span {
-            let _ = write!(out, " ({})", local_span(span));
+            out.push_str(&lang.fill("track-span", &[("span", &local_span(span))]));
         }
         if t.skipped > 0 {
-            let _ = write!(out, ", {} records skipped", grouped(t.skipped as u64));
+            out.push_str(&lang.fill("track-skipped", &[("n", &t.skipped)]));
         }
         if let Some(problem) = &t.first_problem {
-            let _ = write!(out, " (first at {})", neutralise(problem));
+            out.push_str(&lang.fill("track-first-problem", &[("problem", &neutralise(problem))]));
         }
         out.push('\n');
     }
     if let (true, Some(span)) = (c.track_files.is_empty(), c.track) {
         let _ = writeln!(
             out,
-            "Track: {} fixes ({})",
-            grouped(c.track_fixes as u64),
-            local_span(span)
+            "{}",
+            lang.fill(
+                "track-total",
+                &[("n", &c.track_fixes), ("span", &local_span(span))]
+            )
         );
     }
     out
 }
 
 /// One line per capture and track, then the totals: what was read and what was passed over.
-fn summary(analysis: &Analysis, listed: usize) -> String {
+fn summary(analysis: &Analysis, listed: usize, lang: Lang) -> String {
     let mut out = String::from("\n");
     for c in &analysis.captures {
-        let format = c.format.map_or("unknown format".to_string(), |f| f.to_string());
-        let _ = write!(
-            out,
-            "{}: {format}, {} advertisements",
-            neutralise(&c.path.display().to_string()),
-            grouped(c.stats.advertisements)
-        );
+        let format = c
+            .format
+            .map_or(lang.t("capture-unknown-format").to_string(), |f| f.to_string());
+        let path = neutralise(&c.path.display().to_string());
+        out.push_str(&lang.fill(
+            "capture-line",
+            &[
+                ("path", &path),
+                ("format", &format),
+                ("n", &c.stats.advertisements),
+            ],
+        ));
         if c.stats.bad_records > 0 {
-            let _ = write!(out, ", {} damaged records skipped", grouped(c.stats.bad_records));
+            out.push_str(&lang.fill("capture-damaged", &[("n", &c.stats.bad_records)]));
         }
         if let Some(why) = c.stats.unreadable_reason {
-            let _ = write!(out, ", {} records not understood ({why})", c.stats.unreadable);
+            out.push_str(&lang.fill(
+                "capture-not-understood",
+                &[("n", &c.stats.unreadable), ("why", &why.to_string())],
+            ));
         }
         if c.error.is_some() {
-            out.push_str(", stopped early (see error)");
+            out.push_str(lang.t("capture-stopped"));
         }
         out.push('\n');
     }
-    out.push_str(&tracks(analysis));
+    out.push_str(&tracks(analysis, lang));
     if listed > 0 {
-        out.push_str(&statement(analysis));
+        out.push_str(&statement(analysis, lang));
     }
     if analysis.outcome() == Outcome::NothingHeard {
         // "0 trackers" would read as an all-clear.
-        out.push_str("Times are local.\n");
+        let _ = writeln!(out, "{}", lang.t("times-local"));
     } else {
         let _ = writeln!(
             out,
-            "{listed} tracker{}; {} advertisements from other devices counted, not kept. Times are local.",
-            plural(listed as u64),
-            grouped(analysis.other_advertisements)
+            "{}",
+            lang.fill(
+                "summary-total",
+                &[("n", &listed), ("others", &analysis.other_advertisements)]
+            )
         );
     }
     out

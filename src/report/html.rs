@@ -7,9 +7,10 @@
 use std::fmt::Write;
 
 use super::condense::{self, Kind, Segment};
-use super::{Lang, Zone, distance, duration, esc, svg};
+use super::{Lang, Zone, esc, svg};
 use crate::classify::{Classifier, OwnerState};
 use crate::evidence::{AnnotationRecord, ReportData, SightingRecord, TrackerRecord};
+use crate::i18n::distance;
 use crate::store::OWN;
 
 /// At most this many trackers in the summary table: a flood of fake beacons must not bury
@@ -389,7 +390,7 @@ fn reasons(h: &mut String, r: &TrackerRecord, lang: Lang) {
                 &count(r.places as u64, ["places_one", "places_other"], lang),
             ),
             ("distance", &distance(r.max_distance_m)),
-            ("duration", &duration(span(r), lang)),
+            ("duration", &lang.duration(span(r))),
             ("owner", &lang.t(owner_key(r.owner_state))),
         ],
     );
@@ -446,7 +447,7 @@ fn gist(h: &mut String, r: &Report) {
         &[
             ("product", &product(top)),
             ("owner", &owner),
-            ("duration", &duration(span(top), lang)),
+            ("duration", &lang.duration(span(top))),
         ],
     );
     if following.len() > 1 {
@@ -654,7 +655,7 @@ fn legal(h: &mut String, r: &Report) {
                     &count(t.places as u64, ["places_one", "places_other"], lang),
                 ),
                 ("distance", &distance(t.max_distance_m)),
-                ("duration", &duration(span(t), lang)),
+                ("duration", &lang.duration(span(t))),
                 ("days", &days.to_string()),
             ],
         )
@@ -934,7 +935,7 @@ fn condensed_table(h: &mut String, r: &Report, segments: &[Segment]) {
                     "segment_stay",
                     &[
                         ("n", &stay.to_string()),
-                        ("duration", &duration(s.end_us - s.start_us, lang)),
+                        ("duration", &lang.duration(s.end_us - s.start_us)),
                     ],
                 )
             }

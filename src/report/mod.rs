@@ -109,26 +109,6 @@ fn local_and_utc(us: i64, zone: &Zone) -> String {
     )
 }
 
-/// "850 m", "6.3 km", as the verdict writes distances.
-fn distance(m: f64) -> String {
-    if m < 1000.0 {
-        format!("{m:.0} m")
-    } else {
-        format!("{:.1} km", m / 1000.0)
-    }
-}
-
-/// "1 h 42 min", "35 min", "40 s" in English; the units come from the catalogue.
-fn duration(us: i64, lang: Lang) -> String {
-    let s = us.max(0) / 1_000_000;
-    let (h, m) = (s / 3600, s % 3600 / 60);
-    match (h, m) {
-        (0, 0) => lang.fill("duration_s", &[("s", &s)]),
-        (0, _) => lang.fill("duration_min", &[("m", &m)]),
-        _ => lang.fill("duration_h_min", &[("h", &h), ("m", &m)]),
-    }
-}
-
 #[cfg(test)]
 mod fixture {
     use crate::classify::OwnerState;

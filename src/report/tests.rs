@@ -636,7 +636,7 @@ fn a_flood_of_fake_followers_neither_buries_the_real_one_nor_swells_the_report()
         let gist = &html[html.find("<p class=\"conclusion\">").unwrap()..];
         assert!(
             gist[..gist.find("</p>").unwrap()]
-                .contains(&duration(real.last_seen_us - real.first_seen_us, lang))
+                .contains(&lang.duration(real.last_seen_us - real.first_seen_us))
         );
     }
     let csv = to_csv(&data, &jst());

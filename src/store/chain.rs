@@ -108,7 +108,7 @@ pub enum Item {
     Track(InSession<Vec<TrackPoint>>),
     /// Boxed: a verdict with its days and continuity is several times the other records.
     Tracker(Box<InSession<TrackerRecord>>),
-    /// Boxed: a note with its identification fields and attachment is the largest record.
+    /// Boxed: a note with its place, category and tag readings is the largest of the rest.
     Note(Box<NoteRecord>),
     Anchor(super::anchor::AnchorRecord),
     Placement(InSession<Vec<Placement>>),

@@ -589,7 +589,7 @@ impl Store {
             detail: detail.to_string(),
         };
         let note = match row.map(|(kind, payload)| Item::parse(&kind, &payload)) {
-            Some(Ok(Item::Note(n))) => n,
+            Some(Ok(Item::Note(n))) => *n,
             Some(Ok(_)) => return Err(no_attachment("that record is not a note")),
             Some(Err(e)) => return Err(self.damaged(format!("record {seq}: {e}"))),
             None => return Err(no_attachment("there is no such record")),
@@ -612,7 +612,7 @@ impl Store {
                 "record {seq}: the attached file's SHA-256 is {actual}, its note says {expected}"
             )));
         }
-        Ok((*note, data))
+        Ok((note, data))
     }
 
     /// Appends one record per item in one transaction; returns the last seq.

@@ -881,8 +881,8 @@ fn build_identity(name: &str) -> Option<Scenario> {
             Scenario {
                 itinerary: it,
                 gps: Gps::Uniform(15.0),
-                alert_within_min: Some(45),
-                truth: "by then the tag has come from the office, on foot and on the 15 km train ride; overnight its key changes at 04:00 and it stays one entry; the neighbour's AirTag behind the wall, its key changed at the same minute, is another",
+                alert_within_min: Some(60),
+                truth: "a train shared is no evidence (a crowd shares it), so by then the tag has been with the person for 30 min stopped or walking, from the office, through the stations of the 15 km ride; overnight its key changes at 04:00 and it stays one entry; the neighbour's AirTag behind the wall, its key changed at the same minute, is another",
                 devices,
                 days: Vec::new(),
                 alert_not_before_us: None,

@@ -31,6 +31,10 @@ pub fn tagwatch() -> Command {
         .env("NO_COLOR", "1")
         .env("TZ", "UTC")
         .env("TAGWATCH_DB", db);
+    // English unless a test asks for Japanese, whatever this machine's locale.
+    for var in ["TAGWATCH_LANG", "LC_ALL", "LC_MESSAGES", "LANG"] {
+        cmd.env_remove(var);
+    }
     cmd
 }
 
@@ -152,6 +156,7 @@ pub fn tracker(id: &str, risk: &str) -> TrackerRecord {
         alert_at_us: None,
         risk: risk.to_string(),
         reasons: vec![],
+        reason_codes: vec![],
         mode: None,
         battery: Some("full".to_string()),
         network: None,

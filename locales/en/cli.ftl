@@ -1,0 +1,150 @@
+# The command line (English): examples under every command's --help (`examples-PATH`,
+# src/cli/help.rs), and what the commands say.
+
+examples-tagwatch =
+    Examples:
+      # find the trackers in a capture, with where you were
+      tagwatch analyze capture.btsnoop --track walk.gpx
+      # watch live and be warned when one follows you
+      tagwatch scan
+      # check a car or a room
+      tagwatch sweep --duration 2m
+      # write the evidence report for the police
+      tagwatch report -o reports
+      # the help of one command
+      tagwatch analyze --help
+examples-analyze =
+    Examples:
+      # the trackers in one capture
+      tagwatch analyze capture.btsnoop
+      # an Android bug report with your Google location history
+      tagwatch analyze bugreport.zip --track Records.json
+      # two captures as one session, JSON for programs
+      tagwatch analyze day1.pcapng day2.pcapng --format json
+      # your own tags left out, home named
+      tagwatch analyze capture.btsnoop --allow mine.txt --place home=35.6812,139.7671
+examples-scan =
+    Examples:
+      # the live view with the first adapter
+      tagwatch scan
+      # no screen: a command for each alert
+      tagwatch scan --headless --on-alert 'notify-send tagwatch "$(cat)"'
+      # replay a capture sixty times as fast
+      tagwatch scan --replay demo-synthetic.btsnoop --speed 60
+examples-sweep =
+    Examples:
+      # two minutes in the live view
+      tagwatch sweep
+      # five minutes, the list on standard output
+      tagwatch sweep --duration 5m --headless
+examples-verify =
+    Examples:
+      # check the whole chain
+      tagwatch verify
+      # and prove it continues a code you kept
+      tagwatch verify --anchor TW1-5324-3F9A-2C71-E0B4-D6A8-B1C2-D3E4-7C
+examples-anchor =
+    Examples:
+      # the code and a QR code to photograph
+      tagwatch anchor
+      # also a signed timestamp (needs the network)
+      tagwatch anchor --tsa https://freetsa.org/tsr
+examples-ring =
+    Examples:
+      # by its address
+      tagwatch ring AA:BB:CC:DD:EE:FF
+      # by its id from analyze or the live view
+      tagwatch ring apple_find_my-1a2b3c4d
+examples-identify =
+    Examples:
+      # read its maker, model and identifier
+      tagwatch identify AA:BB:CC:DD:EE:FF
+      # wait longer for it
+      tagwatch identify AA:BB:CC:DD:EE:FF --listen 1m
+examples-note =
+    Examples:
+      # a note with a photo
+      tagwatch note "found it under the car seat" --file photo.jpg
+      # a note alone
+      tagwatch note "went to the police station"
+      # a note about a tracker, when and where it happened
+      tagwatch note "found it in my bag" --at "2026-01-15 08:40" --place "station" --tracker apple_find_my-1a2b3c4d
+examples-attachment =
+    Examples:
+      # the photo kept with note 42
+      tagwatch attachment get 42 -o photo.jpg
+examples-attachment-get =
+    Examples:
+      # the photo kept with note 42
+      tagwatch attachment get 42 -o photo.jpg
+      # to standard output
+      tagwatch attachment get 42 -o -
+examples-report =
+    Examples:
+      # Japanese and English HTML
+      tagwatch report -o reports
+      # one tracker, in Japanese
+      tagwatch report -o reports --lang ja --tracker apple_find_my-1a2b3c4d
+examples-export =
+    Examples:
+      # every sighting as CSV
+      tagwatch export --format csv -o sightings.csv
+      # for Google Earth
+      tagwatch export --format kml -o map.kml
+examples-list =
+    Examples:
+      # what the default database holds
+      tagwatch list
+      # another database
+      tagwatch list --db /media/stick/evidence.sqlite
+examples-synth =
+    Examples:
+      # a short demo capture
+      tagwatch synth demo -o demo-synthetic.btsnoop
+      # every labelled day
+      tagwatch synth scenario all -o scenarios
+examples-synth-demo =
+    Examples:
+      # ten minutes as btsnoop
+      tagwatch synth demo -o demo-synthetic.btsnoop
+      # as the nRF Sniffer writes it
+      tagwatch synth demo --nordic 3 -o demo-synthetic.pcap
+examples-synth-crowd =
+    Examples:
+      # the demo among 500 phones
+      tagwatch synth crowd --phones 500 -o crowd-synthetic.btsnoop
+examples-synth-passers-by =
+    Examples:
+      # a hundred thousand devices
+      tagwatch synth passers-by --count 100000 -o passers-synthetic.btsnoop
+examples-synth-scenario =
+    Examples:
+      # one labelled day
+      tagwatch synth scenario commute_airtag -o /tmp/demo
+      # all of them
+      tagwatch synth scenario all -o scenarios
+cli-error = error: { $text }
+cli-warning = warning: { $text }
+cli-store-failed = error: evidence store: { $error }; what was stored before this is kept
+note-stored = note stored
+note-stored-with = note stored with { $file } (SHA-256 { $sha })
+verify-intact = { $path }: intact: { $records } records, chain head { $head }
+verify-broken = { $path }: BROKEN: { $n } { $n ->
+        [one] problem
+       *[other] problems
+    } in { $records } records (chain head as the file is now: { $head })
+list-heading = { $what } ({ $n })
+list-sessions = Sessions
+list-sweeps = Sweeps
+list-trackers = Trackers
+list-notes = Notes
+list-anchors = Anchors
+list-never-closed = never closed
+list-days = { $n ->
+        [one] 1 day
+       *[other] { $n } days
+    }
+anchor-tsa-failed = timestamp authority { $url }: { $error }; the anchor is kept without a timestamp
+anchor-keep = Keep the code where this computer cannot reach it (a photo, a message to someone you trust, paper): `tagwatch verify --anchor CODE` then proves these { $n } records unchanged.
+anchor-session = anchor: { $code }; keep this code away from this computer: `tagwatch verify --anchor CODE` then proves the first { $n } records unchanged
+anchor-hook-failed = --on-anchor: { $error }; the anchor is kept in the evidence all the same

@@ -1,0 +1,144 @@
+# The command line (Japanese): examples under every command's --help (`examples-PATH`,
+# src/cli/help.rs), and what the commands say.
+
+examples-tagwatch =
+    例:
+      # 記録ファイルからトラッカーを探す（いた場所の軌跡も使う）
+      tagwatch analyze capture.btsnoop --track walk.gpx
+      # リアルタイムで見守り、追跡されたら警告
+      tagwatch scan
+      # 車や部屋を調べる
+      tagwatch sweep --duration 2m
+      # 警察に見せる証拠の報告書を書く
+      tagwatch report -o reports
+      # コマンドごとのヘルプ
+      tagwatch analyze --help
+examples-analyze =
+    例:
+      # 1 つの記録ファイルのトラッカー
+      tagwatch analyze capture.btsnoop
+      # Android のバグレポートと Google の位置情報履歴
+      tagwatch analyze bugreport.zip --track Records.json
+      # 2 つの記録を 1 つのセッションとして、プログラム用の JSON で
+      tagwatch analyze day1.pcapng day2.pcapng --format json
+      # 自分のタグを除き、自宅に名前を付ける
+      tagwatch analyze capture.btsnoop --allow mine.txt --place home=35.6812,139.7671
+examples-scan =
+    例:
+      # 最初のアダプターでライブ画面
+      tagwatch scan
+      # 画面なし：警告ごとにコマンドを実行
+      tagwatch scan --headless --on-alert 'notify-send tagwatch "$(cat)"'
+      # 記録ファイルを 60 倍速で再生
+      tagwatch scan --replay demo-synthetic.btsnoop --speed 60
+examples-sweep =
+    例:
+      # ライブ画面で 2 分間
+      tagwatch sweep
+      # 5 分間、一覧を標準出力に
+      tagwatch sweep --duration 5m --headless
+examples-verify =
+    例:
+      # チェーン全体を確認
+      tagwatch verify
+      # 残しておいたコードの続きであることも証明
+      tagwatch verify --anchor TW1-5324-3F9A-2C71-E0B4-D6A8-B1C2-D3E4-7C
+examples-anchor =
+    例:
+      # 撮影用のコードと QR コード
+      tagwatch anchor
+      # 署名付きタイムスタンプも（ネットワークが必要）
+      tagwatch anchor --tsa https://freetsa.org/tsr
+examples-ring =
+    例:
+      # アドレスで指定
+      tagwatch ring AA:BB:CC:DD:EE:FF
+      # analyze やライブ画面の ID で指定
+      tagwatch ring apple_find_my-1a2b3c4d
+examples-identify =
+    例:
+      # メーカー、機種、識別子を読み取る
+      tagwatch identify AA:BB:CC:DD:EE:FF
+      # もっと長く待つ
+      tagwatch identify AA:BB:CC:DD:EE:FF --listen 1m
+examples-note =
+    例:
+      # 写真付きのメモ
+      tagwatch note "found it under the car seat" --file photo.jpg
+      # メモだけ
+      tagwatch note "went to the police station"
+      # トラッカーについてのメモ（いつ、どこで）
+      tagwatch note "found it in my bag" --at "2026-01-15 08:40" --place "station" --tracker apple_find_my-1a2b3c4d
+examples-attachment =
+    例:
+      # 記録番号 42 のメモに残した写真
+      tagwatch attachment get 42 -o photo.jpg
+examples-attachment-get =
+    例:
+      # 記録番号 42 のメモに残した写真
+      tagwatch attachment get 42 -o photo.jpg
+      # 標準出力へ
+      tagwatch attachment get 42 -o -
+examples-report =
+    例:
+      # 日本語と英語の HTML
+      tagwatch report -o reports
+      # 1 台のトラッカーを日本語で
+      tagwatch report -o reports --lang ja --tracker apple_find_my-1a2b3c4d
+examples-export =
+    例:
+      # すべての検知を CSV で
+      tagwatch export --format csv -o sightings.csv
+      # Google Earth 用
+      tagwatch export --format kml -o map.kml
+examples-list =
+    例:
+      # 既定のデータベースの中身
+      tagwatch list
+      # 別のデータベース
+      tagwatch list --db /media/stick/evidence.sqlite
+examples-synth =
+    例:
+      # 短いデモの記録
+      tagwatch synth demo -o demo-synthetic.btsnoop
+      # 正解付きの 1 日をすべて
+      tagwatch synth scenario all -o scenarios
+examples-synth-demo =
+    例:
+      # 10 分間を btsnoop で
+      tagwatch synth demo -o demo-synthetic.btsnoop
+      # nRF Sniffer の形で
+      tagwatch synth demo --nordic 3 -o demo-synthetic.pcap
+examples-synth-crowd =
+    例:
+      # 500 台のスマートフォンの中のデモ
+      tagwatch synth crowd --phones 500 -o crowd-synthetic.btsnoop
+examples-synth-passers-by =
+    例:
+      # 10 万台の機器
+      tagwatch synth passers-by --count 100000 -o passers-synthetic.btsnoop
+examples-synth-scenario =
+    例:
+      # 正解付きの 1 日
+      tagwatch synth scenario commute_airtag -o /tmp/demo
+      # すべて
+      tagwatch synth scenario all -o scenarios
+cli-error = エラー：{ $text }
+cli-warning = 注意：{ $text }
+cli-store-failed = エラー：証拠データベース：{ $error }。これより前に保存したものは残っています
+note-stored = メモを保存しました
+note-stored-with = メモを { $file }（SHA-256 { $sha }）と一緒に保存しました
+verify-intact = { $path }：改変なし（intact）：記録 { $records } 件、チェーン末尾 { $head }
+verify-broken = { $path }：破損あり（BROKEN）：記録 { $records } 件の中に問題 { $n } 件（現在のファイルのチェーン末尾：{ $head }）
+list-heading = { $what }（{ $n }）
+list-sessions = セッション
+list-sweeps = 調査
+list-trackers = トラッカー
+list-notes = メモ
+list-anchors = アンカー
+list-never-closed = 終了していません
+list-days = { $n } 日
+anchor-tsa-failed = タイムスタンプ局 { $url }：{ $error }。アンカーはタイムスタンプなしで残しました
+anchor-keep = このコードは、このパソコンから届かない場所に残してください（写真、信頼できる人へのメッセージ、紙）。`tagwatch verify --anchor コード` で、この { $n } 件の記録が変わっていないことを証明できます。
+anchor-session = アンカー：{ $code }。このコードをこのパソコンの外に残してください：`tagwatch verify --anchor コード` で最初の { $n } 件の記録が変わっていないことを証明できます
+anchor-hook-failed = --on-anchor：{ $error }。アンカーは証拠には残っています
