@@ -123,6 +123,10 @@ examples-synth-scenario =
       tagwatch synth scenario commute_airtag -o /tmp/demo
       # all of them
       tagwatch synth scenario all -o scenarios
+examples-synth-dense =
+    Examples:
+      # the tracker-dense benchmark capture
+      tagwatch synth dense -o dense-synthetic.btsnoop
 cli-error = error: { $text }
 cli-warning = warning: { $text }
 cli-store-failed = error: evidence store: { $error }; what was stored before this is kept

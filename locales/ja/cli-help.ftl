@@ -27,6 +27,7 @@ about-synth = デモ、テスト、ベンチマーク用の合成データを書
 about-synth-demo = 各種類のトラッカー 1 台ずつと周りの機器少し（btsnoop の記録）
 about-synth-crowd = デモを大勢のスマートフォンの中で：ベンチマーク用の負荷
 about-synth-passers-by = 通り過ぎる別々の機器、毎秒 1,000 台（半分は鍵がそれぞれ違う分離状態の AirTag、残りは iPhone）：メモリと悪意ある入力の確認用
+about-synth-dense = ラッシュ時のホームと電車：電波の 3 分の 1 がトラッカー（他人の AirTag・SmartTag・Tile が iPhone の中を出入り）。トラッカーの多いベンチマーク用の負荷
 about-synth-scenario = 追跡検出を評価するための正解付きの 1 日：NAME-synthetic.btsnoop、NAME-synthetic.gpx、NAME-labels.json
 
 help-help = ヘルプを表示します
@@ -43,6 +44,7 @@ help-places_file = 名前付きの場所のファイル。1 行に 1 つ NAME=LA
 help-db = 証拠データベース［既定：データフォルダ内の tagwatch/evidence.sqlite］
 help-no_store = 見るだけ：証拠データベースに何も残しません
 help-on_anchor = セッション終了時のアンカーを JSON で標準入力に渡してこのコマンド（`sh -c`）を実行し、外へ送ります（メール、メッセンジャー、信頼できる人）。README「Anchors」
+help-advisory = 対面でのつきまといの注意を表の下に出します：所有者のそばにある機器が、1 時間以上いくつもの場所で一緒だった場合（JSON には常に含まれます）
 help-all = 持ち主の近くにあるスマートフォン、パソコン、イヤホンも一覧に出します（表では隠しています）
 help-adapter = Bluetooth アダプター（BlueZ での名前、例：hci1）［既定：最初のもの］
 help-gpsd = 位置を受け取る gpsd［既定：localhost:2947 で gpsd が応答すればそれ］
@@ -91,3 +93,5 @@ help-note-tracker = どのトラッカーについてか（`tagwatch list` が�
 help-serial = タグ本体、または Apple の NFC ページから読み取ったシリアル番号
 help-phone = Apple の NFC ページに伏せ字で表示された所有者の電話番号（「•••• ••• 1234」）
 help-read_from = シリアル番号や電話番号をどこで読んだか（「Apple の NFC ページ」「タグ本体」「iPhone の警告画面」）
+help-devices = 出入りする機器の数（半分はトラッカー）
+help-seed = 乱数の引き方（0 が既定の 1 日）：同じ種類の別の 1 日（鍵、アドレス、GPS の誤差、乗り降りする他人）

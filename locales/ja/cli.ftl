@@ -123,6 +123,10 @@ examples-synth-scenario =
       tagwatch synth scenario commute_airtag -o /tmp/demo
       # すべて
       tagwatch synth scenario all -o scenarios
+examples-synth-dense =
+    例:
+      # トラッカーの多いベンチマーク用の記録
+      tagwatch synth dense -o dense-synthetic.btsnoop
 cli-error = エラー：{ $text }
 cli-warning = 注意：{ $text }
 cli-store-failed = エラー：証拠データベース：{ $error }。これより前に保存したものは残っています
