@@ -20,6 +20,7 @@ adapter_up = up
 adapter_reconnecting = reconnecting
 adapter_down = down ({ $why })
 replay = replay { $file }
+exact = exact bytes (HCI monitor)
 reconstructed = reconstructed (BlueZ D-Bus)
 capture = capture
 rate = { $rate } adv/s

@@ -20,6 +20,7 @@ adapter_up = 動作中
 adapter_reconnecting = 再接続中
 adapter_down = 停止（{ $why }）
 replay = 再生 { $file }
+exact = 受信したままのデータ（HCI モニター）
 reconstructed = 再構成（BlueZ D-Bus）
 capture = 記録ファイル
 rate = { $rate } 件/秒

@@ -1,0 +1,333 @@
+//! Live advertisements from the HCI monitor channel: the exact bytes the controller reported,
+//! every report, with the controller's RSSI and the kernel's time, instead of what BlueZ
+//! rebuilds from its parsed properties over D-Bus.
+//!
+//! A [`Monitor`] reads frames on its own thread (from the kernel, or from any stream of
+//! btsnoop 2001 records); a [`MonitorDecoder`] keeps the chosen adapter's frames, turns its
+//! advertising reports into advertisements and its index frames into [`RadioEvent`]s.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+
+use crate::capture::ReadStats;
+use crate::capture::hci::HciDecoder;
+use crate::capture::monitor::{self, Frame, MonitorStream};
+use crate::model::{Advertisement, BdAddr};
+
+/// Frames waiting for the session; beyond this they are dropped and counted.
+const QUEUE: usize = 8192;
+
+/// What the monitor says about the adapter kept, for the radio's coverage: when it could
+/// listen and when it could not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RadioEvent {
+    /// The kernel knows the adapter (NEW_INDEX, also sent for each adapter present when the
+    /// monitor is opened): its name and address.
+    Added { name: String, address: BdAddr },
+    /// It was brought up (OPEN_INDEX): it can scan.
+    Opened,
+    /// It was brought down (CLOSE_INDEX): it hears nothing until opened again.
+    Closed,
+    /// It is gone (DEL_INDEX): unplugged, or its driver unloaded.
+    Removed,
+}
+
+impl RadioEvent {
+    /// Whether the adapter can listen after this event.
+    pub fn up(&self) -> bool {
+        matches!(self, RadioEvent::Opened)
+    }
+}
+
+/// What one frame was, for the adapter kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// Another adapter's frame, data, or not understood: not kept.
+    Other,
+    /// A frame of the adapter kept (its advertisements went to the sink).
+    Kept,
+    /// A frame of the adapter kept that changed its state.
+    Radio(RadioEvent),
+}
+
+/// Keeps the frames of one adapter and decodes them.
+pub struct MonitorDecoder {
+    /// The adapter's name (hci0 ...); None: the first one the monitor names.
+    want: Option<String>,
+    /// Names from NEW_INDEX, by index, while the adapter exists.
+    names: HashMap<u16, String>,
+    open: bool,
+    hci: HciDecoder,
+    stats: ReadStats,
+}
+
+impl MonitorDecoder {
+    /// Keeps the adapter named `adapter`, or the first one the monitor announces.
+    pub fn new(adapter: Option<&str>) -> Self {
+        MonitorDecoder {
+            want: adapter.map(str::to_string),
+            names: HashMap::new(),
+            open: false,
+            hci: HciDecoder::default(),
+            stats: ReadStats::default(),
+        }
+    }
+
+    /// From now on keeps the adapter named `name` (the one BlueZ scans with, when none was
+    /// named).
+    pub fn keep(&mut self, name: &str) {
+        if self.want.as_deref() != Some(name) {
+            self.want = Some(name.to_string());
+            self.open = false;
+        }
+    }
+
+    /// Whether the adapter kept is up, as far as the monitor said.
+    pub fn open(&self) -> bool {
+        self.open
+    }
+
+    /// Advertising reports that could not be decoded, and advertisements passed on.
+    pub fn stats(&self) -> ReadStats {
+        self.stats
+    }
+
+    /// Whether `index` is the adapter kept: by the name the kernel gave it, else (a stream
+    /// that began after the adapter was announced) by the kernel's naming, hciN for index N.
+    fn is_kept(&mut self, index: u16) -> bool {
+        let name = self.names.get(&index).cloned();
+        let name = name.unwrap_or_else(|| format!("hci{index}"));
+        *self.want.get_or_insert(name.clone()) == name
+    }
+
+    /// Takes one frame: passes the kept adapter's advertisements to `sink` and says what it was.
+    pub fn frame(&mut self, frame: &Frame<'_>, sink: &mut dyn FnMut(&Advertisement<'_>)) -> Seen {
+        if frame.opcode == monitor::NEW_INDEX
+            && let Some(new) = monitor::new_index(frame.payload)
+        {
+            self.names.insert(frame.index, new.name.clone());
+            if !self.is_kept(frame.index) {
+                return Seen::Other;
+            }
+            return Seen::Radio(RadioEvent::Added {
+                name: new.name,
+                address: new.address,
+            });
+        }
+        if !frame.kept() || !self.is_kept(frame.index) {
+            return Seen::Other;
+        }
+        let event = match frame.opcode {
+            monitor::EVENT => {
+                self.hci
+                    .event(frame.payload, frame.time_us, &mut self.stats, sink);
+                return Seen::Kept;
+            }
+            monitor::OPEN_INDEX => RadioEvent::Opened,
+            monitor::CLOSE_INDEX => RadioEvent::Closed,
+            monitor::DEL_INDEX => {
+                self.names.remove(&frame.index);
+                RadioEvent::Removed
+            }
+            _ => return Seen::Kept,
+        };
+        // A fragment waiting for its continuation will not get it from a closed adapter.
+        self.hci.flush(&mut self.stats, sink);
+        self.open = event.up();
+        Seen::Radio(event)
+    }
+
+    /// Passes on a fragment still waiting for its continuation (the stream ended).
+    pub fn flush(&mut self, sink: &mut dyn FnMut(&Advertisement<'_>)) {
+        self.hci.flush(&mut self.stats, sink);
+    }
+}
+
+/// A frame the reader thread handed over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnedFrame {
+    pub time_us: i64,
+    pub opcode: u16,
+    pub index: u16,
+    pub payload: Vec<u8>,
+}
+
+impl OwnedFrame {
+    pub fn as_frame(&self) -> Frame<'_> {
+        Frame {
+            time_us: self.time_us,
+            opcode: self.opcode,
+            index: self.index,
+            payload: &self.payload,
+        }
+    }
+}
+
+/// What the reader thread reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MonitorItem {
+    Frame(OwnedFrame),
+    /// The stream ended (a kernel channel never does).
+    Ended,
+    /// Reading failed, and why: nothing more will come.
+    Failed(String),
+}
+
+/// Where a [`Monitor`] reads from.
+trait FrameSource {
+    /// The next frame, passed to `f`; `Ok(false)` at the end, `Ok(true)` also when nothing
+    /// came for a while (so the thread can look whether it should stop).
+    fn next(&mut self, f: &mut dyn FnMut(&Frame<'_>)) -> Result<bool, String>;
+}
+
+/// Frames read on a thread of their own. Dropping it stops the thread (the kernel's within
+/// a fifth of a second; a stream's at its next frame).
+pub struct Monitor {
+    items: Receiver<MonitorItem>,
+    stop: Arc<AtomicBool>,
+    dropped: Arc<AtomicU64>,
+    /// "HCI monitor", or the stream's name.
+    name: String,
+}
+
+impl Monitor {
+    /// The kernel's monitor channel. Fails with `PermissionDenied` without CAP_NET_RAW, and
+    /// with `Unsupported` where there is no such channel (not Linux).
+    pub fn kernel() -> std::io::Result<Monitor> {
+        #[cfg(target_os = "linux")]
+        {
+            let socket = super::hcisock::MonitorSocket::open()?;
+            Monitor::start(
+                move || Ok(Box::new(socket) as Box<dyn FrameSource>),
+                "HCI monitor".into(),
+            )
+        }
+        #[cfg(not(target_os = "linux"))]
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "the HCI monitor channel is Linux's",
+        ))
+    }
+
+    /// Frames as btsnoop 2001 records from `reader` (a file `btmon -w` wrote, a pipe, a
+    /// socket), named `name` in errors (which end the frames as [`MonitorItem::Failed`]).
+    pub fn stream(reader: Box<dyn Read + Send>, name: &Path) -> std::io::Result<Monitor> {
+        let path = name.to_path_buf();
+        let open = move || match MonitorStream::new(reader, &path) {
+            Ok(s) => Ok(Box::new(Stream(s)) as Box<dyn FrameSource>),
+            Err(e) => Err(e.to_string()),
+        };
+        Monitor::start(open, name.display().to_string())
+    }
+
+    /// Reads on a thread of its own from what `open` gives there.
+    fn start(
+        open: impl FnOnce() -> Result<Box<dyn FrameSource>, String> + Send + 'static,
+        name: String,
+    ) -> std::io::Result<Monitor> {
+        let (tx, items) = sync_channel(QUEUE);
+        let stop = Arc::new(AtomicBool::new(false));
+        let dropped = Arc::new(AtomicU64::new(0));
+        let (stopping, dropping) = (stop.clone(), dropped.clone());
+        std::thread::Builder::new()
+            .name("tagwatch-monitor".into())
+            .spawn(move || match open() {
+                Ok(mut source) => read(source.as_mut(), &tx, &stopping, &dropping),
+                Err(why) => drop(tx.send(MonitorItem::Failed(why))),
+            })?;
+        Ok(Monitor {
+            items,
+            stop,
+            dropped,
+            name,
+        })
+    }
+
+    /// Frames and the end, in the order read.
+    pub fn items(&self) -> &Receiver<MonitorItem> {
+        &self.items
+    }
+
+    /// Frames dropped because the session did not keep up.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Drop for Monitor {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The reader thread: kept frames go to `tx` (data packets are left out here already, a busy
+/// adapter's audio would fill the queue), dropped when it is full.
+fn read(source: &mut dyn FrameSource, tx: &SyncSender<MonitorItem>, stop: &AtomicBool, dropped: &AtomicU64) {
+    while !stop.load(Ordering::Relaxed) {
+        let mut gone = false;
+        let read = source.next(&mut |f| {
+            if !f.kept() {
+                return;
+            }
+            let item = MonitorItem::Frame(OwnedFrame {
+                time_us: f.time_us,
+                opcode: f.opcode,
+                index: f.index,
+                payload: f.payload.to_vec(),
+            });
+            match tx.try_send(item) {
+                Ok(()) => {}
+                Err(TrySendError::Full(_)) => {
+                    dropped.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(TrySendError::Disconnected(_)) => gone = true,
+            }
+        });
+        let last = match read {
+            _ if gone => return,
+            Ok(true) => continue,
+            Ok(false) => MonitorItem::Ended,
+            Err(why) => MonitorItem::Failed(why),
+        };
+        // The end is not dropped: it waits for room, after every frame before it.
+        let _ = tx.send(last);
+        return;
+    }
+}
+
+struct Stream(MonitorStream);
+
+impl FrameSource for Stream {
+    fn next(&mut self, f: &mut dyn FnMut(&Frame<'_>)) -> Result<bool, String> {
+        match self.0.next_frame() {
+            Ok(Some(frame)) => {
+                f(&frame);
+                Ok(true)
+            }
+            Ok(None) => Ok(false),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl FrameSource for super::hcisock::MonitorSocket {
+    fn next(&mut self, f: &mut dyn FnMut(&Frame<'_>)) -> Result<bool, String> {
+        match self.recv() {
+            Ok(Some(frame)) => f(&frame),
+            Ok(None) => {}
+            // One bad datagram is no reason to stop listening.
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {}
+            Err(e) => return Err(e.to_string()),
+        }
+        Ok(true)
+    }
+}
