@@ -109,7 +109,7 @@ impl AdapterFeed {
     }
 
     /// Takes the monitor's frames until `until`; returns the alerts raised.
-    fn frames(&mut self, session: &mut Session<'_>, until: Instant, scanning: bool) -> Vec<Event> {
+    fn frames(&mut self, session: &mut Session<'_>, until: Instant) -> Vec<Event> {
         let mut events = Vec::new();
         let Some(m) = self.monitor.as_mut() else {
             return events;
@@ -142,7 +142,6 @@ impl AdapterFeed {
                 session.frame(&frame);
             }
             if let Seen::Radio(e) = seen {
-                session.radio(frame.time_us, e.up() && scanning);
                 said.push(radio_line(&e));
             }
         }
@@ -159,6 +158,21 @@ impl AdapterFeed {
         }
         events
     }
+
+    /// Whether the radio listens: BlueZ scans with the adapter and, with the monitor, the
+    /// monitor says the adapter is open and is still read.
+    fn radio(&self) -> LinkState {
+        let bluez = self.scanner.link().get();
+        match &self.monitor {
+            Some(FromMonitor {
+                ended: Some(Err(why)), ..
+            }) => LinkState::Down(format!("HCI monitor: {why}")),
+            Some(m) if bluez == LinkState::Up && !m.decoder.open() => {
+                LinkState::Down("closed (HCI monitor)".into())
+            }
+            _ => bluez,
+        }
+    }
 }
 
 /// How a headless scan logs what the monitor said about the adapter.
@@ -173,12 +187,10 @@ fn radio_line(e: &RadioEvent) -> String {
 
 impl Feed for AdapterFeed {
     fn pump(&mut self, session: &mut Session<'_>, budget: Duration) -> Vec<Event> {
-        let scanning = self.scanner.link().get() == LinkState::Up;
         // The clock moves on in an empty room too (ages, the end of a sweep).
         if let Some(now) = self.now_us() {
             session.tick(now);
-            let open = self.monitor.as_ref().is_none_or(|m| m.decoder.open());
-            session.radio(now, scanning && open);
+            session.radio(now, self.radio() == LinkState::Up);
         }
         let until = Instant::now() + budget;
         let mut events = Vec::new();
@@ -195,7 +207,7 @@ impl Feed for AdapterFeed {
                 Err(_) => break,
             }
         }
-        events.extend(self.frames(session, until, scanning));
+        events.extend(self.frames(session, until));
         if self.flushed.elapsed() >= FLUSH_EVERY {
             self.flushed = Instant::now();
             session.flush();
@@ -219,7 +231,7 @@ impl Feed for AdapterFeed {
     }
 
     fn describe(&self) -> String {
-        let adapter = self.scanner.link().get();
+        let adapter = self.radio();
         let source = match &self.monitor {
             Some(m) => m.monitor.name(),
             None => "BlueZ",
@@ -233,7 +245,7 @@ impl Feed for AdapterFeed {
     fn listener(&self) -> Listener {
         Listener::Adapter {
             name: self.name.clone(),
-            state: self.scanner.link().get(),
+            state: self.radio(),
             exact: self.monitor.is_some(),
         }
     }
