@@ -195,7 +195,10 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
                     return ExitCode::from(exit::NO_BLUETOOTH);
                 }
             }
-            format!("bluetooth {}, {how}", args.adapter.as_deref().unwrap_or("adapter"))
+            format!(
+                "bluetooth {}, {how}",
+                args.adapter.as_deref().unwrap_or("adapter")
+            )
         }
     };
     let adapter_feed = adapter.is_some();
@@ -311,7 +314,10 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     let snapshot = session.snapshot();
     let outcome = session.finish(chrono::Utc::now().timestamp_micros());
     let replay_error = replay.and_then(|r| r.error);
-    let monitor_error = adapter.as_ref().and_then(AdapterFeed::failure).map(str::to_string);
+    let monitor_error = adapter
+        .as_ref()
+        .and_then(AdapterFeed::failure)
+        .map(str::to_string);
     let mut coverage = outcome.coverage;
     coverage.incomplete = replay_error.is_some() || monitor_error.is_some();
     let result = Analysis {

@@ -145,6 +145,9 @@ impl AdapterFeed {
                 said.push(radio_line(&e));
             }
         }
+        if let Some(name) = m.decoder.adapter().filter(|_| !m.named) {
+            self.name = name.to_string();
+        }
         let failed = match &m.ended {
             Some(Err(why)) if !was_ended => Some(why.clone()),
             _ => None,
@@ -165,7 +168,8 @@ impl AdapterFeed {
         let bluez = self.scanner.link().get();
         match &self.monitor {
             Some(FromMonitor {
-                ended: Some(Err(why)), ..
+                ended: Some(Err(why)),
+                ..
             }) => LinkState::Down(format!("HCI monitor: {why}")),
             Some(m) if bluez == LinkState::Up && !m.decoder.open() => {
                 LinkState::Down("closed (HCI monitor)".into())

@@ -86,6 +86,11 @@ impl MonitorDecoder {
         }
     }
 
+    /// The name of the adapter kept, once known.
+    pub fn adapter(&self) -> Option<&str> {
+        self.want.as_deref()
+    }
+
     /// Whether the adapter kept is up, as far as the monitor said.
     pub fn open(&self) -> bool {
         self.open
@@ -201,10 +206,9 @@ impl Monitor {
         #[cfg(target_os = "linux")]
         {
             let socket = super::hcisock::MonitorSocket::open()?;
-            Monitor::start(
-                move || Ok(Box::new(socket) as Box<dyn FrameSource>),
-                "HCI monitor".into(),
-            )
+            let open = move || Ok(Box::new(socket) as Box<dyn FrameSource>);
+            // The kernel does not wait: frames the session has no room for are counted.
+            Monitor::start(open, "HCI monitor".into(), Full::Drop)
         }
         #[cfg(not(target_os = "linux"))]
         Err(std::io::Error::new(
@@ -221,13 +225,15 @@ impl Monitor {
             Ok(s) => Ok(Box::new(Stream(s)) as Box<dyn FrameSource>),
             Err(e) => Err(e.to_string()),
         };
-        Monitor::start(open, name.display().to_string())
+        // A stream waits for the session: every frame of it is read.
+        Monitor::start(open, name.display().to_string(), Full::Wait)
     }
 
     /// Reads on a thread of its own from what `open` gives there.
     fn start(
         open: impl FnOnce() -> Result<Box<dyn FrameSource>, String> + Send + 'static,
         name: String,
+        full: Full,
     ) -> std::io::Result<Monitor> {
         let (tx, items) = sync_channel(QUEUE);
         let stop = Arc::new(AtomicBool::new(false));
@@ -236,7 +242,7 @@ impl Monitor {
         std::thread::Builder::new()
             .name("tagwatch-monitor".into())
             .spawn(move || match open() {
-                Ok(mut source) => read(source.as_mut(), &tx, &stopping, &dropping),
+                Ok(mut source) => read(source.as_mut(), &tx, full, &stopping, &dropping),
                 Err(why) => drop(tx.send(MonitorItem::Failed(why))),
             })?;
         Ok(Monitor {
@@ -268,9 +274,24 @@ impl Drop for Monitor {
     }
 }
 
+/// What the reader does when the session has not taken the frames before.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Full {
+    /// Drops the frame and counts it.
+    Drop,
+    /// Waits for room.
+    Wait,
+}
+
 /// The reader thread: kept frames go to `tx` (data packets are left out here already, a busy
-/// adapter's audio would fill the queue), dropped when it is full.
-fn read(source: &mut dyn FrameSource, tx: &SyncSender<MonitorItem>, stop: &AtomicBool, dropped: &AtomicU64) {
+/// adapter's audio would fill the queue).
+fn read(
+    source: &mut dyn FrameSource,
+    tx: &SyncSender<MonitorItem>,
+    full: Full,
+    stop: &AtomicBool,
+    dropped: &AtomicU64,
+) {
     while !stop.load(Ordering::Relaxed) {
         let mut gone = false;
         let read = source.next(&mut |f| {
@@ -283,13 +304,17 @@ fn read(source: &mut dyn FrameSource, tx: &SyncSender<MonitorItem>, stop: &Atomi
                 index: f.index,
                 payload: f.payload.to_vec(),
             });
-            match tx.try_send(item) {
-                Ok(()) => {}
-                Err(TrySendError::Full(_)) => {
-                    dropped.fetch_add(1, Ordering::Relaxed);
-                }
-                Err(TrySendError::Disconnected(_)) => gone = true,
-            }
+            let sent = match full {
+                Full::Wait => tx.send(item).is_ok(),
+                Full::Drop => match tx.try_send(item) {
+                    Err(TrySendError::Full(_)) => {
+                        dropped.fetch_add(1, Ordering::Relaxed);
+                        true
+                    }
+                    sent => sent.is_ok(),
+                },
+            };
+            gone |= !sent;
         });
         let last = match read {
             _ if gone => return,
@@ -329,5 +354,175 @@ impl FrameSource for super::hcisock::MonitorSocket {
             Err(e) => return Err(e.to_string()),
         }
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::MonitorWriter;
+    use crate::capture::monitor::{
+        CLOSE_INDEX, COMMAND, DEL_INDEX, EVENT, NEW_INDEX, OPEN_INDEX, new_index_payload,
+    };
+    use std::time::Duration;
+
+    /// An LE Advertising Report event with one report from address ..:0A, data `data`.
+    fn report(data: &[u8]) -> Vec<u8> {
+        let mut p = vec![0x02, 1, 3, 1, 0x0a, 0, 0, 0, 0, 0, data.len() as u8];
+        p.extend_from_slice(data);
+        p.push(0xc4);
+        let mut e = vec![0x3e, p.len() as u8];
+        e.extend(p);
+        e
+    }
+
+    fn frame(time_us: i64, opcode: u16, index: u16, payload: &[u8]) -> OwnedFrame {
+        OwnedFrame {
+            time_us,
+            opcode,
+            index,
+            payload: payload.to_vec(),
+        }
+    }
+
+    /// What the decoder made of `frames`: each frame's [`Seen`], and the data heard.
+    fn decode(adapter: Option<&str>, frames: &[OwnedFrame]) -> (Vec<Seen>, Vec<(i64, Vec<u8>)>) {
+        let mut d = MonitorDecoder::new(adapter);
+        let mut heard = Vec::new();
+        let seen = frames
+            .iter()
+            .map(|f| d.frame(&f.as_frame(), &mut |a| heard.push((a.time_us, a.data.to_vec()))))
+            .collect();
+        (seen, heard)
+    }
+
+    fn two_adapters() -> Vec<OwnedFrame> {
+        let a = BdAddr([0, 0x1a, 0x7d, 0xda, 0x71, 0x13]);
+        vec![
+            frame(1, NEW_INDEX, 0, &new_index_payload(a, "hci0")),
+            frame(1, NEW_INDEX, 1, &new_index_payload(a, "hci1")),
+            frame(2, OPEN_INDEX, 1, &[]),
+            frame(3, EVENT, 0, &report(&[2, 1, 6])),
+            frame(4, EVENT, 1, &report(&[3, 0xff, 0x75, 0])),
+            frame(5, COMMAND, 1, &[0x0c, 0x20, 0]),
+            frame(6, CLOSE_INDEX, 1, &[]),
+            frame(7, DEL_INDEX, 1, &[]),
+        ]
+    }
+
+    #[test]
+    fn only_the_named_adapter_is_kept_and_its_index_frames_are_radio_events() {
+        let (seen, heard) = decode(Some("hci1"), &two_adapters());
+        let added = RadioEvent::Added {
+            name: "hci1".into(),
+            address: BdAddr([0, 0x1a, 0x7d, 0xda, 0x71, 0x13]),
+        };
+        assert_eq!(
+            seen,
+            [
+                Seen::Other,
+                Seen::Radio(added),
+                Seen::Radio(RadioEvent::Opened),
+                Seen::Other,
+                Seen::Kept,
+                Seen::Kept,
+                Seen::Radio(RadioEvent::Closed),
+                Seen::Radio(RadioEvent::Removed),
+            ]
+        );
+        assert_eq!(heard, [(4, vec![3, 0xff, 0x75, 0])]);
+    }
+
+    #[test]
+    fn without_a_name_the_first_adapter_announced_is_kept_until_bluez_names_another() {
+        let (seen, heard) = decode(None, &two_adapters());
+        assert!(matches!(&seen[0], Seen::Radio(RadioEvent::Added { name, .. }) if name == "hci0"));
+        assert_eq!(seen[1], Seen::Other);
+        assert_eq!(heard, [(3, vec![2, 1, 6])]);
+
+        let mut d = MonitorDecoder::new(None);
+        let frames = two_adapters();
+        let mut heard = Vec::new();
+        for f in &frames[..3] {
+            d.frame(&f.as_frame(), &mut |a| heard.push(a.time_us));
+        }
+        assert!(!d.open(), "hci0 was never opened");
+        d.keep("hci1");
+        for f in &frames[3..] {
+            d.frame(&f.as_frame(), &mut |a| heard.push(a.time_us));
+        }
+        assert_eq!(heard, [4]);
+        assert_eq!(d.adapter(), Some("hci1"));
+    }
+
+    #[test]
+    fn a_stream_begun_after_the_announcement_keeps_hci_n_by_its_index() {
+        let frames = [
+            frame(3, EVENT, 2, &report(&[1])),
+            frame(4, EVENT, 0, &report(&[2])),
+        ];
+        let (_, heard) = decode(Some("hci2"), &frames);
+        assert_eq!(heard, [(3, vec![1])]);
+    }
+
+    #[test]
+    fn a_fragment_waiting_when_the_adapter_closes_is_passed_on() {
+        // An extended report, data status "more to come", then the adapter closes.
+        let mut p = vec![
+            0x0d, 1, 0x20, 0x00, 1, 0x0a, 0, 0, 0, 0, 0, 1, 0, 0xff, 0x7f, 0xc5,
+        ];
+        p.extend_from_slice(&[0; 9]);
+        p.extend_from_slice(&[2, 0xaa, 0xbb]);
+        let mut e = vec![0x3e, p.len() as u8];
+        e.extend(p);
+        let frames = [frame(3, EVENT, 0, &e), frame(4, CLOSE_INDEX, 0, &[])];
+        let (seen, heard) = decode(Some("hci0"), &frames);
+        assert_eq!(seen[1], Seen::Radio(RadioEvent::Closed));
+        assert_eq!(heard, [(3, vec![0xaa, 0xbb])]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_stream_through_a_socketpair_gives_every_frame_then_its_end() {
+        let (mut tx, rx) = std::os::unix::net::UnixStream::pair().unwrap();
+        let monitor = Monitor::stream(Box::new(rx), Path::new("socketpair")).unwrap();
+        // More frames than the queue holds: a stream waits for the session, losing none.
+        let writer = std::thread::spawn(move || {
+            let mut w = MonitorWriter::new(&mut tx).unwrap();
+            for i in 0..(QUEUE as i64 + 100) {
+                w.write(&frame(i, EVENT, 0, &report(&[1])).as_frame()).unwrap();
+                // Data packets are no evidence: left out by the reader.
+                w.write(&frame(i, crate::capture::monitor::ACL_RX, 0, &[0; 8]).as_frame())
+                    .unwrap();
+            }
+        });
+        std::thread::sleep(Duration::from_millis(200));
+        let mut times = Vec::new();
+        loop {
+            match monitor.items().recv_timeout(Duration::from_secs(10)).unwrap() {
+                MonitorItem::Frame(f) => times.push(f.time_us),
+                MonitorItem::Ended => break,
+                MonitorItem::Failed(why) => panic!("{why}"),
+            }
+        }
+        writer.join().unwrap();
+        assert_eq!(times, (0..(QUEUE as i64 + 100)).collect::<Vec<_>>());
+        assert_eq!(monitor.dropped(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_stream_that_is_no_monitor_capture_fails_naming_it() {
+        let (mut tx, rx) = std::os::unix::net::UnixStream::pair().unwrap();
+        let monitor = Monitor::stream(Box::new(rx), Path::new("sock")).unwrap();
+        std::io::Write::write_all(&mut tx, b"btsnoop\0\0\0\0\x01\0\0\x03\xea").unwrap();
+        drop(tx);
+        let item = monitor.items().recv_timeout(Duration::from_secs(10)).unwrap();
+        assert_eq!(
+            item,
+            MonitorItem::Failed(
+                "sock: btsnoop capture: datalink 1002, not 2001 (monitor frames) at byte offset 12".into()
+            )
+        );
     }
 }
