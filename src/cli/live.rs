@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 
 use tagwatch::analyze::Analysis;
 use tagwatch::capture::{self, JsonlWriter, MonitorWriter};
-use tagwatch::evidence::Source;
+use tagwatch::evidence::{HEARD_EXACT, HEARD_RECONSTRUCTED, Source};
 use tagwatch::exit;
 use tagwatch::i18n::{self, Lang};
 use tagwatch::interact::act;
@@ -181,9 +181,9 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             };
             // The evidence says how the bytes were heard: exactly, or rebuilt by BlueZ.
             let how = match (&monitor, &args.monitor_socket) {
-                (Some(_), Some(path)) => format!("monitor frames from {} (exact bytes)", path.display()),
-                (Some(_), None) => "HCI monitor (exact bytes)".to_string(),
-                (None, _) => "BlueZ D-Bus (reconstructed)".to_string(),
+                (Some(_), Some(path)) => format!("monitor frames from {} {HEARD_EXACT}", path.display()),
+                (Some(_), None) => format!("HCI monitor {HEARD_EXACT}"),
+                (None, _) => format!("BlueZ D-Bus {HEARD_RECONSTRUCTED}"),
             };
             exact = monitor.is_some();
             let link = gps.as_ref().map(LivePosition::link);

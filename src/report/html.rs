@@ -7,7 +7,9 @@ use chrono::TimeZone;
 
 use super::{Lang, distance, duration, esc, local_and_utc, rfc3339, snake, svg, utc};
 use crate::classify::{Classifier, OwnerState};
-use crate::evidence::{AnnotationRecord, NoteRecord, ReportData, SightingRecord, TrackerRecord};
+use crate::evidence::{
+    AnnotationRecord, HEARD_EXACT, HEARD_RECONSTRUCTED, NoteRecord, ReportData, SightingRecord, TrackerRecord,
+};
 use crate::store::{OWN, Problem, ProblemKind, VerifyReport};
 
 const CSS: &str = r#"
@@ -416,7 +418,17 @@ fn tracker_section<Tz: TimeZone>(
             esc(&s.raw_hex)
         );
     }
-    h.push_str("</tbody></table></section>");
+    h.push_str("</tbody></table>");
+    // What "exact bytes" and "reconstructed" in the source column mean for the raw data.
+    for (label, key) in [
+        (HEARD_EXACT, "source_exact"),
+        (HEARD_RECONSTRUCTED, "source_reconstructed"),
+    ] {
+        if sightings.iter().any(|s| s.source.ends_with(label)) {
+            let _ = write!(h, "<p>{}</p>", t(key));
+        }
+    }
+    h.push_str("</section>");
 }
 
 /// The first annotation that marked `r` as the user's own.

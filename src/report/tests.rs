@@ -7,6 +7,7 @@ use quick_xml::events::Event;
 use super::fixture::{START_US, report_data};
 use super::*;
 use crate::classify::Classifier;
+use crate::evidence::{HEARD_EXACT, HEARD_RECONSTRUCTED};
 
 fn jst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).unwrap()
@@ -514,5 +515,22 @@ fn the_integrity_section_says_what_the_chain_proves_and_lists_every_anchor() {
         // A token that does not read or match is said, never shown as a time.
         assert!(html.contains(&esc(lang.t("anchor_tsa_bad"))));
         assert!(html.contains("tagwatch verify --anchor CODE --db PATH"));
+    }
+}
+
+#[test]
+fn a_live_scans_sightings_say_whether_their_bytes_are_exact_or_reconstructed() {
+    let mut data = report_data();
+    let plain = render_html(&data, Lang::En, &jst());
+    assert!(!plain.contains("(exact bytes)") && !plain.contains("(reconstructed)"));
+    // Two sightings of the tracker whose sightings the report lists.
+    let id = data.trackers.iter().find(|t| t.following).unwrap().id.clone();
+    let mut listed = data.sightings.iter_mut().filter(|s| s.tracker_id == id);
+    listed.next().unwrap().source = format!("bluetooth hci0, BlueZ D-Bus {HEARD_RECONSTRUCTED}");
+    listed.next().unwrap().source = format!("bluetooth hci0, HCI monitor {HEARD_EXACT}");
+    for lang in Lang::ALL {
+        let html = render_html(&data, lang, &jst());
+        assert!(html.contains(&esc(lang.t("source_reconstructed"))), "{lang:?}");
+        assert!(html.contains(&esc(lang.t("source_exact"))), "{lang:?}");
     }
 }

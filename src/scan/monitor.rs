@@ -205,16 +205,28 @@ impl Monitor {
     pub fn kernel() -> std::io::Result<Monitor> {
         #[cfg(target_os = "linux")]
         {
-            let socket = super::hcisock::MonitorSocket::open()?;
-            let open = move || Ok(Box::new(socket) as Box<dyn FrameSource>);
-            // The kernel does not wait: frames the session has no room for are counted.
-            Monitor::start(open, "HCI monitor".into(), Full::Drop)
+            Monitor::socket(super::hcisock::MonitorSocket::open()?)
         }
         #[cfg(not(target_os = "linux"))]
         Err(std::io::Error::new(
             std::io::ErrorKind::Unsupported,
             "the HCI monitor channel is Linux's",
         ))
+    }
+
+    /// Frames from another datagram socket framed as the kernel's (a header before each),
+    /// stamped at reception: what [`Monitor::kernel`] reads, from a socketpair (the benchmark
+    /// of the monitor path).
+    #[cfg(target_os = "linux")]
+    pub fn datagrams(fd: std::os::fd::OwnedFd) -> std::io::Result<Monitor> {
+        Monitor::socket(super::hcisock::MonitorSocket::from_fd(fd)?)
+    }
+
+    #[cfg(target_os = "linux")]
+    fn socket(socket: super::hcisock::MonitorSocket) -> std::io::Result<Monitor> {
+        let open = move || Ok(Box::new(socket) as Box<dyn FrameSource>);
+        // The kernel does not wait: frames the session has no room for are counted.
+        Monitor::start(open, "HCI monitor".into(), Full::Drop)
     }
 
     /// Frames as btsnoop 2001 records from `reader` (a file `btmon -w` wrote, a pipe, a

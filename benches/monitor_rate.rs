@@ -1,0 +1,101 @@
+//! CPU use of a live scan through the HCI monitor at the radio's ceiling: 2,700 advertising
+//! reports a second for 20 s, each a datagram framed as the kernel's monitor channel frames it
+//! (header, HCI event), sent in real time through a socketpair into the same reader (recvmsg
+//! with SO_TIMESTAMP), feed and live session `tagwatch scan --source monitor` runs. Prints the
+//! CPU time of tagwatch's threads (all but the sender, which stands in for the kernel) over the
+//! wall time, as a share of one core. Target: under 1 %. Linux only.
+
+use std::io::Cursor;
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixDatagram;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use tagwatch::analyze::AnalyzeOptions;
+use tagwatch::capture::MonitorWriter;
+use tagwatch::capture::monitor::{MonitorStream, to_monitor};
+use tagwatch::live::{Feed, Session};
+use tagwatch::scan::{AdapterFeed, Monitor};
+use tagwatch::synth::scenario::{crowd, write_btsnoop};
+
+const SECONDS: i64 = 20;
+
+/// CPU time used so far, microseconds: of the whole process, or of the calling thread.
+fn cpu_us(who: libc::c_int) -> i64 {
+    // SAFETY: getrusage fills the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { libc::getrusage(who, &mut u) }, 0);
+    let us = |t: libc::timeval| t.tv_sec as i64 * 1_000_000 + t.tv_usec as i64;
+    us(u.ru_utime) + us(u.ru_stime)
+}
+
+/// The demo's trackers among 540 phones (5 advertisements a second each), as the kernel's
+/// monitor frames: (offset from the first, datagram).
+fn datagrams() -> Vec<(Duration, Vec<u8>)> {
+    let (start, end, emitters) = crowd(1_768_464_000_000_000, 1, 540);
+    let mut h4 = Vec::new();
+    write_btsnoop(&mut h4, start, end, &emitters).expect("writing to memory");
+    let mut monitor = MonitorWriter::new(Vec::new()).expect("memory");
+    to_monitor(Box::new(Cursor::new(h4)), Path::new("crowd"), 0, &mut monitor).expect("valid");
+    let bytes = monitor.into_inner().expect("memory");
+    let mut frames = MonitorStream::new(Box::new(Cursor::new(bytes)), Path::new("crowd")).expect("valid");
+    let mut out = Vec::new();
+    while let Some(f) = frames.next_frame().expect("valid") {
+        if f.time_us >= start + SECONDS * 1_000_000 {
+            break;
+        }
+        let mut d = Vec::with_capacity(6 + f.payload.len());
+        for v in [f.opcode, f.index, f.payload.len() as u16] {
+            d.extend_from_slice(&v.to_le_bytes());
+        }
+        d.extend_from_slice(f.payload);
+        out.push((Duration::from_micros((f.time_us - start).max(0) as u64), d));
+    }
+    out
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` would run this too: only measure
+    // when asked to bench.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    // SAFETY: no other thread runs yet. The feed's BlueZ side must not reach this machine's
+    // BlueZ: it fails and retries (backing off), as a scan with bluetoothd stopped does.
+    unsafe { std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent") };
+    let frames = datagrams();
+    let reports = frames.len();
+    let (kernel, ours) = UnixDatagram::pair().expect("socketpair");
+    let monitor = Monitor::datagrams(OwnedFd::from(ours)).expect("reader");
+    let mut feed = AdapterFeed::start(Some("hci0".into()), None, false, Some(monitor)).expect("feed");
+    let options = AnalyzeOptions::default();
+    let mut session = Session::new(&options, None, "monitor-rate");
+
+    let (wall, cpu) = (Instant::now(), cpu_us(libc::RUSAGE_SELF));
+    let sender = std::thread::spawn(move || {
+        let start = Instant::now();
+        for (due, d) in &frames {
+            if let Some(wait) = due.checked_sub(start.elapsed()) {
+                std::thread::sleep(wait);
+            }
+            kernel.send(d).expect("send");
+        }
+        cpu_us(libc::RUSAGE_THREAD)
+    });
+    // As `scan --headless` runs a feed.
+    while !sender.is_finished() {
+        feed.pump(&mut session, Duration::from_millis(100));
+        std::thread::sleep(feed.next_due().min(Duration::from_millis(100)));
+    }
+    feed.pump(&mut session, Duration::from_millis(100));
+    let sender_cpu = sender.join().expect("sender");
+    let (wall, cpu) = (wall.elapsed(), cpu_us(libc::RUSAGE_SELF) - cpu - sender_cpu);
+    let heard = session.snapshot().advertisements;
+    let share = cpu as f64 / wall.as_micros() as f64 * 100.0;
+    println!(
+        "monitor rate: {reports} reports in {:.1} s ({:.0}/s), {heard} heard, {} dropped: CPU {share:.2} % of one core",
+        wall.as_secs_f64(),
+        reports as f64 / wall.as_secs_f64(),
+        feed.dropped()
+    );
+}
