@@ -25,7 +25,9 @@ fn cpu_us(who: libc::c_int) -> i64 {
     // SAFETY: getrusage fills the struct it is given.
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
     assert_eq!(unsafe { libc::getrusage(who, &mut u) }, 0);
-    let us = |t: libc::timeval| t.tv_sec as i64 * 1_000_000 + t.tv_usec as i64;
+    // 32 bits each on 32-bit ARM (Raspberry Pi OS), 64 here.
+    #[allow(clippy::useless_conversion)]
+    let us = |t: libc::timeval| i64::from(t.tv_sec) * 1_000_000 + i64::from(t.tv_usec);
     us(u.ru_utime) + us(u.ru_stime)
 }
 

@@ -57,18 +57,11 @@ fn live_scan(dir: &Path, frames: Vec<u8>, db: &Path, record: &Path, extra: &[&Pa
 /// The evidence records of `kind` in `db`, as JSON, in order (what a session's record holds,
 /// without the session's number).
 fn records(db: &Path, kind: &str) -> Vec<Value> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT payload FROM records WHERE kind = ?1 ORDER BY seq")
-        .unwrap();
-    stmt.query_map([kind], |r| r.get::<_, Vec<u8>>(0))
-        .unwrap()
-        .map(|p| {
-            let mut v: Value = serde_json::from_slice(&p.unwrap()).unwrap();
-            match v.get_mut("record") {
-                Some(r) => r.take(),
-                None => v,
-            }
+    payloads(db, kind)
+        .into_iter()
+        .map(|mut v| match v.get_mut("record") {
+            Some(r) => r.take(),
+            None => v,
         })
         .collect()
 }
@@ -187,11 +180,7 @@ fn live_from_real_captures_through_the_monitor_equals_analyze() {
 #[test]
 fn live_through_the_monitor_alerts_as_analyze_judges_a_following_airtag() {
     let dir = tempfile::tempdir().unwrap();
-    tagwatch()
-        .args(["synth", "scenario", "commute_airtag", "-o"])
-        .arg(dir.path())
-        .assert()
-        .success();
+    commute(dir.path());
     let capture = dir.path().join("commute_airtag-synthetic.btsnoop");
     let track = dir.path().join("commute_airtag-synthetic.gpx");
     let (analysed, stderr) = same_as_analyze(&capture, &[Path::new("--track"), &track]);
@@ -205,4 +194,61 @@ fn live_through_the_monitor_alerts_as_analyze_judges_a_following_airtag() {
         "{stderr}"
     );
     assert!(stderr.contains("adapter hci0: opened"), "{stderr}");
+}
+
+#[test]
+fn without_the_monitor_a_scan_says_how_to_get_it_and_listens_through_bluez() {
+    if tagwatch::scan::Monitor::kernel().is_ok() {
+        eprintln!("skipping: this process may open the HCI monitor (CAP_NET_RAW and Bluetooth)");
+        return;
+    }
+    // Asked for, its absence is an error naming the way to the capability.
+    let out = tagwatch()
+        .args(["scan", "--headless", "--no-store", "--source", "monitor"])
+        .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot open the HCI monitor: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("sudo setcap cap_net_raw+ep $(command -v tagwatch)"),
+        "{stderr}"
+    );
+
+    // By default it says so and listens through BlueZ (here not running: nothing heard).
+    let out = tagwatch()
+        .args(["sweep", "--headless", "--no-store", "--duration", "1s"])
+        .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("note: cannot open the HCI monitor (")
+            && stderr.contains("listening through BlueZ over D-Bus, whose advertisements are reconstructed")
+            && stderr.contains("setcap cap_net_raw+ep"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("adapter: down: cannot reach BlueZ"), "{stderr}");
+}
+
+#[test]
+fn a_monitor_socket_that_is_not_there_is_bad_input_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tagwatch()
+        .args(["scan", "--headless", "--no-store", "--monitor-socket"])
+        .arg(dir.path().join("none.sock"))
+        .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("none.sock: No such file or directory"),
+        "{stderr}"
+    );
 }

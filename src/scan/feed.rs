@@ -96,15 +96,15 @@ impl AdapterFeed {
         }
     }
 
-    /// The session's clock now: this computer's, or with the monitor the latest frame's time
-    /// and the time since (the kernel stamps frames with this computer's clock; a stream of
-    /// recorded frames keeps its own). None before the first frame.
+    /// The session's clock now: this computer's (the kernel stamps its frames with it), or
+    /// for a stream of recorded frames the latest frame's time and the time since, None
+    /// before its first frame.
     fn now_us(&self) -> Option<i64> {
         match &self.monitor {
-            None => Some(chrono::Utc::now().timestamp_micros()),
-            Some(m) => m
+            Some(m) if !m.monitor.stamped_now() => m
                 .last
                 .map(|(t, at)| t.saturating_add(at.elapsed().as_micros() as i64)),
+            _ => Some(chrono::Utc::now().timestamp_micros()),
         }
     }
 

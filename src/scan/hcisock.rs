@@ -132,7 +132,7 @@ impl MonitorSocket {
 }
 
 /// How long [`MonitorSocket::recv`] waits for a frame before it gives the caller a turn.
-pub const WAKE: Duration = Duration::from_millis(200);
+const WAKE: Duration = Duration::from_millis(200);
 
 fn set_option<T>(fd: &OwnedFd, option: libc::c_int, value: &T) -> io::Result<()> {
     // SAFETY: `value` is a valid T of the size given.
@@ -160,6 +160,8 @@ fn timestamp(msg: &libc::msghdr) -> Option<i64> {
         while !c.is_null() {
             if (*c).cmsg_level == libc::SOL_SOCKET && (*c).cmsg_type == libc::SCM_TIMESTAMP {
                 let tv: libc::timeval = std::ptr::read_unaligned(libc::CMSG_DATA(c).cast());
+                // 32 bits each on 32-bit ARM (Raspberry Pi OS), 64 here.
+                #[allow(clippy::useless_conversion)]
                 return Some(i64::from(tv.tv_sec) * 1_000_000 + i64::from(tv.tv_usec));
             }
             c = libc::CMSG_NXTHDR(msg, c);

@@ -62,6 +62,7 @@ pub struct MonitorDecoder {
     names: HashMap<u16, String>,
     open: bool,
     hci: HciDecoder,
+    /// The HCI decoder's counts (a live session counts what it hears itself).
     stats: ReadStats,
 }
 
@@ -94,11 +95,6 @@ impl MonitorDecoder {
     /// Whether the adapter kept is up, as far as the monitor said.
     pub fn open(&self) -> bool {
         self.open
-    }
-
-    /// Advertising reports that could not be decoded, and advertisements passed on.
-    pub fn stats(&self) -> ReadStats {
-        self.stats
     }
 
     /// Whether `index` is the adapter kept: by the name the kernel gave it, else (a stream
@@ -197,6 +193,9 @@ pub struct Monitor {
     dropped: Arc<AtomicU64>,
     /// "HCI monitor", or the stream's name.
     name: String,
+    /// Whether its frames are stamped as they arrive (the kernel's), so that the session's
+    /// clock is this computer's; a stream of recorded frames keeps its own time.
+    stamped_now: bool,
 }
 
 impl Monitor {
@@ -262,6 +261,7 @@ impl Monitor {
             stop,
             dropped,
             name,
+            stamped_now: full == Full::Drop,
         })
     }
 
@@ -277,6 +277,11 @@ impl Monitor {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Whether its frames are stamped with this computer's clock as they arrive.
+    pub fn stamped_now(&self) -> bool {
+        self.stamped_now
     }
 }
 
