@@ -1,13 +1,13 @@
 //! CPU use of a live scan through the HCI monitor at the radio's ceiling: 2,700 advertising
 //! reports a second for 20 s, each a datagram framed as the kernel's monitor channel frames it
-//! (header, HCI event), sent in real time through a socketpair into the same reader (recvmsg
-//! with SO_TIMESTAMP), feed and live session `tagwatch scan --source monitor` runs. Prints the
+//! (header, HCI event), sent in real time through a socketpair (SOCK_SEQPACKET: one message
+//! per frame, queued by bytes as the kernel's socket queues them) into the same reader
+//! (recvmsg with SO_TIMESTAMP), feed and live session `tagwatch scan --source monitor` runs. Prints the
 //! CPU time of tagwatch's threads (all but the sender, which stands in for the kernel) over the
 //! wall time, as a share of one core. Target: under 1 %. Linux only.
 
 use std::io::Cursor;
-use std::os::fd::OwnedFd;
-use std::os::unix::net::UnixDatagram;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -56,6 +56,15 @@ fn datagrams() -> Vec<(Duration, Vec<u8>)> {
     out
 }
 
+/// Two connected SOCK_SEQPACKET Unix sockets.
+fn seqpacket_pair() -> (OwnedFd, OwnedFd) {
+    let mut fds = [0; 2];
+    // SAFETY: socketpair fills the two descriptors, owned at once.
+    let r = unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_SEQPACKET, 0, fds.as_mut_ptr()) };
+    assert_eq!(r, 0, "socketpair");
+    unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` would run this too: only measure
     // when asked to bench.
@@ -67,8 +76,8 @@ fn main() {
     unsafe { std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent") };
     let frames = datagrams();
     let reports = frames.len();
-    let (kernel, ours) = UnixDatagram::pair().expect("socketpair");
-    let monitor = Monitor::datagrams(OwnedFd::from(ours)).expect("reader");
+    let (kernel, ours) = seqpacket_pair();
+    let monitor = Monitor::datagrams(ours).expect("reader");
     let mut feed = AdapterFeed::start(Some("hci0".into()), None, false, Some(monitor)).expect("feed");
     let options = AnalyzeOptions::default();
     let mut session = Session::new(&options, None, "monitor-rate");
@@ -80,7 +89,9 @@ fn main() {
             if let Some(wait) = due.checked_sub(start.elapsed()) {
                 std::thread::sleep(wait);
             }
-            kernel.send(d).expect("send");
+            // SAFETY: sending `d`, alive, of its length, on our own socket.
+            let sent = unsafe { libc::send(kernel.as_raw_fd(), d.as_ptr().cast(), d.len(), 0) };
+            assert_eq!(sent, d.len() as isize, "send");
         }
         cpu_us(libc::RUSAGE_THREAD)
     });

@@ -5,7 +5,6 @@
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::time::Duration;
 
 use crate::capture::monitor::{Frame, HEADER_LEN, parse_header};
 
@@ -66,23 +65,21 @@ impl MonitorSocket {
         Self::from_fd(fd)
     }
 
-    /// Reads frames from any datagram socket of the same framing (tests use a socketpair):
-    /// asks for receive timestamps, and wakes every `WAKE` so a reader can be stopped.
+    /// Reads frames from any datagram socket of the same framing (tests use a socketpair),
+    /// asking for receive timestamps and room for a few seconds of frames.
     pub fn from_fd(fd: OwnedFd) -> io::Result<Self> {
         set_option(&fd, libc::SO_TIMESTAMP, &(1 as libc::c_int))?;
-        let wake = libc::timeval {
-            tv_sec: 0,
-            tv_usec: WAKE.as_micros() as libc::suseconds_t,
-        };
-        set_option(&fd, libc::SO_RCVTIMEO, &wake)?;
+        // The frames wait here between batches; the kernel caps it at net.core.rmem_max, and
+        // a smaller buffer still holds the 20 ms between two batches.
+        let _ = set_option(&fd, libc::SO_RCVBUF, &(RECEIVE_BUFFER as libc::c_int));
         Ok(MonitorSocket {
             fd,
             buf: vec![0; MAX_FRAME],
         })
     }
 
-    /// The next frame; `Ok(None)` when none came within [`WAKE`]. A datagram shorter than
-    /// its header says is an error naming what was received.
+    /// The next frame, without waiting: `Ok(None)` when none is there. A datagram shorter
+    /// than its header says is an error naming what was received.
     pub fn recv(&mut self) -> io::Result<Option<Frame<'_>>> {
         let mut iov = libc::iovec {
             iov_base: self.buf.as_mut_ptr().cast(),
@@ -98,7 +95,7 @@ impl MonitorSocket {
         msg.msg_controllen = size_of_val(&control) as _;
         // SAFETY: `msg` points at `iov` (into `buf`) and `control`, both alive and of the
         // lengths given.
-        let n = unsafe { libc::recvmsg(self.fd.as_raw_fd(), &raw mut msg, 0) };
+        let n = unsafe { libc::recvmsg(self.fd.as_raw_fd(), &raw mut msg, libc::MSG_DONTWAIT) };
         if n < 0 {
             let e = io::Error::last_os_error();
             return match e.kind() {
@@ -131,8 +128,8 @@ impl MonitorSocket {
     }
 }
 
-/// How long [`MonitorSocket::recv`] waits for a frame before it gives the caller a turn.
-const WAKE: Duration = Duration::from_millis(200);
+/// Receive buffer asked for: a second of frames at the radio's ceiling, many times over.
+const RECEIVE_BUFFER: usize = 4 << 20;
 
 fn set_option<T>(fd: &OwnedFd, option: libc::c_int, value: &T) -> io::Result<()> {
     // SAFETY: `value` is a valid T of the size given.
@@ -214,7 +211,7 @@ mod tests {
             e.to_string(),
             "monitor frame of 8 bytes: header says 9 bytes follow"
         );
-        assert!(rx.recv().unwrap().is_none(), "nothing within the wake interval");
+        assert!(rx.recv().unwrap().is_none(), "nothing there: no waiting");
     }
 
     #[test]
