@@ -100,13 +100,15 @@ fn main() {
         feed.pump(&mut session, Duration::from_millis(100));
         std::thread::sleep(feed.next_due().min(Duration::from_millis(100)));
     }
+    // The last batch: the reader takes it within 20 ms.
+    std::thread::sleep(Duration::from_millis(100));
     feed.pump(&mut session, Duration::from_millis(100));
     let sender_cpu = sender.join().expect("sender");
     let (wall, cpu) = (wall.elapsed(), cpu_us(libc::RUSAGE_SELF) - cpu - sender_cpu);
     let heard = session.snapshot().advertisements;
     let share = cpu as f64 / wall.as_micros() as f64 * 100.0;
     println!(
-        "monitor rate: {reports} reports in {:.1} s ({:.0}/s), {heard} heard, {} dropped: CPU {share:.2} % of one core",
+        "monitor rate: {reports} frames in {:.1} s ({:.0}/s), {heard} advertisements heard, {} dropped: CPU {share:.2} % of one core",
         wall.as_secs_f64(),
         reports as f64 / wall.as_secs_f64(),
         feed.dropped()
