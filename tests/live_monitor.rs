@@ -204,7 +204,15 @@ fn without_the_monitor_a_scan_says_how_to_get_it_and_listens_through_bluez() {
     }
     // Asked for, its absence is an error naming the way to the capability.
     let out = tagwatch()
-        .args(["scan", "--headless", "--no-store", "--source", "monitor"])
+        .args([
+            "scan",
+            "--headless",
+            "--no-store",
+            "--source",
+            "monitor",
+            "--lang",
+            "en",
+        ])
         .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent")
         .output()
         .unwrap();
@@ -218,10 +226,35 @@ fn without_the_monitor_a_scan_says_how_to_get_it_and_listens_through_bluez() {
         stderr.contains("sudo setcap cap_net_raw+ep $(command -v tagwatch)"),
         "{stderr}"
     );
+    // In Japanese too.
+    let out = tagwatch()
+        .args([
+            "scan",
+            "--headless",
+            "--no-store",
+            "--source",
+            "monitor",
+            "--lang",
+            "ja",
+        ])
+        .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("エラー：HCI モニターを開けません（"), "{stderr}");
+    assert!(stderr.contains("受信したままのデータを得るには"), "{stderr}");
 
     // By default it says so and listens through BlueZ (here not running: nothing heard).
     let out = tagwatch()
-        .args(["sweep", "--headless", "--no-store", "--duration", "1s"])
+        .args([
+            "sweep",
+            "--headless",
+            "--no-store",
+            "--duration",
+            "1s",
+            "--lang",
+            "en",
+        ])
         .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent")
         .output()
         .unwrap();

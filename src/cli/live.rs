@@ -85,12 +85,8 @@ enum SourceArg {
     Bluez,
 }
 
-const MONITOR_HINT: &str = "To hear the exact bytes, let tagwatch read the HCI monitor: `sudo setcap \
-    cap_net_raw+ep $(command -v tagwatch)`, or run the packaged service (tagwatch.service), which has \
-    CAP_NET_RAW.";
-
 /// The HCI monitor to read, or None to listen through BlueZ over D-Bus: `--source`, else the
-/// monitor where the kernel lets tagwatch open it (saying so when it does not).
+/// monitor where the kernel lets tagwatch open it (saying so, and how, when it does not).
 fn open_monitor(args: &LiveArgs) -> Result<Option<Monitor>, ExitCode> {
     if let Some(path) = &args.monitor_socket {
         let shown = present::neutralise(&path.display().to_string());
@@ -103,22 +99,21 @@ fn open_monitor(args: &LiveArgs) -> Result<Option<Monitor>, ExitCode> {
             Err(e) => Err(bad_input(&format!("--monitor-socket {shown}: {e}"))),
         };
     }
+    let lang = i18n::from_env(args.lang);
+    let why = |e: &std::io::Error| present::neutralise(&e.to_string());
     match (args.source, Monitor::kernel()) {
         (Some(SourceArg::Bluez), _) => Ok(None),
         (_, Ok(m)) => Ok(Some(m)),
         (Some(SourceArg::Monitor), Err(e)) => {
-            eprintln!("error: cannot open the HCI monitor: {e}");
-            eprintln!("{MONITOR_HINT}");
+            eprintln!("{}", lang.fill("monitor_refused", &[("why", &why(&e))]));
+            eprintln!("{}", lang.t("monitor_hint"));
             Err(ExitCode::from(exit::NO_BLUETOOTH))
         }
         // Elsewhere than Linux BlueZ's way is the only one: nothing to say.
         (None, Err(e)) if e.kind() == std::io::ErrorKind::Unsupported => Ok(None),
         (None, Err(e)) => {
-            eprintln!(
-                "note: cannot open the HCI monitor ({e}): listening through BlueZ over D-Bus, whose \
-                 advertisements are reconstructed (no Flags, advertisement and scan response \
-                 merged, no PDU type). {MONITOR_HINT}"
-            );
+            eprintln!("{}", lang.fill("monitor_fallback", &[("why", &why(&e))]));
+            eprintln!("{}", lang.t("monitor_hint"));
             Ok(None)
         }
     }
