@@ -6,7 +6,7 @@
 //! btsnoop 2001 records); a [`MonitorDecoder`] keeps the chosen adapter's frames, turns its
 //! advertising reports into advertisements and its index frames into [`RadioEvent`]s.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
@@ -36,13 +36,6 @@ pub enum RadioEvent {
     Removed,
 }
 
-impl RadioEvent {
-    /// Whether the adapter can listen after this event.
-    pub fn up(&self) -> bool {
-        matches!(self, RadioEvent::Opened)
-    }
-}
-
 /// What one frame was, for the adapter kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Seen {
@@ -60,7 +53,9 @@ pub struct MonitorDecoder {
     want: Option<String>,
     /// Names from NEW_INDEX, by index, while the adapter exists.
     names: HashMap<u16, String>,
-    open: bool,
+    /// The adapters open now, kept or not: BlueZ may name its adapter after the monitor said
+    /// it was opened.
+    opened: HashSet<u16>,
     hci: HciDecoder,
     /// The HCI decoder's counts (a live session counts what it hears itself).
     stats: ReadStats,
@@ -72,7 +67,7 @@ impl MonitorDecoder {
         MonitorDecoder {
             want: adapter.map(str::to_string),
             names: HashMap::new(),
-            open: false,
+            opened: HashSet::new(),
             hci: HciDecoder::default(),
             stats: ReadStats::default(),
         }
@@ -81,10 +76,7 @@ impl MonitorDecoder {
     /// From now on keeps the adapter named `name` (the one BlueZ scans with, when none was
     /// named).
     pub fn keep(&mut self, name: &str) {
-        if self.want.as_deref() != Some(name) {
-            self.want = Some(name.to_string());
-            self.open = false;
-        }
+        self.want = Some(name.to_string());
     }
 
     /// The name of the adapter kept, once known.
@@ -94,7 +86,13 @@ impl MonitorDecoder {
 
     /// Whether the adapter kept is up, as far as the monitor said.
     pub fn open(&self) -> bool {
-        self.open
+        let Some(want) = self.want.as_deref() else {
+            return false;
+        };
+        let named = self.names.iter().find(|(_, n)| *n == want).map(|(i, _)| *i);
+        named
+            .or_else(|| want.strip_prefix("hci")?.parse().ok())
+            .is_some_and(|i| self.opened.contains(&i))
     }
 
     /// Whether `index` is the adapter kept: by the name the kernel gave it, else (a stream
@@ -107,38 +105,47 @@ impl MonitorDecoder {
 
     /// Takes one frame: passes the kept adapter's advertisements to `sink` and says what it was.
     pub fn frame(&mut self, frame: &Frame<'_>, sink: &mut dyn FnMut(&Advertisement<'_>)) -> Seen {
-        if frame.opcode == monitor::NEW_INDEX
-            && let Some(new) = monitor::new_index(frame.payload)
-        {
-            self.names.insert(frame.index, new.name.clone());
-            if !self.is_kept(frame.index) {
-                return Seen::Other;
+        let new = (frame.opcode == monitor::NEW_INDEX)
+            .then(|| monitor::new_index(frame.payload))
+            .flatten();
+        match frame.opcode {
+            monitor::OPEN_INDEX => {
+                self.opened.insert(frame.index);
             }
-            return Seen::Radio(RadioEvent::Added {
-                name: new.name,
-                address: new.address,
-            });
+            monitor::CLOSE_INDEX | monitor::DEL_INDEX => {
+                self.opened.remove(&frame.index);
+            }
+            _ => {}
         }
-        if !frame.kept() || !self.is_kept(frame.index) {
+        if let Some(new) = &new {
+            self.names.insert(frame.index, new.name.clone());
+        }
+        let kept = frame.kept() && self.is_kept(frame.index);
+        if frame.opcode == monitor::DEL_INDEX {
+            self.names.remove(&frame.index);
+        }
+        if !kept {
             return Seen::Other;
         }
-        let event = match frame.opcode {
-            monitor::EVENT => {
+        let event = match (frame.opcode, new) {
+            (monitor::NEW_INDEX, Some(new)) => {
+                return Seen::Radio(RadioEvent::Added {
+                    name: new.name,
+                    address: new.address,
+                });
+            }
+            (monitor::EVENT, _) => {
                 self.hci
                     .event(frame.payload, frame.time_us, &mut self.stats, sink);
                 return Seen::Kept;
             }
-            monitor::OPEN_INDEX => RadioEvent::Opened,
-            monitor::CLOSE_INDEX => RadioEvent::Closed,
-            monitor::DEL_INDEX => {
-                self.names.remove(&frame.index);
-                RadioEvent::Removed
-            }
+            (monitor::OPEN_INDEX, _) => RadioEvent::Opened,
+            (monitor::CLOSE_INDEX, _) => RadioEvent::Closed,
+            (monitor::DEL_INDEX, _) => RadioEvent::Removed,
             _ => return Seen::Kept,
         };
         // A fragment waiting for its continuation will not get it from a closed adapter.
         self.hci.flush(&mut self.stats, sink);
-        self.open = event.up();
         Seen::Radio(event)
     }
 
@@ -475,6 +482,7 @@ mod tests {
         }
         assert!(!d.open(), "hci0 was never opened");
         d.keep("hci1");
+        assert!(d.open(), "hci1 was opened before BlueZ named it");
         for f in &frames[3..] {
             d.frame(&f.as_frame(), &mut |a| heard.push(a.time_us));
         }
