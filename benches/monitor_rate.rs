@@ -78,7 +78,7 @@ fn main() {
     let reports = frames.len();
     let (kernel, ours) = seqpacket_pair();
     let monitor = Monitor::datagrams(ours).expect("reader");
-    let mut feed = AdapterFeed::start(Some("hci0".into()), None, false, Some(monitor)).expect("feed");
+    let mut feed = AdapterFeed::start(Some("hci0".into()), None, None, Some(monitor)).expect("feed");
     let options = AnalyzeOptions::default();
     let mut session = Session::new(&options, None, "monitor-rate");
 

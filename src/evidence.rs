@@ -244,6 +244,31 @@ pub struct AnnotationRecord {
     pub identity: Option<String>,
 }
 
+/// What one live session could do over its time, from its `coverage` records.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionListening {
+    /// The seq of its start record.
+    pub session: i64,
+    /// `scan` or `sweep`.
+    pub kind: String,
+    pub started_us: i64,
+    /// None: it never closed (stopped by a power cut): known up to its last record.
+    pub ended_us: Option<i64>,
+    pub changes: Vec<crate::listening::Change>,
+}
+
+impl SessionListening {
+    /// Its changes over its time; a session that never closed is known up to its last change.
+    pub fn listening(&self) -> crate::listening::Listening {
+        let last = self.changes.last().map_or(self.started_us, |c| c.time_us);
+        crate::listening::Listening {
+            changes: self.changes.clone(),
+            from_us: self.started_us,
+            to_us: self.ended_us.unwrap_or(last),
+        }
+    }
+}
+
 /// Everything a report or an export shows, read from the store.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReportData {
@@ -260,6 +285,10 @@ pub struct ReportData {
     /// Every anchor kept in the database (the chain head as it was given away), oldest first.
     #[serde(default)]
     pub anchors: Vec<crate::store::anchor::AnchorRecord>,
+    /// What the live sessions could do (radio listening, positions known), for those that
+    /// kept any change: the report's "what was listened to, when".
+    #[serde(default)]
+    pub listening: Vec<SessionListening>,
     /// What verify found, on the same snapshot: the chain head and record count are these.
     pub verification: VerifyReport,
     /// When the data was read, microseconds UTC.

@@ -14,6 +14,7 @@ pub mod exit;
 pub mod files;
 pub mod i18n;
 pub mod interact;
+pub mod listening;
 pub mod live;
 pub mod location;
 pub mod model;

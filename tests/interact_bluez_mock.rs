@@ -232,6 +232,46 @@ fn a_tile_cannot_be_rung_and_the_person_is_told_why() {
 }
 
 #[test]
+fn a_tracker_the_evidence_knows_as_a_tile_or_smarttag_is_refused_before_the_radio() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("evidence.sqlite");
+    let mut store = Store::open(&db, Mode::Create).unwrap();
+    let session = store.begin_session("analyze", &[], 0).unwrap();
+    for (id, family) in [("tw-tile", "tile"), ("tw-tag", "samsung_smarttag")] {
+        store
+            .add_sightings(session, &[common::sighting(id, 1, "test.btsnoop")])
+            .unwrap();
+        let mut t = common::tracker(id, "high");
+        t.family = family.into();
+        store.save_trackers(session, &[t]).unwrap();
+    }
+    store.end_session(session, 1, 0).unwrap();
+    drop(store);
+    // No system bus at all: a command that reached for the radio would fail with exit 5.
+    let nowhere = format!("unix:path={}", dir.path().join("no-bus").display());
+    for (action, id, reason) in [
+        ("ring", "tw-tile", "Tile's ring command belongs to the owner"),
+        ("ring", "tw-tag", "Samsung publishes no non-owner ring command"),
+        (
+            "identify",
+            "tw-tag",
+            "Samsung publishes no non-owner identifier read",
+        ),
+    ] {
+        let out = common::tagwatch()
+            .args([action, id, "--db"])
+            .arg(&db)
+            .env("DBUS_SYSTEM_BUS_ADDRESS", &nowhere)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(6), "{action} {id}: {stderr}");
+        assert!(stderr.contains(reason), "{stderr}");
+        assert!(!stderr.contains("listening for"), "{stderr}");
+    }
+}
+
+#[test]
 fn bluetooth_errors_are_said_in_words() {
     // The characteristic wants an encrypted link: BlueZ answers NotPermitted.
     let Some(r) = run("locked", Some(&DULT_AD), &["ring", ADDR], |_| {}) else {

@@ -36,3 +36,4 @@ hours = { $n } h
 monitor_refused = error: cannot open the HCI monitor: { $why }
 monitor_fallback = note: cannot open the HCI monitor ({ $why }): listening through BlueZ over D-Bus, whose advertisements are reconstructed (no Flags, advertisement and scan response merged, no PDU type).
 monitor_hint = To hear the exact bytes, let tagwatch read the HCI monitor: `sudo setcap cap_net_raw+ep $(command -v tagwatch)`, or run the packaged service (tagwatch.service), which has CAP_NET_RAW.
+desktop_off = desktop notifications off: { $why }

@@ -103,3 +103,4 @@ problem_attachment_missing = { $range }: the attached file is missing
 problem_attachment_changed = { $range }: the attached file does not match the SHA-256 in its note
 problem_stray_attachment = { $range }: an attached file that no note refers to
 unclosed_session = Session { $session } ({ $kind }, began { $time }) has no end record: tagwatch was stopped without finishing it, or records were cut from the end of the chain. Only a chain head kept elsewhere (an anchor) can tell which.
+listening_heading = What was listened to, when

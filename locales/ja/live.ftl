@@ -36,3 +36,4 @@ hours = { $n } 時間
 monitor_refused = エラー：HCI モニターを開けません（{ $why }）
 monitor_fallback = 注意：HCI モニターを開けません（{ $why }）。BlueZ（D-Bus）経由で受信します。このときのデータは BlueZ の報告から組み立て直したものです（Flags なし、アドバタイズとスキャン応答は統合、パケット種別なし）。
 monitor_hint = 受信したままのデータを得るには、tagwatch が HCI モニターを読めるようにしてください：`sudo setcap cap_net_raw+ep $(command -v tagwatch)`、またはパッケージのサービス（tagwatch.service、CAP_NET_RAW 付き）で動かします。
+desktop_off = デスクトップ通知オフ: { $why }

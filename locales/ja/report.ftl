@@ -103,3 +103,4 @@ problem_attachment_missing = { $range }：添付ファイルがありません
 problem_attachment_changed = { $range }：添付ファイルがメモに記載された SHA-256 と一致しません
 problem_stray_attachment = { $range }：どのメモにも対応しない添付ファイルがあります
 unclosed_session = セッション { $session }（{ $kind }、開始 { $time }）には終了の記録がありません。tagwatch が途中で停止したか、チェーンの末尾の記録が削除された可能性があります。どちらであるかは、別の場所に保管したチェーンの先頭値（アンカー）によってのみ判別できます。
+listening_heading = 受信していた時間

@@ -32,7 +32,7 @@ pub(crate) struct JudgeArgs {
     sensitivity: SensitivityArg,
     /// Your own trackers, listed but never alerted: one address, tagwatch id or
     /// identity:HEX per line.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "TAGWATCH_ALLOW")]
     pub(crate) allow: Option<PathBuf>,
     /// Name a place, e.g. `--place home=35.6812,139.7671` or `work=35.68,139.70,300` (radius in
     /// metres, 150 if left out); repeatable.

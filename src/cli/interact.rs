@@ -9,7 +9,7 @@ use tagwatch::interact::act::{self, Action};
 use tagwatch::present;
 
 use super::args::{StoreArgs, parse_duration};
-use super::{BLUETOOTH_HINT, store_failed};
+use super::{bluetooth_hint, store_failed};
 
 #[derive(Args)]
 pub(crate) struct InteractArgs {
@@ -45,6 +45,11 @@ pub(crate) fn run(action: Action, args: &InteractArgs) -> ExitCode {
             return ExitCode::from(exit::UNKNOWN_TRACKER);
         }
     };
+    // What its family cannot do is said at once, before the radio.
+    if let Err(e) = act::refused(action, &target) {
+        eprintln!("error: {}", present::neutralise(&e.to_string()));
+        return ExitCode::from(exit::TRACKER_FAILED);
+    }
     if action == Action::Identify {
         eprintln!(
             "A DULT tracker gives its identifier only for 5 minutes after the physical action its \
@@ -62,7 +67,10 @@ pub(crate) fn run(action: Action, args: &InteractArgs) -> ExitCode {
         Err(e) => {
             eprintln!("error: {}", present::neutralise(&e.to_string()));
             if e.bluetooth_unavailable() {
-                eprintln!("{BLUETOOTH_HINT}");
+                eprintln!(
+                    "{}",
+                    bluetooth_hint(&e.to_string(), tagwatch::i18n::from_env(None))
+                );
                 return ExitCode::from(exit::NO_BLUETOOTH);
             }
             if let (Some(note), Some(store)) = (act::refusal_note(action, &target, &e), store.as_mut()) {

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Args, ValueEnum};
 
-use tagwatch::analyze::Analysis;
+use tagwatch::analyze::{Analysis, Outcome};
 use tagwatch::capture::{self, JsonlWriter, MonitorWriter};
 use tagwatch::evidence::{HEARD_EXACT, HEARD_RECONSTRUCTED, Source};
 use tagwatch::exit;
@@ -31,7 +31,7 @@ pub(crate) struct LiveArgs {
     #[arg(long, value_name = "NAME", conflicts_with = "replay")]
     adapter: Option<String>,
     /// gpsd to take your position from [default: localhost:2947 if gpsd answers there].
-    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["replay", "tracks"])]
+    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["replay", "tracks"], env = "TAGWATCH_GPSD")]
     gpsd: Option<String>,
     /// Play a recorded capture (any format) instead of listening: for demos and tests.
     #[arg(long, value_name = "FILE")]
@@ -61,7 +61,7 @@ pub(crate) struct LiveArgs {
     headless: bool,
     /// With --headless: run this command (`sh -c`) for each alert, the alert as JSON on its
     /// standard input.
-    #[arg(long, value_name = "CMD", requires = "headless")]
+    #[arg(long, value_name = "CMD", requires = "headless", env = "TAGWATCH_ON_ALERT")]
     on_alert: Option<String>,
     /// Where `r` in the live view writes evidence reports, a folder per tracker.
     #[arg(long, value_name = "DIR", default_value = "tagwatch-reports")]
@@ -182,7 +182,8 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             };
             exact = monitor.is_some();
             let link = gps.as_ref().map(LivePosition::link);
-            match AdapterFeed::start(args.adapter.clone(), link, args.headless, monitor) {
+            let log = args.headless.then(|| i18n::from_env(args.lang));
+            match AdapterFeed::start(args.adapter.clone(), link, log, monitor) {
                 Ok(feed) => adapter = Some(feed),
                 Err(e) => {
                     eprintln!("error: cannot start scanning: {e}");
@@ -295,6 +296,8 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             args.judge.allow.clone(),
             args.report_dir.clone(),
         );
+        // A laptop's desktop gets the alerts too while the terminal is behind other windows.
+        app = app.with_desktop(live::desktop::Desktop::default());
         if adapter_feed {
             let name = args.adapter.clone();
             app = app.with_interactor(std::sync::Arc::new(move |action, target| {
@@ -323,6 +326,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         store_error: None,
         coverage,
     };
+    let lang = i18n::from_env(args.lang);
     let mut out = anstream::stdout();
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = match purpose {
@@ -336,6 +340,19 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         }
         Purpose::Scan => present::table::write(&result, false, &mut out),
     };
+    // What was listened to, when: time the radio was down is not checked, whatever was heard.
+    if let Some(listening) = &outcome.listening {
+        let (radio, positions) = (listening.radio(), listening.positions());
+        let _ = writeln!(out, "{}", radio.statement(lang, &present::local_span))
+            .and_then(|()| writeln!(out, "{}", positions.statement(lang, &present::local_span)));
+        for hint in radio
+            .hints(lang)
+            .into_iter()
+            .chain(positions.hints(lang).into_iter().take(1))
+        {
+            eprintln!("{hint}");
+        }
+    }
     warn(&result.coverage);
     if let Some(e) = &outcome.capture_error {
         eprintln!("error: --record: {e}; the capture is incomplete");
@@ -360,8 +377,15 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         eprintln!("error: the HCI monitor stopped: {}", present::neutralise(&why));
         return ExitCode::from(exit::NO_BLUETOOTH);
     }
+    let outcome_now = result.outcome();
     match replay_error {
         Some(e) => bad_input(&e),
-        None => outcome_code(result.outcome()),
+        // An alert stands; anything less is only as good as the time listened.
+        None if outcome_now != Outcome::Following
+            && outcome.listening.as_ref().is_some_and(|l| l.not_checked()) =>
+        {
+            ExitCode::from(exit::NOT_CHECKED)
+        }
+        None => outcome_code(outcome_now),
     }
 }

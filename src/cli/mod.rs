@@ -117,6 +117,13 @@ pub(crate) fn warn(coverage: &Coverage) {
 pub(crate) const BLUETOOTH_HINT: &str = "Is bluetoothd running (`systemctl start bluetooth`)? Is the adapter \
     powered (`bluetoothctl power on`)? May your user use it (the `bluetooth` group, or root)?";
 
+/// What to do about a Bluetooth fault reported as `why`: the one step for its cause (which
+/// service to start, which command powers the adapter, which group to join), else all of them.
+pub(crate) fn bluetooth_hint(why: &str, lang: tagwatch::i18n::Lang) -> String {
+    tagwatch::listening::hint(tagwatch::listening::Cause::of_radio(why), lang)
+        .unwrap_or_else(|| BLUETOOTH_HINT.to_string())
+}
+
 /// Begins a session of `kind` in the store, if there is one.
 pub(crate) fn begin<'s>(
     store: Option<&'s mut Store>,

@@ -37,7 +37,7 @@ macro_rules! areas {
 }
 
 /// (area, English source, Japanese source).
-const AREAS: [(&str, &str, &str); 3] = areas!("common", "live", "report");
+const AREAS: [(&str, &str, &str); 4] = areas!("common", "listening", "live", "report");
 
 /// Japanese descriptions of the tracker families (`family-KEY`); the English ones are the
 /// signature files' own, so this file has no English twin.

@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
-use super::{GattLink, IdentifyRecord, InteractError, RingOutcome, SoundProtocol, identify, ring, stop};
+use super::{
+    Capability, GattLink, IdentifyRecord, InteractError, RingOutcome, SoundProtocol, identify, ring, stop,
+    support,
+};
 use crate::classify::Classifier;
 use crate::evidence::{ReportData, SightingRecord};
 use crate::model::{BdAddr, OwnedAdvertisement};
@@ -127,14 +130,33 @@ fn protocol_name(p: SoundProtocol) -> &'static str {
     }
 }
 
+/// Refuses at once, before any radio, what no non-owner can do to a tracker of the family the
+/// evidence knows (a Tile, a SmartTag, a Chipolo cannot be rung), with the reason. A target
+/// known only by its address is heard first: its advertisement tells its family.
+pub fn refused(action: Action, target: &Target) -> Result<(), InteractError> {
+    let Some(family) = target.family.as_deref() else {
+        return Ok(());
+    };
+    let s = support(family);
+    match (action, s.ring, s.identify) {
+        (Action::Ring, Capability::Unsupported { reason }, _)
+        | (Action::Identify, _, Capability::Unsupported { reason }) => Err(InteractError::NotSupported {
+            family: family.to_string(),
+            reason: reason.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Hears `target` on `adapter` within `listen` (usually [`LISTEN`]), connects and does
-/// `action`.
+/// `action`; what its family cannot do is refused first (see [`refused`]).
 pub fn act(
     action: Action,
     target: &Target,
     adapter: Option<&str>,
     listen: Duration,
 ) -> Result<Report, InteractError> {
+    refused(action, target)?;
     let opened = BluezLink::open(adapter, target.address, listen)?;
     let mut link = opened.link;
     perform(action, target, opened.heard, &mut link)
@@ -244,6 +266,7 @@ mod tests {
             notes: vec![],
             annotations: vec![],
             anchors: vec![],
+            listening: vec![],
             verification: Default::default(),
             generated_us: 0,
         }
@@ -261,5 +284,37 @@ mod tests {
         assert_eq!((stranger.family, stranger.tracker_id), (None, None));
         assert!(resolve("tw-2", Some(&e)).unwrap_err().contains("nor a tracker"));
         assert!(resolve("tw-1", None).unwrap_err().contains("needs the evidence"));
+    }
+
+    #[test]
+    fn what_a_known_family_cannot_do_is_refused_before_the_radio() {
+        let e = evidence();
+        let smarttag = resolve("tw-1", Some(&e)).unwrap();
+        // No adapter is named that exists: reaching the radio would be another error.
+        for action in [Action::Ring, Action::Identify] {
+            match act(action, &smarttag, Some("no-such-adapter"), Duration::ZERO) {
+                Err(InteractError::NotSupported { family, reason }) => {
+                    assert_eq!(family, "samsung_smarttag");
+                    assert!(reason.contains("Samsung publishes no"), "{reason}");
+                }
+                other => panic!("{action:?}: {other:?}"),
+            }
+        }
+        let mut tile = smarttag.clone();
+        tile.family = Some("tile".into());
+        assert!(refused(Action::Ring, &tile).is_err());
+        // What can be done, or a tracker whose family is not known yet, goes to the radio.
+        for family in [Some("dult"), Some("apple_find_my"), None] {
+            let target = Target {
+                family: family.map(String::from),
+                ..smarttag.clone()
+            };
+            assert!(refused(Action::Ring, &target).is_ok(), "{family:?}");
+        }
+        let airtag = Target {
+            family: Some("apple_find_my".into()),
+            ..smarttag
+        };
+        assert!(refused(Action::Identify, &airtag).is_err(), "read by NFC only");
     }
 }

@@ -193,12 +193,13 @@ const DULT_IDENTIFY: Capability = Capability::Supported {
           (e.g. holding the button); only while separated",
     source: "draft-ietf-dult-accessory-protocol, Accessory Information, Identifier Payload",
 };
-const DULT_OR_NFC: &str = "only through the DULT service (tried when the tracker offers it); \
-    otherwise the identifier is given by NFC: hold an NFC phone to the tracker";
+const NFC_ONLY: &str = "Apple publishes no non-owner identifier read over Bluetooth for \
+    Find My trackers: hold an NFC phone to the tracker to read its identifier";
 
 /// The support table, by family key as in `signatures/`. Every Bluetooth procedure here first
 /// uses the DULT service when a tracker offers it, whatever its family, since the draft asks
-/// every maker to implement it; the entries say what works without it.
+/// every maker to implement it; the entries say what works without it. A family the evidence
+/// already knows is refused at once where its entry is unsupported ([`act::refused`]).
 pub fn support(family: &str) -> Support {
     use Capability::*;
     match family {
@@ -224,7 +225,7 @@ pub fn support(family: &str) -> Support {
                 source: "Apple Find My Network ADK fmna_gatt.h / fmna_nonowner_control_point.c; \
                          AirGuard AppleFindMy.kt",
             },
-            identify: Unsupported { reason: DULT_OR_NFC },
+            identify: Unsupported { reason: NFC_ONLY },
         },
         "pebblebee" => Support {
             ring: Supported {
@@ -241,11 +242,10 @@ pub fn support(family: &str) -> Support {
             ring: Unsupported {
                 reason: "Samsung publishes no non-owner ring command and AirGuard, which rings \
                          other tags, rings none for SmartTags; ringing is done from the owner's \
-                         SmartThings app (a SmartTag that offers the DULT service is rung by it)",
+                         SmartThings app",
             },
             identify: Unsupported {
-                reason: "Samsung publishes no non-owner identifier read; a SmartTag that offers \
-                         the DULT service is read by it",
+                reason: "Samsung publishes no non-owner identifier read",
             },
         },
         "tile" => Support {

@@ -5,6 +5,7 @@
 //! A live scanner pushes each advertisement with [`Session::push`] (its `time_us` is the
 //! arrival time), or implements [`Feed`] to be driven by the live view.
 
+pub mod desktop;
 mod history;
 mod panes;
 mod replay;
@@ -25,6 +26,7 @@ use crate::correlate::{Tracker, Trackers};
 use crate::coverage::{Coverage, TrackRead};
 use crate::evidence::Source;
 use crate::i18n::Lang;
+use crate::listening::{self, Channel, Listening};
 use crate::location::{Fix, PositionSource};
 use crate::model::{Advertisement, BdAddr};
 use crate::report;
@@ -32,6 +34,7 @@ use crate::scan::LinkState;
 use crate::store::{Recorder, StoreError};
 
 pub use history::{Bucket, History};
+pub(crate) use panes::age;
 pub use replay::{Pace, Replay};
 pub use spans::Spans;
 
@@ -194,6 +197,12 @@ pub struct Session<'a> {
     radio: Spans,
     gps: Spans,
     gps_looked_us: i64,
+    /// Whether a position was known at the last look.
+    fix_now: bool,
+    /// What a live session could do, as it changed (None: a replay, which has no radio).
+    changes: Option<Vec<listening::Change>>,
+    radio_state: listening::State,
+    position_state: listening::State,
     /// Advertisements per second of session time, the last [`RATE_WINDOW_S`] seconds.
     rate: VecDeque<(i64, u32)>,
     evidence: Option<Evidence>,
@@ -210,6 +219,8 @@ pub struct Outcome {
     pub capture_error: Option<std::io::Error>,
     /// What the session heard and for how long.
     pub coverage: Coverage,
+    /// When a live session's radio listened and its positions were known (None: a replay).
+    pub listening: Option<Listening>,
 }
 
 impl<'a> Session<'a> {
@@ -240,6 +251,10 @@ impl<'a> Session<'a> {
             radio: Spans::default(),
             gps: Spans::default(),
             gps_looked_us: i64::MIN,
+            fix_now: false,
+            changes: None,
+            radio_state: listening::State::default(),
+            position_state: listening::State::default(),
             rate: VecDeque::new(),
             evidence: None,
         }
@@ -334,13 +349,23 @@ impl<'a> Session<'a> {
         self.look_for_a_fix();
     }
 
-    /// Whether the adapter listens at `now_us` (a live scan says so; a replay's advertisements
-    /// are all it has).
-    pub fn radio(&mut self, now_us: i64, listening: bool) {
-        if listening {
-            self.radio.on(now_us);
-        } else {
-            self.radio.off();
+    /// A live session's inputs at `now_us`: the adapter's state, and gpsd's (None: no gpsd).
+    /// Each change of whether the radio listens or a position is known, and why not, is kept
+    /// in the evidence as it happens.
+    pub fn listening(&mut self, now_us: i64, radio: &LinkState, gps: Option<&LinkState>) {
+        match radio {
+            LinkState::Up => self.radio.on(now_us),
+            _ => self.radio.off(),
+        }
+        let radio = listening::radio_state(radio)
+            .and_then(|state| self.radio_state.set(Channel::Radio, now_us, state));
+        let outage = (!self.fix_now).then(|| listening::no_position(gps, !self.track_files.is_empty()));
+        let position = self.position_state.set(Channel::Position, now_us, outage);
+        for change in radio.into_iter().chain(position) {
+            if let Some(r) = self.recorder.as_mut() {
+                r.coverage(&change);
+            }
+            self.changes.get_or_insert_with(Vec::new).push(change);
         }
     }
 
@@ -366,9 +391,10 @@ impl<'a> Session<'a> {
             return;
         }
         self.gps_looked_us = now;
-        match self.trackers.position_at(now) {
-            Some(_) => self.gps.on(now),
-            None => self.gps.off(),
+        self.fix_now = self.trackers.position_at(now).is_some();
+        match self.fix_now {
+            true => self.gps.on(now),
+            false => self.gps.off(),
         }
     }
 
@@ -498,6 +524,11 @@ impl<'a> Session<'a> {
         let other_advertisements = self.trackers.other_advertisements;
         // The track is owned by the position source, which the correlator consumes.
         let track = self.trackers.track().cloned();
+        let listening = self.changes.map(|changes| Listening {
+            changes,
+            from_us: self.started_us.unwrap_or(self.now_us),
+            to_us: self.now_us,
+        });
         let mut coverage = self.coverage;
         coverage.ran_us = self.started_us.map(|t| self.now_us.saturating_sub(t));
         coverage.finish(track.as_ref(), self.track_files, self.max_gap_us);
@@ -525,6 +556,7 @@ impl<'a> Session<'a> {
             store_error,
             capture_error,
             coverage,
+            listening,
         }
     }
 }

@@ -561,7 +561,7 @@ pub fn status(lang: Lang, input: &Listener, snap: &Snapshot) -> Vec<String> {
 }
 
 /// "40 s", "12 min", "3 h" in `lang`.
-pub(super) fn age(lang: Lang, us: i64) -> String {
+pub(crate) fn age(lang: Lang, us: i64) -> String {
     let s = us.max(0) / 1_000_000;
     let (key, n) = match s {
         0..120 => ("seconds", s),

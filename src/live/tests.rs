@@ -307,8 +307,9 @@ fn the_session_keeps_spans_of_listening_and_of_gps_fixes() {
     let start = track.fixes()[0].time_us;
     let mut session = pushed(&track, &capture, 45);
     // The adapter went down for ten minutes; the track has ended long before a day later.
-    session.radio(start + 46 * MIN, false);
-    session.radio(start + 56 * MIN, true);
+    let off = LinkState::Down("adapter powered off".into());
+    session.listening(start + 46 * MIN, &off, None);
+    session.listening(start + 56 * MIN, &LinkState::Up, None);
     session.tick(start + 24 * 60 * MIN);
     let snap = session.snapshot();
     let radio: Vec<(i64, i64)> = snap.radio.spans().map(|s| (s.first_us, s.last_us)).collect();
@@ -681,4 +682,101 @@ fn pace_maps_capture_time_to_wall_time() {
     fast.wait(0);
     assert_eq!(fast.wait(3_600_000_000), Duration::ZERO);
     assert_eq!(fast.clock_us(), None);
+}
+
+#[test]
+fn a_live_session_keeps_each_change_of_its_radio_and_positions_in_the_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.sqlite");
+    let mut store = Store::open(&db, Mode::Create).unwrap();
+    let t0 = 1_800_000_000 * 1_000_000;
+    let recorder = Recorder::begin(&mut store, "sweep", &["bluetooth hci0".into()], t0).unwrap();
+    let options = AnalyzeOptions::default();
+    let mut session = Session::new(&options, None, "bluetooth hci0").with_recorder(recorder);
+    let absent = LinkState::Down("no Bluetooth adapter".into());
+    // The scanner retries every few seconds: the same fault, then reconnecting, again and
+    // again, is one change; the position is unknown throughout (no gpsd, no track).
+    for s in 0..=300 {
+        let now = t0 + s * 1_000_000;
+        session.tick(now);
+        let radio = if s % 3 == 1 {
+            &LinkState::Reconnecting
+        } else {
+            &absent
+        };
+        session.listening(now, radio, None);
+    }
+    let outcome = session.finish(t0 + 300 * 1_000_000);
+    assert!(outcome.store_error.is_none(), "{:?}", outcome.store_error);
+    let listening = outcome.listening.unwrap();
+    assert_eq!(listening.changes.len(), 2, "{:?}", listening.changes);
+    assert!(listening.not_checked());
+    let radio = listening.radio();
+    assert!(radio.never_up());
+    assert_eq!(
+        radio.statement(Lang::En, &crate::present::utc_span),
+        "not checked: no Bluetooth adapter for the whole 5 min"
+    );
+    // Kept as records, read back by the report with the session's times, and verified.
+    let data = store.report_data(None, 0).unwrap();
+    assert!(data.verification.intact(), "{:?}", data.verification);
+    let [kept] = data.listening.as_slice() else {
+        panic!("one session's listening: {:?}", data.listening);
+    };
+    assert_eq!(
+        (kept.kind.as_str(), kept.ended_us),
+        ("sweep", Some(t0 + 300 * 1_000_000))
+    );
+    assert_eq!(kept.changes, listening.changes);
+    assert_eq!(kept.listening().radio(), radio);
+    assert_eq!(
+        kept.listening().positions().by_cause()[0].0,
+        listening::Cause::NoPositionSource
+    );
+}
+
+#[test]
+fn alerts_reach_the_desktop_only_while_the_view_is_behind_and_a_failure_is_said_once() {
+    use super::desktop::{Desktop, Focus};
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let options = AnalyzeOptions {
+        track: Some(&track),
+        ..AnalyzeOptions::default()
+    };
+    let mut session = Session::new(&options, None, "push");
+    let alerts: Vec<Event> = push_until(&mut session, &capture, None)
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    assert_eq!(alerts.len(), 1);
+    let shown = Arc::new(Mutex::new(Vec::new()));
+    let log = shown.clone();
+    let mut app = replay_app(Lang::En, None, dir.path().into()).with_desktop(Desktop::with(Box::new(
+        move |_, body| {
+            log.lock().unwrap().push(body.to_string());
+            Err("org.freedesktop.DBus.Error.ServiceUnknown".to_string())
+        },
+    )));
+    app.focus(Focus::Focused);
+    app.alerts(&alerts);
+    app.focus(Focus::Unfocused);
+    app.alerts(&alerts);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut screen = String::new();
+    while !screen.contains("desktop notifications off") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.poll(&mut session);
+        screen = draw_in(&app, &session.snapshot(), (160, 45));
+    }
+    assert!(
+        screen.contains("desktop notifications off: org.freedesktop"),
+        "{screen}"
+    );
+    assert_eq!(*shown.lock().unwrap(), [alerts[0].line()], "only while behind");
+    // Off for the rest of the session: not tried again.
+    app.alerts(&alerts);
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert_eq!(shown.lock().unwrap().len(), 1);
 }

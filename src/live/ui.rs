@@ -12,7 +12,9 @@ use std::time::Duration;
 use chrono::FixedOffset;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor;
-use ratatui::crossterm::event::{self, Event as TermEvent, KeyCode, KeyEventKind};
+use ratatui::crossterm::event::{
+    self, DisableFocusChange, EnableFocusChange, Event as TermEvent, KeyCode, KeyEventKind,
+};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -21,6 +23,7 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Row, Sparkline, Table, TableState, Wrap};
 use ratatui::{Frame, Terminal};
 
+use super::desktop::{Desktop, Focus};
 use super::panes::{self, Look};
 use super::{Feed, Listener, Session, Snapshot, TrackerView};
 use crate::correlate::{Tracker, append_id};
@@ -118,6 +121,9 @@ pub struct App {
     report_dir: PathBuf,
     interactor: Option<Interactor>,
     pending: Option<Pending>,
+    /// Alerts also go to the desktop when the view is not in front (None: they do not).
+    desktop: Option<Desktop>,
+    focus: Focus,
 }
 
 impl App {
@@ -150,6 +156,28 @@ impl App {
             report_dir,
             interactor: None,
             pending: None,
+            desktop: None,
+            focus: Focus::Unknown,
+        }
+    }
+
+    /// Sends alerts to the desktop too while the view is not in front.
+    pub fn with_desktop(mut self, desktop: Desktop) -> Self {
+        self.desktop = Some(desktop);
+        self
+    }
+
+    /// The terminal said it gained or lost the focus.
+    pub fn focus(&mut self, focus: Focus) {
+        self.focus = focus;
+    }
+
+    /// New alerts: to the desktop, if the view is not in front.
+    pub fn alerts(&mut self, events: &[super::Event]) {
+        if let Some(d) = self.desktop.as_mut() {
+            for e in events {
+                d.alert(&e.line(), self.focus);
+            }
         }
     }
 
@@ -293,6 +321,10 @@ impl App {
     /// Takes the result of a ring or identify when it has come, keeps it in the evidence as a
     /// note and says it in the status line.
     pub fn poll(&mut self, session: &mut Session<'_>) {
+        // Notifications that cannot be shown turn off, said once in the status line.
+        if let Some(why) = self.desktop.as_mut().and_then(Desktop::poll) {
+            self.status = neutralise(&self.lang.fill("desktop_off", &[("why", &why)]));
+        }
         let Some(p) = &self.pending else {
             return;
         };
@@ -861,7 +893,8 @@ pub fn sweep_lines(snap: &Snapshot) -> Vec<String> {
 pub fn run(app: &mut App, session: &mut Session<'_>, feed: &mut dyn Feed) -> io::Result<()> {
     let mut terminal = open_terminal()?;
     let result = (|| loop {
-        feed.pump(session, Duration::from_millis(50));
+        let alerts = feed.pump(session, Duration::from_millis(50));
+        app.alerts(&alerts);
         app.poll(session);
         app.source = feed.describe();
         app.listener = feed.listener();
@@ -877,11 +910,13 @@ pub fn run(app: &mut App, session: &mut Session<'_>, feed: &mut dyn Feed) -> io:
         let wait = feed
             .next_due()
             .clamp(Duration::from_millis(10), Duration::from_millis(100));
-        if event::poll(wait)?
-            && let TermEvent::Key(k) = event::read()?
-            && k.kind == KeyEventKind::Press
-        {
-            app.key(k.code, session, &snap);
+        if event::poll(wait)? {
+            match event::read()? {
+                TermEvent::Key(k) if k.kind == KeyEventKind::Press => app.key(k.code, session, &snap),
+                TermEvent::FocusGained => app.focus(Focus::Focused),
+                TermEvent::FocusLost => app.focus(Focus::Unfocused),
+                _ => {}
+            }
         }
     })();
     restore_terminal();
@@ -890,7 +925,9 @@ pub fn run(app: &mut App, session: &mut Session<'_>, feed: &mut dyn Feed) -> io:
 
 fn open_terminal() -> io::Result<Terminal<CrosstermBackend<io::Stderr>>> {
     terminal::enable_raw_mode()?;
-    execute!(io::stderr(), EnterAlternateScreen)?;
+    // Terminals that can say whether they are in front do so from now on (for the desktop
+    // notifications); the others ignore the request.
+    execute!(io::stderr(), EnterAlternateScreen, EnableFocusChange)?;
     // A panic must not leave the terminal in raw mode with its message unreadable.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -902,5 +939,10 @@ fn open_terminal() -> io::Result<Terminal<CrosstermBackend<io::Stderr>>> {
 
 fn restore_terminal() {
     let _ = terminal::disable_raw_mode();
-    let _ = execute!(io::stderr(), LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        io::stderr(),
+        DisableFocusChange,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
 }

@@ -30,6 +30,16 @@ pub fn write(sessions: &[SessionSummary], data: &ReportData, out: &mut dyn Write
                 local_time(s.started_us),
                 end
             )?;
+            // A live session says what it listened to: a sweep of a room never heard is no
+            // all-clear.
+            if let Some(l) = data.listening.iter().find(|l| l.session == s.id) {
+                let radio = l.listening().radio();
+                writeln!(
+                    out,
+                    "          {}",
+                    radio.statement(crate::i18n::Lang::En, &super::local_span)
+                )?;
+            }
         }
     }
     let mut days: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();

@@ -119,6 +119,7 @@ where
         tracker_section(&mut h, i, r, &sightings, data, lang, tz);
     }
     notes(&mut h, &data.notes, lang, tz);
+    listening(&mut h, data, lang, tz);
     integrity(&mut h, data, lang, tz);
     let _ = writeln!(
         h,
@@ -489,6 +490,42 @@ where
         );
     }
     h.push_str("</tbody></table></section>");
+}
+
+/// What was listened to, when: per live session, how long its radio listened (and why not)
+/// and its positions were known, from its `coverage` records. Only where there are any.
+fn listening<Tz: TimeZone>(h: &mut String, data: &ReportData, lang: Lang, tz: &Tz)
+where
+    Tz::Offset: Display,
+{
+    if data.listening.is_empty() {
+        return;
+    }
+    let at = |us: i64, format: &str| utc(us).with_timezone(tz).format(format).to_string();
+    let span = |s: crate::coverage::Span| {
+        format!(
+            "{}–{}",
+            at(s.first_us, "%m-%d %H:%M:%S"),
+            at(s.last_us, "%H:%M:%S")
+        )
+    };
+    let _ = write!(
+        h,
+        "<section class=\"listening\"><h2>{}</h2><ul>",
+        esc(lang.t("listening_heading"))
+    );
+    for session in &data.listening {
+        let l = session.listening();
+        let _ = write!(
+            h,
+            "<li>{} {}: {}; {}</li>",
+            esc(&session.kind),
+            esc(&local_and_utc(session.started_us, tz)),
+            esc(&l.radio().statement(lang, &span)),
+            esc(&l.positions().statement(lang, &span))
+        );
+    }
+    h.push_str("</ul></section>");
 }
 
 /// A report of evidence that does not verify says so at the top, where it breaks, and (in

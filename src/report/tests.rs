@@ -242,6 +242,7 @@ fn empty_data_and_sightings_without_positions_still_make_a_report() {
         notes: vec![],
         annotations: vec![],
         anchors: vec![],
+        listening: vec![],
         verification: Default::default(),
         generated_us: START_US,
     };
@@ -533,4 +534,43 @@ fn a_live_scans_sightings_say_whether_their_bytes_are_exact_or_reconstructed() {
         assert!(html.contains(&esc(lang.t("source_reconstructed"))), "{lang:?}");
         assert!(html.contains(&esc(lang.t("source_exact"))), "{lang:?}");
     }
+}
+
+#[test]
+fn a_session_whose_radio_was_down_says_what_was_not_listened_to() {
+    use crate::evidence::SessionListening;
+    use crate::listening::{Cause, Change, Channel, Outage};
+    let mut data = report_data();
+    let change = |channel, s: i64, cause: Option<Cause>| Change {
+        channel,
+        time_us: START_US + s * 1_000_000,
+        down: cause.map(|cause| Outage {
+            cause,
+            detail: String::new(),
+        }),
+    };
+    data.listening = vec![SessionListening {
+        session: 1,
+        kind: "scan".into(),
+        started_us: START_US,
+        ended_us: Some(START_US + 600 * 1_000_000),
+        changes: vec![
+            change(Channel::Radio, 0, None),
+            change(Channel::Position, 0, None),
+            change(Channel::Radio, 300, Some(Cause::PoweredOff)),
+        ],
+    }];
+    let en = render_html(&data, Lang::En, &jst());
+    assert!(en.contains(Lang::En.t("listening_heading")), "{en}");
+    assert!(
+        en.contains("not checked for 5 min of 10 min: the adapter powered off 01-15 17:05:00–17:10:00"),
+        "{en}"
+    );
+    assert!(en.contains("positions for the whole 10 min"), "{en}");
+    let ja = render_html(&data, Lang::Ja, &jst());
+    assert!(
+        ja.contains("10 分のうち 5 分 は未確認: アダプタの電源オフ"),
+        "{ja}"
+    );
+    well_formed(&ja);
 }

@@ -181,6 +181,10 @@ impl Worker {
             Ok(name) => drop(self.tx.try_send(ScanEvent::Opened(name))),
             Err(why) => return End::Lost(why),
         }
+        // A powered-off adapter may accept a scan and hear nothing: say so before starting.
+        if let Err(why) = check(&adapter).await {
+            return End::Lost(why);
+        }
         let events = adapter.events().await;
         let started = adapter.start_scan(ScanFilter::default()).await;
         let mut events = match (events, started) {

@@ -7,6 +7,8 @@ use super::{
     LinkState, LinkWatch, Monitor, MonitorDecoder, MonitorItem, RadioEvent, ScanConfig, ScanEvent, Scanner,
     Seen,
 };
+use crate::i18n::Lang;
+use crate::listening;
 use crate::live::{Event, Feed, Listener, Session};
 use crate::present;
 
@@ -25,9 +27,12 @@ pub struct AdapterFeed {
     monitor: Option<FromMonitor>,
     name: String,
     gps: Option<LinkWatch>,
-    /// Log state changes on stderr (headless); the live view shows them in its title.
-    log: bool,
+    /// Log state changes on stderr in this language (headless), with what to do about a
+    /// fault; the live view shows them in its title.
+    log: Option<Lang>,
     gps_state: Option<LinkState>,
+    /// The cause of the adapter's fault last hinted at.
+    hinted: Option<listening::Cause>,
     flushed: Instant,
 }
 
@@ -50,7 +55,7 @@ impl AdapterFeed {
     pub fn start(
         adapter: Option<String>,
         gps: Option<LinkWatch>,
-        log: bool,
+        log: Option<Lang>,
         monitor: Option<Monitor>,
     ) -> std::io::Result<Self> {
         let name = adapter.clone().unwrap_or_else(|| "Bluetooth".into());
@@ -73,6 +78,7 @@ impl AdapterFeed {
             gps,
             log,
             gps_state: None,
+            hinted: None,
             flushed: Instant::now(),
         })
     }
@@ -91,8 +97,25 @@ impl AdapterFeed {
     }
 
     fn say(&self, what: &str, state: &str) {
-        if self.log {
+        if self.log.is_some() {
             eprintln!("{what}: {}", present::neutralise(state));
+        }
+    }
+
+    /// The adapter's new state, and what to do when it goes down (once per cause, not at
+    /// each retry).
+    fn say_adapter(&mut self, state: &LinkState) {
+        self.say("adapter", &state.to_string());
+        let cause = match state {
+            LinkState::Down(why) => listening::Cause::of_radio(why),
+            LinkState::Up => return self.hinted = None,
+            LinkState::Reconnecting => return,
+        };
+        if let Some(lang) = self.log
+            && self.hinted.replace(cause) != Some(cause)
+            && let Some(hint) = listening::hint(cause, lang)
+        {
+            eprintln!("{hint}");
         }
     }
 
@@ -163,17 +186,21 @@ impl AdapterFeed {
     }
 
     /// Whether the radio listens: BlueZ scans with the adapter and, with the monitor, the
-    /// monitor says the adapter is open and is still read.
+    /// monitor says the adapter is open and is still read. A stream of recorded frames was
+    /// heard by whatever recorded it: only what its frames say counts.
     fn radio(&self) -> LinkState {
         let bluez = self.scanner.link().get();
+        let closed = || LinkState::Down("closed (HCI monitor)".into());
         match &self.monitor {
             Some(FromMonitor {
                 ended: Some(Err(why)),
                 ..
             }) => LinkState::Down(format!("HCI monitor: {why}")),
-            Some(m) if bluez == LinkState::Up && !m.decoder.open() => {
-                LinkState::Down("closed (HCI monitor)".into())
-            }
+            Some(m) if !m.monitor.stamped_now() => match m.decoder.open() {
+                true => LinkState::Up,
+                false => closed(),
+            },
+            Some(m) if bluez == LinkState::Up && !m.decoder.open() => closed(),
             _ => bluez,
         }
     }
@@ -194,14 +221,15 @@ impl Feed for AdapterFeed {
         // The clock moves on in an empty room too (ages, the end of a sweep).
         if let Some(now) = self.now_us() {
             session.tick(now);
-            session.radio(now, self.radio() == LinkState::Up);
+            let gps = self.gps.as_ref().map(LinkWatch::get);
+            session.listening(now, &self.radio(), gps.as_ref());
         }
         let until = Instant::now() + budget;
         let mut events = Vec::new();
         while Instant::now() < until {
             match self.scanner.events().try_recv() {
                 Ok(ScanEvent::Advertisement(adv)) => events.extend(session.push(&adv.as_advertisement())),
-                Ok(ScanEvent::Adapter(state)) => self.say("adapter", &state.to_string()),
+                Ok(ScanEvent::Adapter(state)) => self.say_adapter(&state),
                 Ok(ScanEvent::Opened(name)) => {
                     if let Some(m) = self.monitor.as_mut().filter(|m| !m.named) {
                         m.decoder.keep(&name);

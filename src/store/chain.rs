@@ -7,7 +7,9 @@
 //! - `kind` is one of `session_start`, `session_end`, `sighting`, `track`, `tracker`, `note`,
 //!   `anchor`, `placement` (a later session's new position and tracker id for sightings already
 //!   kept, by their seq), `annotation` (what the user said about a tracker: "it is my own") and
-//!   `recorded` (the capture a scan wrote with `--record`: what it heard, as a file).
+//!   `recorded` (the capture a scan wrote with `--record`: what it heard, as a file) and
+//!   `coverage` (a live session's radio started or stopped listening, or its positions came or
+//!   went, and why: see [`crate::listening`]).
 //! - `payload` is the record serialised with serde_json (the types below). It is the single
 //!   source of truth: reports are made by parsing it, there are no side tables to disagree with
 //!   it. The one exception is a note's attachment, whose bytes live in
@@ -43,6 +45,7 @@ pub const ANCHOR: &str = "anchor";
 pub const PLACEMENT: &str = "placement";
 pub const ANNOTATION: &str = "annotation";
 pub const RECORDED: &str = "recorded";
+pub const COVERAGE: &str = "coverage";
 
 /// The hash of a record given the hash of the one before it.
 pub fn record_hash(prev_hash: &[u8], seq: u64, kind: &str, payload: &[u8]) -> [u8; 32] {
@@ -92,6 +95,7 @@ pub enum Item {
     Placement(InSession<Vec<Placement>>),
     Annotation(AnnotationRecord),
     Recorded(InSession<Source>),
+    Coverage(InSession<crate::listening::Change>),
 }
 
 impl Item {
@@ -108,6 +112,7 @@ impl Item {
             PLACEMENT => serde_json::from_slice(payload).map(Item::Placement),
             ANNOTATION => serde_json::from_slice(payload).map(Item::Annotation),
             RECORDED => serde_json::from_slice(payload).map(Item::Recorded),
+            COVERAGE => serde_json::from_slice(payload).map(Item::Coverage),
             other => return Err(format!("unknown kind {other:?}")),
         };
         parsed.map_err(|e| format!("payload is not a valid {kind} record: {e}"))

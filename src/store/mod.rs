@@ -24,7 +24,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::evidence::{
-    AnnotationRecord, NoteRecord, Placement, ReportData, SightingRecord, Source, TrackPoint, TrackerRecord,
+    AnnotationRecord, NoteRecord, Placement, ReportData, SessionListening, SightingRecord, Source,
+    TrackPoint, TrackerRecord,
 };
 use chain::{InSession, Item, SessionEnd, SessionStart};
 
@@ -448,6 +449,16 @@ impl Store {
         self.append_in_session(chain::RECORDED, session, capture)
     }
 
+    /// Keeps a change of what a live session could do (its radio listening or not, its
+    /// positions known or not) as it happens: a power cut later loses none of it.
+    pub fn add_coverage(
+        &mut self,
+        session: i64,
+        change: &crate::listening::Change,
+    ) -> Result<u64, StoreError> {
+        self.append_in_session(chain::COVERAGE, session, change)
+    }
+
     /// Appends one record of an open session.
     fn append_in_session<T: Serialize>(
         &mut self,
@@ -661,6 +672,7 @@ impl Store {
         let mut notes = Vec::new();
         let mut annotations = Vec::new();
         let mut anchors = Vec::new();
+        let mut listening: Vec<SessionListening> = Vec::new();
         // Sightings a later session placed again, with that session.
         let mut placed: Vec<(usize, i64)> = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
@@ -699,6 +711,24 @@ impl Store {
                 }
                 Item::Annotation(a) => annotations.push(a),
                 Item::Anchor(a) => anchors.push(a),
+                // Every session's start, so its coverage records know when it began.
+                Item::SessionStart(s) => listening.push(SessionListening {
+                    session: seq,
+                    kind: s.kind,
+                    started_us: s.started_us,
+                    ended_us: None,
+                    changes: Vec::new(),
+                }),
+                Item::SessionEnd(e) => {
+                    if let Some(l) = listening.iter_mut().rfind(|l| l.session == e.session) {
+                        l.ended_us = Some(e.ended_us);
+                    }
+                }
+                Item::Coverage(c) => {
+                    if let Some(l) = listening.iter_mut().rfind(|l| l.session == c.session) {
+                        l.changes.push(c.record);
+                    }
+                }
                 _ => {}
             }
         }
@@ -747,6 +777,9 @@ impl Store {
         track.sort_by_key(|p| p.time_us);
         // The same track file given to two sessions is one path.
         track.dedup();
+        // A report on one tracker shows the sessions it was seen in; the whole report, all.
+        listening
+            .retain(|l| !l.changes.is_empty() && (tracker.is_none() || sessions_seen.contains(&l.session)));
         let mut trackers: Vec<TrackerRecord> = verdicts.into_values().collect();
         trackers.sort_by(|a, b| (a.first_seen_us, &a.id).cmp(&(b.first_seen_us, &b.id)));
         let data = ReportData {
@@ -756,6 +789,7 @@ impl Store {
             notes,
             annotations,
             anchors,
+            listening,
             verification,
             generated_us: now_us,
         };

@@ -154,6 +154,17 @@ impl<'s> Recorder<'s> {
         self.store.add_recorded(self.session, capture).map(drop)
     }
 
+    /// Keeps a change of what the session could do (see [`crate::listening`]), after the
+    /// sightings before it.
+    pub fn coverage(&mut self, change: &crate::listening::Change) {
+        self.flush();
+        if self.error.is_none()
+            && let Err(e) = self.store.add_coverage(self.session, change)
+        {
+            self.error = Some(e);
+        }
+    }
+
     /// Keeps in the evidence that tracker `t` is the user's own (how it was marked, and the
     /// address and identity that matched), at `time_us`; once per tracker and session.
     pub fn mark_own(&mut self, t: &Tracker, time_us: i64) -> Result<(), StoreError> {

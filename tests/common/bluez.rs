@@ -27,7 +27,7 @@ pub struct MockBluez {
     /// The private bus's address.
     pub bus: String,
     // Dropped in this order: the mock, then its bus.
-    _mock: Kill,
+    mock: Option<Kill>,
     _daemon: Kill,
 }
 
@@ -65,7 +65,7 @@ impl MockBluez {
             .unwrap();
         let mock = MockBluez {
             bus,
-            _mock: Kill(mock),
+            mock: Some(Kill(mock)),
             _daemon: daemon,
         };
         let t0 = Instant::now();
@@ -74,6 +74,11 @@ impl MockBluez {
             std::thread::sleep(Duration::from_millis(100));
         }
         Some(mock)
+    }
+
+    /// BlueZ goes away (bluetoothd stopped or crashed); the bus stays.
+    pub fn stop_bluez(&mut self) {
+        self.mock = None;
     }
 
     /// Runs one driver command (see the driver's usage).
