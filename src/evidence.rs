@@ -215,14 +215,86 @@ impl From<&Tracker> for TrackerRecord {
     }
 }
 
-/// A note the user added (`tagwatch note`), with an optional attached file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A note the user added (`tagwatch note`), with an optional attached file. The fields after
+/// the attachment came later: they are left out of the record when empty, so older notes and
+/// notes without them read and hash as they always did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NoteRecord {
+    /// When the note was recorded (microseconds UTC).
     pub time_us: i64,
     pub text: String,
     /// The attachment's file name (not its path) and SHA-256 (hex) if a file was attached.
     pub attachment_name: Option<String>,
     pub attachment_sha256: Option<String>,
+    /// When what the note tells happened (`note --at`), if not when it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_us: Option<i64>,
+    /// Where it happened, in the person's words (`note --place`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// What kind of event it is (`note --category`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<NoteCategory>,
+    /// The tracker it is about (`note --tracker`, or the tracker `identify` read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracker_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_size: Option<u64>,
+    /// What the person read off the device or an alert screen (`note --serial`, `--phone`).
+    #[serde(default, skip_serializing_if = "Identification::is_empty")]
+    pub identification: Identification,
+    /// What `tagwatch identify` read from the tracker, structured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identify: Option<crate::interact::IdentifyRecord>,
+    /// The record's `seq`: set when read from the store (whatever a payload says), never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+}
+
+impl NoteRecord {
+    /// When it happened: the event time if given, else when it was recorded.
+    pub fn happened_us(&self) -> i64 {
+        self.event_us.unwrap_or(self.time_us)
+    }
+}
+
+/// The kinds of event a note records (`note --category`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[derive(clap::ValueEnum)]
+pub enum NoteCategory {
+    /// The person found the tracker (on the car, in a bag).
+    FoundTag,
+    /// The person saw someone (following, waiting).
+    SawPerson,
+    /// A message, call or post received.
+    Message,
+    /// An alert on the phone (Apple's or Google's unknown-tracker alert).
+    PhoneAlert,
+    /// A consultation with the police.
+    Police,
+    Other,
+}
+
+/// What identifies a tracker, as read by the person: off the device, from Apple's NFC page
+/// (the serial number and the owner's phone number with most digits masked) or from a phone's
+/// alert screen.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identification {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// The masked phone number as shown, e.g. "•••• ••• 1234".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_phone: Option<String>,
+    /// Where it was read: "Apple NFC page", "on the device", "iPhone alert".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_from: Option<String>,
+}
+
+impl Identification {
+    pub fn is_empty(&self) -> bool {
+        self.serial.is_none() && self.owner_phone.is_none() && self.read_from.is_none()
+    }
 }
 
 /// Something the user said about a tracker, appended to the evidence (nothing is rewritten):
@@ -269,8 +341,27 @@ impl SessionListening {
     }
 }
 
+/// A session as a report shows it: what it read and what recorded it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// The `seq` of its start record.
+    pub id: i64,
+    /// `analyze`, `scan` or `sweep`.
+    pub kind: String,
+    pub started_us: i64,
+    /// `None`: it never closed.
+    pub ended_us: Option<i64>,
+    pub sources: Vec<Source>,
+    /// The tagwatch and system that recorded it ("tagwatch 0.1.0 (linux x86_64)"); sessions
+    /// of tagwatch before 0.1 do not say.
+    pub tool: Option<String>,
+    /// The settings it judged with (empty for sessions of older versions).
+    #[serde(default)]
+    pub settings: std::collections::BTreeMap<String, String>,
+}
+
 /// Everything a report or an export shows, read from the store.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportData {
     /// The trackers reported on (one, or all that were stored), latest verdict of each.
     pub trackers: Vec<TrackerRecord>,
@@ -293,4 +384,14 @@ pub struct ReportData {
     pub verification: VerifyReport,
     /// When the data was read, microseconds UTC.
     pub generated_us: i64,
+    /// Every session, in the order they began.
+    #[serde(default)]
+    pub sessions: Vec<SessionRecord>,
+    /// The evidence database's path as it was opened.
+    #[serde(default)]
+    pub database: Option<String>,
+    /// The attached pictures the report shows, by their note's `seq` (checked against the
+    /// note's SHA-256; not part of the exports).
+    #[serde(skip)]
+    pub images: std::collections::BTreeMap<u64, Vec<u8>>,
 }

@@ -53,7 +53,7 @@ fn analyze_stores_tracker_sightings_and_verify_finds_them_intact() {
         let html = std::fs::read_to_string(out_dir.join(format!("report-{lang}.html"))).unwrap();
         assert!(html.contains(&head), "{lang} report lacks the chain head");
         assert!(html.contains("<svg"), "{lang} report has no map");
-        assert!(html.contains("+09:00"), "{lang} report is not in local time");
+        assert!(html.contains(" JST ("), "{lang} report is not in Japan time");
     }
     // Reports and exports hold where the person was: readable by their owner only.
     let export = dir.path().join("sightings.csv");

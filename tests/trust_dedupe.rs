@@ -307,7 +307,7 @@ fn allowing_a_follower_annotates_it_and_keeps_its_alert() {
         .assert()
         .success();
     let en = std::fs::read_to_string(out.join("report-en.html")).unwrap();
-    assert!(en.contains("Marked as own by the user at") && en.contains("Following you"));
+    assert!(en.contains("Marked as own by the person at") && en.contains("Suspected of following"));
     let ja = std::fs::read_to_string(out.join("report-ja.html")).unwrap();
     assert!(ja.contains("に自分の物として登録"));
 }

@@ -123,7 +123,11 @@ fn reports_replace_their_own_files_privately_and_leave_no_temporary_files() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["report-en.html", "report-ja.html"]);
+    // The two pages and their appendix (every sighting), nothing else.
+    assert_eq!(
+        names,
+        ["report-en.html", "report-ja.html", "report-sightings.csv"]
+    );
     for name in &names {
         assert_eq!(mode(&out.join(name)), 0o600, "{name}");
     }

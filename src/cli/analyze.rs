@@ -67,7 +67,7 @@ pub(crate) fn run(args: &AnalyzeArgs) -> ExitCode {
             .collect(),
         None => Vec::new(),
     };
-    let recorder = match begin(store.as_mut(), "analyze", &sources) {
+    let recorder = match begin(store.as_mut(), "analyze", &sources, &args.judge.settings()) {
         Ok(r) => r,
         Err(code) => return code,
     };

@@ -1,5 +1,6 @@
 //! Argument groups several commands share, and what they name, read.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -41,6 +42,48 @@ pub(crate) struct JudgeArgs {
     /// A file of named places, one NAME=LAT,LON[,RADIUS] per line.
     #[arg(long = "places", value_name = "FILE")]
     places_file: Option<PathBuf>,
+}
+
+impl JudgeArgs {
+    /// The settings as the evidence keeps them: each file with its size and SHA-256, so the
+    /// report can say exactly what the verdicts were made with.
+    pub(crate) fn settings(&self) -> BTreeMap<String, String> {
+        let file = |path: &std::path::Path| {
+            let s = tagwatch::evidence::Source::capture(path);
+            match (s.size, s.sha256) {
+                (Some(size), Some(sha)) => {
+                    format!("{} ({} bytes, SHA-256 {sha})", s.path, present::grouped(size))
+                }
+                _ => format!("{} (unreadable)", s.path),
+            }
+        };
+        let mut settings = BTreeMap::new();
+        let sensitivity = self
+            .sensitivity
+            .to_possible_value()
+            .map(|v| v.get_name().to_string());
+        settings.insert("sensitivity".to_string(), sensitivity.unwrap_or_default());
+        settings.insert("max_gap_s".to_string(), self.max_gap.to_string());
+        let tracks: Vec<String> = self.tracks.iter().map(|p| file(p)).collect();
+        if !tracks.is_empty() {
+            settings.insert("track".to_string(), tracks.join("; "));
+        }
+        if let Some(allow) = &self.allow {
+            settings.insert("allow_list".to_string(), file(allow));
+        }
+        if let Some(places) = &self.places_file {
+            settings.insert("places_file".to_string(), file(places));
+        }
+        if !self.places.is_empty() {
+            let places: Vec<String> = self
+                .places
+                .iter()
+                .map(|p| format!("{}={},{},{}", p.name, p.lat, p.lon, p.radius_m))
+                .collect();
+            settings.insert("places".to_string(), places.join("; "));
+        }
+        settings
+    }
 }
 
 /// What [`JudgeArgs`] name, read.

@@ -90,7 +90,7 @@ pub(crate) fn run(action: Action, args: &InteractArgs) -> ExitCode {
         }
     }
     if let Some(store) = store.as_mut() {
-        match store.add_note(&note, None, chrono::Utc::now().timestamp_micros()) {
+        match store.add_note_record(report.note(chrono::Utc::now().timestamp_micros()), None) {
             Ok(_) => println!("kept in the evidence ({})", store.path().display()),
             Err(e) => return store_failed(&e),
         }

@@ -14,16 +14,12 @@ pub(crate) fn run(db: &DbArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let listed = store.sessions().and_then(|sessions| {
-        let data = store.report_data(None, chrono::Utc::now().timestamp_micros())?;
-        Ok((sessions, data))
-    });
-    let (sessions, data) = match listed {
-        Ok(l) => l,
+    let data = match store.report_data(None, chrono::Utc::now().timestamp_micros()) {
+        Ok(d) => d,
         Err(e) => return store_failed(&e),
     };
     let mut out = std::io::BufWriter::new(anstream::stdout());
-    let _ = present::list::write(&sessions, &data, &mut out).and_then(|()| out.flush());
+    let _ = present::list::write(&data, &mut out).and_then(|()| out.flush());
     if !data.verification.intact() {
         eprintln!("warning: the evidence does not verify: run `tagwatch verify`");
     }

@@ -245,7 +245,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             }
         }
     }
-    let recorder = match begin(store.as_mut(), kind, &[stored_source]) {
+    let recorder = match begin(store.as_mut(), kind, &[stored_source], &args.judge.settings()) {
         Ok(r) => r,
         Err(code) => return code,
     };

@@ -4,6 +4,7 @@
 mod analyze;
 mod anchor;
 mod args;
+mod attachment;
 mod interact;
 mod list;
 mod live;
@@ -58,6 +59,9 @@ enum Command {
     Identify(interact::InteractArgs),
     /// Add a note to the evidence ("found it under the car seat"), with a photo or file.
     Note(note::NoteArgs),
+    /// Get a file kept with a note back out (a photo, a screenshot), checked against its SHA-256.
+    #[command(subcommand)]
+    Attachment(attachment::Attachment),
     /// Write the evidence report: a self-contained HTML page per language (prints to PDF).
     Report(report::ReportArgs),
     /// Export the stored sightings: CSV, GeoJSON and KML (QGIS, Google Earth) or JSON.
@@ -90,6 +94,7 @@ pub fn main() -> ExitCode {
         Command::Ring(args) => interact::run(Action::Ring, &args),
         Command::Identify(args) => interact::run(Action::Identify, &args),
         Command::Note(args) => args.run(),
+        Command::Attachment(what) => what.run(),
         Command::Report(args) => args.run(),
         Command::Export(args) => args.run(),
         Command::List(db) => list::run(&db),
@@ -124,14 +129,17 @@ pub(crate) fn bluetooth_hint(why: &str, lang: tagwatch::i18n::Lang) -> String {
         .unwrap_or_else(|| BLUETOOTH_HINT.to_string())
 }
 
-/// Begins a session of `kind` in the store, if there is one.
+/// Begins a session of `kind` in the store, if there is one, keeping the `settings` it judges
+/// with.
 pub(crate) fn begin<'s>(
     store: Option<&'s mut Store>,
     kind: &str,
     sources: &[Source],
+    settings: &std::collections::BTreeMap<String, String>,
 ) -> Result<Option<Recorder<'s>>, ExitCode> {
+    let now = chrono::Utc::now().timestamp_micros();
     store
-        .map(|store| Recorder::begin(store, kind, sources, chrono::Utc::now().timestamp_micros()))
+        .map(|store| Recorder::begin_with(store, kind, sources, now, settings))
         .transpose()
         .map_err(|e| store_failed(&e))
 }
@@ -144,6 +152,8 @@ pub(crate) fn store_failed(e: &StoreError) -> ExitCode {
     );
     match e {
         StoreError::UnknownTracker(_) => ExitCode::from(exit::UNKNOWN_TRACKER),
+        // A record number that names no attached file: the command line is wrong.
+        StoreError::NoAttachment { .. } => ExitCode::from(exit::USAGE),
         _ => ExitCode::from(exit::DATABASE),
     }
 }

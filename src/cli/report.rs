@@ -17,6 +17,29 @@ use tagwatch::store::StoreError;
 use super::args::DbArgs;
 use super::{output_failed, store_failed};
 
+/// The zone of the times a report or export shows.
+#[derive(Args)]
+struct ZoneArgs {
+    /// Show times at this UTC offset, e.g. +09:00 [default: where the positions are (Japan:
+    /// JST), else this computer's zone].
+    #[arg(long, value_name = "OFFSET", allow_hyphen_values = true)]
+    utc_offset: Option<FixedOffset>,
+}
+
+impl ZoneArgs {
+    /// The zone for `data`; warns when the positions and this computer disagree and no
+    /// offset was given.
+    fn zone(&self, data: &ReportData) -> report::Zone {
+        let machine = report::Zone::machine_offset();
+        if self.utc_offset.is_none()
+            && let Some(warning) = report::Zone::disagreement(data, machine, tagwatch::i18n::from_env(None))
+        {
+            eprintln!("warning: {warning}");
+        }
+        report::Zone::choose(data, self.utc_offset, machine)
+    }
+}
+
 #[derive(Args)]
 pub(crate) struct ReportArgs {
     /// Only this tracker (its id as `analyze` prints it) [default: every stored tracker].
@@ -25,9 +48,8 @@ pub(crate) struct ReportArgs {
     /// Report language, ja or en; repeat for both [default: both].
     #[arg(long)]
     lang: Vec<Lang>,
-    /// Show local times at this UTC offset, e.g. +09:00 [default: this computer's zone].
-    #[arg(long, value_name = "OFFSET", allow_hyphen_values = true)]
-    utc_offset: Option<FixedOffset>,
+    #[command(flatten)]
+    zone: ZoneArgs,
     /// Folder to write into (created if missing).
     #[arg(short, long, value_name = "DIR")]
     output: PathBuf,
@@ -54,12 +76,9 @@ impl ReportArgs {
         } else {
             &self.lang[..]
         };
+        let zone = self.zone.zone(&data);
         for &lang in langs {
-            let written = match self.utc_offset {
-                Some(tz) => report::write_report(dir, &data, lang, &tz),
-                None => report::write_report(dir, &data, lang, &chrono::Local),
-            };
-            match written {
+            match report::write_report(dir, &data, lang, &zone) {
                 Ok(path) => println!("{}", path.display()),
                 Err(e) => {
                     eprintln!("error: {}", present::neutralise(&e.to_string()));
@@ -81,6 +100,8 @@ pub(crate) struct ExportArgs {
     /// The file to write; `-` for standard output.
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
+    #[command(flatten)]
+    zone: ZoneArgs,
     /// Write it even if the evidence does not verify; its `verification` field then says
     /// so and where the chain breaks.
     #[arg(long)]
@@ -103,11 +124,12 @@ impl ExportArgs {
             Ok(d) => d,
             Err(code) => return code,
         };
+        let zone = self.zone.zone(&data);
         let text = match self.format {
-            ExportFormat::Csv => report::to_csv(&data),
-            ExportFormat::Geojson => report::to_geojson(&data),
-            ExportFormat::Kml => report::to_kml(&data),
-            ExportFormat::Json => report::to_json(&data),
+            ExportFormat::Csv => report::to_csv(&data, &zone),
+            ExportFormat::Geojson => report::to_geojson(&data, &zone),
+            ExportFormat::Kml => report::to_kml(&data, &zone),
+            ExportFormat::Json => report::to_json(&data, &zone),
         };
         let output = &self.output;
         let written = if output == std::path::Path::new("-") {

@@ -106,6 +106,21 @@ impl Report {
         }
     }
 
+    /// The evidence note, taken at `time_us`: its text, the tracker it is about and, for
+    /// `identify`, what was read, structured.
+    pub fn note(&self, time_us: i64) -> crate::evidence::NoteRecord {
+        let mut note = match &self.done {
+            Done::Identified(r) => r.to_note(&self.target.who(), time_us),
+            Done::Rang(_) => crate::evidence::NoteRecord {
+                time_us,
+                ..Default::default()
+            },
+        };
+        note.text = self.note_text();
+        note.tracker_id = self.target.tracker_id.clone();
+        note
+    }
+
     /// The text of the evidence note.
     pub fn note_text(&self) -> String {
         let heard = format!(
@@ -262,13 +277,7 @@ mod tests {
                 ..Default::default()
             }],
             sightings: vec![sighting(1, "C4:00:00:00:00:01"), sighting(2, "C4:00:00:00:00:02")],
-            track: vec![],
-            notes: vec![],
-            annotations: vec![],
-            anchors: vec![],
-            listening: vec![],
-            verification: Default::default(),
-            generated_us: 0,
+            ..Default::default()
         }
     }
 

@@ -583,13 +583,14 @@ impl IdentifyRecord {
         lines.join("\n")
     }
 
-    /// An evidence note (no attachment) for the tracker at `address`, taken at `time_us`.
+    /// An evidence note (no attachment) for the tracker at `address`, taken at `time_us`: the
+    /// text, and this record structured so the report can show it field by field.
     pub fn to_note(&self, address: &str, time_us: i64) -> NoteRecord {
         NoteRecord {
             time_us,
             text: self.note_text(address),
-            attachment_name: None,
-            attachment_sha256: None,
+            identify: Some(self.clone()),
+            ..NoteRecord::default()
         }
     }
 }

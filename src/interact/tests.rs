@@ -456,6 +456,7 @@ fn identify_after_the_physical_action() {
 
     let note = r.to_note("AA:BB:CC:DD:EE:FF", 42);
     assert_eq!(note.time_us, 42);
+    assert_eq!(note.identify.as_ref(), Some(&r));
     for needle in [
         "AA:BB:CC:DD:EE:FF",
         "manufacturer: Acme",

@@ -512,8 +512,8 @@ impl<'a> Session<'a> {
         Lang::ALL
             .iter()
             .map(|&lang| {
-                report::write_report(dir, &data, lang, &chrono::Local)
-                    .map_err(|e| format!("{}: {e}", dir.display()))
+                let zone = report::Zone::choose(&data, None, report::Zone::machine_offset());
+                report::write_report(dir, &data, lang, &zone).map_err(|e| format!("{}: {e}", dir.display()))
             })
             .collect()
     }

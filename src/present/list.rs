@@ -4,14 +4,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use crate::evidence::{ReportData, TrackerRecord};
-use crate::store::SessionSummary;
 
 use super::{local_time, neutralise};
 
 /// Writes the sessions (sweeps apart), trackers, notes and anchors. Every text that came from
 /// the data is neutralised.
-pub fn write(sessions: &[SessionSummary], data: &ReportData, out: &mut dyn Write) -> io::Result<()> {
-    let (sweeps, others): (Vec<_>, Vec<_>) = sessions.iter().partition(|s| s.kind == "sweep");
+pub fn write(data: &ReportData, out: &mut dyn Write) -> io::Result<()> {
+    let (sweeps, others): (Vec<_>, Vec<_>) = data.sessions.iter().partition(|s| s.kind == "sweep");
     for (title, list) in [("Sessions", others), ("Sweeps", sweeps)] {
         writeln!(out, "{title} ({})", list.len())?;
         for s in list {
@@ -19,7 +18,7 @@ pub fn write(sessions: &[SessionSummary], data: &ReportData, out: &mut dyn Write
             let sources = s
                 .sources
                 .iter()
-                .map(|p| neutralise(p))
+                .map(|s| neutralise(&s.path))
                 .collect::<Vec<_>>()
                 .join(", ");
             writeln!(

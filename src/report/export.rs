@@ -1,5 +1,6 @@
 //! Machine-readable exports of the sightings: CSV for spreadsheets, GeoJSON for GIS tools,
-//! KML for Google Earth and JSON of the whole `ReportData`.
+//! KML for Google Earth and JSON of the whole `ReportData`. Each carries the tagwatch version,
+//! the chain head it was made from and the time zone of its local times.
 
 use std::io;
 
@@ -8,12 +9,14 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use serde_json::json;
 
-use super::{neutralise, rfc3339, snake};
+use super::condense::{self, Kind};
+use super::{Zone, neutralise, rfc3339, snake};
 use crate::evidence::{ReportData, SightingRecord};
 
-const CSV_HEADER: [&str; 12] = [
+const CSV_HEADER: [&str; 15] = [
     "tracker_id",
     "time_utc",
+    "time_local",
     "lat",
     "lon",
     "accuracy_m",
@@ -24,7 +27,27 @@ const CSV_HEADER: [&str; 12] = [
     "source",
     "raw_hex",
     "verification",
+    "tagwatch_version",
+    "chain_head",
 ];
+
+/// A time in the export's zone, RFC 3339 with its offset: "2026-01-15T17:00:00.000000+09:00".
+fn local(us: i64, zone: &Zone) -> String {
+    super::utc(us)
+        .with_timezone(&zone.offset)
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// What every export says about itself.
+fn about(data: &ReportData, zone: &Zone) -> serde_json::Value {
+    json!({
+        "tagwatch_version": env!("CARGO_PKG_VERSION"),
+        "chain_head": data.verification.head,
+        "records": data.verification.records,
+        "time_zone": zone.abbreviation(),
+        "utc_offset": zone.offset.to_string(),
+    })
+}
 
 /// A text cell a spreadsheet will not run: one that starts like a formula (`= + - @`, or a tab
 /// or carriage return before one) gets a leading `'`, and steering characters are made
@@ -44,9 +67,12 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 
 /// Every sighting as one CSV row (RFC 4180, header row first); empty fields where there
 /// is no position, accuracy or RSSI. Every row carries what verify found, so no row of a
-/// broken chain can be taken for verified evidence.
-pub fn to_csv(data: &ReportData) -> String {
+/// broken chain can be taken for verified evidence, and the version and chain head it was
+/// made with; `time_local` is in `zone`.
+pub fn to_csv(data: &ReportData, zone: &Zone) -> String {
     let verification = neutralise(&data.verification.summary());
+    let version = env!("CARGO_PKG_VERSION").to_string();
+    let head = neutralise(&data.verification.head);
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail, and every row has the header's length.
     let rows = std::iter::once(CSV_HEADER.map(str::to_string)).chain(data.sightings.iter().map(|s| {
@@ -54,6 +80,7 @@ pub fn to_csv(data: &ReportData) -> String {
         [
             text_cell(&s.tracker_id),
             rfc3339(s.time_us),
+            local(s.time_us, zone),
             opt(p.map(|p| p.lat)),
             opt(p.map(|p| p.lon)),
             opt(p.and_then(|p| p.accuracy_m)),
@@ -64,6 +91,8 @@ pub fn to_csv(data: &ReportData) -> String {
             text_cell(&s.source),
             text_cell(&s.raw_hex),
             verification.clone(),
+            version.clone(),
+            head.clone(),
         ]
     }));
     for row in rows {
@@ -93,7 +122,7 @@ fn properties(s: &SightingRecord) -> JsonObject {
 /// A GeoJSON FeatureCollection (RFC 7946): a Point per sighting with a position, with the
 /// sighting's fields as properties, and a LineString of the person's track (when it has
 /// two points or more) with its times.
-pub fn to_geojson(data: &ReportData) -> String {
+pub fn to_geojson(data: &ReportData, zone: &Zone) -> String {
     let mut features: Vec<Feature> = data
         .sightings
         .iter()
@@ -117,24 +146,70 @@ pub fn to_geojson(data: &ReportData) -> String {
     crate::present::safe_json::to_string(&FeatureCollection {
         bbox: None,
         features,
-        foreign_members: Some(JsonObject::from_iter([(
-            "verification".to_string(),
-            verification,
-        )])),
+        foreign_members: Some(JsonObject::from_iter([
+            ("verification".to_string(), verification),
+            ("tagwatch".to_string(), about(data, zone)),
+        ])),
     })
 }
 
-/// KML 2.2 for Google Earth: a Placemark per located sighting with its TimeStamp, and the
-/// person's track as a LineString.
-pub fn to_kml(data: &ReportData) -> String {
+/// KML 2.2 for Google Earth: per tracker, one named placemark per stay (its time span,
+/// sightings and strongest signal) and its path through the minutes of travel; the person's
+/// track as a LineString; the version, chain head and zone as the document's ExtendedData.
+pub fn to_kml(data: &ReportData, zone: &Zone) -> String {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
-    kml(&mut w, data).expect("KML into memory");
+    kml(&mut w, data, zone).expect("KML into memory");
     String::from_utf8(w.into_inner()).expect("KML of UTF-8 text")
 }
 
-fn kml(w: &mut Writer<Vec<u8>>, data: &ReportData) -> io::Result<()> {
+/// A `<Placemark>` named `name` over `begin`..`end` with `geometry` written by `inner`.
+fn placemark(
+    w: &mut Writer<Vec<u8>>,
+    name: &str,
+    description: &str,
+    (begin, end): (i64, i64),
+    inner: impl FnOnce(&mut Writer<Vec<u8>>) -> io::Result<()>,
+) -> io::Result<()> {
+    let text = |s: &str| BytesText::new(&neutralise(s)).into_owned();
+    w.create_element("Placemark").write_inner_content(|w| {
+        w.create_element("name").write_text_content(text(name))?;
+        w.create_element("description")
+            .write_text_content(text(description))?;
+        w.create_element("TimeSpan").write_inner_content(|w| {
+            w.create_element("begin")
+                .write_text_content(BytesText::new(&rfc3339(begin)))?;
+            w.create_element("end")
+                .write_text_content(BytesText::new(&rfc3339(end)))?;
+            Ok(())
+        })?;
+        inner(w)
+    })?;
+    Ok(())
+}
+
+fn line(w: &mut Writer<Vec<u8>>, points: &[(f64, f64)]) -> io::Result<()> {
+    let coords: Vec<String> = points.iter().map(|(lat, lon)| format!("{lon},{lat}")).collect();
+    w.create_element("LineString").write_inner_content(|w| {
+        w.create_element("tessellate")
+            .write_text_content(BytesText::new("1"))?;
+        w.create_element("coordinates")
+            .write_text_content(BytesText::new(&coords.join(" ")))?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+fn kml(w: &mut Writer<Vec<u8>>, data: &ReportData, zone: &Zone) -> io::Result<()> {
     // Text from the data is escaped by quick-xml; controls, invalid in XML 1.0, are neutralised.
     let text = |s: &str| BytesText::new(&neutralise(s)).into_owned();
+    let about = about(data, zone);
+    let mut meta: Vec<(String, String)> = vec![("verification".into(), data.verification.summary())];
+    if let Some(map) = about.as_object() {
+        meta.extend(
+            map.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().map_or(v.to_string(), str::to_string))),
+        );
+    }
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     w.create_element("kml")
         .with_attribute(("xmlns", "http://www.opengis.net/kml/2.2"))
@@ -143,71 +218,75 @@ fn kml(w: &mut Writer<Vec<u8>>, data: &ReportData) -> io::Result<()> {
                 w.create_element("name")
                     .write_text_content(BytesText::new("tagwatch sightings"))?;
                 w.create_element("ExtendedData").write_inner_content(|w| {
-                    w.create_element("Data")
-                        .with_attribute(("name", "verification"))
-                        .write_inner_content(|w| {
-                            w.create_element("value")
-                                .write_text_content(text(&data.verification.summary()))?;
-                            Ok(())
-                        })?;
+                    for (name, value) in &meta {
+                        w.create_element("Data")
+                            .with_attribute(("name", name.as_str()))
+                            .write_inner_content(|w| {
+                                w.create_element("value").write_text_content(text(value))?;
+                                Ok(())
+                            })?;
+                    }
                     Ok(())
                 })?;
-                for s in &data.sightings {
-                    let Some(p) = s.position else { continue };
-                    let description = format!(
-                        "time {}\nrssi {}\naddress {} ({})\npdu {}\nsource {}\naccuracy_m {}\nraw {}",
-                        rfc3339(s.time_us),
-                        opt(s.rssi),
-                        s.address,
-                        snake(&s.address_type),
-                        snake(&s.pdu),
-                        s.source,
-                        opt(p.accuracy_m),
-                        s.raw_hex
-                    );
-                    w.create_element("Placemark").write_inner_content(|w| {
-                        w.create_element("name").write_text_content(text(&s.tracker_id))?;
-                        w.create_element("description")
-                            .write_text_content(text(&description))?;
-                        w.create_element("TimeStamp").write_inner_content(|w| {
-                            w.create_element("when")
-                                .write_text_content(BytesText::new(&rfc3339(s.time_us)))?;
-                            Ok(())
-                        })?;
-                        w.create_element("Point").write_inner_content(|w| {
-                            w.create_element("coordinates")
-                                .write_text_content(BytesText::new(&format!("{},{}", p.lon, p.lat)))?;
-                            Ok(())
-                        })?;
-                        Ok(())
-                    })?;
+                for t in &data.trackers {
+                    let sightings: Vec<&SightingRecord> =
+                        data.sightings.iter().filter(|s| s.tracker_id == t.id).collect();
+                    let segments = condense::segments(&sightings);
+                    let mut stay = 0;
+                    for g in segments.iter().filter(|g| g.kind == Kind::Stay) {
+                        let Some((lat, lon)) = g.position else { continue };
+                        stay += 1;
+                        let description = format!(
+                            "{} sightings from {} to {}, strongest RSSI {} dBm",
+                            g.sightings,
+                            local(g.start_us, zone),
+                            local(g.end_us, zone),
+                            opt(g.rssi_max)
+                        );
+                        placemark(
+                            w,
+                            &format!("{} stay {stay}", t.id),
+                            &description,
+                            (g.start_us, g.end_us),
+                            |w| {
+                                w.create_element("Point").write_inner_content(|w| {
+                                    w.create_element("coordinates")
+                                        .write_text_content(BytesText::new(&format!("{lon},{lat}")))?;
+                                    Ok(())
+                                })?;
+                                Ok(())
+                            },
+                        )?;
+                    }
+                    let path: Vec<(f64, f64)> = segments.iter().filter_map(|g| g.position).collect();
+                    if let (true, Some(first), Some(last)) =
+                        (path.len() > 1, sightings.first(), sightings.last())
+                    {
+                        let description = format!(
+                            "{} sightings, {} stays, one point per stay and per minute of travel",
+                            sightings.len(),
+                            stay
+                        );
+                        placemark(
+                            w,
+                            &format!("{} path", t.id),
+                            &description,
+                            (first.time_us, last.time_us),
+                            |w| line(w, &path),
+                        )?;
+                    }
                 }
-                if data.track.len() > 1 {
-                    let coords: Vec<String> = data
-                        .track
-                        .iter()
-                        .map(|p| format!("{},{}", p.lon, p.lat))
-                        .collect();
-                    w.create_element("Placemark").write_inner_content(|w| {
-                        w.create_element("name")
-                            .write_text_content(BytesText::new("track"))?;
-                        w.create_element("TimeSpan").write_inner_content(|w| {
-                            let (a, b) = (&data.track[0], &data.track[data.track.len() - 1]);
-                            w.create_element("begin")
-                                .write_text_content(BytesText::new(&rfc3339(a.time_us)))?;
-                            w.create_element("end")
-                                .write_text_content(BytesText::new(&rfc3339(b.time_us)))?;
-                            Ok(())
-                        })?;
-                        w.create_element("LineString").write_inner_content(|w| {
-                            w.create_element("tessellate")
-                                .write_text_content(BytesText::new("1"))?;
-                            w.create_element("coordinates")
-                                .write_text_content(BytesText::new(&coords.join(" ")))?;
-                            Ok(())
-                        })?;
-                        Ok(())
-                    })?;
+                if let (true, Some(a), Some(b)) =
+                    (data.track.len() > 1, data.track.first(), data.track.last())
+                {
+                    let points: Vec<(f64, f64)> = data.track.iter().map(|p| (p.lat, p.lon)).collect();
+                    placemark(
+                        w,
+                        "track",
+                        "the person's positions",
+                        (a.time_us, b.time_us),
+                        |w| line(w, &points),
+                    )?;
                 }
                 Ok(())
             })?;
@@ -216,7 +295,17 @@ fn kml(w: &mut Writer<Vec<u8>>, data: &ReportData) -> io::Result<()> {
     Ok(())
 }
 
-/// The whole `ReportData` as pretty JSON (its serde form), for other tools.
-pub fn to_json(data: &ReportData) -> String {
-    crate::present::safe_json::to_string(data)
+/// The whole `ReportData` as pretty JSON (its serde form), for other tools, with a `tagwatch`
+/// member saying the version, chain head and zone.
+pub fn to_json(data: &ReportData, zone: &Zone) -> String {
+    #[derive(serde::Serialize)]
+    struct Export<'a> {
+        tagwatch: serde_json::Value,
+        #[serde(flatten)]
+        data: &'a ReportData,
+    }
+    crate::present::safe_json::to_string(&Export {
+        tagwatch: about(data, zone),
+        data,
+    })
 }

@@ -2,31 +2,47 @@
 //! consultation (Japanese or English from one template) and CSV, GeoJSON, KML and JSON
 //! exports of the sightings.
 
+mod condense;
 mod export;
 mod html;
+mod log;
+mod provenance;
 mod svg;
+mod zone;
 
-use std::fmt::Display;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::evidence::ReportData;
 use crate::i18n::Lang;
 
 pub use export::{to_csv, to_geojson, to_json, to_kml};
-pub use html::render_html;
+pub use log::image_type;
+pub use provenance::CHECK_RECIPE;
+pub use zone::{Zone, ZoneSource};
 
-/// Writes the HTML report as `report-<lang>.html` into `dir` and returns its path.
-pub fn write_report<Tz: TimeZone>(dir: &Path, data: &ReportData, lang: Lang, tz: &Tz) -> io::Result<PathBuf>
-where
-    Tz::Offset: Display,
-{
-    let path = dir.join(format!("report-{}.html", lang.code()));
-    crate::files::write_atomic(&path, render_html(data, lang, tz).as_bytes())
-        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-    Ok(path)
+/// The appendix beside each report: every sighting of every tracker, as `export --format csv`.
+pub const APPENDIX: &str = "report-sightings.csv";
+
+/// The report in `lang` with times in `zone` (its appendix CSV is [`to_csv`] of the same data).
+pub fn render_html(data: &ReportData, lang: Lang, zone: &Zone) -> String {
+    html::render(data, lang, zone, (APPENDIX, to_csv(data, zone).as_bytes()))
+}
+
+/// Writes the HTML report as `report-<lang>.html` into `dir`, and beside it the appendix
+/// [`APPENDIX`] that the report names with its SHA-256; returns the report's path.
+pub fn write_report(dir: &Path, data: &ReportData, lang: Lang, zone: &Zone) -> io::Result<PathBuf> {
+    let csv = to_csv(data, zone);
+    let write = |path: PathBuf, bytes: &[u8]| {
+        crate::files::write_atomic(&path, bytes)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+            .map(|()| path)
+    };
+    write(dir.join(APPENDIX), csv.as_bytes())?;
+    let page = html::render(data, lang, zone, (APPENDIX, csv.as_bytes()));
+    write(dir.join(format!("report-{}.html", lang.code())), page.as_bytes())
 }
 
 /// Text from the data, made safe as HTML text or an attribute value: markup characters are
@@ -78,18 +94,19 @@ fn rfc3339(us: i64) -> String {
 }
 
 /// "2026-01-15 17:00:00 JST (08:00:00 UTC)"; the UTC date is given too when it differs.
-fn local_and_utc<Tz: TimeZone>(us: i64, tz: &Tz) -> String
-where
-    Tz::Offset: Display,
-{
+fn local_and_utc(us: i64, zone: &Zone) -> String {
     let u = utc(us);
-    let local = u.with_timezone(tz);
+    let local = u.with_timezone(&zone.offset);
     let utc_part = if local.date_naive() == u.date_naive() {
         u.format("%H:%M:%S")
     } else {
         u.format("%Y-%m-%d %H:%M:%S")
     };
-    format!("{} ({utc_part} UTC)", local.format("%Y-%m-%d %H:%M:%S %Z"))
+    format!(
+        "{} {} ({utc_part} UTC)",
+        local.format("%Y-%m-%d %H:%M:%S"),
+        zone.abbreviation()
+    )
 }
 
 /// "850 m", "6.3 km", as the verdict writes distances.

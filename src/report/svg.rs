@@ -1,11 +1,10 @@
 //! The report's drawings as inline SVG: a map drawn from the coordinates alone (no tiles, so
 //! the report needs no network and shows nothing but the evidence) and a timeline chart.
 
-use std::fmt::{Display, Write};
+use std::fmt::Write;
 
-use chrono::TimeZone;
-
-use super::{Lang, esc, local_and_utc, utc};
+use super::condense::{Kind, Segment};
+use super::{Lang, Zone, esc, local_and_utc, utc};
 use crate::evidence::{SightingRecord, TrackPoint};
 
 /// Metres per degree of latitude (and of longitude at the equator).
@@ -101,33 +100,44 @@ fn fraction(t: i64, t0: i64, t1: i64) -> f64 {
     }
 }
 
-/// The map of one tracker's located sightings over the person's track; `None` when nothing
-/// has a position. `id` makes the gradient's id unique in the document.
-pub(crate) fn map<Tz: TimeZone>(
+/// At most this many points of the person's route are drawn (evenly thinned).
+const MAX_ROUTE_POINTS: usize = 600;
+
+/// The map of one tracker over the person's track: the route, one dot per minute of travel,
+/// the stays numbered as in the key-points table, the alert point, start and end; `None`
+/// when nothing has a position. `id` makes the gradient's id unique in the document.
+pub(crate) fn map(
     id: usize,
+    segments: &[Segment],
     sightings: &[&SightingRecord],
     track: &[TrackPoint],
+    alert: Option<&SightingRecord>,
     lang: Lang,
-    tz: &Tz,
-) -> Option<String>
-where
-    Tz::Offset: Display,
-{
+    zone: &Zone,
+) -> Option<String> {
     let located: Vec<(&SightingRecord, f64, f64)> = sightings
         .iter()
         .filter_map(|s| s.position.map(|p| (*s, p.lat, p.lon)))
         .collect();
     let (first, last) = (located.first()?, located.last()?);
     // Only the part of the track while the tracker was heard, so the map stays on the evidence.
-    let t0 = located.iter().map(|l| l.0.time_us).min()?;
-    let t1 = located.iter().map(|l| l.0.time_us).max()?;
-    let route: Vec<&TrackPoint> = track
+    let t0 = first.0.time_us;
+    let t1 = last.0.time_us;
+    let within: Vec<&TrackPoint> = track
         .iter()
         .filter(|p| p.time_us >= t0 && p.time_us <= t1)
         .collect();
-    let points: Vec<(f64, f64)> = located
+    let step = within.len().div_ceil(MAX_ROUTE_POINTS).max(1);
+    let mut route: Vec<&TrackPoint> = within.iter().copied().step_by(step).collect();
+    if let Some(&end) = within.last()
+        && route.last().is_some_and(|p| !std::ptr::eq(*p, end))
+    {
+        route.push(end);
+    }
+    let points: Vec<(f64, f64)> = segments
         .iter()
-        .map(|&(_, lat, lon)| (lat, lon))
+        .filter_map(|s| s.position)
+        .chain([(first.1, first.2), (last.1, last.2)])
         .chain(route.iter().map(|p| (p.lat, p.lon)))
         .collect();
     let proj = Projection::fit(&points, MAP_W, MAP_H, MAP_MARGIN)?;
@@ -159,21 +169,42 @@ where
             .collect();
         let _ = write!(s, r##"<polyline class="route" points="{}"/>"##, pts.join(" "));
     }
-    for &(sighting, lat, lon) in &located {
+    for seg in segments.iter().filter(|g| g.kind == Kind::Travel) {
+        let Some((lat, lon)) = seg.position else { continue };
         let (x, y) = proj.project(lat, lon);
         let _ = write!(
             s,
-            r##"<circle class="sighting" cx="{x:.1}" cy="{y:.1}" r="5" fill="{}"><title>{}</title></circle>"##,
-            time_colour(fraction(sighting.time_us, t0, t1)),
-            esc(&local_and_utc(sighting.time_us, tz))
+            r##"<circle class="sighting" cx="{x:.1}" cy="{y:.1}" r="4" fill="{}"><title>{}</title></circle>"##,
+            time_colour(fraction(seg.start_us, t0, t1)),
+            esc(&local_and_utc(seg.start_us, zone))
         );
     }
-    // Start and end of what the map shows (hollow, so the dots under them stay visible): the route if there is one, else the sightings.
-    let (start, end) = match (route.first(), route.last()) {
-        (Some(a), Some(b)) if route.len() > 1 => ((a.lat, a.lon), (b.lat, b.lon)),
-        _ => ((first.1, first.2), (last.1, last.2)),
-    };
-    for (class, (lat, lon), key) in [("start", start, "map_start"), ("end", end, "map_end")] {
+    for (n, seg) in segments.iter().filter(|g| g.kind == Kind::Stay).enumerate() {
+        let Some((lat, lon)) = seg.position else { continue };
+        let (x, y) = proj.project(lat, lon);
+        let _ = write!(
+            s,
+            r##"<g class="stay"><circle cx="{x:.1}" cy="{y:.1}" r="11"/><text x="{x:.1}" y="{:.1}">{}</text></g>"##,
+            y + 4.5,
+            n + 1
+        );
+    }
+    if let Some(p) = alert.and_then(|a| a.position) {
+        let (x, y) = proj.project(p.lat, p.lon);
+        let _ = write!(
+            s,
+            r##"<g class="alert"><path d="M{x:.1} {:.1} l9 16 h-18 z"/><text x="{:.1}" y="{:.1}">{}</text></g>"##,
+            y - 10.0,
+            x + 12.0,
+            y + 5.0,
+            esc(lang.t("map_alert"))
+        );
+    }
+    // Start and end of what the map shows (hollow, so the dots under them stay visible).
+    for (class, (lat, lon), key) in [
+        ("start", (first.1, first.2), "map_start"),
+        ("end", (last.1, last.2), "map_end"),
+    ] {
         let (x, y) = proj.project(lat, lon);
         let _ = write!(
             s,
@@ -208,7 +239,7 @@ where
     );
     // Colour legend, bottom right: first and last time.
     let (lx, ly) = (MAP_W - 260.0, MAP_H - 34.0);
-    let hm = |us: i64| utc(us).with_timezone(tz).format("%H:%M").to_string();
+    let hm = |us: i64| utc(us).with_timezone(&zone.offset).format("%H:%M").to_string();
     let _ = write!(
         s,
         r##"<g class="legend"><rect x="{lx}" y="{ly}" width="240" height="10" fill="url(#time-{id})"/><text x="{lx}" y="{:.1}">{}</text><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text></g>"##,
@@ -223,100 +254,169 @@ where
 }
 
 const TL_W: f64 = 800.0;
-const TL_H: f64 = 220.0;
-const TL_LEFT: f64 = 50.0;
+const TL_H: f64 = 250.0;
+const TL_LEFT: f64 = 60.0;
 const TL_RIGHT: f64 = 750.0;
-const TL_TOP: f64 = 15.0;
-const TL_BOTTOM: f64 = 180.0;
-const BIN_US: i64 = 5 * 60_000_000;
-/// At most this many bars; a longer span gets wider bins (multiples of 5 minutes).
-const MAX_BINS: i64 = 288;
+/// The presence strip: heard or not, each minute, with the stays shaded.
+const STRIP_TOP: f64 = 22.0;
+const STRIP_H: f64 = 26.0;
+/// The signal plot below it.
+const SIG_TOP: f64 = 70.0;
+const SIG_BOTTOM: f64 = 205.0;
+const MINUTE_US: i128 = 60_000_000;
+/// At most this many columns; a longer span gets wider ones (whole minutes).
+const MAX_COLUMNS: i128 = 720;
 const RSSI_MIN: f64 = -100.0;
 const RSSI_MAX: f64 = -30.0;
 
-/// The timeline chart of one tracker's sightings and the bin width in minutes, or `None`
-/// when there are none.
-pub(crate) fn timeline<Tz: TimeZone>(sightings: &[&SightingRecord], tz: &Tz) -> Option<(String, i64)>
-where
-    Tz::Offset: Display,
-{
+/// The timeline of one tracker: a presence strip (heard / not heard each minute, the stays
+/// shaded and numbered), the strongest signal each minute as a line, and the alert as a
+/// dashed line. `None` when there are no sightings.
+pub(crate) fn timeline(
+    sightings: &[&SightingRecord],
+    segments: &[Segment],
+    alert_us: Option<i64>,
+    lang: Lang,
+    zone: &Zone,
+) -> Option<String> {
     // Times in i128 from here: a damaged or forged time at either end of i64 gives a strange
     // chart, never an overflow or an index out of bounds.
     let t0 = i128::from(sightings.iter().map(|s| s.time_us).min()?);
     let t1 = i128::from(sightings.iter().map(|s| s.time_us).max()?);
-    let span = t1 - t0;
-    let (bin_us, max_bins) = (i128::from(BIN_US), i128::from(MAX_BINS));
-    let bin = bin_us * ((span / bin_us + 1) / max_bins + 1);
-    let bins = (span / bin + 1) as usize;
-    let mut counts = vec![0u32; bins];
+    let minutes = (t1 - t0) / MINUTE_US + 1;
+    let column_us = MINUTE_US * ((minutes - 1) / MAX_COLUMNS + 1);
+    let columns = ((t1 - t0) / column_us + 1) as usize;
+    let mut strongest: Vec<Option<i8>> = vec![None; columns];
+    let mut heard = vec![false; columns];
     for s in sightings {
-        counts[((i128::from(s.time_us) - t0) / bin) as usize] += 1;
+        let c = ((i128::from(s.time_us) - t0) / column_us) as usize;
+        heard[c] = true;
+        strongest[c] = strongest[c].max(s.rssi);
     }
-    let max = counts.iter().copied().max().unwrap_or(1).max(1);
     let plot_w = TL_RIGHT - TL_LEFT;
-    let plot_h = TL_BOTTOM - TL_TOP;
-    let bar_w = plot_w / bins as f64;
-    let x_of = |t: i128| TL_LEFT + (t - t0) as f64 / (bins as i128 * bin) as f64 * plot_w;
+    let col_w = plot_w / columns as f64;
+    let span = columns as i128 * column_us;
+    let x_of = |t: i128| TL_LEFT + (t - t0) as f64 / span as f64 * plot_w;
 
     let mut s = String::new();
-    let _ = write!(s, r##"<svg class="timeline" viewBox="0 0 {TL_W} {TL_H}">"##);
     let _ = write!(
         s,
-        r##"<path class="axis" d="M{TL_LEFT} {TL_TOP} V{TL_BOTTOM} H{TL_RIGHT} V{TL_TOP}"/>"##
+        r##"<svg class="timeline" viewBox="0 0 {TL_W} {TL_H}" role="img" aria-label="{}">"##,
+        esc(lang.t("timeline_heading"))
     );
-    for (i, &c) in counts.iter().enumerate().filter(|(_, c)| **c > 0) {
-        let h = c as f64 / max as f64 * plot_h;
+    let _ = write!(
+        s,
+        r##"<text x="{TL_LEFT}" y="{:.1}">{}</text><text x="{TL_LEFT}" y="{:.1}">{}</text>"##,
+        STRIP_TOP - 6.0,
+        esc(lang.t("timeline_presence")),
+        SIG_TOP - 6.0,
+        esc(lang.t("timeline_signal"))
+    );
+    // Runs of equal columns as one rectangle each: a 3-hour strip is tens of shapes.
+    let mut c = 0;
+    while c < columns {
+        let mut end = c;
+        while end + 1 < columns && heard[end + 1] == heard[c] {
+            end += 1;
+        }
         let _ = write!(
             s,
-            r##"<rect class="bar" x="{:.1}" y="{:.1}" width="{:.1}" height="{h:.1}"><title>{c}</title></rect>"##,
-            TL_LEFT + i as f64 * bar_w + 0.5,
-            TL_BOTTOM - h,
-            (bar_w - 1.0).max(0.5)
+            r##"<rect class="{}" x="{:.1}" y="{STRIP_TOP}" width="{:.1}" height="{STRIP_H}"/>"##,
+            if heard[c] { "heard" } else { "not-heard" },
+            TL_LEFT + c as f64 * col_w,
+            (end - c + 1) as f64 * col_w
+        );
+        c = end + 1;
+    }
+    for (n, g) in segments.iter().filter(|g| g.kind == Kind::Stay).enumerate() {
+        let (x0, x1) = (x_of(i128::from(g.start_us)), x_of(i128::from(g.end_us)));
+        let _ = write!(
+            s,
+            r##"<rect class="stay-band" x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}"/><text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
+            STRIP_TOP + STRIP_H,
+            (x1 - x0).max(1.0),
+            SIG_BOTTOM - STRIP_TOP - STRIP_H,
+            (x0 + x1) / 2.0,
+            STRIP_TOP + STRIP_H + 14.0,
+            n + 1
         );
     }
-    for sighting in sightings {
-        if let Some(rssi) = sighting.rssi {
-            let f = ((rssi as f64 - RSSI_MIN) / (RSSI_MAX - RSSI_MIN)).clamp(0.0, 1.0);
-            let _ = write!(
-                s,
-                r##"<circle class="rssi" cx="{:.1}" cy="{:.1}" r="2.5"/>"##,
-                x_of(i128::from(sighting.time_us)),
-                TL_BOTTOM - f * plot_h
-            );
-        }
-    }
-    // Axes: counts on the left, dBm on the right, five local times below.
     let _ = write!(
         s,
-        r##"<text x="{:.1}" y="{TL_BOTTOM}" text-anchor="end">0</text><text x="{:.1}" y="{:.1}" text-anchor="end">{max}</text>"##,
-        TL_LEFT - 5.0,
-        TL_LEFT - 5.0,
-        TL_TOP + 10.0
+        r##"<path class="axis" d="M{TL_LEFT} {SIG_TOP} V{SIG_BOTTOM} H{TL_RIGHT}"/>"##
     );
-    for dbm in [RSSI_MIN, -65.0, RSSI_MAX] {
-        let y = TL_BOTTOM - (dbm - RSSI_MIN) / (RSSI_MAX - RSSI_MIN) * plot_h;
+    // The signal line, broken where nothing was heard.
+    let y_of = |rssi: i8| {
+        let f = ((f64::from(rssi) - RSSI_MIN) / (RSSI_MAX - RSSI_MIN)).clamp(0.0, 1.0);
+        SIG_BOTTOM - f * (SIG_BOTTOM - SIG_TOP)
+    };
+    let mut run: Vec<String> = Vec::new();
+    let flush = |run: &mut Vec<String>, s: &mut String| {
+        if run.len() > 1 {
+            let _ = write!(s, r##"<polyline class="signal" points="{}"/>"##, run.join(" "));
+        } else if let Some(p) = run.first() {
+            let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
+            let _ = write!(
+                s,
+                r##"<circle class="rssi" cx="{x}" cy="{y}" r="1.5" fill="#c22"/>"##
+            );
+        }
+        run.clear();
+    };
+    for (c, rssi) in strongest.iter().enumerate() {
+        match rssi {
+            Some(v) => run.push(format!(
+                "{:.1},{:.1}",
+                TL_LEFT + (c as f64 + 0.5) * col_w,
+                y_of(*v)
+            )),
+            None => flush(&mut run, &mut s),
+        }
+    }
+    flush(&mut run, &mut s);
+    for dbm in [-100i8, -80, -60, -40] {
+        let y = y_of(dbm);
         let _ = write!(
             s,
-            r##"<text class="dbm" x="{:.1}" y="{:.1}">{dbm}</text>"##,
-            TL_RIGHT + 5.0,
+            r##"<text class="dbm" x="{:.1}" y="{:.1}" text-anchor="end">{dbm}</text>"##,
+            TL_LEFT - 5.0,
             y + 4.0
         );
     }
-    let end = t0 + bins as i128 * bin;
+    if let Some(at) = alert_us
+        .map(i128::from)
+        .filter(|at| (t0..=t0 + span).contains(at))
+    {
+        let x = x_of(at);
+        let _ = write!(
+            s,
+            r##"<path class="alert-line" d="M{x:.1} {:.1} V{SIG_BOTTOM}"/><text x="{:.1}" y="{:.1}" fill="#a00">{}</text>"##,
+            STRIP_TOP - 2.0,
+            x + 3.0,
+            SIG_TOP + 12.0,
+            esc(lang.t("map_alert"))
+        );
+    }
     for i in 0..5 {
-        let t = t0 + (end - t0) * i / 4;
+        let t = t0 + span * i / 4;
         let x = x_of(t);
         let t = i64::try_from(t).unwrap_or(i64::MAX);
         let fmt = if i == 0 { "%m-%d %H:%M" } else { "%H:%M" };
         let _ = write!(
             s,
-            r##"<path class="tick" d="M{x:.1} {TL_BOTTOM} v5"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
-            TL_BOTTOM + 20.0,
-            utc(t).with_timezone(tz).format(fmt)
+            r##"<path class="tick" d="M{x:.1} {SIG_BOTTOM} v5"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
+            SIG_BOTTOM + 20.0,
+            utc(t).with_timezone(&zone.offset).format(fmt)
         );
     }
+    let _ = write!(
+        s,
+        r##"<text x="{TL_RIGHT}" y="{:.1}" text-anchor="end">{}</text>"##,
+        SIG_BOTTOM + 40.0,
+        esc(&zone.abbreviation())
+    );
     s.push_str("</svg>");
-    Some((s, i64::try_from(bin / 60_000_000).unwrap_or(i64::MAX)))
+    Some(s)
 }
 
 #[cfg(test)]

@@ -7,10 +7,13 @@ use quick_xml::events::Event;
 use super::fixture::{START_US, report_data};
 use super::*;
 use crate::classify::Classifier;
-use crate::evidence::{HEARD_EXACT, HEARD_RECONSTRUCTED};
+use crate::evidence::{HEARD_EXACT, HEARD_RECONSTRUCTED, SightingRecord, TrackerRecord};
 
-fn jst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).unwrap()
+fn jst() -> Zone {
+    Zone {
+        offset: FixedOffset::east_opt(9 * 3600).unwrap(),
+        source: ZoneSource::Positions,
+    }
 }
 
 #[test]
@@ -55,7 +58,19 @@ fn both_languages_render_without_a_missing_message() {
         assert!(html.contains(&format!("<html lang=\"{}\">", lang.code())));
         assert!(html.contains(lang.t("title")));
         assert!(!html.contains("<script"), "no scripts");
-        assert!(!html.contains("http"), "no external resources or links");
+        // Nothing is loaded from elsewhere; the only addresses are map links to open by hand.
+        assert!(
+            !html.contains("src=\"http") && !html.contains("url(http"),
+            "no external resources"
+        );
+        for link in html.split("href=\"").skip(1) {
+            assert!(
+                link.starts_with("https://maps.gsi.go.jp/#17/")
+                    || link.starts_with("https://www.openstreetmap.org/?mlat="),
+                "{}",
+                &link[..40]
+            );
+        }
         assert!(html.contains("tagwatch verify --db PATH"));
     }
 }
@@ -64,29 +79,32 @@ fn both_languages_render_without_a_missing_message() {
 fn times_are_local_with_utc_beside() {
     assert_eq!(
         local_and_utc(START_US, &jst()),
-        "2026-01-15 17:00:00 +09:00 (08:00:00 UTC)"
+        "2026-01-15 17:00:00 JST (08:00:00 UTC)"
     );
     // 01:00 in Tokyo is the day before in UTC.
     assert_eq!(
         local_and_utc(START_US + 8 * 3_600_000_000, &jst()),
-        "2026-01-16 01:00:00 +09:00 (2026-01-15 16:00:00 UTC)"
+        "2026-01-16 01:00:00 JST (2026-01-15 16:00:00 UTC)"
     );
 }
 
 #[test]
 fn japanese_verdict_is_a_phrase_from_the_numbers_with_the_english_reasons_beside() {
     let html = render_html(&report_data(), Lang::Ja, &jst());
-    assert!(html.contains("1時間57分の間に4か所で合計50回検知され、場所同士は最大5.0 km離れていました。所有者から離れている状態を示していました。"));
+    assert!(html.contains("1時間57分の間に4か所で合計50回検知され、場所同士は最大5.0 km離れていました。タグは所有者から離れた状態を示していました。"));
     assert!(html.contains("tagwatch の判定理由（英語原文）"));
     assert!(html.contains("<li>separated from its owner</li>"));
 }
 
 #[test]
 fn english_verdict_phrase_counts_in_the_singular_too() {
-    let html = render_html(&report_data(), Lang::En, &jst());
+    let mut tile_only = report_data();
+    tile_only.trackers.retain(|t| t.id == "tile-5e6f7a8b");
+    let html = render_html(&tile_only, Lang::En, &jst());
     assert!(html.contains(
-        "Heard 3 times at 1 place up to 0 m apart, over 10 min; it does not say whether its owner is near."
+        "Heard 3 times at 1 place up to 0 m apart, over 10 min; the tag does not signal whether its owner is near."
     ));
+    let html = render_html(&report_data(), Lang::En, &jst());
     assert!(html.contains("Heard 50 times at 4 places up to 5.0 km apart, over 1 h 57 min;"));
 }
 
@@ -115,7 +133,13 @@ fn text_from_the_data_never_becomes_markup() {
     for lang in Lang::ALL {
         let html = render_html(&data, lang, &jst());
         assert!(!html.contains("<script"));
-        assert!(!html.contains("<img"));
+        // The one picture is the attached photo, inline; nothing from the data becomes an element.
+        assert!(
+            html.split("<img")
+                .skip(1)
+                .all(|i| i.starts_with(" class=\"thumb"))
+        );
+        assert!(!html.contains("<img src=x"));
         assert!(!html.contains("<b>bold"));
         assert!(!html.contains("<i>reason"));
         assert!(html.contains(
@@ -236,23 +260,18 @@ fn empty_data_and_sightings_without_positions_still_make_a_report() {
     well_formed(&html);
 
     let empty = ReportData {
-        trackers: vec![],
-        sightings: vec![],
-        track: vec![],
-        notes: vec![],
-        annotations: vec![],
-        anchors: vec![],
-        listening: vec![],
-        verification: Default::default(),
         generated_us: START_US,
+        ..ReportData::default()
     };
     for lang in Lang::ALL {
         let html = render_html(&empty, lang, &jst());
         assert!(html.contains(lang.t("no_trackers")) && html.contains(lang.t("no_notes")));
+        // Nothing recorded is never an all-clear.
+        assert!(html.contains(lang.t("conclusion_nothing")));
         well_formed(&html);
     }
-    assert_eq!(to_csv(&empty).lines().count(), 1, "the header only");
-    assert_eq!(well_formed(&to_kml(&empty)).get("Placemark"), None);
+    assert_eq!(to_csv(&empty, &jst()).lines().count(), 1, "the header only");
+    assert_eq!(well_formed(&to_kml(&empty, &jst())).get("Placemark"), None);
 }
 
 #[test]
@@ -262,7 +281,12 @@ fn map_draws_every_located_sighting_inside_the_view_box() {
     assert_eq!(counts["svg"], 2, "a map and a timeline");
     let map = &html[html.find("<svg class=\"map\"").unwrap()..];
     let map = &map[..map.find("</svg>").unwrap()];
-    assert_eq!(map.matches("<circle class=\"sighting\"").count(), 50);
+    // The four places of the fixture are numbered stays; the walks between them are dots,
+    // one per minute in which the tag was heard, far fewer than its 50 sightings.
+    assert_eq!(map.matches("<g class=\"stay\">").count(), 4);
+    let dots = map.matches("<circle class=\"sighting\"").count();
+    assert!((1..20).contains(&dots), "{dots} dots");
+    assert!(map.contains("<g class=\"alert\">"), "the alert point");
     for attr in ["cx=\"", "cy=\""] {
         for v in map.split(attr).skip(1) {
             let v: f64 = v[..v.find('"').unwrap()].parse().unwrap();
@@ -279,21 +303,25 @@ fn map_draws_every_located_sighting_inside_the_view_box() {
 #[test]
 fn csv_round_trips_through_a_csv_parser() {
     let data = report_data();
-    let text = to_csv(&data);
+    let text = to_csv(&data, &jst());
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    assert_eq!(reader.headers().unwrap().len(), 12);
+    assert_eq!(reader.headers().unwrap().len(), 15);
     assert_eq!(&reader.headers().unwrap()[1], "time_utc");
+    assert_eq!(&reader.headers().unwrap()[2], "time_local");
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), data.sightings.len());
     let first = &rows[0];
     assert_eq!(&first[1], "2026-01-15T08:00:00.000000Z");
+    assert_eq!(&first[2], "2026-01-15T17:00:00.000000+09:00");
     assert_eq!(
-        first[2].parse::<f64>().unwrap(),
+        first[3].parse::<f64>().unwrap(),
         data.sightings[0].position.unwrap().lat
     );
-    assert_eq!(&first[8], snake(&data.sightings[0].pdu));
-    assert_eq!(&first[10], data.sightings[0].raw_hex);
-    assert!(first[11].starts_with("intact: 181 records, chain head 3b1f"));
+    assert_eq!(&first[9], snake(&data.sightings[0].pdu));
+    assert_eq!(&first[11], data.sightings[0].raw_hex);
+    assert!(first[12].starts_with("intact: 181 records, chain head 3b1f"));
+    assert_eq!(&first[13], env!("CARGO_PKG_VERSION"));
+    assert_eq!(&first[14], data.verification.head);
 }
 
 #[test]
@@ -330,10 +358,10 @@ fn only_a_report_of_a_broken_chain_carries_the_warning() {
 fn csv_quotes_awkward_fields() {
     let mut data = report_data();
     data.sightings[0].source = "a \"quoted\", comma\nand newline".to_string();
-    let text = to_csv(&data);
+    let text = to_csv(&data, &jst());
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let first = reader.records().next().unwrap().unwrap();
-    assert_eq!(&first[9], "a \"quoted\", comma\nand newline");
+    assert_eq!(&first[10], "a \"quoted\", comma\nand newline");
 }
 
 #[test]
@@ -346,7 +374,7 @@ fn csv_cells_never_run_as_formulas_nor_reorder_text() {
     data.sightings[4].source = "\tstarts with a tab".to_string();
     data.sightings[5].tracker_id = "tile-\u{202e}gpj.exe".to_string();
     data.sightings[6].rssi = Some(-61);
-    let text = to_csv(&data);
+    let text = to_csv(&data, &jst());
     let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(text.as_bytes())
         .records()
         .map(Result::unwrap)
@@ -358,11 +386,11 @@ fn csv_cells_never_run_as_formulas_nor_reorder_text() {
         (3, "'-2+3"),
         (4, "'\tstarts with a tab"),
     ] {
-        assert_eq!(&rows[row][9], want);
+        assert_eq!(&rows[row][10], want);
     }
     assert_eq!(&rows[5][0], "tile-[U+202E]gpj.exe");
     // Numbers tagwatch wrote itself stay numbers.
-    assert_eq!(&rows[6][5], "-61");
+    assert_eq!(&rows[6][6], "-61");
 }
 
 #[test]
@@ -396,14 +424,19 @@ fn times_at_the_ends_of_the_range_make_a_report_not_a_panic() {
         for lang in Lang::ALL {
             well_formed(&render_html(&data, lang, &jst()));
         }
-        let _ = (to_csv(&data), to_geojson(&data), to_kml(&data), to_json(&data));
+        let _ = (
+            to_csv(&data, &jst()),
+            to_geojson(&data, &jst()),
+            to_kml(&data, &jst()),
+            to_json(&data, &jst()),
+        );
     }
 }
 
 #[test]
 fn geojson_has_a_point_per_located_sighting_and_the_track() {
     let data = report_data();
-    let v: serde_json::Value = serde_json::from_str(&to_geojson(&data)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&to_geojson(&data, &jst())).unwrap();
     assert_eq!(v["type"], "FeatureCollection");
     let features = v["features"].as_array().unwrap();
     assert_eq!(features.len(), data.sightings.len() + 1);
@@ -423,24 +456,46 @@ fn geojson_has_a_point_per_located_sighting_and_the_track() {
 }
 
 #[test]
-fn kml_is_well_formed_with_a_placemark_per_located_sighting_and_the_track() {
+fn kml_has_a_placemark_per_stay_a_path_per_tracker_and_the_track() {
     let mut data = report_data();
-    data.sightings[0].source = "<bad> & \u{1}control".to_string();
-    data.sightings[1].position = None;
-    let kml = to_kml(&data);
+    data.verification.head = "<bad> & \u{1}control".to_string();
+    let kml = to_kml(&data, &jst());
     assert!(kml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
     let counts = well_formed(&kml);
-    assert_eq!(counts["Placemark"], data.sightings.len() - 1 + 1);
-    assert_eq!(counts["TimeStamp"], data.sightings.len() - 1);
-    assert_eq!(counts["LineString"], 1);
-    assert!(kml.contains("&lt;bad&gt; &amp; [U+0001]control"));
+    // The AirTag's four places and the Tile's one, the AirTag's path and the track: not a
+    // placemark per sighting.
+    assert_eq!(kml.matches("<name>apple_find_my-1a2b3c4d stay ").count(), 4);
+    assert_eq!(kml.matches("<name>tile-5e6f7a8b stay 1</name>").count(), 1);
+    assert!(kml.contains("<name>apple_find_my-1a2b3c4d path</name>"));
+    assert_eq!(counts["Placemark"], 4 + 1 + 1 + 1);
+    assert_eq!(counts["LineString"], 2);
+    assert_eq!(counts.get("TimeStamp"), None);
+    assert!(
+        kml.contains("&lt;bad&gt; &amp; [U+0001]control"),
+        "the chain head, neutralised"
+    );
+    for name in ["tagwatch_version", "chain_head", "time_zone"] {
+        assert!(kml.contains(&format!("<Data name=\"{name}\">")), "{name}");
+    }
+    assert!(kml.contains("<value>JST</value>"));
 }
 
 #[test]
 fn json_is_the_report_data() {
     let data = report_data();
-    let back: ReportData = serde_json::from_str(&to_json(&data)).unwrap();
-    assert_eq!(back, data);
+    let json = to_json(&data, &jst());
+    let back: ReportData = serde_json::from_str(&json).unwrap();
+    // Pictures stay in the database and the report, not in the export.
+    assert_eq!(
+        back,
+        ReportData {
+            images: Default::default(),
+            ..data
+        }
+    );
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["tagwatch"]["time_zone"], "JST");
+    assert_eq!(value["tagwatch"]["chain_head"], value["verification"]["head"]);
 }
 
 #[test]
@@ -519,18 +574,146 @@ fn the_integrity_section_says_what_the_chain_proves_and_lists_every_anchor() {
     }
 }
 
+/// 300 fake beacons that each "follow" for 15 minutes (a flood from a spoofing device) and
+/// one real AirTag carried for 3 hours: the real one comes first, at most
+/// [`html::MAX_TABLE_ROWS`] rows and [`html::MAX_DETAILED`] sections are printed, and the
+/// report stays small; every sighting is still in the appendix CSV.
 #[test]
-fn a_live_scans_sightings_say_whether_their_bytes_are_exact_or_reconstructed() {
+fn a_flood_of_fake_followers_neither_buries_the_real_one_nor_swells_the_report() {
     let mut data = report_data();
-    let plain = render_html(&data, Lang::En, &jst());
-    assert!(!plain.contains("(exact bytes)") && !plain.contains("(reconstructed)"));
-    // Two sightings of the tracker whose sightings the report lists.
-    let id = data.trackers.iter().find(|t| t.following).unwrap().id.clone();
-    let mut listed = data.sightings.iter_mut().filter(|s| s.tracker_id == id);
-    listed.next().unwrap().source = format!("bluetooth hci0, BlueZ D-Bus {HEARD_RECONSTRUCTED}");
-    listed.next().unwrap().source = format!("bluetooth hci0, HCI monitor {HEARD_EXACT}");
+    let real = data.trackers[1].clone();
+    let base = data
+        .sightings
+        .iter()
+        .find(|s| s.tracker_id == real.id)
+        .unwrap()
+        .clone();
+    for i in 0..300i64 {
+        let id = format!("apple_find_my-f{i:07x}");
+        let first = START_US + (i % 160) * 60_000_000;
+        let last = first + 15 * 60_000_000;
+        data.trackers.push(TrackerRecord {
+            id: id.clone(),
+            first_seen_us: first,
+            last_seen_us: last,
+            sightings: 100,
+            places: 3,
+            max_distance_m: 1200.0,
+            alert_at_us: Some(first + 10 * 60_000_000),
+            ..real.clone()
+        });
+        data.sightings.extend((0..100).map(|k| SightingRecord {
+            tracker_id: id.clone(),
+            time_us: first + k * 9_000_000,
+            ..base.clone()
+        }));
+    }
+    data.sightings.sort_by_key(|s| s.time_us);
     for lang in Lang::ALL {
         let html = render_html(&data, lang, &jst());
+        println!(
+            "{lang:?}: {} bytes of HTML for {} trackers",
+            html.len(),
+            data.trackers.len()
+        );
+        assert!(html.len() < 400_000, "{} bytes", html.len());
+        let table = &html[html.find("<section class=\"summary\">").unwrap()..];
+        let table = &table[..table.find("</section>").unwrap()];
+        assert_eq!(table.matches("<tr class=\"risk-").count(), html::MAX_TABLE_ROWS);
+        let first_row = table.find("<tr class=\"risk-").unwrap();
+        assert!(
+            table[first_row..]
+                .starts_with("<tr class=\"risk-high\"><td class=\"num\">1</td><td>Apple Find My")
+        );
+        assert!(table[first_row..table[first_row..].find("</tr>").unwrap() + first_row].contains(&real.id));
+        let rest = data.trackers.len() - html::MAX_TABLE_ROWS;
+        assert!(html.contains(&lang.fill("table_rest", &[("n", &rest.to_string()), ("file", &APPENDIX)])));
+        assert_eq!(
+            html.matches("<section class=\"tracker\">").count(),
+            html::MAX_DETAILED
+        );
+        // The conclusion is about the real tag, carried for 1 h 57 min.
+        let gist = &html[html.find("<p class=\"conclusion\">").unwrap()..];
+        assert!(
+            gist[..gist.find("</p>").unwrap()]
+                .contains(&duration(real.last_seen_us - real.first_seen_us, lang))
+        );
+    }
+    let csv = to_csv(&data, &jst());
+    assert_eq!(
+        csv.lines().count(),
+        data.sightings.len() + 1,
+        "every sighting in the appendix"
+    );
+}
+
+/// A JPEG holding only an EXIF block with DateTimeOriginal and OffsetTimeOriginal, as a
+/// phone camera writes them (little-endian TIFF, IFD0 pointing to the Exif IFD).
+fn jpeg_with_exif(taken: &str, offset: &str) -> Vec<u8> {
+    let mut tiff: Vec<u8> = b"II*\0".to_vec();
+    tiff.extend(8u32.to_le_bytes());
+    // IFD0 at 8: one entry, the Exif IFD pointer (0x8769) to 26.
+    tiff.extend(1u16.to_le_bytes());
+    tiff.extend([0x69, 0x87, 4, 0]);
+    tiff.extend(1u32.to_le_bytes());
+    tiff.extend(26u32.to_le_bytes());
+    tiff.extend(0u32.to_le_bytes());
+    // Exif IFD at 26: two ASCII entries, their strings after it (26 + 2 + 2 * 12 + 4 = 56).
+    let (t, o) = (format!("{taken}\0"), format!("{offset}\0"));
+    tiff.extend(2u16.to_le_bytes());
+    for (tag, text, at) in [(0x9003u16, &t, 56u32), (0x9011, &o, 56 + t.len() as u32)] {
+        tiff.extend(tag.to_le_bytes());
+        tiff.extend(2u16.to_le_bytes());
+        tiff.extend((text.len() as u32).to_le_bytes());
+        tiff.extend(at.to_le_bytes());
+    }
+    tiff.extend(0u32.to_le_bytes());
+    tiff.extend(t.as_bytes());
+    tiff.extend(o.as_bytes());
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(tiff);
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    jpeg.extend(((app1.len() + 2) as u16).to_be_bytes());
+    jpeg.extend(app1);
+    jpeg.extend([0xFF, 0xD9]);
+    jpeg
+}
+
+#[test]
+fn an_attached_photo_is_shown_with_its_hash_and_the_time_its_camera_wrote() {
+    let mut data = report_data();
+    data.images
+        .insert(180, jpeg_with_exif("2026:01:15 18:05:09", "+09:00"));
+    for lang in Lang::ALL {
+        let html = render_html(&data, lang, &jst());
+        // On page 1 and in the incident log, inline.
+        assert_eq!(html.matches("src=\"data:image/jpeg;base64,").count(), 2);
+        assert!(
+            html.contains("2026-01-15 18:05:09 +09:00"),
+            "{lang:?}: the EXIF time"
+        );
+        assert!(html.contains(data.notes[0].attachment_sha256.as_deref().unwrap()));
+        assert!(html.contains("tagwatch attachment get 180 -o FILE"));
+    }
+}
+
+#[test]
+fn a_live_scans_source_says_whether_its_bytes_are_exact_or_reconstructed() {
+    let mut data = report_data();
+    let plain = render_html(&data, Lang::En, &jst());
+    assert!(!plain.contains(&esc(Lang::En.t("source_exact"))));
+    assert!(!plain.contains(&esc(Lang::En.t("source_reconstructed"))));
+    let live = |how: &str| crate::evidence::Source::from(format!("bluetooth hci0, {how}").as_str());
+    data.sessions[0].sources = vec![
+        live(&format!("BlueZ D-Bus {HEARD_RECONSTRUCTED}")),
+        live(&format!("HCI monitor {HEARD_EXACT}")),
+    ];
+    for lang in Lang::ALL {
+        let html = render_html(&data, lang, &jst());
+        assert!(
+            html.contains("bluetooth hci0, HCI monitor (exact bytes)"),
+            "{lang:?}"
+        );
         assert!(html.contains(&esc(lang.t("source_reconstructed"))), "{lang:?}");
         assert!(html.contains(&esc(lang.t("source_exact"))), "{lang:?}");
     }

@@ -65,6 +65,23 @@ pub struct SessionStart {
     pub kind: String,
     pub sources: Vec<Source>,
     pub started_us: i64,
+    /// What recorded it: tagwatch's version and the system (left out by older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
+    /// How it judged: sensitivity, maximum gap, the track, allow list and places files with
+    /// their digests (left out by older versions and when there are none).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub settings: std::collections::BTreeMap<String, String>,
+}
+
+/// "tagwatch 0.1.0 (linux x86_64)": this program and the system it runs on.
+pub fn tool() -> String {
+    format!(
+        "tagwatch {} ({} {})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -6,12 +6,10 @@
 
 pub mod anchor;
 pub mod chain;
-mod inventory;
 mod known;
 mod recorder;
 mod verify;
 
-pub use inventory::SessionSummary;
 pub use recorder::Recorder;
 pub use verify::{Problem, ProblemKind, UnclosedSession, VerifyReport};
 
@@ -24,8 +22,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::evidence::{
-    AnnotationRecord, NoteRecord, Placement, ReportData, SessionListening, SightingRecord, Source,
-    TrackPoint, TrackerRecord,
+    AnnotationRecord, NoteRecord, Placement, ReportData, SessionListening, SessionRecord, SightingRecord,
+    Source, TrackPoint, TrackerRecord,
 };
 use chain::{InSession, Item, SessionEnd, SessionStart};
 
@@ -104,6 +102,10 @@ pub enum StoreError {
     UnknownSession(i64),
     #[error("no tracker {0:?} in the evidence database")]
     UnknownTracker(String),
+    #[error(
+        "record {seq}: no attached file ({detail}; the report lists each attached file with its record number)"
+    )]
+    NoAttachment { seq: u64, detail: String },
     #[error("cannot store a {kind} record: {detail}")]
     Unstorable { kind: &'static str, detail: String },
 }
@@ -412,6 +414,17 @@ impl Store {
         sources: &[Source],
         started_us: i64,
     ) -> Result<i64, StoreError> {
+        self.begin_session_with(kind, sources, started_us, &BTreeMap::new())
+    }
+
+    /// Starts a session that keeps the `settings` it judges with (for the report's provenance).
+    pub fn begin_session_with(
+        &mut self,
+        kind: &str,
+        sources: &[Source],
+        started_us: i64,
+        settings: &BTreeMap<String, String>,
+    ) -> Result<i64, StoreError> {
         if !matches!(kind, "analyze" | "scan" | "sweep") {
             return Err(StoreError::SessionKind(kind.to_string()));
         }
@@ -419,6 +432,8 @@ impl Store {
             kind: kind.to_string(),
             sources: sources.to_vec(),
             started_us,
+            tool: Some(chain::tool()),
+            settings: settings.clone(),
         };
         let seq = self.append(chain::SESSION_START, std::slice::from_ref(&start))?;
         let id = seq as i64;
@@ -516,17 +531,30 @@ impl Store {
         attachment: Option<&Path>,
         time_us: i64,
     ) -> Result<NoteRecord, StoreError> {
-        let data = attachment
-            .map(|p| crate::files::read_regular(p, crate::files::ATTACHMENT))
-            .transpose()?;
         let note = NoteRecord {
             time_us,
             text: text.to_string(),
-            attachment_name: attachment
-                .and_then(Path::file_name)
-                .map(|n| n.to_string_lossy().into_owned()),
-            attachment_sha256: data.as_ref().map(|d| hex::encode(Sha256::digest(d))),
+            ..NoteRecord::default()
         };
+        self.add_note_record(note, attachment)
+    }
+
+    /// Stores `note` (its time, text and the fields it has), with a copy of the attached
+    /// file's bytes: the note's attachment name, size and SHA-256 are set from the file.
+    pub fn add_note_record(
+        &mut self,
+        mut note: NoteRecord,
+        attachment: Option<&Path>,
+    ) -> Result<NoteRecord, StoreError> {
+        let data = attachment
+            .map(|p| crate::files::read_regular(p, crate::files::ATTACHMENT))
+            .transpose()?;
+        note.seq = None;
+        note.attachment_name = attachment
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned());
+        note.attachment_sha256 = data.as_ref().map(|d| hex::encode(Sha256::digest(d)));
+        note.attachment_size = data.as_ref().map(|d| d.len() as u64);
         let payload = payload_of(chain::NOTE, &note)?;
         self.write(|tx, head| {
             let seq = push(tx, head, chain::NOTE, &payload)?;
@@ -542,6 +570,49 @@ impl Store {
             Ok(())
         })?;
         Ok(note)
+    }
+
+    /// The file attached to note `seq`, checked against the SHA-256 its note keeps: the note
+    /// and the bytes, or an error naming what does not match.
+    pub fn attachment(&self, seq: u64) -> Result<(NoteRecord, Vec<u8>), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let row: Option<(String, Vec<u8>)> = tx
+            .query_row(
+                "SELECT kind, payload FROM records WHERE seq = ?1",
+                [seq as i64],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let no_attachment = |detail: &str| StoreError::NoAttachment {
+            seq,
+            detail: detail.to_string(),
+        };
+        let note = match row.map(|(kind, payload)| Item::parse(&kind, &payload)) {
+            Some(Ok(Item::Note(n))) => n,
+            Some(Ok(_)) => return Err(no_attachment("that record is not a note")),
+            Some(Err(e)) => return Err(self.damaged(format!("record {seq}: {e}"))),
+            None => return Err(no_attachment("there is no such record")),
+        };
+        let Some(expected) = note.attachment_sha256.clone() else {
+            return Err(no_attachment("that note has no attached file"));
+        };
+        let data: Option<Vec<u8>> = tx
+            .query_row("SELECT data FROM attachments WHERE seq = ?1", [seq as i64], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))?;
+        drop(tx);
+        self.check_unchanged()?;
+        let data = data.ok_or_else(|| self.damaged(format!("record {seq}: the attached file is missing")))?;
+        let actual = hex::encode(Sha256::digest(&data));
+        if actual != expected {
+            return Err(self.damaged(format!(
+                "record {seq}: the attached file's SHA-256 is {actual}, its note says {expected}"
+            )));
+        }
+        Ok((note, data))
     }
 
     /// Appends one record per item in one transaction; returns the last seq.
@@ -672,7 +743,9 @@ impl Store {
         let mut notes = Vec::new();
         let mut annotations = Vec::new();
         let mut anchors = Vec::new();
-        let mut listening: Vec<SessionListening> = Vec::new();
+        let mut sessions: Vec<SessionRecord> = Vec::new();
+        // What each live session could do, by session.
+        let mut coverage: HashMap<i64, Vec<crate::listening::Change>> = HashMap::new();
         // Sightings a later session placed again, with that session.
         let mut placed: Vec<(usize, i64)> = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
@@ -692,7 +765,24 @@ impl Store {
                     verdicts.insert(t.record.id.clone(), t.record);
                 }
                 Item::Track(t) => tracks.entry(t.session).or_default().extend(t.record),
-                Item::Note(n) => notes.push(n),
+                Item::Note(n) => notes.push(NoteRecord {
+                    seq: Some(seq as u64),
+                    ..n
+                }),
+                Item::SessionStart(start) => sessions.push(SessionRecord {
+                    id: seq,
+                    kind: start.kind,
+                    started_us: start.started_us,
+                    ended_us: None,
+                    sources: start.sources,
+                    tool: start.tool,
+                    settings: start.settings,
+                }),
+                Item::SessionEnd(end) => {
+                    if let Some(s) = sessions.iter_mut().find(|s| s.id == end.session) {
+                        s.ended_us = Some(end.ended_us);
+                    }
+                }
                 Item::Placement(p) => {
                     for placement in p.record {
                         // Rows come in seq order, so the sightings are sorted by seq.
@@ -711,24 +801,7 @@ impl Store {
                 }
                 Item::Annotation(a) => annotations.push(a),
                 Item::Anchor(a) => anchors.push(a),
-                // Every session's start, so its coverage records know when it began.
-                Item::SessionStart(s) => listening.push(SessionListening {
-                    session: seq,
-                    kind: s.kind,
-                    started_us: s.started_us,
-                    ended_us: None,
-                    changes: Vec::new(),
-                }),
-                Item::SessionEnd(e) => {
-                    if let Some(l) = listening.iter_mut().rfind(|l| l.session == e.session) {
-                        l.ended_us = Some(e.ended_us);
-                    }
-                }
-                Item::Coverage(c) => {
-                    if let Some(l) = listening.iter_mut().rfind(|l| l.session == c.session) {
-                        l.changes.push(c.record);
-                    }
-                }
+                Item::Coverage(c) => coverage.entry(c.session).or_default().push(c.record),
                 _ => {}
             }
         }
@@ -777,9 +850,22 @@ impl Store {
         track.sort_by_key(|p| p.time_us);
         // The same track file given to two sessions is one path.
         track.dedup();
-        // A report on one tracker shows the sessions it was seen in; the whole report, all.
-        listening
-            .retain(|l| !l.changes.is_empty() && (tracker.is_none() || sessions_seen.contains(&l.session)));
+        // The sessions that kept a coverage change; a report on one tracker shows the sessions
+        // it was seen in, the whole report all of them.
+        let listening: Vec<SessionListening> = sessions
+            .iter()
+            .filter(|s| tracker.is_none() || sessions_seen.contains(&s.id))
+            .filter_map(|s| {
+                Some(SessionListening {
+                    session: s.id,
+                    kind: s.kind.clone(),
+                    started_us: s.started_us,
+                    ended_us: s.ended_us,
+                    changes: coverage.remove(&s.id).filter(|c| !c.is_empty())?,
+                })
+            })
+            .collect();
+        let images = pictures(&tx, &notes).map_err(|e| self.err(e))?;
         let mut trackers: Vec<TrackerRecord> = verdicts.into_values().collect();
         trackers.sort_by(|a, b| (a.first_seen_us, &a.id).cmp(&(b.first_seen_us, &b.id)));
         let data = ReportData {
@@ -792,6 +878,9 @@ impl Store {
             listening,
             verification,
             generated_us: now_us,
+            sessions,
+            database: Some(self.path.display().to_string()),
+            images,
         };
         self.check_unchanged()?;
         Ok(data)
@@ -807,6 +896,32 @@ impl Store {
             detail,
         }
     }
+}
+
+/// A report shows at most this many attached pictures, each at most [`MAX_PICTURE`] bytes.
+const MAX_PICTURES: usize = 24;
+const MAX_PICTURE: usize = 4 << 20;
+
+/// The attached pictures of `notes` whose bytes match their note's SHA-256 (one that does not
+/// is left out; verify names it).
+fn pictures(conn: &Connection, notes: &[NoteRecord]) -> rusqlite::Result<BTreeMap<u64, Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    let mut stmt = conn.prepare("SELECT data FROM attachments WHERE seq = ?1")?;
+    for n in notes {
+        let (Some(seq), Some(sha)) = (n.seq, &n.attachment_sha256) else {
+            continue;
+        };
+        if out.len() == MAX_PICTURES || n.attachment_size.is_some_and(|s| s > MAX_PICTURE as u64) {
+            continue;
+        }
+        let data: Option<Vec<u8>> = stmt.query_row([seq as i64], |r| r.get(0)).optional()?;
+        if let Some(data) = data.filter(|d| d.len() <= MAX_PICTURE && crate::report::image_type(d).is_some())
+            && hex::encode(Sha256::digest(&data)) == *sha
+        {
+            out.insert(seq, data);
+        }
+    }
+    Ok(out)
 }
 
 /// What an `own` annotation says: the tracker is the user's own.

@@ -5,7 +5,7 @@
 //! A capture already in the store (the same SHA-256) is not stored again: its sightings are
 //! matched to the kept ones and only where this session places them is written.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::classify::{Classification, personal_device_near_owner};
 use crate::correlate::{Sighted, Tracker};
@@ -54,9 +54,20 @@ impl<'s> Recorder<'s> {
         sources: &[Source],
         started_us: i64,
     ) -> Result<Self, StoreError> {
+        Recorder::begin_with(store, kind, sources, started_us, &BTreeMap::new())
+    }
+
+    /// [`Recorder::begin`], keeping the `settings` the session judges with.
+    pub fn begin_with(
+        store: &'s mut Store,
+        kind: &str,
+        sources: &[Source],
+        started_us: i64,
+        settings: &BTreeMap<String, String>,
+    ) -> Result<Self, StoreError> {
         let digests = sources.iter().filter_map(|s| s.sha256.as_deref()).collect();
         let known = store.known_captures(&digests)?;
-        let session = store.begin_session(kind, sources, started_us)?;
+        let session = store.begin_session_with(kind, sources, started_us, settings)?;
         let mut recorder = Recorder {
             store,
             session,
