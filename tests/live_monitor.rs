@@ -196,6 +196,25 @@ fn live_through_the_monitor_alerts_as_analyze_judges_a_following_airtag() {
     assert!(stderr.contains("adapter hci0: opened"), "{stderr}");
 }
 
+/// Runs `tagwatch COMMAND --headless --no-store ARGS` where no BlueZ answers: (exit code,
+/// stderr).
+fn without_bluez(command: &str, args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
+    let out = tagwatch()
+        .args([command, "--headless", "--no-store"])
+        .args(args)
+        .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn os(args: &[&'static str]) -> Vec<&'static std::ffi::OsStr> {
+    args.iter().map(|a| std::ffi::OsStr::new(*a)).collect()
+}
+
 #[test]
 fn without_the_monitor_a_scan_says_how_to_get_it_and_listens_through_bluez() {
     if tagwatch::scan::Monitor::kernel().is_ok() {
@@ -203,21 +222,8 @@ fn without_the_monitor_a_scan_says_how_to_get_it_and_listens_through_bluez() {
         return;
     }
     // Asked for, its absence is an error naming the way to the capability.
-    let out = tagwatch()
-        .args([
-            "scan",
-            "--headless",
-            "--no-store",
-            "--source",
-            "monitor",
-            "--lang",
-            "en",
-        ])
-        .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    let (code, stderr) = without_bluez("scan", &os(&["--source", "monitor", "--lang", "en"]));
+    assert_eq!(code, Some(5), "{stderr}");
     assert!(
         stderr.contains("error: cannot open the HCI monitor: "),
         "{stderr}"
@@ -227,39 +233,13 @@ fn without_the_monitor_a_scan_says_how_to_get_it_and_listens_through_bluez() {
         "{stderr}"
     );
     // In Japanese too.
-    let out = tagwatch()
-        .args([
-            "scan",
-            "--headless",
-            "--no-store",
-            "--source",
-            "monitor",
-            "--lang",
-            "ja",
-        ])
-        .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (_, stderr) = without_bluez("scan", &os(&["--source", "monitor", "--lang", "ja"]));
     assert!(stderr.contains("エラー：HCI モニターを開けません（"), "{stderr}");
     assert!(stderr.contains("受信したままのデータを得るには"), "{stderr}");
 
     // By default it says so and listens through BlueZ (here not running: nothing heard).
-    let out = tagwatch()
-        .args([
-            "sweep",
-            "--headless",
-            "--no-store",
-            "--duration",
-            "1s",
-            "--lang",
-            "en",
-        ])
-        .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    let (code, stderr) = without_bluez("sweep", &os(&["--duration", "1s", "--lang", "en"]));
+    assert_eq!(code, Some(4), "{stderr}");
     assert!(
         stderr.contains("note: cannot open the HCI monitor (")
             && stderr.contains("listening through BlueZ over D-Bus, whose advertisements are reconstructed")
@@ -272,14 +252,12 @@ fn without_the_monitor_a_scan_says_how_to_get_it_and_listens_through_bluez() {
 #[test]
 fn a_monitor_socket_that_is_not_there_is_bad_input_naming_it() {
     let dir = tempfile::tempdir().unwrap();
-    let out = tagwatch()
-        .args(["scan", "--headless", "--no-store", "--monitor-socket"])
-        .arg(dir.path().join("none.sock"))
-        .env("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let socket = dir.path().join("none.sock");
+    let (code, stderr) = without_bluez(
+        "scan",
+        &[std::ffi::OsStr::new("--monitor-socket"), socket.as_os_str()],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains("none.sock: No such file or directory"),
         "{stderr}"
