@@ -247,7 +247,10 @@ pub fn analyze_files(
     coverage.incomplete = captures.iter().any(|c| c.error.is_some());
     coverage.finish(options.track, options.track_files, options.max_gap_us);
     let other_advertisements = trackers.other_advertisements;
-    let trackers = trackers.into_sorted();
+    let mut trackers = trackers.into_sorted();
+    if let Some(r) = recorder.as_mut() {
+        r.recall_history(&mut trackers, &options.rules, options.named_places);
+    }
     let store_error = recorder.and_then(|r| {
         let ended_us = chrono::Utc::now().timestamp_micros();
         r.finish(options.track, &trackers, other_advertisements, ended_us)

@@ -182,6 +182,16 @@ pub struct TrackerRecord {
     pub own: bool,
     #[serde(default)]
     pub marked_own_at_us: Option<i64>,
+    /// What stays as the tag rotates, for recognising it on a later day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuity: Option<Box<crate::correlate::Lineage>>,
+    /// Earlier entries (other days, other sessions) of the same physical tag.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linked_ids: Vec<String>,
+    /// Each day the tag was heard over the last 14 days, oldest first: this entry's days and
+    /// those of the linked entries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub days: Vec<crate::correlate::history::Day>,
 }
 
 impl From<&Tracker> for TrackerRecord {
@@ -211,6 +221,13 @@ impl From<&Tracker> for TrackerRecord {
             member_ids: t.member_ids.clone(),
             own: t.own.is_some(),
             marked_own_at_us: None,
+            continuity: t.lineage.clone(),
+            linked_ids: t
+                .history
+                .as_ref()
+                .map(|h| h.linked_ids.clone())
+                .unwrap_or_default(),
+            days: t.history.as_ref().map(|h| h.days.clone()).unwrap_or_default(),
         }
     }
 }

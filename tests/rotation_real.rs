@@ -16,6 +16,14 @@ use tagwatch::model::{AddrType, Advertisement, BdAddr, PduKind};
 /// The trackers in one scan file and the number of distinct addresses in it, or None
 /// (with a note) in a clone without the external captures.
 fn scan(n: u32) -> Option<(Vec<Tracker>, usize)> {
+    let mut trackers = Trackers::new();
+    let mut macs = HashSet::new();
+    feed(n, &mut trackers, &mut macs)?;
+    Some((trackers.into_sorted(), macs.len()))
+}
+
+/// Feeds scan file `n` into `trackers`, collecting its addresses into `macs`.
+fn feed(n: u32, trackers: &mut Trackers<'_>, macs: &mut HashSet<BdAddr>) -> Option<()> {
     let dir = external()?;
     let path = dir.join(format!(
         "galaxy_smarttag_research/investigation/ble_passive_scanning/smarttagscan{n}.csv"
@@ -23,8 +31,6 @@ fn scan(n: u32) -> Option<(Vec<Tracker>, usize)> {
     let text = std::fs::read_to_string(&path).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some(r#""Time","MAC Address","Service Data""#));
-    let mut trackers = Trackers::new();
-    let mut macs = HashSet::new();
     for line in lines {
         let fields: Vec<&str> = line.split(',').map(|f| f.trim_matches('"')).collect();
         let [time, mac, service_data] = fields[..] else {
@@ -53,7 +59,7 @@ fn scan(n: u32) -> Option<(Vec<Tracker>, usize)> {
         assert_eq!(class.map(|c| c.family), Some("samsung_smarttag"), "{line}");
         trackers.add(&adv, class.as_ref());
     }
-    Some((trackers.into_sorted(), macs.len()))
+    Some(())
 }
 
 /// (addresses, identities) of each entry, in the order first seen.
@@ -87,4 +93,21 @@ fn scan_1_with_a_counter_step_of_two_is_one_smarttag() {
     // that sighting joins the same entry by identity.
     assert_eq!(macs, 52);
     assert_eq!(shape(&trackers), [(52, 51)]);
+}
+
+#[test]
+fn all_five_scans_hours_to_weeks_apart_are_one_smarttag() {
+    // Between the scans the tag was not heard for 75 minutes, 46 hours and 35 days; its
+    // counter went on by one every 15 minutes all along (183 steps in 2753 minutes, 3376 in
+    // 50,644), so each silence is bridged by the elapsed time.
+    let mut trackers = Trackers::new();
+    let mut macs = HashSet::new();
+    for n in 1..=5 {
+        if feed(n, &mut trackers, &mut macs).is_none() {
+            return;
+        }
+    }
+    let v = trackers.into_sorted();
+    assert_eq!(v.len(), 1, "{:?}", shape(&v));
+    assert_eq!(v[0].addresses.len(), macs.len());
 }

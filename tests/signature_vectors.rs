@@ -72,6 +72,7 @@ fn check(classifier: &Classifier, v: &Vector) -> Result<(), String> {
         battery: v.def.battery.as_deref(),
         identity: identity.as_deref(),
         counter: v.def.counter,
+        status: v.def.status,
         network: v.def.network.as_deref(),
     };
     if got == expected {

@@ -114,6 +114,8 @@ pub(super) struct Pattern {
     pub network: Option<Field<Box<str>>>,
     pub identity: Option<Slice>,
     pub counter: Option<Counter>,
+    /// The bytes that make up the status (see [`Classification::status`]).
+    pub status: Option<Box<[usize]>>,
 }
 
 impl Pattern {
@@ -139,6 +141,11 @@ impl Pattern {
             battery: text(&self.battery),
             identity: self.identity.and_then(|s| s.get(value)),
             counter: self.counter.and_then(|c| c.get(value)),
+            status: self.status.as_deref().and_then(|bytes| {
+                bytes
+                    .iter()
+                    .try_fold(0u32, |acc, &i| Some(acc << 8 | u32::from(*value.get(i)?)))
+            }),
             network: text(&self.network),
         }
     }

@@ -42,6 +42,9 @@ pub struct Classification<'c, 'd> {
     pub identity: Option<&'d [u8]>,
     /// A counter that steps when the identity rotates (SmartTag aging counter).
     pub counter: Option<u32>,
+    /// The raw state bytes a tracker keeps across a rotation (Find My status byte, SmartTag
+    /// state and flags), to tell which of two candidates rotated: the listed bytes, big endian.
+    pub status: Option<u32>,
     /// The finding network a DULT accessory belongs to.
     pub network: Option<&'c str>,
 }
@@ -254,6 +257,7 @@ id = 0xFEED
             (&format!("{other}min_len = 5\nmax_len = 2"), "max_len"),
             (&format!("{other}owner_state = \"lost\""), "owner_state"),
             (&format!("{other}counter = {{ start = 0, len = 5 }}"), "1 to 4"),
+            (&format!("{other}status = []"), "status: 0 bytes"),
             (
                 &format!("{other}model = {{ byte = 0, mask = 0x0F, values = {{ \"0x10\" = \"x\" }} }}"),
                 "outside mask",

@@ -48,6 +48,7 @@ pub(super) struct PatternDef {
     network: Option<FieldDef>,
     identity: Option<SliceDef>,
     counter: Option<CounterDef>,
+    status: Option<Vec<usize>>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +130,7 @@ pub struct VectorDef {
     /// Hex.
     pub identity: Option<String>,
     pub counter: Option<u32>,
+    pub status: Option<u32>,
     pub network: Option<String>,
 }
 
@@ -187,6 +189,7 @@ pub(super) fn compile(family: usize, index: usize, p: &PatternDef) -> Result<Pat
             || extracts_bytes
             || p.identity.is_some()
             || p.counter.is_some()
+            || p.status.is_some()
         {
             return Err(at(
                 "a service_uuid pattern has no value: only constants are allowed".into(),
@@ -218,6 +221,11 @@ pub(super) fn compile(family: usize, index: usize, p: &PatternDef) -> Result<Pat
         return Err(at("identity: len must be at least 1".into()));
     }
     let counter = p.counter.as_ref().map(compile_counter).transpose().map_err(at)?;
+    if let Some(bytes) = &p.status
+        && !(1..=4).contains(&bytes.len())
+    {
+        return Err(at(format!("status: {} bytes is not 1 to 4", bytes.len())));
+    }
     Ok(Pattern {
         key: Key::new(ad_type, p.id),
         family,
@@ -232,6 +240,7 @@ pub(super) fn compile(family: usize, index: usize, p: &PatternDef) -> Result<Pat
         network: text("network", &p.network)?,
         identity,
         counter,
+        status: p.status.as_deref().map(Into::into),
     })
 }
 

@@ -29,11 +29,16 @@ pub struct Own {
     /// The address and advertised identity of the sighting that matched.
     pub address: BdAddr,
     pub identity: Option<Vec<u8>>,
+    /// Marked on an earlier day as this entry of the same tag (see [`super::history`]).
+    pub earlier: Option<String>,
 }
 
 impl Own {
     /// "live view m", "allow list FILE line 3": for people and the evidence.
     pub fn how(&self) -> String {
+        if let Some(id) = &self.earlier {
+            return format!("the same tag as {id}, marked yours on an earlier day");
+        }
         match (&self.file, self.line) {
             (Some(file), Some(line)) => format!("allow list {file} line {line}"),
             (None, Some(line)) => format!("allow list line {line}"),
@@ -134,6 +139,7 @@ impl Allowlist {
             line,
             address,
             identity: identity.map(<[u8]>::to_vec),
+            earlier: None,
         })
     }
 }

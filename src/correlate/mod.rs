@@ -7,6 +7,7 @@
 
 mod allow;
 mod clone;
+pub mod history;
 mod named;
 mod places;
 mod rotation;
@@ -20,9 +21,11 @@ use crate::classify::{Classification, OwnerState};
 use crate::location::{Fix, OnTrack, PositionSource, Track};
 use crate::model::{Advertisement, BdAddr};
 pub use allow::{AllowError, Allowlist, Own, append_id};
+pub use history::{History, Lineage};
 pub use named::NamedPlace;
 pub use places::{MAX_PLACES, PLACE_RADIUS_M, Places, STAY_US};
-use rotation::Sighting;
+pub use rotation::Zone;
+use rotation::{Apart, Sighting};
 use verdict::{Presence, Risk, Rules};
 
 /// Identity bytes beyond this length add nothing to telling trackers apart.
@@ -49,6 +52,12 @@ impl TrackerKey {
         }
     }
 
+    /// A 64-bit digest, to remember a key in 8 bytes (collisions: one in 2^64).
+    fn digest(&self) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(self)
+    }
+
     /// A short id that stays the same for the same tracker identity across runs.
     fn stable_id(&self) -> String {
         let mut h = Sha256::new();
@@ -60,7 +69,7 @@ impl TrackerKey {
 }
 
 /// Everything known about one tracker from the sightings so far.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tracker {
     pub id: String,
     pub family: &'static str,
@@ -93,6 +102,14 @@ pub struct Tracker {
     pub rotating_keys: bool,
     /// The ids of the one-off key entries a clone entry was gathered from.
     pub member_ids: Vec<String>,
+    /// Why this entry may be one tag with another, or two tags in one, when that could not be
+    /// proven (said among the reasons).
+    pub identity_notes: Vec<String>,
+    /// What stays as the tag rotates, kept with the evidence so that a later day's entry of the
+    /// same tag is recognised (see [`history`]); only for tags that rotate or count.
+    pub lineage: Option<Box<Lineage>>,
+    /// The same tag on earlier days, from the evidence (set when a store is read, see [`history`]).
+    pub history: Option<Box<History>>,
     /// The user's named places among `places` (set when the analysis ends).
     pub named_places: Vec<String>,
     /// Set when the analysis ends (see [`verdict::judge`]).
@@ -125,16 +142,36 @@ struct Entry {
     address: BdAddr,
     /// The highest rotation counter seen.
     counter: Option<u32>,
+    /// The latest sighting's status bytes, signal, owner state and position (the last one known).
+    status: Option<u32>,
+    rssi: Option<i8>,
+    state: OwnerState,
+    keyed: bool,
+    position: Option<Fix>,
+    /// The identity linked last, since when, and the one it replaced: that one must not be
+    /// heard again where the family's rule says so (see [`rotation::Rule::never_again`]).
+    /// (By their [`TrackerKey::digest`]: an entry is kept per tracker, and a crowd has many.)
+    current: u64,
+    current_since_us: i64,
+    replaced: Option<u64>,
+    /// Listed in [`Trackers::recent_near_owner`].
+    recent: bool,
     /// Taken into the clone entry: not reported on its own.
     merged: bool,
 }
 
 impl Entry {
-    fn latest(&self) -> Sighting {
+    fn latest(&self, zone: Zone) -> Sighting {
         Sighting {
             time_us: self.tracker.last_seen_us,
             address: self.address,
             counter: self.counter,
+            status: self.status,
+            owner_state: self.state,
+            keyed: self.keyed,
+            rssi: self.rssi,
+            position: self.position,
+            zone,
         }
     }
 
@@ -151,6 +188,11 @@ impl Entry {
         if adv.time_us >= t.last_seen_us {
             t.last_seen_us = adv.time_us;
             self.address = adv.address;
+            self.status = c.status;
+            self.rssi = adv.rssi;
+            self.state = c.owner_state;
+            self.keyed = c.identity.is_some();
+            self.position = pos.or(self.position);
             if c.owner_state != OwnerState::Unknown {
                 t.owner_state = c.owner_state;
             }
@@ -161,6 +203,13 @@ impl Entry {
         }
         // The old identity may still be heard after its successor: the counter never goes back.
         self.counter = self.counter.max(c.counter);
+        if let Some(counter) = c.counter {
+            let l = t.lineage.get_or_insert_with(Box::default);
+            l.counter_first.get_or_insert((adv.time_us, counter));
+            if l.counter_last.is_none_or(|(_, last)| counter >= last) {
+                l.counter_last = Some((adv.time_us, counter));
+            }
+        }
         t.rssi_max = t.rssi_max.max(adv.rssi);
         if !t.addresses.contains(&adv.address) {
             t.addresses.push(adv.address);
@@ -191,6 +240,11 @@ pub struct Trackers<'t> {
     clone_members: Vec<usize>,
     /// Entries that started following since [`Trackers::take_following`] last asked.
     following: Vec<usize>,
+    /// The clock the daily key rotation is on.
+    zone: Zone,
+    /// Near-owner Find My entries heard lately: a crowd's phones change their addresses every
+    /// 15 minutes, and each new one is compared with these only.
+    recent_near_owner: Vec<usize>,
 }
 
 impl<'t> Trackers<'t> {
@@ -226,6 +280,13 @@ impl<'t> Trackers<'t> {
     /// Judges with these thresholds instead of the default (medium) ones.
     pub fn with_rules(mut self, rules: Rules) -> Self {
         self.rules = rules;
+        self
+    }
+
+    /// Takes 04:00, when separated Find My keys change, on this clock (default: this
+    /// computer's time zone).
+    pub fn with_zone(mut self, zone: Zone) -> Self {
+        self.zone = zone;
         self
     }
 
@@ -271,19 +332,36 @@ impl<'t> Trackers<'t> {
         }
         self.retire_one_shots(adv.time_us);
         let key = TrackerKey::new(c.family, c.identity, adv.address);
+        // Only trackers are located: a binary search in the track, never paid for bystanders.
+        let pos = self.positions.as_mut().and_then(|p| p.position_at(adv.time_us));
         // A known identity costs one lookup; only a new one is matched against the entries.
         let i = match self.index.get(&key) {
-            Some(&i) => i,
+            Some(&i) => self.heard_again(i, key, c, adv),
             None => {
-                let i = self.link(c, adv).unwrap_or_else(|| self.push(key, c, adv));
+                let i = match self.link(c, adv, pos, key) {
+                    Ok(Some(i)) => i,
+                    Ok(None) => self.push(key, c, adv),
+                    // The people around (phones) are not listed: no word about them.
+                    Err(Apart::Ambiguous(_)) if c.bystander() => self.push(key, c, adv),
+                    Err(Apart::Ambiguous(n)) => {
+                        let i = self.push(key, c, adv);
+                        self.entries[i].tracker.identity_notes.push(format!(
+                            "a new identity that {n} earlier tags could have rotated into, none \
+                             more likely: kept apart, though it may be one of them"
+                        ));
+                        i
+                    }
+                };
                 self.index.insert(key, i);
                 i
             }
         };
-        // Only trackers are located: a binary search in the track, never paid for bystanders.
-        let pos = self.positions.as_mut().and_then(|p| p.position_at(adv.time_us));
         let e = &mut self.entries[i];
         e.record(adv, c, pos);
+        if !e.recent && rotation::near_owner_frame(e.tracker.family, e.keyed, e.state) {
+            e.recent = true;
+            self.recent_near_owner.push(i);
+        }
         let t = &mut e.tracker;
         if t.own.is_none() && !self.allow.is_empty() {
             t.own = self.allow.allows(&t.id, adv.address, c.identity).map(Box::new);
@@ -323,10 +401,20 @@ impl<'t> Trackers<'t> {
             t.presence = Presence::default();
             t.addresses.clear();
             t.rotating_keys = true;
+            let key = TrackerKey::new(t.family, None, one.addresses[0]);
             self.entries.push(Entry {
                 tracker: t,
                 address: one.addresses[0],
                 counter: None,
+                status: None,
+                rssi: None,
+                state: OwnerState::Separated,
+                keyed: true,
+                position: None,
+                current: key.digest(),
+                current_since_us: one.first_seen_us,
+                replaced: None,
+                recent: false,
                 merged: false,
             });
             self.entries.len() - 1
@@ -359,23 +447,98 @@ impl<'t> Trackers<'t> {
         }
     }
 
-    /// The entry that a new identity continues by its family's rotation rule, if any.
-    fn link(&mut self, c: &Classification<'static, '_>, adv: &Advertisement<'_>) -> Option<usize> {
-        let rule = rotation::rule(c.family)?;
+    /// The entry that a new identity continues by its family's rotation rule, if any; the
+    /// number of entries it could continue when that is more than one and none fits best.
+    fn link(
+        &mut self,
+        c: &Classification<'static, '_>,
+        adv: &Advertisement<'_>,
+        position: Option<Fix>,
+        key: TrackerKey,
+    ) -> Result<Option<usize>, Apart> {
+        let Some(rule) = rotation::rule(c.family) else {
+            return Ok(None);
+        };
         let new = Sighting {
             time_us: adv.time_us,
             address: adv.address,
             counter: c.counter,
+            status: c.status,
+            owner_state: c.owner_state,
+            keyed: c.identity.is_some(),
+            rssi: adv.rssi,
+            position,
+            zone: self.zone,
         };
-        let candidates = self
-            .entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.tracker.family == c.family)
-            .map(|(i, e)| (i, e.latest()));
-        let i = rotation::continues(rule, candidates, &new)?;
-        self.entries[i].tracker.identities += 1;
-        Some(i)
+        // Most new Find My keys are not at a rotation time, and need no look at the entries.
+        if !rule.applies(&new) {
+            return Ok(None);
+        }
+        let found = if rotation::near_owner_frame(c.family, new.keyed, new.owner_state) {
+            let entries = &mut self.entries;
+            self.recent_near_owner.retain(|&i| {
+                let e = &mut entries[i];
+                e.recent = e.tracker.last_seen_us >= adv.time_us - rotation::NEAR_OWNER_HORIZON_US;
+                e.recent
+            });
+            let candidates = self
+                .recent_near_owner
+                .iter()
+                .map(|&i| (i, self.entries[i].latest(self.zone)));
+            rotation::continues(rule, candidates, &new)?
+        } else {
+            let candidates = self
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.tracker.family == c.family && !e.merged && !e.tracker.rotating_keys)
+                .map(|(i, e)| (i, e.latest(self.zone)));
+            rotation::continues(rule, candidates, &new)?
+        };
+        let Some(i) = found else {
+            return Ok(None);
+        };
+        let e = &mut self.entries[i];
+        e.tracker.identities += 1;
+        let lineage = e.tracker.lineage.get_or_insert_with(Box::default);
+        lineage.identity_ids.push(key.stable_id());
+        if rule.never_again() {
+            e.replaced = Some(e.current);
+        }
+        e.current = key.digest();
+        e.current_since_us = adv.time_us;
+        Ok(Some(i))
+    }
+
+    /// The entry a known identity's sighting goes to: its own, unless it is the identity a
+    /// successor replaced and must never have been heard again. Then the two were not one
+    /// tag: from now on it is an entry of its own, and both entries say so.
+    fn heard_again(
+        &mut self,
+        i: usize,
+        key: TrackerKey,
+        c: &Classification<'static, '_>,
+        adv: &Advertisement<'_>,
+    ) -> usize {
+        let e = &self.entries[i];
+        if e.replaced != Some(key.digest()) || adv.time_us <= e.current_since_us + rotation::OVERLAP_US {
+            return i;
+        }
+        self.entries[i].replaced = None;
+        self.entries[i].tracker.identity_notes.push(
+            "an identity linked into this entry was heard again after its successor appeared: \
+             the sightings before then may be of two tags"
+                .to_string(),
+        );
+        let note = format!(
+            "heard again after another identity had been linked to it as its successor: kept \
+             apart from then on (see {})",
+            self.entries[i].tracker.id
+        );
+        let j = self.push(key, c, adv);
+        self.entries[j].tracker.identity_notes.push(note);
+        self.index.insert(key, j);
+        j
     }
 
     fn push(&mut self, key: TrackerKey, c: &Classification<'static, '_>, adv: &Advertisement<'_>) -> usize {
@@ -404,12 +567,24 @@ impl<'t> Trackers<'t> {
                 own: None,
                 rotating_keys: false,
                 member_ids: Vec::new(),
+                identity_notes: Vec::new(),
+                lineage: None,
+                history: None,
                 named_places: Vec::new(),
                 risk: Risk::None,
                 reasons: Vec::new(),
             },
             address: adv.address,
             counter: None,
+            status: c.status,
+            rssi: adv.rssi,
+            state: c.owner_state,
+            keyed: c.identity.is_some(),
+            position: None,
+            current: key.digest(),
+            current_since_us: adv.time_us,
+            replaced: None,
+            recent: false,
             merged: false,
         });
         self.entries.len() - 1
@@ -526,6 +701,7 @@ mod tests {
             battery: None,
             identity: Some(identity),
             counter: None,
+            status: None,
             network: None,
         }
     }

@@ -26,6 +26,7 @@ fn find_my<'d>(model: &'static str, state: OwnerState, key: &'d [u8]) -> Classif
         battery: None,
         identity: Some(key),
         counter: None,
+        status: None,
         network: None,
     }
 }

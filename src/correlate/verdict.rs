@@ -90,6 +90,15 @@ pub enum Risk {
 }
 
 impl Risk {
+    /// One level more worrying (high stays high).
+    pub fn raise(self) -> Risk {
+        match self {
+            Risk::None => Risk::Low,
+            Risk::Low => Risk::Medium,
+            Risk::Medium | Risk::High => Risk::High,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Risk::None => "none",
@@ -190,6 +199,8 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<String>) {
             t.identities
         ));
     }
+    reasons.extend(super::rotation::linked(t));
+    reasons.extend(t.identity_notes.iter().cloned());
     if let Some(at) = t.alert_at_us {
         reasons.push(format!(
             "following you: flagged {} after it was first seen",
@@ -200,7 +211,7 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<String>) {
         reasons.push(format!("marked as yours ({}), so not alerted", own.how()));
     }
     let separated = t.owner_state == OwnerState::Separated;
-    let risk = match (t.alert_at_us.is_some(), exempt(rules, t).is_some()) {
+    let mut risk = match (t.alert_at_us.is_some(), exempt(rules, t).is_some()) {
         (true, _) if separated && t.located_sightings > 0 => Risk::High,
         (true, _) if separated || t.located_sightings > 0 => Risk::Medium,
         (true, _) => Risk::Low,
@@ -208,6 +219,7 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<String>) {
         (false, false) if separated && 2 * t.presence.with_you_us >= rules.min_with_you_us => Risk::Low,
         _ => Risk::None,
     };
+    super::history::judge(t, &mut risk, &mut reasons);
     (risk, reasons)
 }
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::analyze::{Analysis, Outcome};
 use crate::classify::OwnerState;
 use crate::correlate::Tracker;
+use crate::correlate::history::Day;
 use crate::coverage::Coverage;
 
 use super::{rfc3339, utc_span};
@@ -117,6 +118,12 @@ pub struct TrackerJson<'a> {
     pub mode: Option<&'a str>,
     pub battery: Option<&'a str>,
     pub network: Option<&'a str>,
+    /// Earlier entries of the same tag in the evidence database (other days).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub linked_ids: &'a [String],
+    /// Each day it was heard over the last 14 days, when it was linked to earlier days.
+    #[serde(skip_serializing_if = "<[Day]>::is_empty")]
+    pub days: &'a [Day],
 }
 
 #[derive(Serialize)]
@@ -167,6 +174,8 @@ impl<'a> From<&'a Tracker> for TrackerJson<'a> {
             mode: t.mode,
             battery: t.battery,
             network: t.network,
+            linked_ids: t.history.as_ref().map_or(&[], |h| &h.linked_ids),
+            days: t.history.as_ref().map_or(&[], |h| &h.days),
         }
     }
 }

@@ -106,8 +106,10 @@ pub enum Item {
     SessionEnd(SessionEnd),
     Sighting(InSession<SightingRecord>),
     Track(InSession<Vec<TrackPoint>>),
-    Tracker(InSession<TrackerRecord>),
-    Note(NoteRecord),
+    /// Boxed: a verdict with its days and continuity is several times the other records.
+    Tracker(Box<InSession<TrackerRecord>>),
+    /// Boxed: a note with its identification fields and attachment is the largest record.
+    Note(Box<NoteRecord>),
     Anchor(super::anchor::AnchorRecord),
     Placement(InSession<Vec<Placement>>),
     Annotation(AnnotationRecord),
@@ -123,8 +125,8 @@ impl Item {
             SESSION_END => serde_json::from_slice(payload).map(Item::SessionEnd),
             SIGHTING => serde_json::from_slice(payload).map(Item::Sighting),
             TRACK => serde_json::from_slice(payload).map(Item::Track),
-            TRACKER => serde_json::from_slice(payload).map(Item::Tracker),
-            NOTE => serde_json::from_slice(payload).map(Item::Note),
+            TRACKER => serde_json::from_slice(payload).map(|t| Item::Tracker(Box::new(t))),
+            NOTE => serde_json::from_slice(payload).map(|n| Item::Note(Box::new(n))),
             ANCHOR => serde_json::from_slice(payload).map(Item::Anchor),
             PLACEMENT => serde_json::from_slice(payload).map(Item::Placement),
             ANNOTATION => serde_json::from_slice(payload).map(Item::Annotation),

@@ -612,7 +612,7 @@ impl Store {
                 "record {seq}: the attached file's SHA-256 is {actual}, its note says {expected}"
             )));
         }
-        Ok((note, data))
+        Ok((*note, data))
     }
 
     /// Appends one record per item in one transaction; returns the last seq.
@@ -767,7 +767,7 @@ impl Store {
                 Item::Track(t) => tracks.entry(t.session).or_default().extend(t.record),
                 Item::Note(n) => notes.push(NoteRecord {
                     seq: Some(seq as u64),
-                    ..n
+                    ..*n
                 }),
                 Item::SessionStart(start) => sessions.push(SessionRecord {
                     id: seq,
@@ -884,6 +884,24 @@ impl Store {
         };
         self.check_unchanged()?;
         Ok(data)
+    }
+
+    /// The latest stored verdict of every tracker entry, to recognise the same tags on a later
+    /// day (see [`crate::correlate::history`]). Records that do not parse are verify's to report.
+    pub fn tracker_records(&self) -> Result<Vec<TrackerRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT payload FROM records WHERE kind = ?1 ORDER BY seq")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([chain::TRACKER]).map_err(|e| self.err(e))?;
+        let mut latest: BTreeMap<String, TrackerRecord> = BTreeMap::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let payload: Vec<u8> = row.get(0).map_err(|e| self.err(e))?;
+            if let Ok(Item::Tracker(t)) = Item::parse(chain::TRACKER, &payload) {
+                latest.insert(t.record.id.clone(), t.record);
+            }
+        }
+        Ok(latest.into_values().collect())
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {

@@ -7,8 +7,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use chrono::{Local, NaiveDate, TimeZone};
+
 use crate::classify::{Classification, personal_device_near_owner};
-use crate::correlate::{Sighted, Tracker};
+use crate::correlate::history::{self, Day};
+use crate::correlate::verdict::Rules;
+use crate::correlate::{NamedPlace, Sighted, Tracker};
 use crate::evidence::{
     AnnotationRecord, Placement, Position, SightingRecord, Source, TrackPoint, TrackerRecord,
 };
@@ -41,6 +45,8 @@ pub struct Recorder<'s> {
     placements: Vec<Placement>,
     /// Trackers marked as the user's own in this session, and when.
     marked: HashMap<String, i64>,
+    /// Each entry's days: when first and last heard on each local date, and how often.
+    days: HashMap<String, Vec<(NaiveDate, Day)>>,
     /// The first write that failed; nothing more is written after it.
     error: Option<StoreError>,
 }
@@ -81,6 +87,7 @@ impl<'s> Recorder<'s> {
             batch_keys: Vec::new(),
             placements: Vec::new(),
             marked: HashMap::new(),
+            days: HashMap::new(),
             error: None,
         };
         recorder.reading(0);
@@ -120,6 +127,7 @@ impl<'s> Recorder<'s> {
         if self.error.is_some() || class.bystander() {
             return;
         }
+        self.count_day(&sighted.tracker.id, adv.time_us);
         let record = SightingRecord {
             tracker_id: sighted.tracker.id.clone(),
             time_us: adv.time_us,
@@ -153,6 +161,60 @@ impl<'s> Recorder<'s> {
         if self.batch.len() >= BATCH {
             self.flush();
         }
+    }
+
+    /// Counts a sighting of entry `id` on its local date.
+    fn count_day(&mut self, id: &str, time_us: i64) {
+        let date = Local
+            .timestamp_micros(time_us)
+            .single()
+            .map_or_else(NaiveDate::default, |t| t.date_naive());
+        let days = match self.days.get_mut(id) {
+            Some(days) => days,
+            None => self.days.entry(id.to_string()).or_default(),
+        };
+        // Sightings come in time order: the day is nearly always the last one.
+        let day = match days.iter().rposition(|(d, _)| *d == date) {
+            Some(i) => &mut days[i].1,
+            None => {
+                let day = Day {
+                    date: date.to_string(),
+                    tracker_id: id.to_string(),
+                    first_us: time_us,
+                    last_us: time_us,
+                    sightings: 0,
+                    following: false,
+                };
+                days.push((date, day));
+                &mut days.last_mut().expect("just pushed").1
+            }
+        };
+        day.first_us = day.first_us.min(time_us);
+        day.last_us = day.last_us.max(time_us);
+        day.sightings += 1;
+    }
+
+    /// Recognises each tracker's earlier entries in the store (the same tag on other days) and
+    /// judges it again with them (see [`history::apply`]). A store that cannot be read leaves
+    /// the trackers as they are and is the session's error.
+    pub fn recall_history(&mut self, trackers: &mut [Tracker], rules: &Rules, named: &[NamedPlace]) {
+        if self.error.is_some() {
+            return;
+        }
+        let earlier = match self.store.tracker_records() {
+            Ok(earlier) => earlier,
+            Err(e) => {
+                self.error = Some(e);
+                return;
+            }
+        };
+        let days = &self.days;
+        let today = |id: &str| {
+            days.get(id)
+                .map(|d| d.iter().map(|(_, day)| day.clone()).collect())
+                .unwrap_or_default()
+        };
+        history::apply(trackers, &earlier, today, rules, named);
     }
 
     /// Keeps the digest of the capture this session wrote of what it heard (`--record`).

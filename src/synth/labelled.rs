@@ -15,12 +15,13 @@ use serde::Serialize;
 use super::Rng;
 use super::scenario::{
     DeviceLog, Emitter, Heard, chipolo_separated, dult_separated, find_my_near_owner, find_my_separated,
-    fmdn_separated, phone, smarttag_separated, tile, write_btsnoop_seeded,
+    fmdn_separated, phone, smarttag_separated_from, tile, tile_changing_id, write_btsnoop_part,
+    write_btsnoop_seeded,
 };
 use crate::location::{Fix, distance_m, write_gpx};
 
 /// Every scenario, in the order `all` writes them.
-pub const NAMES: [&str; 8] = [
+pub const NAMES: [&str; 11] = [
     "commute_airtag",
     "car_smarttag",
     "errands_tile_fmdn",
@@ -29,7 +30,16 @@ pub const NAMES: [&str; 8] = [
     "own_devices",
     "train_passengers",
     "rotating_clone",
+    "tile_changing_id",
+    "car_smarttag_days",
+    "airtag_overnight",
 ];
+
+/// The scenarios are in Tokyo: their clocks (a Find My key changes at 04:00 local) are
+/// Japan's, 9 hours ahead of UTC all year.
+pub const TIME_ZONE: &str = "Asia/Tokyo";
+const TOKYO_UTC_OFFSET_US: i64 = 9 * 3600 * 1_000_000;
+const DAY_US: i64 = 24 * 60 * MIN;
 
 const MIN: i64 = 60_000_000;
 /// 2026-01-15T08:00:00Z, as the demo.
@@ -183,6 +193,15 @@ impl Itinerary {
         }
     }
 
+    /// Whether the person is driving at `time_us`: on a trip faster than anyone walks.
+    fn driving_at(&self, time_us: i64) -> bool {
+        let i = self.legs.partition_point(|l| l.to_us <= time_us);
+        self.legs.get(i).is_some_and(|l| {
+            let metres = distance_m(&l.from.fix(0), &l.to.fix(0));
+            l.from_us <= time_us && metres / ((l.to_us - l.from_us) as f64 / 1e6) > 15.0 / 3.6
+        })
+    }
+
     /// The GPS log: a fix every 5 s from start to end, each off by up to `noise_m` metres
     /// north and east, as a phone indoors is.
     pub fn fixes(&self, noise_m: f64, rng: &mut Rng) -> Vec<Fix> {
@@ -211,6 +230,8 @@ enum Presence {
     At(Place),
     /// On the same train or bus for a while.
     Between(i64, i64),
+    /// In the car: heard while the person drives, parked out of range the rest of the time.
+    Driving,
 }
 
 impl Presence {
@@ -226,6 +247,10 @@ impl Presence {
                 })
             }
             Presence::Between(from, to) => Box::new(move |t| (from..to).contains(&t).then_some(rssi)),
+            Presence::Driving => {
+                let itinerary = itinerary.clone();
+                Box::new(move |t| itinerary.driving_at(t).then_some(rssi))
+            }
         }
     }
 
@@ -234,6 +259,7 @@ impl Presence {
             Presence::Along => "travels with the person".into(),
             Presence::At(place) => format!("fixed at {}", place.name),
             Presence::Between(from, to) => format!("rides along {} to {}", rfc3339(from), rfc3339(to)),
+            Presence::Driving => "in the car: heard on every drive, parked out of range between".into(),
         }
     }
 }
@@ -241,7 +267,7 @@ impl Presence {
 /// The trackers the scenarios use, as the real ones advertise.
 #[derive(Clone, Copy, Debug)]
 enum Kind {
-    /// Separated AirTag (status 0x10): one key all day, as between its daily rotations.
+    /// Separated AirTag (status 0x10): one key a day, changed at 04:00 Tokyo time.
     AirTag,
     /// Anti-detection clone: a new key and address for every advertisement.
     AirTagClone,
@@ -251,6 +277,8 @@ enum Kind {
     /// Separated SmartTag: new address and privacy id every 15 minutes.
     SmartTag,
     Tile,
+    /// A Tile whose service-data identifier changes every 40 minutes under one address.
+    TileChangingId,
     /// Google FMDN, separated: EID every 1024 s, same address.
     Fmdn,
     /// DULT, separated: separated accessories rotate only once a day.
@@ -264,22 +292,28 @@ impl Kind {
         match self {
             Kind::AirTag | Kind::AirTagClone | Kind::AppleNearOwner(_) => "apple_find_my",
             Kind::SmartTag => "samsung_smarttag",
-            Kind::Tile => "tile",
+            Kind::Tile | Kind::TileChangingId => "tile",
             Kind::Fmdn => "google_fmdn",
             Kind::Dult => "dult",
             Kind::Chipolo => "chipolo",
         }
     }
 
-    fn emitter(self, seed: u64) -> Emitter {
+    /// The emitter of this kind in a scenario starting at `start_us`; `seed` is the device's.
+    fn emitter(self, seed: u64, start_us: i64) -> Emitter {
         // RSSI comes from the presence; this value is only a placeholder for the emitter.
         let e = |rotate_min, build| Emitter::new(2000, rotate_min, 0, build);
+        // 04:00 in Tokyo, the first after the start.
+        let to_four = (4 * 60 * MIN - (start_us + TOKYO_UTC_OFFSET_US)).rem_euclid(DAY_US);
+        // Real counters count 15-minute steps since the tag was set up: far apart.
+        let counter_base = 1000 + (super::Rng::new(seed).next_u64() % 4_000_000) as u32;
         match self {
-            Kind::AirTag => e(None, find_my_separated(0x10)),
+            Kind::AirTag => e(Some(24 * 60), find_my_separated(0x10)).first_rotation_after(to_four),
             Kind::AirTagClone => e(None, find_my_separated(0x10)).key_per_advertisement(),
             Kind::AppleNearOwner(status) => e(Some(15), find_my_near_owner(status)),
-            Kind::SmartTag => e(Some(15), smarttag_separated()),
+            Kind::SmartTag => e(Some(15), smarttag_separated_from(counter_base)),
             Kind::Tile => e(None, tile()),
+            Kind::TileChangingId => e(Some(40), tile_changing_id(seed ^ 0x711E)),
             Kind::Fmdn => e(None, fmdn_separated(seed ^ 0xF3D))
                 .extended()
                 .rotate_every_s(1024),
@@ -357,6 +391,9 @@ struct Scenario {
     /// Why that deadline is fair, or why nothing follows.
     truth: &'static str,
     devices: Vec<Device>,
+    /// For a scenario over several days: the times each day's capture covers (each written
+    /// to `NAME-dayN-synthetic.btsnoop` besides the whole one), as a phone saves one a day.
+    days: Vec<std::ops::Range<i64>>,
 }
 
 // Tokyo. Places are laid out by offsets so distances, and thus travel times, are known.
@@ -395,6 +432,7 @@ fn build(name: &str) -> Option<Scenario> {
                 alert_within_min: Some(45),
                 truth: "by then the tag has come from home, on foot and most of the 21 km train ride",
                 devices,
+                days: Vec::new(),
             }
         }
         "car_smarttag" => {
@@ -433,6 +471,7 @@ fn build(name: &str) -> Option<Scenario> {
                 alert_within_min: Some(45),
                 truth: "by then the tag has been at two stops 6.7 km apart and on the road between",
                 devices,
+                days: Vec::new(),
             }
         }
         "errands_tile_fmdn" => {
@@ -466,6 +505,7 @@ fn build(name: &str) -> Option<Scenario> {
                 alert_within_min: Some(60),
                 truth: "Tile carries no separated flag, so an hour; by then both tags have been at home, at the post office 1 km away and on most of the 4.5 km bus ride",
                 devices,
+                days: Vec::new(),
             }
         }
         "dult_chipolo" => {
@@ -489,6 +529,7 @@ fn build(name: &str) -> Option<Scenario> {
                 alert_within_min: Some(60),
                 truth: "by then both tags have been at the cafe for 30 min, on the 1.2 km walk and at the library for 15 min",
                 devices,
+                days: Vec::new(),
             }
         }
         "home_neighbour" => {
@@ -514,6 +555,7 @@ fn build(name: &str) -> Option<Scenario> {
                 alert_within_min: None,
                 truth: "nothing follows: the neighbour's tags are heard only at home, the Tile only at the shop",
                 devices,
+                days: Vec::new(),
             }
         }
         "own_devices" => {
@@ -550,6 +592,7 @@ fn build(name: &str) -> Option<Scenario> {
                 alert_within_min: None,
                 truth: "nothing follows: every tracker is the person's own and near its owner all day",
                 devices,
+                days: Vec::new(),
             }
         }
         "train_passengers" => {
@@ -581,6 +624,7 @@ fn build(name: &str) -> Option<Scenario> {
                 alert_within_min: None,
                 truth: "nothing follows: the strangers' tags ride the same train for 20 min, then the person walks 30 min alone",
                 devices,
+                days: Vec::new(),
             }
         }
         "rotating_clone" => {
@@ -610,6 +654,185 @@ fn build(name: &str) -> Option<Scenario> {
                 alert_within_min: Some(45),
                 truth: "by then over 1300 strong separated Find My keys, one every 2 s, have been heard at home, on foot and on the train: one device carried along",
                 devices,
+                days: Vec::new(),
+            }
+        }
+        _ => return build_identity(name),
+    };
+    Some(s)
+}
+
+/// The scenarios of one physical tag under changing identities (issue 13): a Tile whose
+/// identifier changes, a SmartTag in a car heard only on drives over three days, and an AirTag
+/// whose key changes overnight, each among other people's tags and phones.
+fn build_identity(name: &str) -> Option<Scenario> {
+    let s = match name {
+        "tile_changing_id" => {
+            let stop = SETAGAYA_HOME.offset("bus stop", 300.0, 400.0);
+            let market = stop.offset("market, Sangenjaya", 1800.0, 4200.0);
+            let clinic = market.offset("clinic", 500.0, -300.0);
+            let it = Itinerary::starting_at(START_US, SETAGAYA_HOME)
+                .stay(20)
+                .go(stop, 4.8)
+                .stay(4)
+                .go(market, 18.0)
+                .stay(40)
+                .go(clinic, 4.5)
+                .stay(35)
+                .go(market, 4.5)
+                .stay(10);
+            let on_bus = ride(&it, "bus stop", "market, Sangenjaya");
+            let mut devices = vec![
+                tracker(
+                    "Tile in the bag, identifier changing under one address",
+                    Kind::TileChangingId,
+                    FOLLOWING,
+                    Presence::Along,
+                    -66,
+                ),
+                tracker(
+                    "stranger's Tile on the bus",
+                    Kind::TileChangingId,
+                    NOT_FOLLOWING,
+                    on_bus,
+                    -76,
+                ),
+                fixed(
+                    "market's Tile",
+                    Kind::TileChangingId,
+                    market.offset("market stall", 10.0, 0.0),
+                ),
+                tracker(
+                    "stranger's SmartTag on the bus",
+                    Kind::SmartTag,
+                    NOT_FOLLOWING,
+                    on_bus,
+                    -74,
+                ),
+            ];
+            devices.extend(phones_at(&it, &["bus stop", "market, Sangenjaya", "clinic"], 4));
+            devices.extend(phones_riding(&it, "bus stop", "market, Sangenjaya", 8));
+            Scenario {
+                itinerary: it,
+                gps_noise_m: 15.0,
+                alert_within_min: Some(60),
+                truth: "Tile carries no separated flag, so an hour; by then the Tile, its identifier changed once, has been at home, on the 4.6 km bus ride and at the market",
+                devices,
+                days: Vec::new(),
+            }
+        }
+        "car_smarttag_days" => {
+            let home = SETAGAYA_HOME;
+            let home_park = home.offset("car park at home", 90.0, 60.0);
+            let work_park = home_park.offset("car park at work", 6000.0, 8000.0);
+            let office = work_park.offset("office", 120.0, 90.0);
+            let shop = home_park.offset("supermarket car park", -2500.0, 3000.0);
+            // Three days from 08:00 in Tokyo: to work and back, the second evening by the
+            // supermarket; drives of 15 to 25 minutes, the car parked out of the person's range
+            // for hours between.
+            let mut it = Itinerary::starting_at(START_US - TOKYO_UTC_OFFSET_US, home);
+            let mut days = Vec::new();
+            for (day, (to_work, back)) in [(25.0, 30.0), (30.0, 28.0), (27.0, 25.0)].into_iter().enumerate() {
+                let day_start = it.end_us();
+                it = it
+                    .stay(30)
+                    .go(home_park, 4.0)
+                    .stay(1)
+                    .go(work_park, to_work)
+                    .stay(1);
+                it = it.go(office, 4.0).stay(8 * 60).go(work_park, 4.0).stay(1);
+                it = match day {
+                    1 => it.go(shop, back).stay(20).go(home_park, 30.0),
+                    _ => it.go(home_park, back),
+                };
+                it = it.stay(1).go(home, 4.0).stay(14 * 60 + 20);
+                days.push(day_start..it.end_us());
+            }
+            let mut devices = vec![
+                tracker(
+                    "SmartTag hidden in the car",
+                    Kind::SmartTag,
+                    FOLLOWING,
+                    Presence::Driving,
+                    -62,
+                ),
+                fixed(
+                    "neighbour's SmartTag in the car park at home",
+                    Kind::SmartTag,
+                    home_park.offset("next bay", 5.0, 3.0),
+                ),
+                fixed(
+                    "colleague's SmartTag in the car park at work",
+                    Kind::SmartTag,
+                    work_park.offset("next bay", -4.0, 2.0),
+                ),
+                fixed(
+                    "neighbour's AirTag next door",
+                    Kind::AirTag,
+                    home.offset("next door", 30.0, 26.0),
+                ),
+            ];
+            devices.extend(phones_at(&it, &["office", "supermarket car park"], 4));
+            devices.extend(phones(1, Presence::At(home.offset("next door", 30.0, 26.0))));
+            Scenario {
+                itinerary: it,
+                gps_noise_m: 10.0,
+                // The first evening's drive home.
+                alert_within_min: Some(10 * 60),
+                truth: "the car tag is heard only while driving, 25 to 30 minutes each way; by the end of the first evening's drive it has been with the person for 30 minutes or more on two drives, 10 km apart; the neighbour's and the colleague's tags are heard only in their car parks",
+                devices,
+                days,
+            }
+        }
+        "airtag_overnight" => {
+            // 17:00 in Tokyo: from the office home, the night at home, back in the morning.
+            let office = SHINJUKU.offset("office", 300.0, 400.0);
+            let home_station = SHINJUKU.offset("home station", -9000.0, -12_000.0);
+            let home = home_station.offset("home", 500.0, 600.0);
+            let it = Itinerary::starting_at(START_US, office)
+                .stay(10)
+                .go(SHINJUKU, 4.5)
+                .stay(3)
+                .go(home_station, 40.0)
+                .go(home, 4.5)
+                .stay(14 * 60 + 30)
+                .go(home_station, 4.5)
+                .stay(3)
+                .go(SHINJUKU, 40.0)
+                .go(office, 4.5)
+                .stay(30);
+            let next_door = home.offset("next door", 30.0, 26.0);
+            let mut devices = vec![
+                tracker(
+                    "planted AirTag, key changed at 04:00",
+                    Kind::AirTag,
+                    FOLLOWING,
+                    Presence::Along,
+                    -58,
+                ),
+                fixed(
+                    "neighbour's AirTag, key changed at 04:00",
+                    Kind::AirTag,
+                    next_door,
+                ),
+                tracker(
+                    "own AirPods",
+                    Kind::AppleNearOwner(0x30),
+                    NOT_FOLLOWING,
+                    Presence::Along,
+                    -52,
+                ),
+            ];
+            devices.extend(phones_at(&it, &["office", "Shinjuku station", "home station"], 4));
+            devices.extend(phones_riding(&it, "Shinjuku station", "home station", 8));
+            devices.extend(phones(1, Presence::At(next_door)));
+            Scenario {
+                itinerary: it,
+                gps_noise_m: 15.0,
+                alert_within_min: Some(45),
+                truth: "by then the tag has come from the office, on foot and on the 15 km train ride; overnight its key changes at 04:00 and it stays one entry; the neighbour's AirTag behind the wall, its key changed at the same minute, is another",
+                devices,
+                days: Vec::new(),
             }
         }
         _ => return None,
@@ -634,12 +857,24 @@ fn rfc3339(time_us: i64) -> String {
 struct Labels<'a> {
     scenario: &'a str,
     synthetic: bool,
+    /// The clock of the scenario's place (a Find My key changes at 04:00 on it).
+    time_zone: &'static str,
+    /// The files of each day, for a scenario over several days.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    days: Vec<DayLabel>,
     start: String,
     end: String,
     /// The alert deadline and why, or why nothing follows.
     truth: String,
     places: Vec<PlaceLabel>,
     devices: Vec<DeviceLabel>,
+}
+
+#[derive(Serialize)]
+struct DayLabel {
+    capture: String,
+    start: String,
+    end: String,
 }
 
 #[derive(Serialize)]
@@ -680,9 +915,15 @@ pub struct Written {
 
 /// Writes scenario `name` into `dir`. An unknown name is an `InvalidInput` error.
 pub fn write(name: &str, dir: &Path) -> io::Result<Written> {
+    write_seeded(name, dir, 0)
+}
+
+/// Writes scenario `name` drawn with `seed` (0: as [`write`]): the same day and devices, other
+/// keys, addresses, counters, signal noise and GPS noise.
+pub fn write_seeded(name: &str, dir: &Path, seed: u64) -> io::Result<Written> {
     let s = build(name)
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("no scenario {name:?}")))?;
-    let seed = seed_of(name);
+    let seed = seed_of(name) ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let it = &s.itinerary;
     let (start_us, end_us) = (it.start_us(), it.end_us());
     let create = |suffix: &str| File::create(dir.join(format!("{name}{suffix}"))).map(BufWriter::new);
@@ -693,7 +934,9 @@ pub fn write(name: &str, dir: &Path) -> io::Result<Written> {
         .enumerate()
         .map(|(i, d)| {
             let emitter = match d.tracker {
-                Some((_, kind, _)) => kind.emitter(seed),
+                Some((_, kind, _)) => {
+                    kind.emitter(seed ^ (i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03), start_us)
+                }
                 // Real iPhones send every 200 ms; a 1 s interval keeps day-long files small
                 // and still puts the crowd in every place and train.
                 None => phone(i, 1000),
@@ -702,6 +945,10 @@ pub fn write(name: &str, dir: &Path) -> io::Result<Written> {
         })
         .collect();
     let logs = write_btsnoop_seeded(create("-synthetic.btsnoop")?, start_us, end_us, &emitters, seed)?;
+    for (n, day) in s.days.iter().enumerate() {
+        let out = create(&format!("-day{}-synthetic.btsnoop", n + 1))?;
+        write_btsnoop_part(out, start_us, end_us, day.clone(), &emitters, seed)?;
+    }
 
     let fixes = it.fixes(s.gps_noise_m, &mut Rng::new(seed ^ 0x6B5));
     let mut gpx = create("-synthetic.gpx")?;
@@ -711,6 +958,17 @@ pub fn write(name: &str, dir: &Path) -> io::Result<Written> {
     let labels = Labels {
         scenario: name,
         synthetic: true,
+        time_zone: TIME_ZONE,
+        days: s
+            .days
+            .iter()
+            .enumerate()
+            .map(|(n, day)| DayLabel {
+                capture: format!("{name}-day{}-synthetic.btsnoop", n + 1),
+                start: rfc3339(day.start),
+                end: rfc3339(day.end),
+            })
+            .collect(),
         start: rfc3339(start_us),
         end: rfc3339(end_us),
         truth: match s.alert_within_min {

@@ -18,6 +18,9 @@ pub struct Emitter {
     interval_us: i64,
     /// Address/key rotation period; `None` for devices that never rotate.
     rotate_us: Option<i64>,
+    /// How far into its period the device is when the scenario starts (a daily key that
+    /// changes at 04:00 local, not at the scenario's start).
+    phase_us: i64,
     rssi: i8,
     pdu: PduKind,
     /// Sent as an LE Extended Advertising Report instead of a legacy one.
@@ -34,6 +37,7 @@ impl Emitter {
         Emitter {
             interval_us: interval_ms * 1000,
             rotate_us: rotate_min.map(|m| m * 60_000_000),
+            phase_us: 0,
             rssi,
             pdu: PduKind::AdvNonconnInd,
             extended: false,
@@ -52,6 +56,14 @@ impl Emitter {
     /// Rotation periods that are not whole minutes (FMDN's 1024 s).
     pub(super) fn rotate_every_s(mut self, seconds: i64) -> Self {
         self.rotate_us = Some(seconds * 1_000_000);
+        self
+    }
+
+    /// Rotates so that a period ends `first_after_us` after the scenario's start.
+    pub(super) fn first_rotation_after(mut self, first_after_us: i64) -> Self {
+        if let Some(r) = self.rotate_us {
+            self.phase_us = (r - first_after_us.rem_euclid(r)) % r;
+        }
         self
     }
 
@@ -101,17 +113,32 @@ pub(super) fn find_my_near_owner(status: u8) -> Builder {
 
 /// A SmartTag away from its owner (state 0x12): the aging counter counts rotation epochs.
 pub(super) fn smarttag_separated() -> Builder {
-    Box::new(|epoch, rng| {
+    smarttag_separated_from(72_059)
+}
+
+/// A separated SmartTag whose aging counter was at `base` when the scenario started: two
+/// tags' counters lie far apart, as real ones do (they count 15-minute steps since set-up).
+pub(super) fn smarttag_separated_from(base: u32) -> Builder {
+    Box::new(move |epoch, rng| {
         let id: [u8; 8] = rng.bytes();
         (
             random_address(rng),
-            payload::smarttag(0x12, 72_059 + epoch as u32, &id),
+            payload::smarttag(0x12, base.wrapping_add(epoch as u32) & 0xFF_FFFF, &id),
         )
     })
 }
 
 pub(super) fn tile() -> Builder {
     Box::new(|_, rng| (random_address(rng), payload::tile(&rng.bytes())))
+}
+
+/// A Tile whose 0xFEED identifier changes at each rotation while its address (drawn from
+/// `address_seed`) stays, as in a real capture: one address for 1 h 40 min, three identifiers.
+pub(super) fn tile_changing_id(address_seed: u64) -> Builder {
+    Box::new(move |_, rng| {
+        let addr = random_address(&mut epoch_rng(address_seed, 0));
+        (addr, payload::tile(&rng.bytes()))
+    })
 }
 
 pub(super) fn chipolo_separated() -> Builder {
@@ -306,7 +333,7 @@ pub fn write_capture<W: Write>(
     end_us: i64,
     emitters: &[Emitter],
 ) -> io::Result<u64> {
-    let logs = write_seeded(out, container, start_us, end_us, emitters, 0)?;
+    let logs = write_seeded(out, container, start_us, end_us, emitters, 0, None)?;
     Ok(logs.iter().map(|l| l.advertisements).sum())
 }
 
@@ -320,7 +347,28 @@ pub fn write_btsnoop_seeded<W: Write>(
     emitters: &[Emitter],
     seed: u64,
 ) -> io::Result<Vec<DeviceLog>> {
-    write_seeded(out, Container::Btsnoop, start_us, end_us, emitters, seed)
+    write_seeded(out, Container::Btsnoop, start_us, end_us, emitters, seed, None)
+}
+
+/// What [`write_btsnoop_seeded`] would write between `start_us` and `end_us`, of which only
+/// the advertisements within `part` (one day of a week, say) are written.
+pub fn write_btsnoop_part<W: Write>(
+    out: W,
+    start_us: i64,
+    end_us: i64,
+    part: std::ops::Range<i64>,
+    emitters: &[Emitter],
+    seed: u64,
+) -> io::Result<Vec<DeviceLog>> {
+    write_seeded(
+        out,
+        Container::Btsnoop,
+        start_us,
+        end_us,
+        emitters,
+        seed,
+        Some(part),
+    )
 }
 
 fn write_seeded<W: Write>(
@@ -330,6 +378,7 @@ fn write_seeded<W: Write>(
     end_us: i64,
     emitters: &[Emitter],
     seed: u64,
+    part: Option<std::ops::Range<i64>>,
 ) -> io::Result<Vec<DeviceLog>> {
     let mut events = Vec::new();
     for (i, e) in emitters.iter().enumerate() {
@@ -347,6 +396,9 @@ fn write_seeded<W: Write>(
             t += e.interval_us + jitter.below(10_000) as i64;
         }
     }
+    if let Some(part) = part {
+        events.retain(|(t, ..)| part.contains(t));
+    }
     events.sort_unstable();
 
     let mut logs = vec![DeviceLog::default(); emitters.len()];
@@ -357,7 +409,8 @@ fn write_seeded<W: Write>(
         let epoch = if e.key_per_advertisement {
             sent
         } else {
-            e.rotate_us.map_or(0, |r| ((t - start_us) / r) as u64)
+            e.rotate_us
+                .map_or(0, |r| ((t - start_us + e.phase_us) / r) as u64)
         };
         let (address, data) = (e.build)(epoch, &mut epoch_rng((0xD0 + i as u64) ^ seed, epoch));
         let adv = Advertisement {

@@ -180,5 +180,27 @@ pub fn tracker(id: &str, risk: &str) -> TrackerRecord {
         member_ids: vec![],
         own: false,
         marked_own_at_us: None,
+        continuity: None,
+        linked_ids: vec![],
+        days: vec![],
     }
+}
+
+/// The entries of a labelled device: those that used any of its addresses (a rotating clone:
+/// the one entry holding its first address).
+pub fn entries_of<'a>(d: &Value, trackers: &'a [Value]) -> Vec<&'a Value> {
+    let mine: std::collections::HashSet<&str> = match d["addresses"].as_array() {
+        Some(all) => all.iter().map(|a| a.as_str().unwrap()).collect(),
+        None => std::collections::HashSet::from([d["first_address"].as_str().unwrap()]),
+    };
+    trackers
+        .iter()
+        .filter(|t| {
+            t["addresses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| mine.contains(a.as_str().unwrap()))
+        })
+        .collect()
 }
