@@ -194,6 +194,9 @@ pub struct Session<'a> {
     coverage: Coverage,
     track_files: &'a [TrackRead],
     max_gap_us: i64,
+    /// What `analyze` judges with when it recalls each tracker's earlier days from the store.
+    rules: crate::correlate::verdict::Rules,
+    named_places: &'a [crate::correlate::NamedPlace],
     radio: Spans,
     gps: Spans,
     gps_looked_us: i64,
@@ -248,6 +251,8 @@ impl<'a> Session<'a> {
             coverage: Coverage::default(),
             track_files: options.track_files,
             max_gap_us: options.max_gap_us,
+            rules: options.rules,
+            named_places: options.named_places,
             radio: Spans::default(),
             gps: Spans::default(),
             gps_looked_us: i64::MIN,
@@ -520,7 +525,7 @@ impl<'a> Session<'a> {
 
     /// Ends the session: the final verdicts (as `analyze` judges), stored with the track and
     /// the digest of the `--record` capture.
-    pub fn finish(self, ended_us: i64) -> Outcome {
+    pub fn finish(mut self, ended_us: i64) -> Outcome {
         let other_advertisements = self.trackers.other_advertisements;
         // The track is owned by the position source, which the correlator consumes.
         let track = self.trackers.track().cloned();
@@ -532,7 +537,11 @@ impl<'a> Session<'a> {
         let mut coverage = self.coverage;
         coverage.ran_us = self.started_us.map(|t| self.now_us.saturating_sub(t));
         coverage.finish(track.as_ref(), self.track_files, self.max_gap_us);
-        let trackers = self.trackers.into_sorted();
+        let mut trackers = self.trackers.into_sorted();
+        // The same tag on earlier days, as `analyze` recalls it: the verdicts are its verdicts.
+        if let Some(r) = self.recorder.as_mut() {
+            r.recall_history(&mut trackers, &self.rules, self.named_places);
+        }
         let mut capture_error = self.capture_error;
         if let Some(c) = self.capture
             && let Err(e) = c.finish()
