@@ -104,6 +104,12 @@ impl From<&str> for Source {
     }
 }
 
+/// How a live scan's sightings were heard, at the end of their `source`: the advertising data
+/// exactly as the controller reported it (the HCI monitor), or rebuilt by BlueZ from the
+/// properties it parsed (D-Bus).
+pub const HEARD_EXACT: &str = "(exact bytes)";
+pub const HEARD_RECONSTRUCTED: &str = "(reconstructed)";
+
 /// A position with its accuracy, as kept in evidence.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Position {

@@ -49,6 +49,10 @@ fn scanner_hears_an_airtag_on_mock_bluez_and_survives_the_adapter_leaving() {
         ..ScanConfig::default()
     };
     let scanner = Scanner::start(config).unwrap();
+    // It names the adapter it scans with (the HCI monitor keeps that one's frames), then up.
+    next(&scanner, "adapter named", |e| {
+        *e == ScanEvent::Opened("hci0".into())
+    });
     next(&scanner, "adapter up", |e| {
         *e == ScanEvent::Adapter(LinkState::Up)
     });

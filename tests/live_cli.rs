@@ -6,14 +6,6 @@ use common::*;
 
 use std::path::Path;
 
-fn commute(dir: &Path) {
-    tagwatch()
-        .args(["synth", "scenario", "commute_airtag", "-o"])
-        .arg(dir)
-        .assert()
-        .success();
-}
-
 /// The trackers `analyze --format json` finds in `capture` with the commute's track.
 fn analysed(dir: &Path, capture: &Path) -> serde_json::Value {
     let out = tagwatch()

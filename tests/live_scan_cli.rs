@@ -18,7 +18,17 @@ fn headless_scan_logs_states_records_and_ends_on_sigterm() {
     let db = dir.path().join("evidence.sqlite");
     // Nothing listens on the discard port: gpsd is down from the start.
     let mut scan = Command::new(env!("CARGO_BIN_EXE_tagwatch"))
-        .args(["scan", "--headless", "--adapter", "hci0", "--gpsd", "127.0.0.1:9"])
+        // The mock's devices exist only on D-Bus: BlueZ's own (reconstructed) advertisements.
+        .args([
+            "scan",
+            "--headless",
+            "--source",
+            "bluez",
+            "--adapter",
+            "hci0",
+            "--gpsd",
+            "127.0.0.1:9",
+        ])
         .arg("--record")
         .arg(&record)
         .arg("--db")
@@ -82,4 +92,17 @@ fn headless_scan_logs_states_records_and_ends_on_sigterm() {
     let recorded = std::fs::read_to_string(&record).unwrap();
     let airtags = recorded.lines().filter(|l| l.contains("1eff4c00121910")).count();
     assert_eq!(airtags, 2, "{recorded}");
+    // The evidence says these bytes were rebuilt by BlueZ, not received as they are.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let sighting: String = conn
+        .query_row(
+            "SELECT CAST(payload AS TEXT) FROM records WHERE kind = 'sighting'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        sighting.contains(r#""source":"bluetooth hci0, BlueZ D-Bus (reconstructed)""#),
+        "{sighting}"
+    );
 }

@@ -52,18 +52,6 @@ fn records(db: &Path, kind: &str) -> usize {
     .unwrap() as usize
 }
 
-/// The payloads of the records of `kind`, parsed.
-fn payloads(db: &Path, kind: &str) -> Vec<Value> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT payload FROM records WHERE kind = ?1 ORDER BY seq")
-        .unwrap();
-    stmt.query_map([kind], |r| r.get::<_, Vec<u8>>(0))
-        .unwrap()
-        .map(|p| serde_json::from_slice(&p.unwrap()).unwrap())
-        .collect()
-}
-
 /// `tagwatch export --format json` of `db`.
 fn exported(db: &Path) -> Value {
     serde_json::from_slice(&run(db, &["export", "--format", "json", "-o", "-"])).unwrap()

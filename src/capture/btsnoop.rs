@@ -5,6 +5,7 @@ use crate::model::Advertisement;
 
 use super::hci::HciDecoder;
 use super::input::Input;
+use super::monitor;
 use super::{AdvertisementSource, CaptureError, ReadStats};
 
 pub(crate) const MAGIC: &[u8; 8] = b"btsnoop\0";
@@ -20,8 +21,6 @@ pub(crate) const DATALINK_MONITOR: u32 = 2001;
 
 /// H1 flags: bit 0 received, bit 1 command/event (rather than data): both = an event.
 const H1_RECEIVED_EVENT: u32 = 0b11;
-/// Monitor opcode of an HCI event packet.
-const MONITOR_EVENT: u32 = 3;
 const H4_EVENT: u8 = 0x04;
 const RECORD_HEADER_LEN: usize = 24;
 
@@ -36,19 +35,7 @@ pub(crate) struct BtsnoopReader {
 
 impl BtsnoopReader {
     pub(crate) fn new(mut input: Input) -> Result<Self, CaptureError> {
-        let mut header = [0u8; 16];
-        input.read_exact(&mut header, 0, "file header")?;
-        let version = u32::from_be_bytes([header[8], header[9], header[10], header[11]]);
-        if version != 1 {
-            return Err(input.error(8, format!("unsupported btsnoop version {version}")));
-        }
-        let datalink = u32::from_be_bytes([header[12], header[13], header[14], header[15]]);
-        if ![DATALINK_H1, DATALINK_H4, DATALINK_MONITOR].contains(&datalink) {
-            return Err(input.error(
-                12,
-                format!("unsupported datalink {datalink} (tagwatch reads 1001, 1002 and 2001)"),
-            ));
-        }
+        let datalink = read_header(&mut input)?;
         Ok(BtsnoopReader {
             input,
             datalink,
@@ -60,25 +47,64 @@ impl BtsnoopReader {
     }
 }
 
+/// Reads the file header; returns the datalink, one tagwatch reads.
+pub(crate) fn read_header(input: &mut Input) -> Result<u32, CaptureError> {
+    let mut header = [0u8; 16];
+    input.read_exact(&mut header, 0, "file header")?;
+    if &header[..8] != MAGIC {
+        return Err(input.error(0, "not a btsnoop file"));
+    }
+    let version = u32::from_be_bytes([header[8], header[9], header[10], header[11]]);
+    if version != 1 {
+        return Err(input.error(8, format!("unsupported btsnoop version {version}")));
+    }
+    let datalink = u32::from_be_bytes([header[12], header[13], header[14], header[15]]);
+    if ![DATALINK_H1, DATALINK_H4, DATALINK_MONITOR].contains(&datalink) {
+        return Err(input.error(
+            12,
+            format!("unsupported datalink {datalink} (tagwatch reads 1001, 1002 and 2001)"),
+        ));
+    }
+    Ok(datalink)
+}
+
+/// One record: its flags (what they mean depends on the datalink), its time and its bytes.
+pub(crate) struct Record<'b> {
+    pub(crate) flags: u32,
+    pub(crate) time_us: i64,
+    pub(crate) data: &'b [u8],
+}
+
+/// The next record, read into `buf`; None at the clean end of the file.
+pub(crate) fn read_record<'b>(
+    input: &mut Input,
+    buf: &'b mut Vec<u8>,
+) -> Result<Option<Record<'b>>, CaptureError> {
+    let start = input.pos();
+    let mut header = [0u8; RECORD_HEADER_LEN];
+    if !input.read_or_eof(&mut header, start, "record header")? {
+        return Ok(None);
+    }
+    // Original length, included length, flags, cumulative drops, timestamp.
+    let included = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
+    let flags = u32::from_be_bytes([header[8], header[9], header[10], header[11]]);
+    let mut ts = [0u8; 8];
+    ts.copy_from_slice(&header[16..24]);
+    let time_us = i64::from_be_bytes(ts).saturating_sub(EPOCH_OFFSET_US);
+    let data = input.read_record(buf, included, start, "record")?;
+    Ok(Some(Record { flags, time_us, data }))
+}
+
 impl AdvertisementSource for BtsnoopReader {
     fn next_record(&mut self, sink: &mut dyn FnMut(&Advertisement<'_>)) -> Result<bool, CaptureError> {
         if self.done {
             return Ok(false);
         }
-        let start = self.input.pos();
-        let mut header = [0u8; RECORD_HEADER_LEN];
-        if !self.input.read_or_eof(&mut header, start, "record header")? {
+        let Some(Record { flags, time_us, data }) = read_record(&mut self.input, &mut self.buf)? else {
             self.done = true;
             self.hci.flush(&mut self.stats, sink);
             return Ok(false);
-        }
-        // Original length, included length, flags, cumulative drops, timestamp.
-        let included = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
-        let flags = u32::from_be_bytes([header[8], header[9], header[10], header[11]]);
-        let mut ts = [0u8; 8];
-        ts.copy_from_slice(&header[16..24]);
-        let time_us = i64::from_be_bytes(ts).saturating_sub(EPOCH_OFFSET_US);
-        let data = self.input.read_record(&mut self.buf, included, start, "record")?;
+        };
         self.stats.records += 1;
         let event = match self.datalink {
             DATALINK_H1 => (flags & H1_RECEIVED_EVENT == H1_RECEIVED_EVENT).then_some(data),
@@ -86,7 +112,7 @@ impl AdvertisementSource for BtsnoopReader {
                 Some((&H4_EVENT, event)) => Some(event),
                 _ => None,
             },
-            _ => (flags & 0xFFFF == MONITOR_EVENT).then_some(data),
+            _ => (flags & 0xFFFF == u32::from(monitor::EVENT)).then_some(data),
         };
         if let Some(event) = event {
             self.hci.event(event, time_us, &mut self.stats, sink);

@@ -12,11 +12,12 @@ use crate::model::{Advertisement, PLAUSIBLE_TIME_US};
 
 mod btsnoop;
 mod bugreport;
-mod hci;
+pub(crate) mod hci;
 mod input;
 mod jsonl;
 mod link;
 mod linklayer;
+pub mod monitor;
 mod nordic;
 mod pcap;
 mod pcapng;
@@ -28,7 +29,7 @@ mod write;
 pub use bugreport::MAX_INFLATED;
 pub use jsonl::JsonlWriter;
 pub use link::Unreadable;
-pub use write::{BtsnoopWriter, NordicWriter, PcapLlWriter, PklgWriter};
+pub use write::{BtsnoopWriter, MonitorWriter, NordicWriter, PcapLlWriter, PklgWriter};
 
 /// The capture formats tagwatch reads.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -7,8 +7,9 @@ use std::io::{self, Write};
 
 use crate::model::{AddrType, Advertisement, PduKind};
 
-use super::btsnoop::{DATALINK_H4, EPOCH_OFFSET_US, MAGIC};
+use super::btsnoop::{DATALINK_H4, DATALINK_MONITOR, EPOCH_OFFSET_US, MAGIC};
 use super::linklayer::{ADV_ACCESS_ADDRESS, crc24};
+use super::monitor::Frame;
 use super::nordic;
 
 fn invalid(msg: &str) -> io::Error {
@@ -30,9 +31,7 @@ pub struct BtsnoopWriter<W: Write> {
 impl<W: Write> BtsnoopWriter<W> {
     /// Writes the file header.
     pub fn new(mut w: W) -> io::Result<Self> {
-        w.write_all(MAGIC)?;
-        w.write_all(&1u32.to_be_bytes())?;
-        w.write_all(&DATALINK_H4.to_be_bytes())?;
+        btsnoop_header(&mut w, DATALINK_H4)?;
         Ok(BtsnoopWriter {
             w,
             record: Vec::with_capacity(300),
@@ -85,18 +84,56 @@ impl<W: Write> BtsnoopWriter<W> {
         r.clear();
         r.extend_from_slice(&[0x04, 0x3E, len]);
         r.extend_from_slice(params);
-        let n = (r.len() as u32).to_be_bytes();
-        let ts = time_us
-            .checked_add(EPOCH_OFFSET_US)
-            .ok_or_else(|| invalid("timestamp out of range"))?;
-        let mut header = [0u8; 24];
-        header[0..4].copy_from_slice(&n);
-        header[4..8].copy_from_slice(&n);
         // Received (bit 0) event (bit 1).
-        header[8..12].copy_from_slice(&3u32.to_be_bytes());
-        header[16..24].copy_from_slice(&ts.to_be_bytes());
-        self.w.write_all(&header)?;
-        self.w.write_all(r)
+        btsnoop_record(&mut self.w, 3, time_us, r)
+    }
+
+    pub fn into_inner(mut self) -> io::Result<W> {
+        self.w.flush()?;
+        Ok(self.w)
+    }
+}
+
+fn btsnoop_header(w: &mut impl Write, datalink: u32) -> io::Result<()> {
+    w.write_all(MAGIC)?;
+    w.write_all(&1u32.to_be_bytes())?;
+    w.write_all(&datalink.to_be_bytes())
+}
+
+/// One btsnoop record: its 24-byte header, then `data`.
+fn btsnoop_record(w: &mut impl Write, flags: u32, time_us: i64, data: &[u8]) -> io::Result<()> {
+    let n = u32::try_from(data.len())
+        .map_err(|_| invalid("record too long"))?
+        .to_be_bytes();
+    let ts = time_us
+        .checked_add(EPOCH_OFFSET_US)
+        .ok_or_else(|| invalid("timestamp out of range"))?;
+    let mut header = [0u8; 24];
+    header[0..4].copy_from_slice(&n);
+    header[4..8].copy_from_slice(&n);
+    header[8..12].copy_from_slice(&flags.to_be_bytes());
+    header[16..24].copy_from_slice(&ts.to_be_bytes());
+    w.write_all(&header)?;
+    w.write_all(data)
+}
+
+/// Writes monitor frames as btsnoop datalink 2001, as `btmon -w` does: Wireshark, btmon and
+/// `tagwatch analyze` open it.
+pub struct MonitorWriter<W: Write> {
+    w: W,
+}
+
+impl<W: Write> MonitorWriter<W> {
+    /// Writes the file header.
+    pub fn new(mut w: W) -> io::Result<Self> {
+        btsnoop_header(&mut w, DATALINK_MONITOR)?;
+        Ok(MonitorWriter { w })
+    }
+
+    /// One frame; its flags are the adapter index and the opcode.
+    pub fn write(&mut self, frame: &Frame<'_>) -> io::Result<()> {
+        let flags = u32::from(frame.index) << 16 | u32::from(frame.opcode);
+        btsnoop_record(&mut self.w, flags, frame.time_us, frame.payload)
     }
 
     pub fn into_inner(mut self) -> io::Result<W> {

@@ -6,19 +6,19 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use tagwatch::analyze::{Analysis, Outcome};
-use tagwatch::capture::{self, JsonlWriter};
+use tagwatch::capture::{self, JsonlWriter, MonitorWriter};
 use tagwatch::correlate::advisory;
-use tagwatch::evidence::Source;
+use tagwatch::evidence::{HEARD_EXACT, HEARD_RECONSTRUCTED, Source};
 use tagwatch::exit;
 use tagwatch::interact::act;
 use tagwatch::live::ui::{self, App, Purpose};
-use tagwatch::live::{self, Feed, Replay, Session};
+use tagwatch::live::{self, CaptureSink, Feed, Replay, Session};
 use tagwatch::location::PositionSource;
 use tagwatch::present;
-use tagwatch::scan::{self, AdapterFeed, LivePosition};
+use tagwatch::scan::{self, AdapterFeed, LivePosition, Monitor};
 
 use super::anchor::session_anchor;
 use super::args::{JudgeArgs, OnAnchor, StoreArgs, parse_duration};
@@ -39,7 +39,21 @@ pub(crate) struct LiveArgs {
     /// Replay at this many times real time; 0 plays as fast as possible.
     #[arg(long, default_value_t = 1.0, requires = "replay")]
     speed: f64,
-    /// Also write every advertisement heard to this capture (tagwatch JSON Lines).
+    /// Where the advertisements come from. `monitor`: the kernel's HCI monitor channel, the
+    /// exact bytes the adapter received, every report (Linux; needs CAP_NET_RAW: `sudo setcap
+    /// cap_net_raw+ep $(command -v tagwatch)`, or the packaged service). `bluez`: what BlueZ
+    /// rebuilds from them over D-Bus, labelled "reconstructed". Scanning is switched on
+    /// through BlueZ either way [default: monitor where it can be opened, else bluez].
+    #[arg(long, value_enum, conflicts_with = "replay")]
+    source: Option<SourceArg>,
+    /// Monitor frames from this Unix socket, as a btsnoop 2001 stream, instead of the
+    /// kernel's channel. Hidden: it exists so the tests and the benchmark can run the exact
+    /// path of `--source monitor` without a radio; a person listens with the kernel's.
+    #[arg(long, value_name = "PATH", hide = true, conflicts_with_all = ["replay", "source"])]
+    monitor_socket: Option<PathBuf>,
+    /// Also write what is heard to this capture: with the HCI monitor the adapter's frames as
+    /// btsnoop 2001 (Wireshark, btmon and `analyze` open it), else every advertisement as
+    /// tagwatch JSON Lines.
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
     /// No live view: alerts as lines on standard error, the result on standard output.
@@ -58,6 +72,47 @@ pub(crate) struct LiveArgs {
     store: StoreArgs,
     #[command(flatten)]
     on_anchor: OnAnchor,
+}
+
+/// `--source`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SourceArg {
+    Monitor,
+    Bluez,
+}
+
+/// The HCI monitor to read, or None to listen through BlueZ over D-Bus: `--source`, else the
+/// monitor where the kernel lets tagwatch open it (saying so, and how, when it does not).
+fn open_monitor(args: &LiveArgs) -> Result<Option<Monitor>, ExitCode> {
+    if let Some(path) = &args.monitor_socket {
+        let shown = present::neutralise(&path.display().to_string());
+        #[cfg(unix)]
+        let connected = std::os::unix::net::UnixStream::connect(path);
+        #[cfg(not(unix))]
+        let connected: std::io::Result<std::fs::File> = Err(std::io::ErrorKind::Unsupported.into());
+        return match connected.and_then(|s| Monitor::stream(Box::new(s), path)) {
+            Ok(m) => Ok(Some(m)),
+            Err(e) => Err(bad_input(&format!("--monitor-socket {shown}: {e}"))),
+        };
+    }
+    let lang = super::lang();
+    let why = |e: &std::io::Error| present::neutralise(&e.to_string());
+    match (args.source, Monitor::kernel()) {
+        (Some(SourceArg::Bluez), _) => Ok(None),
+        (_, Ok(m)) => Ok(Some(m)),
+        (Some(SourceArg::Monitor), Err(e)) => {
+            eprintln!("{}", lang.fill("monitor_refused", &[("why", &why(&e))]));
+            eprintln!("{}", lang.t("monitor_hint"));
+            Err(ExitCode::from(exit::NO_BLUETOOTH))
+        }
+        // Elsewhere than Linux BlueZ's way is the only one: nothing to say.
+        (None, Err(e)) if e.kind() == std::io::ErrorKind::Unsupported => Ok(None),
+        (None, Err(e)) => {
+            eprintln!("{}", lang.fill("monitor_fallback", &[("why", &why(&e))]));
+            eprintln!("{}", lang.t("monitor_hint"));
+            Ok(None)
+        }
+    }
 }
 
 /// `sweep`: a scan for a fixed time, then every tracker heard.
@@ -90,6 +145,8 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     };
     // A replayed capture, or the adapter with positions from gpsd (unless a track is given).
     let (mut replay, mut adapter, mut gps) = (None, None, None);
+    // Whether the advertisements are the bytes the adapter received (the HCI monitor).
+    let mut exact = false;
     let source = match &args.replay {
         Some(path) => {
             let mut feed = match capture::open(path) {
@@ -110,9 +167,20 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
                     Err(e) => return bad_input(&format!("cannot start following gpsd: {e}")),
                 };
             }
+            let monitor = match open_monitor(args) {
+                Ok(m) => m,
+                Err(code) => return code,
+            };
+            // The evidence says how the bytes were heard: exactly, or rebuilt by BlueZ.
+            let how = match (&monitor, &args.monitor_socket) {
+                (Some(_), Some(path)) => format!("monitor frames from {} {HEARD_EXACT}", path.display()),
+                (Some(_), None) => format!("HCI monitor {HEARD_EXACT}"),
+                (None, _) => format!("BlueZ D-Bus {HEARD_RECONSTRUCTED}"),
+            };
+            exact = monitor.is_some();
             let link = gps.as_ref().map(LivePosition::link);
             let log = args.headless.then_some(lang);
-            match AdapterFeed::start(args.adapter.clone(), link, log) {
+            match AdapterFeed::start(args.adapter.clone(), link, log, monitor) {
                 Ok(feed) => adapter = Some(feed),
                 Err(e) => {
                     eprintln!("error: cannot start scanning: {e}");
@@ -120,7 +188,10 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
                     return ExitCode::from(exit::NO_BLUETOOTH);
                 }
             }
-            format!("bluetooth {}", args.adapter.as_deref().unwrap_or("adapter"))
+            format!(
+                "bluetooth {}, {how}",
+                args.adapter.as_deref().unwrap_or("adapter")
+            )
         }
     };
     let adapter_feed = adapter.is_some();
@@ -143,9 +214,13 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     };
     // What can fail before the session begins does, so no session is left open.
     let recording = match &args.record {
-        Some(record) => match tagwatch::files::create_new(record)
-            .and_then(|f| JsonlWriter::new(Box::new(std::io::BufWriter::new(f)) as Box<dyn Write>))
-        {
+        Some(record) => match tagwatch::files::create_new(record).and_then(|f| {
+            let w = Box::new(std::io::BufWriter::new(f)) as Box<dyn Write>;
+            Ok(match exact {
+                true => Box::new(MonitorWriter::new(w)?) as Box<dyn CaptureSink>,
+                false => Box::new(JsonlWriter::new(w)?),
+            })
+        }) {
             Ok(w) => Some((w, record)),
             Err(e) => {
                 let file = present::neutralise(&record.display().to_string());
@@ -232,8 +307,12 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     let snapshot = session.snapshot();
     let outcome = session.finish(chrono::Utc::now().timestamp_micros());
     let replay_error = replay.and_then(|r| r.error);
+    let monitor_error = adapter
+        .as_ref()
+        .and_then(AdapterFeed::failure)
+        .map(str::to_string);
     let mut coverage = outcome.coverage;
-    coverage.incomplete = replay_error.is_some();
+    coverage.incomplete = replay_error.is_some() || monitor_error.is_some();
     let result = Analysis {
         located: judge.track.is_some(),
         advisory: advisory::in_person(&options.rules, &outcome.trackers),
@@ -308,6 +387,14 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     }
     if let Some(code) = failure {
         return code;
+    }
+    if let Some(why) = monitor_error {
+        // Frames from a socket are an input like a capture; the kernel's are the radio's.
+        if args.monitor_socket.is_some() {
+            return bad_input(&why);
+        }
+        eprintln!("error: the HCI monitor stopped: {}", present::neutralise(&why));
+        return ExitCode::from(exit::NO_BLUETOOTH);
     }
     let outcome_now = result.outcome();
     match replay_error {

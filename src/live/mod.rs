@@ -19,7 +19,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::analyze::{self, AnalyzeOptions};
-use crate::capture::JsonlWriter;
+use crate::capture::monitor::Frame;
+use crate::capture::{JsonlWriter, MonitorWriter};
 use crate::classify::Classifier;
 use crate::correlate::advisory::Advisory;
 use crate::correlate::{Tracker, Trackers};
@@ -187,7 +188,7 @@ pub struct Session<'a> {
     classifier: &'static Classifier,
     trackers: Trackers<'a>,
     recorder: Option<Recorder<'a>>,
-    capture: Option<JsonlWriter<Box<dyn Write + 'a>>>,
+    capture: Option<Box<dyn CaptureSink + 'a>>,
     /// Where the capture is written: its digest goes into the evidence at the end.
     capture_path: Option<PathBuf>,
     capture_error: Option<std::io::Error>,
@@ -201,6 +202,9 @@ pub struct Session<'a> {
     coverage: Coverage,
     track_files: &'a [TrackRead],
     max_gap_us: i64,
+    /// What `analyze` judges with when it recalls each tracker's earlier days from the store.
+    rules: crate::correlate::verdict::Rules,
+    named_places: &'a [crate::correlate::NamedPlace],
     radio: Spans,
     gps: Spans,
     gps_looked_us: i64,
@@ -255,6 +259,8 @@ impl<'a> Session<'a> {
             coverage: Coverage::default(),
             track_files: options.track_files,
             max_gap_us: options.max_gap_us,
+            rules: options.rules,
+            named_places: options.named_places,
             radio: Spans::default(),
             gps: Spans::default(),
             gps_looked_us: i64::MIN,
@@ -280,9 +286,9 @@ impl<'a> Session<'a> {
         self
     }
 
-    /// Writes every advertisement (bystanders too) to a JSON Lines capture (`--record`) at
-    /// `path`; the evidence keeps its digest, so analysing it later stores nothing twice.
-    pub fn with_capture(mut self, capture: JsonlWriter<Box<dyn Write + 'a>>, path: &Path) -> Self {
+    /// Writes everything heard (bystanders too) to a capture (`--record`) at `path`; the
+    /// evidence keeps its digest, so analysing it later stores nothing twice.
+    pub fn with_capture(mut self, capture: Box<dyn CaptureSink + 'a>, path: &Path) -> Self {
         self.capture = Some(capture);
         self.capture_path = Some(path.to_path_buf());
         self
@@ -292,13 +298,7 @@ impl<'a> Session<'a> {
     pub fn push(&mut self, adv: &Advertisement<'_>) -> Vec<Event> {
         self.started_us.get_or_insert(adv.time_us);
         self.now_us = self.now_us.max(adv.time_us);
-        if let Some(w) = self.capture.as_mut()
-            && let Err(e) = w.write(adv)
-        {
-            // A full disk must not stop the alerts: stop recording and say so at the end.
-            self.capture = None;
-            self.capture_error = Some(e);
-        }
+        self.record(|c| c.advertisement(adv));
         let (recorder, live, source) = (&mut self.recorder, &mut self.live, &self.source);
         let mut bystander = true;
         let (trackers, coverage) = (&mut self.trackers, &mut self.coverage);
@@ -336,6 +336,22 @@ impl<'a> Session<'a> {
             self.events.push_back(e.clone());
         }
         events
+    }
+
+    /// Records a monitor frame of the adapter listened with (its advertisements come through
+    /// [`Session::push`]).
+    pub fn frame(&mut self, frame: &Frame<'_>) {
+        self.record(|c| c.frame(frame));
+    }
+
+    fn record(&mut self, write: impl FnOnce(&mut dyn CaptureSink) -> std::io::Result<()>) {
+        if let Some(c) = self.capture.as_mut()
+            && let Err(e) = write(c.as_mut())
+        {
+            // A full disk must not stop the alerts: stop recording and say so at the end.
+            self.capture = None;
+            self.capture_error = Some(e);
+        }
     }
 
     /// Moves the session clock on without an advertisement (for last-seen ages, and so a
@@ -518,7 +534,7 @@ impl<'a> Session<'a> {
 
     /// Ends the session: the final verdicts (as `analyze` judges), stored with the track and
     /// the digest of the `--record` capture.
-    pub fn finish(self, ended_us: i64) -> Outcome {
+    pub fn finish(mut self, ended_us: i64) -> Outcome {
         let other_advertisements = self.trackers.other_advertisements;
         // The track is owned by the position source, which the correlator consumes.
         let track = self.trackers.track().cloned();
@@ -530,10 +546,14 @@ impl<'a> Session<'a> {
         let mut coverage = self.coverage;
         coverage.ran_us = self.started_us.map(|t| self.now_us.saturating_sub(t));
         coverage.finish(track.as_ref(), self.track_files, self.max_gap_us);
-        let trackers = self.trackers.into_sorted();
+        let mut trackers = self.trackers.into_sorted();
+        // The same tag on earlier days, as `analyze` recalls it: the verdicts are its verdicts.
+        if let Some(r) = self.recorder.as_mut() {
+            r.recall_history(&mut trackers, &self.rules, self.named_places);
+        }
         let mut capture_error = self.capture_error;
-        if let Some(w) = self.capture
-            && let Err(e) = w.into_inner().and_then(|mut w| w.flush())
+        if let Some(c) = self.capture
+            && let Err(e) = c.finish()
         {
             capture_error = Some(e);
         }
@@ -602,6 +622,45 @@ fn remember(live: &mut HashMap<String, Live>, id: &str, adv: &Advertisement<'_>,
     l.last_us = adv.time_us;
 }
 
+/// Where `--record` writes what a session heard: the advertisements (tagwatch JSON Lines), or
+/// the monitor frames they came in (btsnoop 2001, which holds them and more).
+pub trait CaptureSink {
+    fn advertisement(&mut self, adv: &Advertisement<'_>) -> std::io::Result<()>;
+    /// A monitor frame of the adapter listened with (only the monitor source has them).
+    fn frame(&mut self, frame: &Frame<'_>) -> std::io::Result<()>;
+    /// Writes out what is buffered.
+    fn finish(self: Box<Self>) -> std::io::Result<()>;
+}
+
+impl<W: Write> CaptureSink for JsonlWriter<W> {
+    fn advertisement(&mut self, adv: &Advertisement<'_>) -> std::io::Result<()> {
+        self.write(adv)
+    }
+
+    fn frame(&mut self, _: &Frame<'_>) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> std::io::Result<()> {
+        self.into_inner().map(drop)
+    }
+}
+
+impl<W: Write> CaptureSink for MonitorWriter<W> {
+    /// Its frames hold the advertisements already, as the controller reported them.
+    fn advertisement(&mut self, _: &Advertisement<'_>) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn frame(&mut self, frame: &Frame<'_>) -> std::io::Result<()> {
+        self.write(frame)
+    }
+
+    fn finish(self: Box<Self>) -> std::io::Result<()> {
+        self.into_inner().map(drop)
+    }
+}
+
 /// Where a live view's advertisements come from: a replayed capture, or the live scanner.
 pub trait Feed {
     /// Pushes what has arrived into `session`, for at most about `budget`; returns the
@@ -620,9 +679,14 @@ pub trait Feed {
 /// What a session listens with.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Listener {
-    /// A Bluetooth adapter through BlueZ over D-Bus, which hands over advertisements it has
+    /// A Bluetooth adapter. `exact`: its advertisements are the bytes the controller reported
+    /// (the HCI monitor); else BlueZ over D-Bus hands over advertisements it has
     /// reconstructed (merged, deduplicated), not the raw packets.
-    Adapter { name: String, state: LinkState },
+    Adapter {
+        name: String,
+        state: LinkState,
+        exact: bool,
+    },
     /// A recorded capture played back.
     Replay { file: String },
 }

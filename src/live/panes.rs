@@ -515,7 +515,7 @@ pub fn timeline(look: &Look<'_>, frame: &mut Frame<'_>, area: Rect) {
 /// GPS fix and the evidence database with its latest anchor.
 pub fn status(lang: Lang, input: &Listener, snap: &Snapshot) -> Vec<String> {
     let (what, how) = match input {
-        Listener::Adapter { name, state } => {
+        Listener::Adapter { name, state, exact } => {
             let state = match state {
                 LinkState::Up => lang.t("adapter_up").to_string(),
                 LinkState::Reconnecting => lang.t("adapter_reconnecting").to_string(),
@@ -523,7 +523,7 @@ pub fn status(lang: Lang, input: &Listener, snap: &Snapshot) -> Vec<String> {
             };
             (
                 lang.fill("adapter", &[("name", &neutralise(name)), ("state", &state)]),
-                lang.t("reconstructed"),
+                lang.t(if *exact { "exact" } else { "reconstructed" }),
             )
         }
         Listener::Replay { file } => (

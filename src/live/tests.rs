@@ -339,19 +339,23 @@ fn status_line_names_the_database_and_its_last_anchor() {
     let anchor = store.anchor_now(2).unwrap();
     let (session, _) = scanned(&mut store, &track, &capture);
     let utc = FixedOffset::east_opt(0).unwrap();
-    let adapter = Listener::Adapter {
+    let adapter = |exact| Listener::Adapter {
         name: "hci0".into(),
         state: crate::scan::LinkState::Down("powered off".into()),
+        exact,
     };
-    let app = App::new(
-        Purpose::Scan,
-        "hci0".into(),
-        adapter,
-        Lang::En,
-        utc,
-        None,
-        dir.path().into(),
-    );
+    let app_with = |listener| {
+        App::new(
+            Purpose::Scan,
+            "hci0".into(),
+            listener,
+            Lang::En,
+            utc,
+            None,
+            dir.path().into(),
+        )
+    };
+    let app = app_with(adapter(false));
     let s = draw_in(&app, &session.snapshot(), (200, 40));
     for part in [
         "checking: adapter hci0: down (powered off) · reconstructed (BlueZ D-Bus) ·",
@@ -360,6 +364,12 @@ fn status_line_names_the_database_and_its_last_anchor() {
     ] {
         assert!(s.contains(part), "{part:?} not in\n{s}");
     }
+    // Through the HCI monitor the view says the bytes are the controller's, as received.
+    let s = draw_in(&app_with(adapter(true)), &session.snapshot(), (200, 40));
+    assert!(
+        s.contains("adapter hci0: down (powered off) · exact bytes (HCI monitor) ·"),
+        "{s}"
+    );
     // On a small terminal the line wraps between its parts: the code is still there, whole.
     let small = draw_in(&app, &session.snapshot(), (80, 24));
     assert!(small.contains(&format!("last anchor {}", anchor.code)), "{small}");
@@ -570,6 +580,7 @@ fn ring_and_identify_from_the_view_are_kept_as_notes() {
         Listener::Adapter {
             name: "hci0".into(),
             state: crate::scan::LinkState::Up,
+            exact: false,
         },
         Lang::En,
         utc,

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::html::{Col, Report};
 use super::{Lang, esc};
+use crate::evidence::{HEARD_EXACT, HEARD_RECONSTRUCTED};
 use crate::store::{Problem, ProblemKind, VerifyReport};
 
 /// How to check the chain with sqlite3 and coreutils alone: recompute each record's hash from
@@ -104,7 +105,7 @@ pub(crate) fn provenance(h: &mut String, r: &Report) {
     } else {
         // One block per file, not a table: a printed hash must read as one run of text.
         h.push_str("<ol class=\"sources\">");
-        for f in files {
+        for f in &files {
             let _ = write!(
                 h,
                 r#"<li><div class="hex">{}</div><div>{}: {}</div><div class="hex">SHA-256: {}</div></li>"#,
@@ -115,6 +116,15 @@ pub(crate) fn provenance(h: &mut String, r: &Report) {
             );
         }
         h.push_str("</ol>");
+        // What a live scan's "(exact bytes)" and "(reconstructed)" mean for its raw data.
+        for (label, key) in [
+            (HEARD_EXACT, "source_exact"),
+            (HEARD_RECONSTRUCTED, "source_reconstructed"),
+        ] {
+            if files.iter().any(|f| f.path.ends_with(label)) {
+                let _ = write!(h, "<p>{}</p>", r.t(key));
+            }
+        }
     }
 
     let tools: std::collections::BTreeSet<&str> = data

@@ -7,7 +7,7 @@ use quick_xml::events::Event;
 use super::fixture::{START_US, report_data};
 use super::*;
 use crate::classify::Classifier;
-use crate::evidence::{SightingRecord, TrackerRecord};
+use crate::evidence::{HEARD_EXACT, HEARD_RECONSTRUCTED, SightingRecord, TrackerRecord};
 
 fn jst() -> Zone {
     Zone {
@@ -694,6 +694,28 @@ fn an_attached_photo_is_shown_with_its_hash_and_the_time_its_camera_wrote() {
         );
         assert!(html.contains(data.notes[0].attachment_sha256.as_deref().unwrap()));
         assert!(html.contains("tagwatch attachment get 180 -o FILE"));
+    }
+}
+
+#[test]
+fn a_live_scans_source_says_whether_its_bytes_are_exact_or_reconstructed() {
+    let mut data = report_data();
+    let plain = render_html(&data, Lang::En, &jst());
+    assert!(!plain.contains(&esc(Lang::En.t("source_exact"))));
+    assert!(!plain.contains(&esc(Lang::En.t("source_reconstructed"))));
+    let live = |how: &str| crate::evidence::Source::from(format!("bluetooth hci0, {how}").as_str());
+    data.sessions[0].sources = vec![
+        live(&format!("BlueZ D-Bus {HEARD_RECONSTRUCTED}")),
+        live(&format!("HCI monitor {HEARD_EXACT}")),
+    ];
+    for lang in Lang::ALL {
+        let html = render_html(&data, lang, &jst());
+        assert!(
+            html.contains("bluetooth hci0, HCI monitor (exact bytes)"),
+            "{lang:?}"
+        );
+        assert!(html.contains(&esc(lang.t("source_reconstructed"))), "{lang:?}");
+        assert!(html.contains(&esc(lang.t("source_exact"))), "{lang:?}");
     }
 }
 

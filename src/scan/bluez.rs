@@ -35,6 +35,8 @@ pub enum ScanEvent {
     Advertisement(OwnedAdvertisement),
     /// The adapter's state changed.
     Adapter(LinkState),
+    /// Scanning with the adapter of this name (hci0 ...), before it is up.
+    Opened(String),
 }
 
 #[derive(Clone, Debug)]
@@ -45,6 +47,9 @@ pub struct ScanConfig {
     pub queue: usize,
     /// Waits between attempts to get the adapter back.
     pub backoff: Backoff,
+    /// Whether to hand over advertisements. Without, the scanner only keeps scanning on (the
+    /// HCI monitor hears the advertisements), and asks BlueZ nothing per advertisement.
+    pub advertisements: bool,
 }
 
 impl Default for ScanConfig {
@@ -53,6 +58,7 @@ impl Default for ScanConfig {
             adapter: None,
             queue: DEFAULT_QUEUE,
             backoff: Backoff::new(Duration::from_secs(1), Duration::from_secs(30)),
+            advertisements: true,
         }
     }
 }
@@ -171,6 +177,10 @@ impl Worker {
             Ok(a) => a,
             Err(why) => return End::Lost(why),
         };
+        match adapter_name(&adapter).await {
+            Ok(name) => drop(self.tx.try_send(ScanEvent::Opened(name))),
+            Err(why) => return End::Lost(why),
+        }
         // A powered-off adapter may accept a scan and hear nothing: say so before starting.
         if let Err(why) = check(&adapter).await {
             return End::Lost(why);
@@ -204,6 +214,7 @@ impl Worker {
                 Some(CentralEvent::StateUpdate(CentralState::PoweredOff)) => {
                     return End::Lost("adapter powered off".into());
                 }
+                Some(_) if !self.config.advertisements => continue,
                 Some(event) => match advertised(event) {
                     Some(heard) => heard,
                     None => continue,

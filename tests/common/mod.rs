@@ -101,6 +101,28 @@ pub fn external() -> Option<PathBuf> {
     }
 }
 
+/// The payloads of the evidence records of `kind` in `db`, parsed, in order.
+pub fn payloads(db: &Path, kind: &str) -> Vec<Value> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT payload FROM records WHERE kind = ?1 ORDER BY seq")
+        .unwrap();
+    stmt.query_map([kind], |r| r.get::<_, Vec<u8>>(0))
+        .unwrap()
+        .map(|p| serde_json::from_slice(&p.unwrap()).unwrap())
+        .collect()
+}
+
+/// Writes the synthetic commute with a following AirTag into `dir`:
+/// `commute_airtag-synthetic.btsnoop` and its track `commute_airtag-synthetic.gpx`.
+pub fn commute(dir: &Path) {
+    tagwatch()
+        .args(["synth", "scenario", "commute_airtag", "-o"])
+        .arg(dir)
+        .assert()
+        .success();
+}
+
 /// Makes a named pipe, for the tests that check one is refused.
 pub fn mkfifo(path: &Path) {
     let made = std::process::Command::new("mkfifo").arg(path).status();
