@@ -95,3 +95,4 @@ help-phone = Apple の NFC ページに伏せ字で表示された所有者の�
 help-read_from = シリアル番号や電話番号をどこで読んだか（「Apple の NFC ページ」「タグ本体」「iPhone の警告画面」）
 help-devices = 出入りする機器の数（半分はトラッカー）
 help-seed = 乱数の引き方（0 が既定の 1 日）：同じ種類の別の 1 日（鍵、アドレス、GPS の誤差、乗り降りする他人）
+help-source = 電波の受け取り方。monitor：カーネルの HCI モニターチャンネルから、コントローラーが受けたとおりのバイト列（CAP_NET_RAW が必要：`sudo setcap cap_net_raw+ep $(command -v tagwatch)`、またはパッケージのサービス）。bluez：BlueZ が D-Bus で組み立て直したもの（「再構成」と表示）。どちらでもスキャンの開始は BlueZ が行います［既定：開ければ monitor、だめなら bluez］

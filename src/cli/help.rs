@@ -52,7 +52,12 @@ fn localise_command(mut cmd: Command, lang: Lang, parent: Option<&str>) -> Comma
             .long_about(None)
             .help_template(lang.t("help-template"))
             .subcommand_help_heading(lang.t("help-heading-commands"));
-        let ids: Vec<String> = cmd.get_arguments().map(|a| a.get_id().to_string()).collect();
+        // A hidden argument (a test hook) is never shown: it keeps its English text.
+        let ids: Vec<String> = cmd
+            .get_arguments()
+            .filter(|a| !a.is_hide_set())
+            .map(|a| a.get_id().to_string())
+            .collect();
         for id in ids {
             cmd = cmd.mut_arg(&id, |a| localise_arg(a, lang, &path));
         }
