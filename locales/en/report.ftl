@@ -28,6 +28,7 @@ times_one = once
 times_other = { $n } times
 places_one = 1 place
 places_other = { $n } places
+reasons_label = Why tagwatch decided so
 reasons_en_label = Reasons given by tagwatch's verdict
 tracker_heading = Tracker { $id }
 details = Details

@@ -13,5 +13,5 @@ verdict-following = 追跡中（危険度 { $risk }）
 verdict-risk = 危険度 { $risk }
 verdict-quiet = -
 owner-separated = 離れている
-owner-near = 持ち主の近く
+owner-near = 所有者の近く
 owner-unknown = 不明

@@ -29,6 +29,7 @@ times_one = 1回
 times_other = { $n }回
 places_one = 1か所
 places_other = { $n }か所
+reasons_label = tagwatch の判定理由
 reasons_en_label = tagwatch の判定理由（英語原文）
 tracker_heading = タグ { $id }
 details = 詳細

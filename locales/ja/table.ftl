@@ -3,7 +3,7 @@
 col-id = ID
 col-tracker = トラッカー
 col-verdict = 判定
-col-owner = 持ち主
+col-owner = 所有者
 col-addresses = アドレス
 col-first-seen = 最初の検知
 col-last-seen = 最後の検知
@@ -11,7 +11,7 @@ col-sightings = 検知回数
 col-rssi = 最大電波強度
 col-places = 場所
 col-distance = 距離
-table-hidden = （持ち主の近くにあるスマートフォン・パソコン・イヤホン { $n } 台は表示していません。--all で表示します。）
+table-hidden = （所有者の近くにあるスマートフォン・パソコン・イヤホン { $n } 台は表示していません。--all で表示します。）
 table-left-out = （{ $width } 桁に収めるため省いた列：{ $columns }。端末を広げると表示されます。）
 table-why = 理由:
 table-why-line = { $id }：{ $reasons }。

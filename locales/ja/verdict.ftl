@@ -4,23 +4,23 @@ reason-seen_at_places = { $with_you }のあいだに { $places } か所{ $detail
 reason-details = （{ $details }）
 reason-stays = { $stay }以上の滞在 { $n } 回
 reason-seen_without_location = { $with_you }のあいだ近くで検知。位置情報がないため、一緒に移動していたかは確認できていません
-reason-separated_from_owner = 持ち主から離れている
-reason-owner_unknown = 持ち主が近くにいるかどうかを発信しない機種
-reason-not_flagged_near_owner = 持ち主の近くにある（持ち主のスマートフォンが近い）ため警告しません
+reason-separated_from_owner = 所有者から離れている
+reason-owner_unknown = 所有者が近くにいるかどうかを発信しない機種
+reason-not_flagged_near_owner = 所有者の近くにある（所有者のスマートフォンが近い）ため警告しません
 reason-apple_device_high_sensitivity_only = 「探す」モードの iPhone・iPad・Mac：感度「高」のときだけ警告します
 reason-new_key_every_advertisement = 電波ごとに新しい鍵を使う（鍵 { $keys } 個）：トラッカー検出を逃れるための作り
-reason-following = あなたを追跡しています：最初の検知から { $after }後に警告
-reason-marked_own = あなたの物として登録済み（{ $how }）のため警告しません
+reason-following = 追跡の疑い：最初の検知から { $after }後に警告
+reason-marked_own = 本人の物として登録済み（{ $how }）のため警告しません
 own-via-file = 許可リスト { $file } の { $line } 行目
 own-via-line = 許可リストの { $line } 行目
 own-via-live = ライブ画面の m キー
-reason-heard_on_days = { $n } 日間あなたの近くで検知（{ $dates }）{ $following ->
+reason-heard_on_days = { $n } 日間、近くで検知（{ $dates }）{ $following ->
         [0] {""}
        *[other] 、うち { $following } 日は追跡
     }
 own-via-earlier = 以前の日に自分の物として登録した { $id } と同じタグ
 reason-decided_by = 判断の根拠：{ $evidence }
-evidence-stays = あなたの滞在先 { $stays } か所で検知
+evidence-stays = 滞在先 { $stays } か所で検知
 evidence-after_ride = { $distance } の移動のあとも { $after }一緒にいる（途切れずに検知）
 evidence-places = 立ち止まるか歩いているあいだに { $places } か所で合計 { $stopped }一緒にいた
 evidence-long_ride = 一続きの乗車中だけだが { $with_you }と長い

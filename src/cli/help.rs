@@ -52,12 +52,9 @@ fn localise_command(mut cmd: Command, lang: Lang, parent: Option<&str>) -> Comma
             .long_about(None)
             .help_template(lang.t("help-template"))
             .subcommand_help_heading(lang.t("help-heading-commands"));
-        // A hidden argument (a test hook) is never shown: it keeps its English text.
-        let ids: Vec<String> = cmd
-            .get_arguments()
-            .filter(|a| !a.is_hide_set())
-            .map(|a| a.get_id().to_string())
-            .collect();
+        // Every argument goes through `mut_arg`, which moves it to the end: done for all, in
+        // order, the order (and clap's index of long names, built before) stays as it was.
+        let ids: Vec<String> = cmd.get_arguments().map(|a| a.get_id().to_string()).collect();
         for id in ids {
             cmd = cmd.mut_arg(&id, |a| localise_arg(a, lang, &path));
         }
@@ -70,6 +67,10 @@ fn localise_command(mut cmd: Command, lang: Lang, parent: Option<&str>) -> Comma
 }
 
 fn localise_arg(arg: Arg, lang: Lang, path: &str) -> Arg {
+    // A hidden argument (a test hook) is never shown: it keeps its English text.
+    if arg.is_hide_set() {
+        return arg;
+    }
     let id = arg.get_id().to_string();
     let specific = format!("help-{path}-{id}");
     let key = match lang.has(&specific) {

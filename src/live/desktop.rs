@@ -36,7 +36,13 @@ pub struct Desktop {
 
 impl Default for Desktop {
     fn default() -> Self {
-        Desktop::with(Box::new(show))
+        let mut desktop = Desktop::with(Box::new(show));
+        // No session bus at all (ssh, tmux on a Pi, a service): there is no desktop to tell,
+        // and nothing worth a line in the status bar.
+        if cfg!(target_os = "linux") && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+            desktop.off = Some("no desktop session".to_string());
+        }
+        desktop
     }
 }
 

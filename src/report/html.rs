@@ -43,8 +43,8 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 .note-text { white-space: pre-wrap; }
 .notes td:nth-child(3), .notes td:nth-child(4) { min-width: 5.5em; }
 .notes td:nth-child(7) { width: 32mm; }
-.reasons-en { color: #444; font-size: 0.9em; margin-top: 0.3em; }
-.reasons-en ul { margin: 0.1em 0 0 1.2em; padding: 0; }
+.reasons, .reasons-en { color: #444; font-size: 0.9em; margin-top: 0.3em; }
+.reasons ul, .reasons-en ul { margin: 0.1em 0 0 1.2em; padding: 0; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.1em 1em; margin: 0.4em 0; }
 dl.facts dt { font-weight: bold; }
 dl.facts dd { margin: 0; }
@@ -376,7 +376,8 @@ fn count(n: u64, [one, other]: [&str; 2], lang: Lang) -> String {
 }
 
 /// The verdict in `lang` as a phrase built from the record's numbers, then the verdict's own
-/// reasons, which are English sentences, labelled as such rather than machine-translated.
+/// reasons: worded in `lang` from their codes, or, for records kept before reasons had codes,
+/// the English sentences, labelled as such rather than machine-translated.
 fn reasons(h: &mut String, r: &TrackerRecord, lang: Lang) {
     let phrase = lang.fill(
         "verdict_phrase",
@@ -395,6 +396,14 @@ fn reasons(h: &mut String, r: &TrackerRecord, lang: Lang) {
         ],
     );
     let _ = write!(h, "<p>{}</p>", esc(&phrase));
+    if !r.reason_codes.is_empty() {
+        let _ = write!(h, r#"<div class="reasons">{}:<ul>"#, esc(lang.t("reasons_label")));
+        for reason in &r.reason_codes {
+            let _ = write!(h, "<li>{}</li>", esc(&reason.text(lang)));
+        }
+        h.push_str("</ul></div>");
+        return;
+    }
     if r.reasons.is_empty() {
         return;
     }

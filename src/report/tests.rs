@@ -7,6 +7,7 @@ use quick_xml::events::Event;
 use super::fixture::{START_US, report_data};
 use super::*;
 use crate::classify::Classifier;
+use crate::correlate::Reason;
 use crate::evidence::{HEARD_EXACT, HEARD_RECONSTRUCTED, SightingRecord, TrackerRecord};
 
 fn jst() -> Zone {
@@ -94,6 +95,25 @@ fn japanese_verdict_is_a_phrase_from_the_numbers_with_the_english_reasons_beside
     assert!(html.contains("1時間57分の間に4か所で合計50回検知され、場所同士は最大5.0 km離れていました。タグは所有者から離れた状態を示していました。"));
     assert!(html.contains("tagwatch の判定理由（英語原文）"));
     assert!(html.contains("<li>separated from its owner</li>"));
+}
+
+#[test]
+fn reasons_with_codes_are_worded_in_the_reports_language() {
+    let mut data = report_data();
+    for t in data.trackers.iter_mut().filter(|t| t.following) {
+        t.reason_codes = vec![
+            Reason::SeparatedFromOwner,
+            Reason::Following {
+                after_us: 31 * 60_000_000,
+            },
+        ];
+    }
+    let html = render_html(&data, Lang::Ja, &jst());
+    assert!(html.contains("tagwatch の判定理由:<ul><li>所有者から離れている</li><li>追跡の疑い：最初の検知から 31分後に警告</li></ul>"), "{html}");
+    // Official wording: the person is 本人, never addressed as あなた.
+    assert!(!html.contains("あなた"));
+    let html = render_html(&data, Lang::En, &jst());
+    assert!(html.contains("<li>following you: flagged 31 min after it was first seen</li>"));
 }
 
 #[test]

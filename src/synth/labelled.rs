@@ -370,6 +370,22 @@ fn tracker(label: &'static str, kind: Kind, following: bool, presence: Presence,
     }
 }
 
+/// The person's own Apple device near her all day, not on an allow list: never an alert, but
+/// the in-person advisory names it, as it names a companion's (it cannot tell them apart
+/// until it is marked as hers).
+fn carried_own(label: &'static str, status: u8, rssi: i8) -> Device {
+    Device {
+        advisory: true,
+        ..tracker(
+            label,
+            Kind::AppleNearOwner(status),
+            NOT_FOLLOWING,
+            Presence::Along,
+            rssi,
+        )
+    }
+}
+
 /// Someone else's tracker left at `place`: it never follows, whatever the day holds.
 fn fixed(label: &'static str, kind: Kind, place: Place) -> Device {
     Device {
@@ -617,15 +633,7 @@ fn build(name: &str) -> Option<Scenario> {
                 .stay(90)
                 .go(gym, 5.0)
                 .stay(15);
-            let own = |label, status, rssi| {
-                tracker(
-                    label,
-                    Kind::AppleNearOwner(status),
-                    NOT_FOLLOWING,
-                    Presence::Along,
-                    rssi,
-                )
-            };
+            let own = |label, status, rssi| carried_own(label, status, rssi);
             let mut devices = vec![
                 own("own AirPods", 0x30, -52),
                 own("own iPhone", 0x00, -50),
@@ -867,13 +875,7 @@ fn build_identity(name: &str) -> Option<Scenario> {
                     Kind::AirTag,
                     next_door,
                 ),
-                tracker(
-                    "own AirPods",
-                    Kind::AppleNearOwner(0x30),
-                    NOT_FOLLOWING,
-                    Presence::Along,
-                    -52,
-                ),
+                carried_own("own AirPods", 0x30, -52),
             ];
             devices.extend(phones_at(&it, &["office", "Shinjuku station", "home station"], 4));
             devices.extend(phones_riding(&it, "Shinjuku station", "home station", 8));
