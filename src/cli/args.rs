@@ -186,22 +186,6 @@ pub(crate) struct OnAnchor {
 }
 
 #[derive(Args)]
-pub(crate) struct InteractArgs {
-    /// The tracker: its address (AA:BB:CC:DD:EE:FF) or its id from the evidence (as
-    /// `analyze` prints it; its latest address is used).
-    target: String,
-    /// The Bluetooth adapter by its BlueZ name, e.g. hci1 [default: the first one].
-    #[arg(long, value_name = "NAME")]
-    adapter: Option<String>,
-    /// How long to listen for the tracker before giving up: 30s, 2m (plain numbers are
-    /// seconds) [default: 15s, as the live view's `s` and `i`].
-    #[arg(long, default_value = "15s", hide_default_value = true, value_parser = parse_duration)]
-    listen: i64,
-    #[command(flatten)]
-    store: StoreArgs,
-}
-
-#[derive(Args)]
 pub(crate) struct DbArgs {
     /// The evidence database [default: tagwatch/evidence.sqlite in your data folder].
     #[arg(long, value_name = "PATH", env = "TAGWATCH_DB")]
