@@ -891,10 +891,7 @@ fn verdict(t: &Tracker, lang: Lang) -> (String, Style) {
 fn distance(t: &Tracker) -> String {
     match t.located_sightings {
         0 => "-".to_string(),
-        _ => match t.places.max_distance_m() {
-            m if m < 1000.0 => format!("{m:.0} m"),
-            m => format!("{:.1} km", m / 1000.0),
-        },
+        _ => crate::i18n::distance(t.places.max_distance_m()),
     }
 }
 
