@@ -139,6 +139,86 @@ fn analysing_again_without_the_track_keeps_the_positions() {
     assert_eq!(sightings(&exported(&db)), placed);
 }
 
+/// How many records of each kind that analysing again could add the database holds:
+/// (sighting, track, track_ref, placement records, placements in them).
+fn counts(db: &Path) -> (usize, usize, usize, usize, usize) {
+    let placements: usize = payloads(db, "placement")
+        .iter()
+        .map(|p| p["record"].as_array().unwrap().len())
+        .sum();
+    (
+        records(db, "sighting"),
+        records(db, "track"),
+        records(db, "track_ref"),
+        records(db, "placement"),
+        placements,
+    )
+}
+
+/// The follower's sightings as the export counts them: the listed ones and its verdict's.
+fn follower_sightings(export: &Value) -> (usize, u64) {
+    let listed = sightings(export).iter().filter(|s| s.3 == FOLLOWER).count();
+    let tracker = export["trackers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == FOLLOWER)
+        .unwrap();
+    (listed, tracker["sightings"].as_u64().unwrap())
+}
+
+#[test]
+fn analysing_again_with_the_same_track_or_another_keeps_each_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("evidence.sqlite");
+    // The same walk 0.1 degrees further north: every fix differs.
+    let gpx = std::fs::read_to_string(manifest(TRACK)).unwrap();
+    let shifted = gpx.replace("lat=\"35.", "lat=\"35.1");
+    assert_ne!(shifted, gpx);
+    let other = dir.path().join("other.gpx");
+    std::fs::write(&other, shifted).unwrap();
+    let other = other.to_str().unwrap();
+
+    analyze(&db, &["--track", TRACK, CAPTURE]);
+    let (kept, track, refs, placement_records, placed) = counts(&db);
+    assert!(kept > 1000 && track > 0, "{kept} sightings, {track} track records");
+    assert_eq!((refs, placement_records, placed), (0, 0, 0));
+    let first = exported(&db);
+    let points = first["track"].as_array().unwrap().len();
+    assert!(points > 1000, "{points} track points");
+    assert_eq!(follower_sightings(&first).0 as u64, follower_sightings(&first).1);
+
+    // The same capture and track again: the track is referred to, nothing is placed again.
+    analyze(&db, &["--track", TRACK, CAPTURE]);
+    assert_eq!(counts(&db), (kept, track, 1, 0, 0));
+    let again = exported(&db);
+    assert_eq!(sightings(&again), sightings(&first));
+    assert_eq!(again["track"], first["track"]);
+    assert_eq!(follower_sightings(&again), follower_sightings(&first));
+
+    // Another track: stored once, and every kept sighting placed on it once.
+    analyze(&db, &["--track", other, CAPTURE]);
+    let (_, _, _, placement_records, placed) = counts(&db);
+    assert_eq!(counts(&db), (kept, 2 * track, 1, placement_records, kept));
+    assert_eq!(placed, kept, "each kept sighting placed on the new track");
+    analyze(&db, &["--track", other, CAPTURE]);
+    assert_eq!(counts(&db), (kept, 2 * track, 2, placement_records, kept));
+    // The first track once more: it was placed so before.
+    analyze(&db, &["--track", TRACK, CAPTURE]);
+    assert_eq!(counts(&db), (kept, 2 * track, 3, placement_records, kept));
+
+    let last = exported(&db);
+    assert_eq!(sightings(&last).len(), kept, "each sighting listed once");
+    assert_eq!(follower_sightings(&last), follower_sightings(&first));
+    assert_eq!(last["track"].as_array().unwrap().len(), 2 * points, "both tracks, each once");
+    assert_eq!(last["sessions"].as_array().unwrap().len(), 5);
+    tagwatch()
+        .arg("verify")
+        .env("TAGWATCH_DB", &db)
+        .assert()
+        .success();
+}
+
 #[test]
 fn a_copy_under_another_name_is_the_same_capture() {
     let dir = tempfile::tempdir().unwrap();
@@ -152,11 +232,8 @@ fn a_copy_under_another_name_is_the_same_capture() {
     analyze(&db, &["--track", TRACK, copy.to_str().unwrap()]);
     assert_eq!(records(&db, "sighting"), kept);
     assert_eq!(sightings(&exported(&db)), before);
-    let placed: usize = payloads(&db, "placement")
-        .iter()
-        .map(|p| p["record"].as_array().unwrap().len())
-        .sum();
-    assert_eq!(placed, kept, "the copy refers to every kept sighting");
+    // Placed as before: the copy adds no placement, and its track is the one kept.
+    assert_eq!(counts(&db), (kept, records(&db, "track"), 1, 0, 0));
 }
 
 #[test]
@@ -228,13 +305,23 @@ fn analysing_what_a_scan_recorded_refers_to_the_scan_sightings() {
     assert_eq!(digests.len(), 1);
     assert_eq!(digests[0]["record"]["path"], record);
 
+    let scanned = counts(&db);
+    assert!(scanned.1 > 0, "the scan kept its track");
+    let before = exported(&db);
     analyze(&db, &[record]);
     assert_eq!(
         records(&db, "sighting"),
         kept,
         "the recording is the scan's evidence"
     );
-    assert_eq!(sightings(&exported(&db)).len(), kept);
+    // With the scan's track: nothing new to place, and the track is referred to.
+    analyze(&db, &["--track", TRACK, record]);
+    let (sighting, track, refs, placement_records, _) = counts(&db);
+    assert_eq!((sighting, track, refs, placement_records), (kept, scanned.1, 1, 0));
+    let after = exported(&db);
+    assert_eq!(sightings(&after).len(), kept);
+    assert_eq!(sightings(&after), sightings(&before));
+    assert_eq!(follower_sightings(&after), follower_sightings(&before));
 }
 
 #[test]

@@ -6,7 +6,8 @@
 //! - `seq` counts from 1 without gaps.
 //! - `kind` is one of `session_start`, `session_end`, `sighting`, `track`, `tracker`, `note`,
 //!   `anchor`, `placement` (a later session's new position and tracker id for sightings already
-//!   kept, by their seq), `annotation` (what the user said about a tracker: "it is my own") and
+//!   kept, by their seq), `track_ref` (a session's track that is already kept, by the SHA-256 of
+//!   its points and the session whose `track` records hold them), `annotation` (what the user said about a tracker: "it is my own") and
 //!   `recorded` (the capture a scan wrote with `--record`: what it heard, as a file) and
 //!   `coverage` (a live session's radio started or stopped listening, or its positions came or
 //!   went, and why: see [`crate::listening`]).
@@ -43,6 +44,7 @@ pub const NOTE: &str = "note";
 /// The chain head as it was given away (see [`super::anchor`]).
 pub const ANCHOR: &str = "anchor";
 pub const PLACEMENT: &str = "placement";
+pub const TRACK_REF: &str = "track_ref";
 pub const ANNOTATION: &str = "annotation";
 pub const RECORDED: &str = "recorded";
 pub const COVERAGE: &str = "coverage";
@@ -99,6 +101,16 @@ pub struct InSession<T> {
     pub record: T,
 }
 
+/// A session's track that an earlier session kept already: it is referred to, not kept again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrackRef {
+    /// The SHA-256 of its points (see [`super::tracks::digest`]).
+    pub sha256: String,
+    /// The session whose `track` records hold the points.
+    pub stored_in: i64,
+    pub points: u64,
+}
+
 /// A record's payload, parsed according to its kind.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
@@ -112,6 +124,7 @@ pub enum Item {
     Note(Box<NoteRecord>),
     Anchor(super::anchor::AnchorRecord),
     Placement(InSession<Vec<Placement>>),
+    TrackRef(InSession<TrackRef>),
     Annotation(AnnotationRecord),
     Recorded(InSession<Source>),
     Coverage(InSession<crate::listening::Change>),
@@ -129,6 +142,7 @@ impl Item {
             NOTE => serde_json::from_slice(payload).map(|n| Item::Note(Box::new(n))),
             ANCHOR => serde_json::from_slice(payload).map(Item::Anchor),
             PLACEMENT => serde_json::from_slice(payload).map(Item::Placement),
+            TRACK_REF => serde_json::from_slice(payload).map(Item::TrackRef),
             ANNOTATION => serde_json::from_slice(payload).map(Item::Annotation),
             RECORDED => serde_json::from_slice(payload).map(Item::Recorded),
             COVERAGE => serde_json::from_slice(payload).map(Item::Coverage),

@@ -1,6 +1,6 @@
 //! Captures already in the evidence: a capture analysed again (recognised by the SHA-256 of
 //! its bytes, whatever its name) refers to the sightings kept the first time instead of
-//! storing them twice.
+//! storing them twice, and places them again only where that says something new.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::chain::{self, Item};
 use super::{Store, StoreError};
-use crate::evidence::SightingRecord;
+use crate::evidence::{Placement, Position, SightingRecord};
 
 /// What tells one stored sighting from another: 16 bytes of a SHA-256 over the fields the
 /// capture gave it (time, address, signal, raw bytes), so equal sightings match whatever
@@ -32,16 +32,66 @@ pub(crate) fn key(s: &SightingRecord) -> SightingKey {
     key_of(s.time_us, &s.address, s.rssi, &s.raw_hex)
 }
 
+/// Where the evidence places a kept sighting: the tracker entry (8 bytes of the SHA-256 of its
+/// id) and the person's position.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Placed {
+    tracker: [u8; 8],
+    position: Option<Position>,
+}
+
+/// Positions this close are one: a float read back from JSON may differ from the one written
+/// in its last bit (1e-9 degrees is a tenth of a millimetre).
+const SAME_DEGREES: f64 = 1e-9;
+const SAME_METRES: f64 = 1e-6;
+
+fn same_position(a: &Position, b: &Position) -> bool {
+    let near = |x: f64, y: f64, tolerance: f64| (x - y).abs() <= tolerance;
+    near(a.lat, b.lat, SAME_DEGREES)
+        && near(a.lon, b.lon, SAME_DEGREES)
+        && match (a.accuracy_m, b.accuracy_m) {
+            (Some(x), Some(y)) => near(x, y, SAME_METRES),
+            (x, y) => x.is_none() && y.is_none(),
+        }
+}
+
+impl Placed {
+    pub(crate) fn of(tracker_id: &str, position: Option<&Position>) -> Self {
+        let digest = Sha256::digest(tracker_id.as_bytes());
+        Placed {
+            tracker: digest[..8].try_into().expect("8 of 32 bytes"),
+            position: position.copied(),
+        }
+    }
+
+    /// Whether `self` says nothing the evidence does not hold already in `kept`: the same
+    /// entry at the same position, or with no position (which keeps the position kept).
+    fn recorded_in(&self, kept: &[Placed]) -> bool {
+        kept.iter().any(|k| {
+            k.tracker == self.tracker
+                && match (&self.position, &k.position) {
+                    (None, _) => true,
+                    (Some(a), Some(b)) => same_position(a, b),
+                    (Some(_), None) => false,
+                }
+        })
+    }
+}
+
 /// The kept sightings of one capture, by key; each is handed out once.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Known {
     first: HashMap<SightingKey, u64>,
     /// A capture can hold the same advertisement twice (rarely): the seq after each, in order.
     next: HashMap<u64, u64>,
+    /// Where each kept sighting was placed: by its own record, then by every placement of it.
+    placed: HashMap<u64, Vec<Placed>>,
 }
 
 impl Known {
-    pub(crate) fn insert(&mut self, key: SightingKey, seq: u64) {
+    /// Keeps the sighting `seq` with its `key`, placed as its record says.
+    pub(crate) fn insert(&mut self, key: SightingKey, seq: u64, placed: Placed) {
+        self.placed.entry(seq).or_default().push(placed);
         let Some(&first) = self.first.get(&key) else {
             self.first.insert(key, seq);
             return;
@@ -51,6 +101,22 @@ impl Known {
             last = after;
         }
         self.next.insert(last, seq);
+    }
+
+    /// Adds where a placement record put a kept sighting (one of another capture is not ours).
+    fn placed_again(&mut self, p: &Placement) {
+        if let Some(kept) = self.placed.get_mut(&p.sighting) {
+            kept.push(Placed::of(&p.tracker_id, p.position.as_ref()));
+        }
+    }
+
+    /// Whether the evidence already places sighting `seq` as `placement` does: the same
+    /// analysis again (the same track) appends nothing.
+    pub(crate) fn recorded(&self, placement: &Placement) -> bool {
+        let new = Placed::of(&placement.tracker_id, placement.position.as_ref());
+        self.placed
+            .get(&placement.sighting)
+            .is_some_and(|kept| new.recorded_in(kept))
     }
 
     /// The seq of the kept sighting with this key not yet handed out.
@@ -73,6 +139,9 @@ struct Stored<'a> {
 
 #[derive(Deserialize)]
 struct StoredSighting<'a> {
+    #[serde(borrow)]
+    tracker_id: Cow<'a, str>,
+    position: Option<Position>,
     time_us: i64,
     #[serde(borrow)]
     address: Cow<'a, str>,
@@ -156,11 +225,40 @@ impl Store {
                 if s.session == *start && path.as_ref().is_none_or(|p| s.record.source == p.as_str()) {
                     let r = &s.record;
                     let k = key_of(r.time_us, &r.address, r.rssi, &r.raw_hex);
-                    known.entry(sha.clone()).or_default().insert(k, seq as u64);
+                    let placed = Placed::of(&r.tracker_id, r.position.as_ref());
+                    known.entry(sha.clone()).or_default().insert(k, seq as u64, placed);
                 }
             }
         }
+        if !known.is_empty() {
+            self.placements_of(&tx, &mut known)?;
+        }
         Ok(known)
+    }
+
+    /// Adds to `known` where every placement record put its sightings.
+    fn placements_of(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        known: &mut HashMap<String, Known>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = tx
+            .prepare("SELECT payload FROM records WHERE kind = ?1 ORDER BY seq")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([chain::PLACEMENT]).map_err(|e| self.err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let payload: Vec<u8> = row.get(0).map_err(|e| self.err(e))?;
+            // A damaged record is verify's to report: its placements are made again.
+            let Ok(Item::Placement(p)) = Item::parse(chain::PLACEMENT, &payload) else {
+                continue;
+            };
+            for placement in &p.record {
+                for k in known.values_mut() {
+                    k.placed_again(placement);
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -189,10 +287,11 @@ mod tests {
     fn equal_sightings_are_handed_out_in_order_once_each() {
         let (a, b) = (key_of(1, "A", Some(-50), "00"), key_of(1, "A", Some(-51), "00"));
         let mut k = Known::default();
-        k.insert(a, 1);
-        k.insert(b, 2);
-        k.insert(a, 3);
-        k.insert(a, 7);
+        let placed = Placed::of("t", None);
+        k.insert(a, 1, placed);
+        k.insert(b, 2, placed);
+        k.insert(a, 3, placed);
+        k.insert(a, 7, placed);
         assert_eq!(k.take(&a), Some(1));
         assert_eq!(k.take(&a), Some(3));
         assert_eq!(k.take(&b), Some(2));

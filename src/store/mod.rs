@@ -8,6 +8,7 @@ pub mod anchor;
 pub mod chain;
 mod known;
 mod recorder;
+mod tracks;
 mod verify;
 
 pub use recorder::Recorder;
@@ -25,7 +26,7 @@ use crate::evidence::{
     AnnotationRecord, NoteRecord, Placement, ReportData, SessionListening, SessionRecord, SightingRecord,
     Source, TrackPoint, TrackerRecord,
 };
-use chain::{InSession, Item, SessionEnd, SessionStart};
+use chain::{InSession, Item, SessionEnd, SessionStart, TrackRef};
 
 /// `PRAGMA application_id` of a tagwatch evidence database ("tgwe").
 const APPLICATION_ID: i32 = 0x7467_7765;
@@ -495,6 +496,11 @@ impl Store {
         self.append_in_session(chain::TRACK, session, points)
     }
 
+    /// Keeps that this session's track is one an earlier session kept (see [`tracks`]).
+    pub fn add_track_ref(&mut self, session: i64, track: &TrackRef) -> Result<u64, StoreError> {
+        self.append_in_session(chain::TRACK_REF, session, track)
+    }
+
     /// Stores the verdict on each tracker at the end of a session, one record each. A later
     /// verdict on the same tracker id supersedes this one in reports; both stay in the chain.
     pub fn save_trackers(&mut self, session: i64, trackers: &[TrackerRecord]) -> Result<u64, StoreError> {
@@ -725,8 +731,9 @@ impl Store {
     /// an error here: the caller decides, and a report of it says so on every page.
     ///
     /// A sighting is listed once however often its capture was analysed, under the tracker id
-    /// and with the position the latest analysis gave it (an analysis without a track keeps the
-    /// position an earlier one gave).
+    /// and with the position the latest placement gave it (an analysis that places it as the
+    /// evidence already does adds no placement; one without a track keeps the position an
+    /// earlier one gave). A track is listed once however many sessions referred to it.
     pub fn report_data(&self, tracker: Option<&str>, now_us: i64) -> Result<ReportData, StoreError> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let verification = verify::verify_chain(&tx).map_err(|e| self.err(e))?;
@@ -739,6 +746,8 @@ impl Store {
         let mut verdicts: BTreeMap<String, TrackerRecord> = BTreeMap::new();
         let mut all_sightings = Vec::new();
         let mut tracks: HashMap<i64, Vec<TrackPoint>> = HashMap::new();
+        // Sessions whose track an earlier session kept: (session, the one that kept it).
+        let mut track_refs: Vec<(i64, i64)> = Vec::new();
         let mut sessions_seen = HashSet::new();
         let mut notes = Vec::new();
         let mut annotations = Vec::new();
@@ -765,6 +774,7 @@ impl Store {
                     verdicts.insert(t.record.id.clone(), t.record);
                 }
                 Item::Track(t) => tracks.entry(t.session).or_default().extend(t.record),
+                Item::TrackRef(r) => track_refs.push((r.session, r.record.stored_in)),
                 Item::Note(n) => notes.push(NoteRecord {
                     seq: Some(seq as u64),
                     ..*n
@@ -842,13 +852,19 @@ impl Store {
         }
         // Stable on equal times: the order they were stored in.
         sightings.sort_by_key(|&(time, seq, _)| (time, seq));
+        let tracks_seen: HashSet<i64> = track_refs
+            .iter()
+            .filter(|(session, _)| sessions_seen.contains(session))
+            .map(|&(_, stored_in)| stored_in)
+            .chain(sessions_seen.iter().copied())
+            .collect();
         let mut track: Vec<TrackPoint> = tracks
             .into_iter()
-            .filter(|(session, _)| sessions_seen.contains(session))
+            .filter(|(session, _)| tracks_seen.contains(session))
             .flat_map(|(_, points)| points)
             .collect();
         track.sort_by_key(|p| p.time_us);
-        // The same track file given to two sessions is one path.
+        // The same track in two sessions (kept twice before tracks were referred to) is one path.
         track.dedup();
         // The sessions that kept a coverage change; a report on one tracker shows the sessions
         // it was seen in, the whole report all of them.

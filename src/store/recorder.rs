@@ -3,7 +3,8 @@
 //! person's track, the user's own trackers, and the verdicts at the end.
 //!
 //! A capture already in the store (the same SHA-256) is not stored again: its sightings are
-//! matched to the kept ones and only where this session places them is written.
+//! matched to the kept ones and only where this session places them anew is written; a track
+//! already in the store is referred to.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,7 +20,9 @@ use crate::evidence::{
 use crate::location::Track;
 use crate::model::Advertisement;
 
-use super::known::{Known, SightingKey, key};
+use super::chain::TrackRef;
+use super::known::{Known, Placed, SightingKey, key};
+use super::tracks;
 use super::{OWN, Store, StoreError};
 
 /// Sightings written per transaction: large enough to keep up with a busy capture, small
@@ -142,12 +145,18 @@ impl<'s> Recorder<'s> {
         // Only a capture read before pays for its keys.
         if self.current.is_some() || self.collect {
             let key = key(&record);
-            if let Some(seq) = self.current.as_mut().and_then(|k| k.take(&key)) {
-                self.placements.push(Placement {
+            if let Some(current) = self.current.as_mut()
+                && let Some(seq) = current.take(&key)
+            {
+                let placement = Placement {
                     sighting: seq,
                     tracker_id: record.tracker_id,
                     position: record.position,
-                });
+                };
+                // Placed so already (the same track again): nothing new to keep.
+                if !current.recorded(&placement) {
+                    self.placements.push(placement);
+                }
                 if self.placements.len() >= BATCH {
                     self.flush();
                 }
@@ -306,8 +315,8 @@ impl<'s> Recorder<'s> {
                     let first = last + 1 - self.batch.len() as u64;
                     if let (Some(sha), true) = (&self.reading, self.collect) {
                         let kept = self.known.entry(sha.clone()).or_default();
-                        for (seq, key) in (first..).zip(self.batch_keys.drain(..)) {
-                            kept.insert(key, seq);
+                        for ((seq, key), r) in (first..).zip(self.batch_keys.drain(..)).zip(&self.batch) {
+                            kept.insert(key, seq, Placed::of(&r.tracker_id, r.position.as_ref()));
                         }
                     }
                 }
@@ -325,6 +334,24 @@ impl<'s> Recorder<'s> {
         self.placements.clear();
     }
 
+    /// Keeps the session's track, or refers to it where an earlier session kept it already.
+    fn keep_track(&mut self, track: &Track) -> Result<(), StoreError> {
+        let points: Vec<TrackPoint> = track.fixes().iter().map(TrackPoint::from).collect();
+        let sha256 = tracks::digest(&points);
+        if let Some(stored_in) = self.store.stored_track(&sha256)? {
+            let kept = TrackRef {
+                sha256,
+                stored_in,
+                points: points.len() as u64,
+            };
+            return self.store.add_track_ref(self.session, &kept).map(drop);
+        }
+        for chunk in points.chunks(BATCH) {
+            self.store.add_track(self.session, chunk)?;
+        }
+        Ok(())
+    }
+
     /// Writes what is left, the track and the verdicts, and closes the session. Returns the
     /// first error of the whole session: what was written before it stays.
     pub fn finish(
@@ -339,10 +366,7 @@ impl<'s> Recorder<'s> {
             return Err(e);
         }
         if let Some(track) = track {
-            let points: Vec<TrackPoint> = track.fixes().iter().map(TrackPoint::from).collect();
-            for chunk in points.chunks(BATCH) {
-                self.store.add_track(self.session, chunk)?;
-            }
+            self.keep_track(track)?;
         }
         let records = self.records(trackers, ended_us)?;
         self.store.save_trackers(self.session, &records)?;
