@@ -181,7 +181,10 @@ fn analysing_again_with_the_same_track_or_another_keeps_each_once() {
 
     analyze(&db, &["--track", TRACK, CAPTURE]);
     let (kept, track, refs, placement_records, placed) = counts(&db);
-    assert!(kept > 1000 && track > 0, "{kept} sightings, {track} track records");
+    assert!(
+        kept > 1000 && track > 0,
+        "{kept} sightings, {track} track records"
+    );
     assert_eq!((refs, placement_records, placed), (0, 0, 0));
     let first = exported(&db);
     let points = first["track"].as_array().unwrap().len();
@@ -210,7 +213,11 @@ fn analysing_again_with_the_same_track_or_another_keeps_each_once() {
     let last = exported(&db);
     assert_eq!(sightings(&last).len(), kept, "each sighting listed once");
     assert_eq!(follower_sightings(&last), follower_sightings(&first));
-    assert_eq!(last["track"].as_array().unwrap().len(), 2 * points, "both tracks, each once");
+    assert_eq!(
+        last["track"].as_array().unwrap().len(),
+        2 * points,
+        "both tracks, each once"
+    );
     assert_eq!(last["sessions"].as_array().unwrap().len(), 5);
     tagwatch()
         .arg("verify")
@@ -317,7 +324,10 @@ fn analysing_what_a_scan_recorded_refers_to_the_scan_sightings() {
     // With the scan's track: nothing new to place, and the track is referred to.
     analyze(&db, &["--track", TRACK, record]);
     let (sighting, track, refs, placement_records, _) = counts(&db);
-    assert_eq!((sighting, track, refs, placement_records), (kept, scanned.1, 1, 0));
+    assert_eq!(
+        (sighting, track, refs, placement_records),
+        (kept, scanned.1, 1, 0)
+    );
     let after = exported(&db);
     assert_eq!(sightings(&after).len(), kept);
     assert_eq!(sightings(&after), sightings(&before));

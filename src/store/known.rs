@@ -226,7 +226,10 @@ impl Store {
                     let r = &s.record;
                     let k = key_of(r.time_us, &r.address, r.rssi, &r.raw_hex);
                     let placed = Placed::of(&r.tracker_id, r.position.as_ref());
-                    known.entry(sha.clone()).or_default().insert(k, seq as u64, placed);
+                    known
+                        .entry(sha.clone())
+                        .or_default()
+                        .insert(k, seq as u64, placed);
                 }
             }
         }
