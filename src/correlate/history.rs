@@ -132,34 +132,35 @@ fn same_tag(earlier: &Side<'_>, later: &Side<'_>) -> bool {
     shares_id || tile_address || counter
 }
 
-/// The earlier records, found by what can make them the same tag as another entry.
-struct Index<'r> {
-    by_id: HashMap<&'r str, Vec<usize>>,
-    by_tile_address: HashMap<&'r str, Vec<usize>>,
+/// The latest stored record of each earlier entry, found by what can make them the same tag
+/// as another entry: read from the evidence once, when a session begins (a live session then
+/// recalls each tag's days from its first sighting on).
+#[derive(Default)]
+pub struct Earlier {
+    records: Vec<TrackerRecord>,
+    by_id: HashMap<String, Vec<usize>>,
+    by_tile_address: HashMap<String, Vec<usize>>,
     smarttags: Vec<usize>,
 }
 
-impl<'r> Index<'r> {
-    fn new(earlier: &'r [TrackerRecord]) -> Self {
-        let mut index = Index {
-            by_id: HashMap::new(),
-            by_tile_address: HashMap::new(),
-            smarttags: Vec::new(),
-        };
-        for (i, r) in earlier.iter().enumerate() {
+impl Earlier {
+    pub fn new(records: Vec<TrackerRecord>) -> Self {
+        let mut index = Earlier::default();
+        for (i, r) in records.iter().enumerate() {
             for id in Side::of_record(r).ids {
-                index.by_id.entry(id).or_default().push(i);
+                index.by_id.entry(id.to_string()).or_default().push(i);
             }
             match r.family.as_str() {
                 "tile" => {
                     for a in &r.addresses {
-                        index.by_tile_address.entry(a).or_default().push(i);
+                        index.by_tile_address.entry(a.clone()).or_default().push(i);
                     }
                 }
                 "samsung_smarttag" => index.smarttags.push(i),
                 _ => {}
             }
         }
+        index.records = records;
         index
     }
 
@@ -168,7 +169,7 @@ impl<'r> Index<'r> {
         let mut found: Vec<usize> = side
             .ids
             .iter()
-            .filter_map(|id| self.by_id.get(id))
+            .filter_map(|&id| self.by_id.get(id))
             .chain(
                 side.addresses
                     .iter()
@@ -182,20 +183,12 @@ impl<'r> Index<'r> {
         }
         found
     }
-}
 
-/// Finds each tracker's earlier entries among `earlier` (the latest record of each stored
-/// entry) and its days (`today` gives this analysis's days of each entry id), then judges it
-/// again: marked as one's own before stays so; following on several days raises the risk.
-pub fn apply(
-    trackers: &mut [Tracker],
-    earlier: &[TrackerRecord],
-    today: impl Fn(&str) -> Vec<Day>,
-    rules: &Rules,
-    named: &[NamedPlace],
-) {
-    let index = Index::new(earlier);
-    for t in trackers.iter_mut() {
+    /// Finds `t`'s earlier entries and its days (`today`: this session's days of it) and keeps
+    /// them in `t.history`; marked as one's own before stays so. Judging is the caller's.
+    /// Returns whether anything was found.
+    pub fn recall(&self, t: &mut Tracker, mut days: Vec<Day>) -> bool {
+        let earlier = &self.records;
         let relevant = |r: &TrackerRecord| {
             r.family == t.family
                 && r.last_seen_us >= t.first_seen_us - LOOKBACK_US
@@ -207,7 +200,7 @@ pub fn apply(
         let mut linked: Vec<usize> = Vec::new();
         let mut next = 0;
         while next < chain.len() {
-            let mut found = index.candidates(&chain[next]);
+            let mut found = self.candidates(&chain[next]);
             found.sort_by_key(|&i| std::cmp::Reverse(earlier[i].last_seen_us));
             found.dedup();
             for i in found {
@@ -223,7 +216,6 @@ pub fn apply(
             }
             next += 1;
         }
-        let mut days = today(&t.id);
         for d in &mut days {
             d.following = t.alert_at_us.is_some_and(|a| a <= d.last_us);
         }
@@ -235,7 +227,7 @@ pub fn apply(
             }
         }
         if linked.is_empty() && days.is_empty() {
-            continue;
+            return false;
         }
         days.sort_by(|a, b| (&a.date, a.first_us).cmp(&(&b.date, b.first_us)));
         days.dedup_by(|a, b| a.date == b.date && a.tracker_id == b.tracker_id);
@@ -254,7 +246,24 @@ pub fn apply(
             linked_ids: linked.iter().map(|&i| earlier[i].id.clone()).collect(),
             days,
         }));
-        *t = judged(std::mem::take(t), rules, named);
+        true
+    }
+}
+
+/// Finds each tracker's earlier entries among `earlier` and its days (`today` gives this
+/// analysis's days of each entry id), then judges it again: marked as one's own before stays
+/// so; following on several days raises the risk.
+pub fn apply(
+    trackers: &mut [Tracker],
+    earlier: &Earlier,
+    today: impl Fn(&str) -> Vec<Day>,
+    rules: &Rules,
+    named: &[NamedPlace],
+) {
+    for t in trackers.iter_mut() {
+        if earlier.recall(t, today(&t.id)) {
+            *t = judged(std::mem::take(t), rules, named);
+        }
     }
     trackers.sort_by(worrying_first);
 }

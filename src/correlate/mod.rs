@@ -161,6 +161,8 @@ impl Tracker {
 pub struct Sighted<'a> {
     pub tracker: &'a Tracker,
     pub position: Option<Fix>,
+    /// Where the entry is held, for [`Trackers::amend`].
+    pub(crate) entry: usize,
 }
 
 /// One entry and what linking needs to know about its latest sighting.
@@ -405,6 +407,7 @@ impl<'t> Trackers<'t> {
         Some(Sighted {
             tracker: &self.entries[i].tracker,
             position: pos,
+            entry: i,
         })
     }
 
@@ -664,10 +667,20 @@ impl<'t> Trackers<'t> {
         )
     }
 
-    /// The trackers that started following since the last call, with their verdicts.
+    /// Lets `amend` add to the entry a sighting joined ([`Sighted`]) what the evidence knows of
+    /// it: its earlier days, a mark as the user's own.
+    pub(crate) fn amend(&mut self, entry: usize, amend: impl FnOnce(&mut Tracker) -> bool) {
+        if let Some(e) = self.entries.get_mut(entry) {
+            amend(&mut e.tracker);
+        }
+    }
+
+    /// The trackers that started following since the last call, with their verdicts; the
+    /// user's own (marked since, or recalled as such from the evidence) raise no alarm.
     pub fn take_following(&mut self) -> Vec<Tracker> {
         std::mem::take(&mut self.following)
             .into_iter()
+            .filter(|&i| self.entries[i].tracker.own.is_none())
             .map(|i| judged(self.entries[i].tracker.clone(), &self.rules, &self.named))
             .collect()
     }

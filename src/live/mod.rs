@@ -301,6 +301,7 @@ impl<'a> Session<'a> {
         self.record(|c| c.advertisement(adv));
         let (recorder, live, source) = (&mut self.recorder, &mut self.live, &self.source);
         let mut bystander = true;
+        let mut entry = None;
         let (trackers, coverage) = (&mut self.trackers, &mut self.coverage);
         analyze::add_one(adv, self.classifier, trackers, coverage, |adv, class, sighted| {
             if let Some(r) = recorder.as_mut() {
@@ -309,8 +310,14 @@ impl<'a> Session<'a> {
             bystander = class.bystander();
             if !bystander {
                 remember(live, &sighted.tracker.id, adv, sighted.position.as_ref());
+                entry = Some(sighted.entry);
             }
         });
+        // The same tag on earlier days, from its first sighting on: a tag that followed
+        // yesterday or was marked as hers is shown (and alerts) so from the start.
+        if let (Some(entry), Some(r)) = (entry, recorder.as_mut()) {
+            self.trackers.amend(entry, |t| r.recall_live(t));
+        }
         if bystander {
             self.bystanders += 1;
         }

@@ -24,13 +24,27 @@ fn commute(dir: &Path) -> (PathBuf, Track) {
 /// Pushes the capture's advertisements up to `until_us` (all with None); returns the alerts
 /// with the time of the advertisement that raised them.
 fn push_until(session: &mut Session<'_>, capture: &Path, until_us: Option<i64>) -> Vec<(i64, Event)> {
+    push_later(session, capture, until_us, 0)
+}
+
+/// [`push_until`], every advertisement `later_us` after the time the capture gives it.
+fn push_later(
+    session: &mut Session<'_>,
+    capture: &Path,
+    until_us: Option<i64>,
+    later_us: i64,
+) -> Vec<(i64, Event)> {
     let mut source = crate::capture::open(capture).unwrap().source;
     let mut fired = Vec::new();
     let mut more = true;
     while more && until_us.is_none_or(|u| session.now_us() < u) {
         more = source
             .next_record(&mut |adv| {
-                for e in session.push(adv) {
+                let adv = Advertisement {
+                    time_us: adv.time_us + later_us,
+                    ..*adv
+                };
+                for e in session.push(&adv) {
                     fired.push((adv.time_us, e));
                 }
             })
@@ -831,4 +845,152 @@ fn esc_clears_an_applied_filter_and_a_message_gives_way_to_the_keys() {
         !later.contains("not marked") && later.contains("q quit"),
         "{later}"
     );
+}
+
+const DAY_US: i64 = 24 * 3600 * 1_000_000;
+
+/// Day 1: the commute analysed into `store` (with `allow`); its follower.
+fn day_one(store: &mut Store, capture: &Path, track: &Track, allow: &crate::correlate::Allowlist) -> Tracker {
+    let options = AnalyzeOptions {
+        track: Some(track),
+        allow,
+        ..AnalyzeOptions::default()
+    };
+    let recorder = Recorder::begin(store, "analyze", &["day 1".into()], 0).unwrap();
+    let analysis = analyze_files(&[capture.to_path_buf()], &options, Some(recorder), |_| {});
+    assert!(analysis.store_error.is_none());
+    let [follower] = analysis
+        .trackers
+        .iter()
+        .filter(|t| t.following())
+        .collect::<Vec<_>>()[..]
+    else {
+        panic!("the commute has one follower")
+    };
+    follower.clone()
+}
+
+/// The same walk a day later.
+fn next_day(track: &Track) -> Track {
+    let fixes = track.fixes().iter().map(|f| Fix {
+        time_us: f.time_us + DAY_US,
+        ..*f
+    });
+    Track::from_fixes(fixes.collect())
+}
+
+/// Day 2's live session on `store` up to the follower's first sighting (a second after it).
+fn day_two<'a>(store: &'a mut Store, capture: &Path, track: &'a Track, follower: &Tracker) -> Session<'a> {
+    let options = AnalyzeOptions {
+        track: Some(track),
+        ..AnalyzeOptions::default()
+    };
+    let recorder = Recorder::begin(store, "scan", &["day 2".into()], 0).unwrap();
+    let mut session = Session::new(&options, None, "day 2").with_recorder(recorder);
+    let first = follower.first_seen_us + DAY_US;
+    assert!(push_later(&mut session, capture, Some(first + 1_000_000), DAY_US).is_empty());
+    session
+}
+
+fn view<'s>(snap: &'s Snapshot, id: &str) -> &'s Tracker {
+    &snap.trackers.iter().find(|v| v.tracker.id == id).unwrap().tracker
+}
+
+/// Issue 13: a live scan reads the evidence's history when it begins, not when it ends.
+#[test]
+fn a_tag_that_followed_yesterday_shows_its_days_from_its_first_sighting_and_in_its_alert() {
+    use crate::correlate::Reason;
+    use crate::correlate::verdict::Risk;
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let mut store = Store::open(&dir.path().join("evidence.sqlite"), Mode::Create).unwrap();
+    let follower = day_one(&mut store, &capture, &track, &Default::default());
+    let track = next_day(&track);
+
+    let mut session = day_two(&mut store, &capture, &track, &follower);
+    let snap = session.snapshot();
+    let now = view(&snap, &follower.id);
+    assert!(!now.following(), "a second after its first sighting today");
+    let days = &now.history.as_ref().expect("yesterday, from the start").days;
+    let dates: Vec<&str> = days.iter().map(|d| d.date.as_str()).collect();
+    assert_eq!(dates.len(), 2, "{dates:?}");
+    assert!(days[0].following && !days[1].following, "{days:?}");
+    assert!(
+        now.reasons
+            .iter()
+            .any(|r| matches!(r, Reason::HeardOnDays { .. })),
+        "{:?}",
+        now.reasons
+    );
+
+    // When it follows again today, the alert says so at once: following on two days.
+    let alerts = push_later(&mut session, &capture, None, DAY_US);
+    let [(_, Event::Following(alert))] = alerts.as_slice() else {
+        panic!("one alert expected: {alerts:?}")
+    };
+    assert_eq!(alert.id, follower.id);
+    assert_eq!(alert.risk, Risk::High, "{:?}", alert.reasons);
+    assert!(alert.reasons.iter().any(|r| matches!(
+        r,
+        Reason::HeardOnDays {
+            following_days: 2,
+            ..
+        }
+    )));
+    // Without the evidence the same alert knows only today: the history is what says it.
+    let options = AnalyzeOptions {
+        track: Some(&track),
+        ..AnalyzeOptions::default()
+    };
+    let mut alone = Session::new(&options, None, "no store");
+    let alerts = push_later(&mut alone, &capture, None, DAY_US);
+    let [(_, Event::Following(alone))] = alerts.as_slice() else {
+        panic!("one alert expected: {alerts:?}")
+    };
+    assert!(alone.history.is_none());
+    assert!(
+        !alone
+            .reasons
+            .iter()
+            .any(|r| matches!(r, Reason::HeardOnDays { .. }))
+    );
+
+    let outcome = session.finish(1);
+    assert!(outcome.store_error.is_none());
+    let last = outcome.trackers.iter().find(|t| t.id == follower.id).unwrap();
+    assert_eq!(last.risk, Risk::High);
+}
+
+#[test]
+fn a_tag_marked_as_hers_yesterday_is_hers_from_its_first_sighting_and_never_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (capture, track) = commute(dir.path());
+    let mut store = Store::open(&dir.path().join("evidence.sqlite"), Mode::Create).unwrap();
+    let id = day_one(&mut store, &capture, &track, &Default::default()).id;
+    let mut allow = crate::correlate::Allowlist::default();
+    allow.insert_id(&id);
+    // Marked as hers on day 1 (analysed again, with the allow list).
+    let follower = day_one(&mut store, &capture, &track, &allow);
+    assert!(follower.own.is_some());
+    let track = next_day(&track);
+
+    // Day 2, without the allow list: hers from the start, and no alert all day.
+    let mut session = day_two(&mut store, &capture, &track, &follower);
+    let snap = session.snapshot();
+    let own = view(&snap, &id)
+        .own
+        .as_ref()
+        .expect("hers from its first sighting");
+    assert_eq!(own.earlier.as_deref(), Some(id.as_str()));
+    assert_eq!(
+        snap.trackers.last().unwrap().tracker.id,
+        id,
+        "listed after the others"
+    );
+    let alerts = push_later(&mut session, &capture, None, DAY_US);
+    assert!(alerts.is_empty(), "{alerts:?}");
+    let snap = session.snapshot();
+    let now = view(&snap, &id);
+    assert!(now.following() && !now.alarms());
+    assert!(session.finish(1).trackers.iter().all(|t| !t.alarms()));
 }

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Local, NaiveDate, TimeZone};
 
 use crate::classify::{Classification, personal_device_near_owner};
-use crate::correlate::history::{self, Day};
+use crate::correlate::history::{self, Day, Earlier};
 use crate::correlate::verdict::Rules;
 use crate::correlate::{NamedPlace, Sighted, Tracker};
 use crate::evidence::{
@@ -50,6 +50,11 @@ pub struct Recorder<'s> {
     marked: HashMap<String, i64>,
     /// Each entry's days: when first and last heard on each local date, and how often.
     days: HashMap<String, Vec<(NaiveDate, Day)>>,
+    /// The trackers the store held when the session began: the same tags on earlier days.
+    earlier: Earlier,
+    /// What each entry's days were last recalled with during a live session: its identities,
+    /// whether it was following, its days this session.
+    recalled: HashMap<String, (u32, bool, usize)>,
     /// The first write that failed; nothing more is written after it.
     error: Option<StoreError>,
 }
@@ -76,6 +81,7 @@ impl<'s> Recorder<'s> {
     ) -> Result<Self, StoreError> {
         let digests = sources.iter().filter_map(|s| s.sha256.as_deref()).collect();
         let known = store.known_captures(&digests)?;
+        let earlier = Earlier::new(store.tracker_records()?);
         let session = store.begin_session_with(kind, sources, started_us, settings)?;
         let mut recorder = Recorder {
             store,
@@ -91,6 +97,8 @@ impl<'s> Recorder<'s> {
             placements: Vec::new(),
             marked: HashMap::new(),
             days: HashMap::new(),
+            earlier,
+            recalled: HashMap::new(),
             error: None,
         };
         recorder.reading(0);
@@ -203,27 +211,36 @@ impl<'s> Recorder<'s> {
         day.sightings += 1;
     }
 
-    /// Recognises each tracker's earlier entries in the store (the same tag on other days) and
-    /// judges it again with them (see [`history::apply`]). A store that cannot be read leaves
-    /// the trackers as they are and is the session's error.
+    /// This session's days of entry `id`.
+    fn today(&self, id: &str) -> Vec<Day> {
+        self.days
+            .get(id)
+            .map(|d| d.iter().map(|(_, day)| day.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Recognises each tracker's earlier entries in the store (the same tag on other days, as
+    /// the store held them when the session began) and judges it again with them (see
+    /// [`history::apply`]).
     pub fn recall_history(&mut self, trackers: &mut [Tracker], rules: &Rules, named: &[NamedPlace]) {
-        if self.error.is_some() {
-            return;
+        history::apply(trackers, &self.earlier, |id| self.today(id), rules, named);
+    }
+
+    /// During a live session: recalls `t`'s earlier days and whether it was marked as the
+    /// user's own (see [`history::Earlier::recall`]) from its first sighting, and again when
+    /// what decides that changes (a rotation linked into it, its alert, a new day). Returns
+    /// whether `t` changed.
+    pub fn recall_live(&mut self, t: &mut Tracker) -> bool {
+        let now = (
+            t.identities,
+            t.alert_at_us.is_some(),
+            self.days.get(&t.id).map_or(0, Vec::len),
+        );
+        if self.recalled.get(&t.id) == Some(&now) {
+            return false;
         }
-        let earlier = match self.store.tracker_records() {
-            Ok(earlier) => earlier,
-            Err(e) => {
-                self.error = Some(e);
-                return;
-            }
-        };
-        let days = &self.days;
-        let today = |id: &str| {
-            days.get(id)
-                .map(|d| d.iter().map(|(_, day)| day.clone()).collect())
-                .unwrap_or_default()
-        };
-        history::apply(trackers, &earlier, today, rules, named);
+        self.recalled.insert(t.id.clone(), now);
+        self.earlier.recall(t, self.today(&t.id))
     }
 
     /// Keeps the digest of the capture this session wrote of what it heard (`--record`).
