@@ -65,19 +65,13 @@ impl Days {
 
     /// Day 1: `analyze` of the commute into the database, with `extra` args.
     fn day_one(&self, extra: &[&str]) {
-        let out = tagwatch()
+        tagwatch()
             .args(["analyze", "--format", "json", "--track", TRACK, CAPTURE])
             .args(extra)
             .env("TAGWATCH_DB", self.path("evidence.sqlite"))
             .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .assert()
+            .success();
     }
 
     /// Day 2: a headless scan replaying the walk a day later, each alert's JSON appended to
