@@ -73,6 +73,7 @@ file-kind-unknown = an unknown kind of file
 at-line = line { $n }
 at-byte = byte { $n }
 at-record = record { $n }
+track-at = { $at }: { $problem }
 track-unknown = { $path }: not a recognised track (expected GPX, NMEA 0183, gpsd JSON, Google location history (Records.json) or Timeline export, or CSV with a header naming time, latitude and longitude columns)
 track-unknown-json = { $path }: not a recognised track (expected GPX, NMEA 0183, gpsd JSON, Google location history (Records.json) or Timeline export, or CSV with a header naming time, latitude and longitude columns); this JSON is neither gpsd's reports nor Google's, whose document opens with "locations" (Records.json) or "semanticSegments" (Timeline.json)
 track-broken = { $path }: { $format }: { $detail }

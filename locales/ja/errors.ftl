@@ -72,6 +72,7 @@ file-kind-unknown = 不明な種類のファイル
 at-line = { $n } 行目
 at-byte = { $n } バイト目
 at-record = { $n } 件目
+track-at = { $at }：{ $problem }
 track-unknown = { $path }：軌跡として認識できません（GPX、NMEA 0183、gpsd JSON、Google のロケーション履歴（Records.json）やタイムラインのエクスポート、または時刻・緯度・経度の列名を見出し行に持つ CSV のいずれかが必要です）
 track-unknown-json = { $path }：軌跡として認識できません（GPX、NMEA 0183、gpsd JSON、Google のロケーション履歴（Records.json）やタイムラインのエクスポート、または時刻・緯度・経度の列名を見出し行に持つ CSV のいずれかが必要です）。この JSON は gpsd の出力でも Google のものでもありません（Google のものは "locations"（Records.json）か "semanticSegments"（Timeline.json）で始まります）
 track-broken = { $path }：{ $format }：{ $detail }

@@ -298,7 +298,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         let tz = *chrono::Local::now().offset();
         let mut app = App::new(
             purpose,
-            feed.describe(),
+            feed.describe(lang),
             feed.listener(),
             lang,
             tz,

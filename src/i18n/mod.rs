@@ -249,3 +249,5 @@ fn grouped(value: &FluentValue) -> Option<String> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_errors;

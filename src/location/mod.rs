@@ -170,7 +170,10 @@ pub struct ParseError {
 
 impl Localised for ParseError {
     fn text(&self, lang: Lang) -> String {
-        format!("{}: {}", self.at.text(lang), self.problem.text(lang))
+        Message::new("track-at")
+            .with("at", self.at.text(lang))
+            .nested("problem", self.problem.clone())
+            .text(lang)
     }
 }
 
