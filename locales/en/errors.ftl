@@ -124,3 +124,4 @@ live-monitor-stopped = the HCI monitor stopped: { $why }
 live-monitor-socket-failed = --monitor-socket { $path }: { $why }
 live-monitor-socket-stopped = the monitor frames stopped: { $why }
 live-gpsd-failed = cannot start following gpsd: { $why }
+live-no-gpsd = no gpsd at { $addr } (give --gpsd HOST:PORT): sightings get no position

@@ -123,3 +123,4 @@ live-monitor-stopped = HCI モニターが止まりました（{ $why }）
 live-monitor-socket-failed = --monitor-socket { $path }：{ $why }
 live-monitor-socket-stopped = モニターフレームの入力が止まりました（{ $why }）
 live-gpsd-failed = gpsd からの位置情報の受信を開始できません（{ $why }）
+live-no-gpsd = { $addr } に gpsd がありません（--gpsd HOST:PORT で指定できます）。検知に位置情報は付きません

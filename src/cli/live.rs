@@ -168,7 +168,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         None => {
             let max_gap_us = i64::from(args.judge.max_gap) * 1_000_000;
             if judge.track.is_none() {
-                gps = match scan::live_gps(args.gpsd.as_deref(), max_gap_us) {
+                gps = match scan::live_gps(args.gpsd.as_deref(), max_gap_us, lang) {
                     Ok(g) => g,
                     Err(e) => {
                         let code =
