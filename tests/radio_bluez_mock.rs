@@ -43,13 +43,14 @@ impl Run {
     }
 }
 
-fn tagwatch(bus: &str, args: &[&str], db: &Path) -> Command {
+/// tagwatch on `bus`, writing in `lang` ("en" unless a test is about the Japanese).
+fn tagwatch(bus: &str, args: &[&str], db: &Path, lang: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tagwatch"));
     cmd.args(args)
         .arg("--db")
         .arg(db)
-        // No gpsd is looked for, and the texts are the English ones.
-        .args(["--gpsd", "127.0.0.1:9", "--lang", "en"])
+        // No gpsd is looked for.
+        .args(["--gpsd", "127.0.0.1:9", "--lang", lang])
         .env("DBUS_SYSTEM_BUS_ADDRESS", bus)
         .env("NO_COLOR", "1")
         .env("TZ", "UTC")
@@ -74,12 +75,16 @@ fn finish(child: Child, dir: tempfile::TempDir) -> Run {
     }
 }
 
-/// A headless sweep of `seconds` on `bus`.
+/// A headless sweep of `seconds` on `bus`, in English.
 fn sweep(bus: &str, seconds: u32) -> Run {
+    sweep_in(bus, seconds, "en")
+}
+
+fn sweep_in(bus: &str, seconds: u32, lang: &str) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("evidence.sqlite");
     let duration = format!("{seconds}s");
-    let child = tagwatch(bus, &["sweep", "--headless", "--duration", &duration], &db)
+    let child = tagwatch(bus, &["sweep", "--headless", "--duration", &duration], &db, lang)
         .spawn()
         .unwrap();
     finish(child, dir)
@@ -90,7 +95,7 @@ fn sweep(bus: &str, seconds: u32) -> Run {
 fn scan(bluez: &mut MockBluez, during: impl FnOnce(&mut MockBluez)) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("evidence.sqlite");
-    let child = tagwatch(&bluez.bus.clone(), &["scan", "--headless"], &db)
+    let child = tagwatch(&bluez.bus.clone(), &["scan", "--headless"], &db, "en")
         .spawn()
         .unwrap();
     during(bluez);
@@ -178,6 +183,35 @@ fn sweep_with_the_adapter_powered_off_says_how_to_power_it_on() {
         "bluetoothctl power on",
     );
     assert_eq!(run.radio(), (vec![Cause::PoweredOff], false));
+}
+
+#[test]
+fn in_japanese_a_powered_off_adapter_is_logged_and_explained_with_its_command() {
+    let Some(bluez) = MockBluez::start() else {
+        return;
+    };
+    assert!(bluez.drive(&["power", "hci0", "off"]));
+    let run = sweep_in(&bluez.bus, 3, "ja");
+    assert_eq!(run.code, 4, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("未確認: 3 秒のあいだずっとアダプタの電源オフ"),
+        "{}",
+        run.stdout
+    );
+    // The headless log names the cause in Japanese, with BlueZ's own words after it.
+    assert!(
+        run.stderr.contains("アダプター：停止：アダプタの電源オフ（"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("電源を入れてください: `bluetoothctl power on`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("adapter: down"), "{}", run.stderr);
 }
 
 #[test]

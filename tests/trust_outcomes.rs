@@ -108,7 +108,7 @@ fn an_unreadable_capture_is_said_first_with_a_hint_and_nothing_is_analysed_or_st
     let cases: [(PathBuf, &[&str]); 7] = [
         (
             dir.path().join("missing.btsnoop"),
-            &["missing.btsnoop", "No such file"],
+            &["missing.btsnoop", "the file does not exist"],
         ),
         (
             dir.path().to_path_buf(),

@@ -25,3 +25,4 @@ more = and { $n } more
 positions_all = positions for the whole { $duration }
 positions_part = positions for { $up } of { $duration }; none: { $stretches }
 positions_none = no positions in the whole { $duration }: { $cause }
+hint_bluetooth_all = Is bluetoothd running (`sudo systemctl start bluetooth`)? Is the adapter powered (`bluetoothctl power on`)? May your user use it (`sudo usermod -aG bluetooth $USER`, then log in again)?

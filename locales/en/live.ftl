@@ -144,3 +144,24 @@ live-error-record-incomplete = --record: { $error }; the capture is incomplete
 live-error-signals = cannot handle signals: { $error }
 live-error-on-alert = --on-alert: { $error }
 live-dropped = { $n } advertisements dropped: this computer did not keep up
+
+# The view's title: what is listened with.
+feed-adapter = { $name } { $state } ({ $source }), { $gpsd }
+feed-hci-monitor = HCI monitor
+feed-gpsd = gpsd { $state }
+feed-no-gpsd = no gpsd
+feed-replay-ended = replay ended
+feed-replay-fastest = replay, as fast as possible
+feed-replay-speed = replay { $speed }×
+link-down = down: { $why }
+
+# Lines of the headless log (--headless): what the radio and gpsd did.
+log-adapter = adapter: { $state }
+log-adapter-down = adapter: down: { $cause } ({ $why })
+log-adapter-event = adapter { $name }: { $event }
+log-monitor-down = HCI monitor: down: { $why }
+log-gpsd = gpsd: { $state }
+radio-present = { $name } ({ $address }) present
+radio-opened = opened
+radio-closed = closed
+radio-removed = removed

@@ -32,3 +32,14 @@ evidence-after_ride = still with you { $after } after a ride of { $distance }, h
 evidence-places = with you at { $places } places for { $stopped } while you stopped or walked
 evidence-long_ride = one continuous ride only, but { $with_you } long
 evidence-time_only = with you for { $with_you }
+
+# What the identity rules found (the reason with code "identity").
+identity-linked = one tag through { $n } identities: { $how }
+identity-by-aging-counter = its aging counter went on as a SmartTag's does
+identity-by-address-ephemeral-id = its address stayed as its ephemeral id changed
+identity-by-address-service-data = its address stayed as the identifier in its service data changed
+identity-by-within-seconds = each new address came within seconds of the last, with the same status byte and signal
+identity-by-daily-change = each new key came at the 04:00 daily change, at the same place, with the same status byte
+identity-ambiguous = a new identity that { $n } earlier tags could have rotated into, none more likely: kept apart, though it may be one of them
+identity-heard-again = an identity linked into this entry was heard again after its successor appeared: the sightings before then may be of two tags
+identity-split-from = heard again after another identity had been linked to it as its successor: kept apart from then on (see { $entry })

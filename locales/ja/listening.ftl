@@ -25,3 +25,4 @@ more = ほか { $n } 件
 positions_all = { $duration }のあいだずっと位置情報あり
 positions_part = { $duration }のうち { $up } は位置情報あり。なし: { $stretches }
 positions_none = { $duration }のあいだずっと位置情報なし: { $cause }
+hint_bluetooth_all = bluetoothd は動いていますか（`sudo systemctl start bluetooth`）？ アダプタの電源は入っていますか（`bluetoothctl power on`）？ ユーザーに Bluetooth の使用が許可されていますか（`sudo usermod -aG bluetooth $USER` のあと、ログインし直してください）？

@@ -137,3 +137,24 @@ live-error-record-incomplete = --record：{ $error }。記録ファイルは不�
 live-error-signals = シグナルを扱えません：{ $error }
 live-error-on-alert = --on-alert：{ $error }
 live-dropped = このパソコンの処理が追いつかず、電波 { $n } 件を取りこぼしました
+
+# 画面上部の題：何で受信しているか。
+feed-adapter = { $name } { $state }（{ $source }）、{ $gpsd }
+feed-hci-monitor = HCI モニター
+feed-gpsd = gpsd { $state }
+feed-no-gpsd = gpsd なし
+feed-replay-ended = 再生終了
+feed-replay-fastest = 再生（最高速）
+feed-replay-speed = 再生 { $speed } 倍速
+link-down = 停止：{ $why }
+
+# 画面なし（--headless）の記録行：電波と gpsd の状態の変化。
+log-adapter = アダプター：{ $state }
+log-adapter-down = アダプター：停止：{ $cause }（{ $why }）
+log-adapter-event = アダプター { $name }：{ $event }
+log-monitor-down = HCI モニター：停止：{ $why }
+log-gpsd = gpsd：{ $state }
+radio-present = { $name }（{ $address }）を検出
+radio-opened = 使用開始
+radio-closed = 停止
+radio-removed = 取り外し

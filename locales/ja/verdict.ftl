@@ -25,3 +25,14 @@ evidence-after_ride = { $distance } の移動のあとも { $after }一緒にい
 evidence-places = 立ち止まるか歩いているあいだに { $places } か所で合計 { $stopped }一緒にいた
 evidence-long_ride = 一続きの乗車中だけだが { $with_you }と長い
 evidence-time_only = { $with_you }一緒にいた
+
+# 識別子の規則で分かったこと（コード "identity" の理由）。
+identity-linked = { $n } 個の識別子は 1 台のタグのもの：{ $how }
+identity-by-aging-counter = SmartTag と同じように経過カウンターが続いて増えていた
+identity-by-address-ephemeral-id = 一時 ID が変わってもアドレスが変わらなかった
+identity-by-address-service-data = サービスデータ内の識別子が変わってもアドレスが変わらなかった
+identity-by-within-seconds = 新しいアドレスが前のものから数秒以内に現れ、状態バイトも電波の強さも同じだった
+identity-by-daily-change = 新しい鍵が毎日 4 時の切り替わりで、同じ場所、同じ状態バイトのまま現れた
+identity-ambiguous = 新しい識別子で、以前の { $n } 台のどれが切り替わったものとも考えられ、どれとも決められません：別のタグとして扱っていますが、そのどれかと同じタグかもしれません
+identity-heard-again = この項目にまとめた識別子が、次の識別子に切り替わった後にも受信されました：それ以前の検知には 2 台のタグが含まれている可能性があります
+identity-split-from = 次の識別子に切り替わったとみなした後にも受信されたため、その時点から別のタグとして扱っています（{ $entry } を参照）

@@ -1,6 +1,7 @@
 //! btsnoop version 1 (Android "Bluetooth HCI snoop log", BlueZ btmon): a 16-byte file
 //! header, then records of a 24-byte big-endian header and the packet.
 
+use crate::i18n::Message;
 use crate::model::Advertisement;
 
 use super::hci::HciDecoder;
@@ -50,19 +51,22 @@ impl BtsnoopReader {
 /// Reads the file header; returns the datalink, one tagwatch reads.
 pub(crate) fn read_header(input: &mut Input) -> Result<u32, CaptureError> {
     let mut header = [0u8; 16];
-    input.read_exact(&mut header, 0, "file header")?;
+    input.read_exact(&mut header, 0, "part-file-header")?;
     if &header[..8] != MAGIC {
-        return Err(input.error(0, "not a btsnoop file"));
+        return Err(input.error(0, Message::new("capture-not-btsnoop")));
     }
     let version = u32::from_be_bytes([header[8], header[9], header[10], header[11]]);
     if version != 1 {
-        return Err(input.error(8, format!("unsupported btsnoop version {version}")));
+        return Err(input.error(
+            8,
+            Message::new("capture-btsnoop-version").with("version", version),
+        ));
     }
     let datalink = u32::from_be_bytes([header[12], header[13], header[14], header[15]]);
     if ![DATALINK_H1, DATALINK_H4, DATALINK_MONITOR].contains(&datalink) {
         return Err(input.error(
             12,
-            format!("unsupported datalink {datalink} (tagwatch reads 1001, 1002 and 2001)"),
+            Message::new("capture-btsnoop-datalink").with("datalink", datalink),
         ));
     }
     Ok(datalink)
@@ -82,7 +86,7 @@ pub(crate) fn read_record<'b>(
 ) -> Result<Option<Record<'b>>, CaptureError> {
     let start = input.pos();
     let mut header = [0u8; RECORD_HEADER_LEN];
-    if !input.read_or_eof(&mut header, start, "record header")? {
+    if !input.read_or_eof(&mut header, start, "part-record-header")? {
         return Ok(None);
     }
     // Original length, included length, flags, cumulative drops, timestamp.
@@ -91,7 +95,7 @@ pub(crate) fn read_record<'b>(
     let mut ts = [0u8; 8];
     ts.copy_from_slice(&header[16..24]);
     let time_us = i64::from_be_bytes(ts).saturating_sub(EPOCH_OFFSET_US);
-    let data = input.read_record(buf, included, start, "record")?;
+    let data = input.read_record(buf, included, start, "part-record")?;
     Ok(Some(Record { flags, time_us, data }))
 }
 

@@ -6,6 +6,7 @@ use std::io::{self, Read, Seek};
 use std::path::Path;
 
 use super::{CaptureError, Format, btsnoop};
+use crate::i18n::Message;
 
 pub(crate) const ZIP_MAGIC: &[u8; 4] = b"PK\x03\x04";
 
@@ -24,7 +25,7 @@ pub(crate) fn snoop_logs(path: &Path) -> Result<Vec<String>, CaptureError> {
         return Err(error(
             path,
             0,
-            format!("holds {} files, more than a bug report", zip.len()),
+            Message::new("zip-too-many-files").count("n", zip.len() as u64),
         ));
     }
     let mut logs = Vec::new();
@@ -32,7 +33,7 @@ pub(crate) fn snoop_logs(path: &Path) -> Result<Vec<String>, CaptureError> {
     for i in 0..zip.len() {
         let mut entry = zip
             .by_index(i)
-            .map_err(|e| error(path, 0, format!("entry {i}: {e}")))?;
+            .map_err(|e| error(path, 0, zip_entry(&i.to_string(), &e)))?;
         // An entry without a readable name could not be named to the user nor opened again.
         let Ok(name) = entry.name().map(|n| n.into_owned()) else {
             continue;
@@ -43,7 +44,7 @@ pub(crate) fn snoop_logs(path: &Path) -> Result<Vec<String>, CaptureError> {
         let at = entry.header_start();
         // File header (16 bytes), then the first record's header with its time last.
         let mut head = [0u8; 40];
-        let n = read_up_to(&mut entry, &mut head).map_err(|e| error(path, at, format!("{name}: {e}")))?;
+        let n = read_up_to(&mut entry, &mut head).map_err(|e| error(path, at, zip_entry(&name, &e)))?;
         if !head[..n].starts_with(btsnoop::MAGIC) {
             continue;
         }
@@ -53,21 +54,13 @@ pub(crate) fn snoop_logs(path: &Path) -> Result<Vec<String>, CaptureError> {
         logs.push((first_us.unwrap_or(i64::MAX), name));
     }
     if logs.is_empty() {
-        return Err(error(
-            path,
-            0,
-            "this zip holds no Bluetooth HCI snoop log: if it is an Android bug report, enable \
-             \"Bluetooth HCI snoop log\" in the phone's developer options, turn Bluetooth off and \
-             on, and make the bug report again; if it holds captures, unpack it and give the \
-             capture files in it"
-                .into(),
-        ));
+        return Err(error(path, 0, Message::new("zip-no-snoop-log")));
     }
     if declared > MAX_INFLATED {
         return Err(error(
             path,
             0,
-            format!("its snoop logs inflate to {declared} bytes, more than the 2 GiB tagwatch reads"),
+            Message::new("zip-logs-too-large").with("bytes", declared),
         ));
     }
     logs.sort();
@@ -80,24 +73,28 @@ pub(crate) fn extract(path: &Path, inner: &str) -> Result<std::fs::File, Capture
     let mut zip = open(path)?;
     let mut entry = zip
         .by_name(inner)
-        .map_err(|e| error(path, 0, format!("{inner}: {e}")))?;
+        .map_err(|e| error(path, 0, zip_entry(inner, &e)))?;
     let at = entry.header_start();
     let declared = entry.size();
     if declared > MAX_INFLATED {
         return Err(error(
             path,
             at,
-            format!("{inner} inflates to {declared} bytes, more than the 2 GiB tagwatch reads"),
+            Message::new("zip-entry-too-large")
+                .with("entry", inner)
+                .with("bytes", declared),
         ));
     }
-    let failed = |e: io::Error| error(path, at, format!("{inner}: {e}"));
+    let failed = |e: io::Error| error(path, at, zip_entry(inner, &e));
     let mut out = tempfile::tempfile().map_err(failed)?;
     // One byte past the declared size lets the zip reader see the lie and refuse it; the bound
     // holds the disk to the declared size should a reader not check.
     let copied = io::copy(&mut (&mut entry).take(declared + 1), &mut out).map_err(failed)?;
     if copied > declared {
-        let message = format!("{inner} inflates to more than the {declared} bytes it declares");
-        return Err(error(path, at, message));
+        let problem = Message::new("zip-entry-lies")
+            .with("entry", inner)
+            .with("bytes", declared);
+        return Err(error(path, at, problem));
     }
     out.rewind().map_err(failed)?;
     Ok(out)
@@ -109,12 +106,11 @@ pub(crate) fn declared_size(path: &Path, inner: &str) -> Option<u64> {
 }
 
 fn open(path: &Path) -> Result<zip::ZipArchive<std::fs::File>, CaptureError> {
-    let file = std::fs::File::open(path).map_err(|e| error(path, 0, format!("cannot open: {e}")))?;
-    zip::ZipArchive::new(file).map_err(|e| {
-        let message =
-            format!("a zip archive that cannot be read ({e}): unpack it and give the capture files in it");
-        error(path, 0, message)
-    })
+    let file = std::fs::File::open(path).map_err(|e| {
+        let problem = Message::new("capture-cannot-open").nested("why", Message::io(&e));
+        error(path, 0, problem)
+    })?;
+    zip::ZipArchive::new(file).map_err(|e| error(path, 0, Message::new("zip-unreadable").with("detail", e)))
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -130,11 +126,18 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-fn error(path: &Path, offset: u64, message: String) -> CaptureError {
+/// An entry `name` of the zip that could not be read, with the reader's reason.
+fn zip_entry(name: &str, e: &dyn std::fmt::Display) -> Message {
+    Message::new("zip-entry-unreadable")
+        .with("entry", name)
+        .with("detail", e)
+}
+
+fn error(path: &Path, offset: u64, problem: Message) -> CaptureError {
     CaptureError {
         path: path.to_path_buf(),
         format: Some(Format::BugReport),
         offset,
-        message,
+        problem,
     }
 }

@@ -5,6 +5,7 @@ use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use super::{CaptureError, Format};
+use crate::i18n::Message;
 
 /// Larger than any record we accept, so a record never needs two refills and reading
 /// costs no syscall per record.
@@ -35,12 +36,12 @@ impl Input {
         self.pos
     }
 
-    pub(crate) fn error(&self, offset: u64, message: impl Into<String>) -> CaptureError {
+    pub(crate) fn error(&self, offset: u64, problem: Message) -> CaptureError {
         CaptureError {
             path: self.path.clone(),
             format: Some(self.format),
             offset,
-            message: message.into(),
+            problem,
         }
     }
 
@@ -54,7 +55,7 @@ impl Input {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     let at = self.pos + filled as u64;
-                    return Err(self.error(at, format!("read error: {e}")));
+                    return Err(self.error(at, read_error(&e)));
                 }
             }
         }
@@ -68,12 +69,12 @@ impl Input {
         &mut self,
         buf: &mut [u8],
         record_start: u64,
-        what: &str,
+        what: &'static str,
     ) -> Result<bool, CaptureError> {
         match self.fill(buf)? {
             0 if !buf.is_empty() => Ok(false),
             n if n == buf.len() => Ok(true),
-            _ => Err(self.error(record_start, format!("truncated {what}"))),
+            _ => Err(self.error(record_start, truncated(what))),
         }
     }
 
@@ -82,12 +83,12 @@ impl Input {
         &mut self,
         buf: &mut [u8],
         record_start: u64,
-        what: &str,
+        what: &'static str,
     ) -> Result<(), CaptureError> {
         if self.fill(buf)? == buf.len() {
             Ok(())
         } else {
-            Err(self.error(record_start, format!("truncated {what}")))
+            Err(self.error(record_start, truncated(what)))
         }
     }
 
@@ -97,10 +98,15 @@ impl Input {
         buf: &'b mut Vec<u8>,
         len: usize,
         record_start: u64,
-        what: &str,
+        what: &'static str,
     ) -> Result<&'b [u8], CaptureError> {
         if len > MAX_RECORD_LEN {
-            return Err(self.error(record_start, format!("{what} length {len} exceeds 1 MiB")));
+            return Err(self.error(
+                record_start,
+                Message::new("capture-too-long")
+                    .nested("what", Message::new(what))
+                    .with("len", len),
+            ));
         }
         if buf.len() < len {
             buf.resize(len, 0);
@@ -117,12 +123,21 @@ impl Input {
         let limit = MAX_RECORD_LEN as u64 + 1;
         let n = match (&mut self.inner).take(limit).read_until(b'\n', line) {
             Ok(n) => n,
-            Err(e) => return Err(self.error(start, format!("read error: {e}"))),
+            Err(e) => return Err(self.error(start, read_error(&e))),
         };
         self.pos += n as u64;
         if n as u64 == limit && line.last() != Some(&b'\n') {
-            return Err(self.error(start, "line longer than 1 MiB"));
+            return Err(self.error(start, Message::new("capture-line-too-long")));
         }
         Ok(n)
     }
+}
+
+/// A record cut short; `what` is the catalogue id of the part (`part-record` ...).
+fn truncated(what: &'static str) -> Message {
+    Message::new("capture-truncated").nested("what", Message::new(what))
+}
+
+pub(crate) fn read_error(e: &io::Error) -> Message {
+    Message::new("capture-read-error").nested("why", Message::io(e))
 }

@@ -2,6 +2,7 @@
 //! allowed), then one advertisement per line. The live scanner records with
 //! [`JsonlWriter`]; [`JsonlReader`] reads such recordings back.
 
+use crate::i18n::Message;
 use std::borrow::Cow;
 use std::io::{self, Write};
 
@@ -65,7 +66,7 @@ impl JsonlReader {
         loop {
             line.clear();
             if input.read_line(&mut line)? == 0 {
-                return Err(input.error(0, "no header line"));
+                return Err(input.error(0, Message::new("capture-jsonl-no-header")));
             }
             if !is_blank(&line) {
                 break;
@@ -75,13 +76,13 @@ impl JsonlReader {
         match serde_json::from_slice::<Header<'_>>(text) {
             Ok(h) if h.format == FORMAT_NAME && h.version == VERSION => {}
             Ok(h) if h.format == FORMAT_NAME => {
-                return Err(input.error(0, format!("unsupported tagwatch-jsonl version {}", h.version)));
-            }
-            _ => {
                 return Err(input.error(
                     0,
-                    "first line is not a {\"format\":\"tagwatch-jsonl\",\"version\":1} header",
+                    Message::new("capture-jsonl-version").with("version", h.version),
                 ));
+            }
+            _ => {
+                return Err(input.error(0, Message::new("capture-jsonl-bad-header")));
             }
         }
         Ok(JsonlReader {

@@ -1,5 +1,6 @@
 //! Frames of the pcap/pcapng link types that carry Bluetooth LE advertisements.
 
+use crate::i18n::Message;
 use crate::model::Advertisement;
 
 use super::ReadStats;
@@ -49,8 +50,8 @@ impl LinkType {
 }
 
 /// Message for a link type we cannot decode.
-pub(crate) fn unsupported(n: u32) -> String {
-    format!("unsupported link type {n} ({READS})")
+pub(crate) fn unsupported(n: u32) -> Message {
+    Message::new("capture-link-type").with("link", n)
 }
 
 const READS: &str = "tagwatch reads 187, 201, 251, 256 and 272";

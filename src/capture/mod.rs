@@ -8,6 +8,7 @@ use std::fmt;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use crate::i18n::{Lang, Localised, Message};
 use crate::model::{Advertisement, PLAUSIBLE_TIME_US};
 
 mod btsnoop;
@@ -60,17 +61,31 @@ impl fmt::Display for Format {
 /// A capture that cannot be read on: names the file, the format and the byte offset (a
 /// file whose format is unknown was not read as a capture, so it has no offset to give).
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {}", match format {
-    Some(Format::BugReport) if *offset == 0 => message.to_string(),
-    Some(Format::BugReport) => format!("{message} (zip entry at byte offset {offset})"),
-    Some(f) => format!("{f} capture: {message} at byte offset {offset}"),
-    None => format!("unknown format: {message}"),
-})]
+#[error("{}", self.text(Lang::En))]
 pub struct CaptureError {
     pub path: PathBuf,
     pub format: Option<Format>,
     pub offset: u64,
-    pub message: String,
+    /// What is wrong, worded in each language.
+    pub problem: Message,
+}
+
+impl Localised for CaptureError {
+    fn text(&self, lang: Lang) -> String {
+        let key = match self.format {
+            Some(Format::BugReport) if self.offset == 0 => "capture-error-zip",
+            Some(Format::BugReport) => "capture-error-zip-entry",
+            Some(_) => "capture-error-at",
+            None => "capture-error-unknown",
+        };
+        let format = self.format.map(|f| f.to_string());
+        Message::new(key)
+            .with("path", self.path.display())
+            .with("format", format.unwrap_or_default())
+            .with("offset", self.offset)
+            .nested("problem", self.problem.clone())
+            .text(lang)
+    }
 }
 
 /// Counts a reader keeps so a user can see what was read and what was passed over.
@@ -120,13 +135,13 @@ pub fn open(path: &Path) -> Result<Capture, CaptureError> {
         path: path.to_path_buf(),
         format: None,
         offset: 0,
-        message: format!("cannot open: {e}"),
+        problem: Message::new("capture-cannot-open").nested("why", Message::io(&e)),
     };
     let file = std::fs::File::open(path).map_err(fail)?;
     let meta = file.metadata().map_err(fail)?;
     if meta.is_dir() {
         return Err(CaptureError {
-            message: "a folder, not a capture: give the capture files in it".into(),
+            problem: Message::new("capture-folder"),
             ..fail(io::ErrorKind::IsADirectory.into())
         });
     }
@@ -244,17 +259,17 @@ fn hash(mut reader: impl Read) -> io::Result<(String, u64)> {
 /// Reads a capture from any byte stream (stdin, a decompressor ...), recognising the
 /// format from the first bytes. `path_for_errors` only names the input in errors.
 pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<Capture, CaptureError> {
-    let error = |message: String| CaptureError {
+    let error = |problem: Message| CaptureError {
         path: path_for_errors.to_path_buf(),
         format: None,
         offset: 0,
-        message,
+        problem,
     };
     let mut head = Vec::new();
-    let read_error = |e: io::Error| error(format!("read error: {e}"));
+    let read_error = |e: io::Error| error(input::read_error(&e));
     sniff(&mut reader, &mut head, MAGIC_LEN, |_| false).map_err(read_error)?;
     if head.is_empty() {
-        return Err(error("empty file, not a capture".into()));
+        return Err(error(Message::new("capture-empty")));
     }
     let mut format = detect(&head);
     if format.is_none() {
@@ -269,9 +284,7 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
             return Err(error(what));
         }
     }
-    let format = format.ok_or_else(|| {
-        error("not a btsnoop, pcap, pcapng, PacketLogger or tagwatch JSON Lines capture".into())
-    })?;
+    let format = format.ok_or_else(|| error(Message::new("capture-no-known-format")))?;
     // Put the sniffed bytes back in front of the rest of the stream.
     let stream: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
     let input = input::Input::new(stream, path_for_errors, format);
@@ -282,7 +295,7 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
         Format::JsonLines => Box::new(jsonl::JsonlReader::new(input)?),
         Format::PacketLogger(little_endian) => Box::new(pklg::PklgReader::new(input, little_endian)),
         // Never detected from a stream: a zip is looked into only as a file (`members`).
-        Format::BugReport => return Err(error("a zip is read as a file, not from a stream".into())),
+        Format::BugReport => return Err(error(Message::new("capture-zip-stream"))),
     };
     Ok(Capture {
         format,
@@ -328,11 +341,9 @@ fn first_line(head: &[u8]) -> Option<&[u8]> {
 
 /// What a file that is no capture looks like, with what to do with it: people give a GPS
 /// track or a zip of captures where a capture belongs.
-fn not_a_capture(head: &[u8]) -> Option<String> {
+fn not_a_capture(head: &[u8]) -> Option<Message> {
     if head.starts_with(b"PK\x03\x04") {
-        return Some(
-            "this is a zip archive, not a capture: unpack it and give the capture files in it".into(),
-        );
+        return Some(Message::new("capture-is-zip"));
     }
     let track = crate::location::detect(&String::from_utf8_lossy(head))?;
     // JSON tracks share the `{` of a JSON Lines capture, whose header names its format.
@@ -342,14 +353,12 @@ fn not_a_capture(head: &[u8]) -> Option<String> {
     if detect(head) == Some(Format::JsonLines) && (!json_track || jsonl_header) {
         return None;
     }
-    let article = if track == crate::location::TrackFormat::Nmea {
-        "an"
-    } else {
-        "a"
+    // "an NMEA 0183 track", "a GPX track".
+    let key = match track {
+        crate::location::TrackFormat::Nmea => "capture-is-track-an",
+        _ => "capture-is-track",
     };
-    Some(format!(
-        "this looks like {article} {track} track, not a capture: give it with --track"
-    ))
+    Some(Message::new(key).with("track", track))
 }
 
 /// Recognises a format from its magic bytes: btsnoop's "btsnoop\0", the pcap magic

@@ -3,6 +3,7 @@
 //! adapter's index and the time the kernel stamped it (kernel `include/net/bluetooth/hci_mon.h`,
 //! BlueZ `doc/btsnoop.rst`).
 
+use crate::i18n::Message;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -106,7 +107,7 @@ impl MonitorStream {
         let mut input = Input::new(reader, name, Format::Btsnoop);
         let datalink = btsnoop::read_header(&mut input)?;
         if datalink != DATALINK_MONITOR {
-            return Err(input.error(12, format!("datalink {datalink}, not 2001 (monitor frames)")));
+            return Err(input.error(12, Message::new("capture-not-monitor").with("datalink", datalink)));
         }
         Ok(MonitorStream {
             input,
@@ -143,8 +144,12 @@ pub fn to_monitor(
     let mut frames = 0u64;
     let mut write = |input: &Input, frame: &Frame<'_>| {
         frames += 1;
-        out.write(frame)
-            .map_err(|e| input.error(input.pos(), format!("cannot write: {e}")))
+        out.write(frame).map_err(|e| {
+            input.error(
+                input.pos(),
+                Message::new("capture-cannot-write").nested("why", Message::io(&e)),
+            )
+        })
     };
     let mut announced = datalink == DATALINK_MONITOR;
     while let Some(r) = btsnoop::read_record(&mut input, &mut buf)? {

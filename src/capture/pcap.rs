@@ -29,7 +29,7 @@ pub(crate) struct PcapReader {
 impl PcapReader {
     pub(crate) fn new(mut input: Input) -> Result<Self, CaptureError> {
         let mut header = [0u8; 24];
-        input.read_exact(&mut header, 0, "file header")?;
+        input.read_exact(&mut header, 0, "part-file-header")?;
         let magic = [header[0], header[1], header[2], header[3]];
         let big_endian = magic[0] == 0xA1;
         let nanoseconds = magic == MAGICS[2] || magic == MAGICS[3];
@@ -66,7 +66,7 @@ impl AdvertisementSource for PcapReader {
         }
         let start = self.input.pos();
         let mut header = [0u8; 16];
-        if !self.input.read_or_eof(&mut header, start, "record header")? {
+        if !self.input.read_or_eof(&mut header, start, "part-record-header")? {
             self.done = true;
             self.frames.finish(&mut self.stats, sink);
             return Ok(false);
@@ -81,7 +81,9 @@ impl AdvertisementSource for PcapReader {
             fraction
         };
         let time_us = seconds * 1_000_000 + fraction_us;
-        let frame = self.input.read_record(&mut self.buf, included, start, "record")?;
+        let frame = self
+            .input
+            .read_record(&mut self.buf, included, start, "part-record")?;
         self.stats.records += 1;
         self.frames
             .frame(self.link, frame, time_us, &mut self.stats, sink);

@@ -3,6 +3,7 @@
 //! its link type and timestamp resolution; packets come in Enhanced, Simple or
 //! (obsolete) Packet Blocks. Other blocks are skipped.
 
+use crate::i18n::Message;
 use crate::model::Advertisement;
 
 use super::input::{Input, MAX_RECORD_LEN};
@@ -97,7 +98,7 @@ fn u32_at(b: &[u8], i: usize, big_endian: bool) -> u32 {
 /// SnapLen (u32), options.
 fn interface(body: &[u8], be: bool, input: &Input, start: u64) -> Result<Interface, CaptureError> {
     if body.len() < 8 {
-        return Err(input.error(start, "interface description block too short"));
+        return Err(input.error(start, Message::new("capture-pcapng-idb-short")));
     }
     let number = u16_at(body, 0, be) as u32;
     let link = LinkType::from_number(number).ok_or(number);
@@ -145,7 +146,7 @@ impl AdvertisementSource for PcapngReader {
         }
         let start = self.input.pos();
         let mut header = [0u8; 8];
-        if !self.input.read_or_eof(&mut header, start, "block header")? {
+        if !self.input.read_or_eof(&mut header, start, "part-block-header")? {
             self.done = true;
             self.frames.finish(&mut self.stats, sink);
             return Ok(false);
@@ -154,20 +155,18 @@ impl AdvertisementSource for PcapngReader {
         if header[..4] == SHB_TYPE {
             // The byte-order magic after the length tells how to read the length.
             let mut bom = [0u8; 4];
-            self.input.read_exact(&mut bom, start, "section header block")?;
+            self.input.read_exact(&mut bom, start, "part-section-header")?;
             consumed += 4;
             self.big_endian = match u32::from_be_bytes(bom) {
                 BYTE_ORDER_MAGIC => true,
                 m if m.swap_bytes() == BYTE_ORDER_MAGIC => false,
                 _ => {
-                    return Err(self
-                        .input
-                        .error(start, "section header block has no byte-order magic"));
+                    return Err(self.input.error(start, Message::new("capture-pcapng-no-bom")));
                 }
             };
             self.interfaces.clear();
         } else if start == 0 {
-            return Err(self.input.error(0, "does not start with a section header block"));
+            return Err(self.input.error(0, Message::new("capture-pcapng-no-shb")));
         }
         let be = self.big_endian;
         let block_type = u32_at(&header, 0, be);
@@ -182,13 +181,15 @@ impl AdvertisementSource for PcapngReader {
         if !total.is_multiple_of(4) || total < minimum || total > MAX_RECORD_LEN {
             return Err(self.input.error(
                 start,
-                format!("block length {total} is invalid for block type {block_type:#x}"),
+                Message::new("capture-pcapng-block-length")
+                    .with("len", total)
+                    .with("kind", format!("{block_type:#x}")),
             ));
         }
         // Body and trailing length.
         let rest = self
             .input
-            .read_record(&mut self.buf, total - consumed, start, "block")?;
+            .read_record(&mut self.buf, total - consumed, start, "part-block")?;
         let body = &rest[..rest.len() - 4];
         match block_type {
             IDB => {

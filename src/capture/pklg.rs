@@ -3,6 +3,7 @@
 //! it), seconds and microseconds since 1970, a type byte and the packet. Files come in
 //! either byte order; the first records tell which, as Wireshark recognises them.
 
+use crate::i18n::Message;
 use crate::model::Advertisement;
 
 use super::hci::HciDecoder;
@@ -82,21 +83,20 @@ impl AdvertisementSource for PklgReader {
         }
         let start = self.input.pos();
         let mut h = [0u8; HEADER_LEN];
-        if !self.input.read_or_eof(&mut h, start, "record header")? {
+        if !self.input.read_or_eof(&mut h, start, "part-record-header")? {
             self.done = true;
             self.hci.flush(&mut self.stats, sink);
             return Ok(false);
         }
         let (len, secs, usecs) = header(&h, self.little_endian);
         if len < 8 {
-            return Err(self.input.error(
-                start,
-                format!("record length {len} is shorter than its timestamp"),
-            ));
+            return Err(self
+                .input
+                .error(start, Message::new("capture-pklg-short").with("len", len)));
         }
         let data = self
             .input
-            .read_record(&mut self.buf, len as usize - 8, start, "record")?;
+            .read_record(&mut self.buf, len as usize - 8, start, "part-record")?;
         self.stats.records += 1;
         let time_us = i64::from(secs) * 1_000_000 + i64::from(usecs);
         match data.split_first() {

@@ -178,11 +178,11 @@ fn truncation_at_every_byte_is_an_error_at_the_record_start() {
     for cut in 0..full.len() {
         match read_all(&full[..cut]) {
             Ok((_, stats, _)) => assert!(starts.contains(&(cut as u64)), "cut {cut}: {stats:?}"),
-            Err(e) if cut == 0 => assert!(e.message.contains("empty"), "{e}"),
+            Err(e) if cut == 0 => assert!(e.problem.to_string().contains("empty"), "{e}"),
             // A cut magic number is simply not a capture.
             Err(e) if cut < 8 => assert_eq!((e.format, e.offset), (None, 0)),
             Err(e) => {
-                assert!(e.message.contains("truncated"), "cut {cut}: {e}");
+                assert!(e.problem.to_string().contains("truncated"), "cut {cut}: {e}");
                 let expected = if cut < 16 {
                     0
                 } else {
@@ -227,7 +227,7 @@ fn absurd_record_lengths_are_errors() {
     f[16 + 4..16 + 8].copy_from_slice(&(2u32 << 20).to_be_bytes());
     let e = read_all(&f).unwrap_err();
     assert_eq!(e.offset, 16);
-    assert!(e.message.contains("exceeds 1 MiB"), "{e}");
+    assert!(e.problem.to_string().contains("exceeds 1 MiB"), "{e}");
     assert!(e.to_string().starts_with("t: btsnoop capture: "), "{e}");
 
     let mut g = pcapng_sample(false);
@@ -235,14 +235,14 @@ fn absurd_record_lengths_are_errors() {
     g[first_block + 4] = 21; // IDB length not a multiple of 4
     let e = read_all(&g).unwrap_err();
     assert_eq!(e.offset, first_block as u64);
-    assert!(e.message.contains("block length 21"), "{e}");
+    assert!(e.problem.to_string().contains("block length 21"), "{e}");
 }
 
 #[test]
 fn unknown_and_empty_inputs_are_errors_at_offset_zero() {
     let e = read_all(b"").unwrap_err();
     assert_eq!((e.format, e.offset), (None, 0));
-    assert!(e.message.contains("empty"));
+    assert!(e.problem.to_string().contains("empty"));
     let e = read_all(b"GIF89a\0\0\0\0").unwrap_err();
     assert_eq!((e.format, e.offset), (None, 0));
     assert_eq!(
@@ -254,12 +254,12 @@ fn unknown_and_empty_inputs_are_errors_at_offset_zero() {
     let mut pcap = PcapLlWriter::new(Vec::new()).unwrap().into_inner().unwrap();
     pcap[20..24].copy_from_slice(&1u32.to_le_bytes()); // Ethernet
     let e = read_all(&pcap).unwrap_err();
-    assert!(e.message.contains("link type 1 "), "{e}");
+    assert!(e.problem.to_string().contains("link type 1 "), "{e}");
 }
 
 #[test]
 fn a_gps_track_or_a_zip_given_as_a_capture_is_named_with_what_to_do() {
-    let hint = |bytes: &[u8]| read_all(bytes).unwrap_err().message;
+    let hint = |bytes: &[u8]| read_all(bytes).unwrap_err().problem.to_string();
     let gpx = b"<?xml version=\"1.0\"?>\n<gpx version=\"1.1\"><trk><trkseg>";
     assert!(
         hint(gpx).contains("looks like a GPX track, not a capture: give it with --track"),

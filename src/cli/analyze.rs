@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use tagwatch::analyze::{self, Outcome, analyze_files, total_size};
 use tagwatch::evidence::Source;
 use tagwatch::exit;
+use tagwatch::i18n::Localised;
 use tagwatch::present;
 
 use super::anchor::session_anchor;
@@ -54,7 +55,7 @@ pub(crate) fn run(args: &AnalyzeArgs) -> ExitCode {
     let unreadable = analyze::check_captures(&args.captures);
     if !unreadable.is_empty() {
         for e in &unreadable {
-            super::error(&present::neutralise(&e.to_string()));
+            super::error(&present::neutralise(&e.text(super::lang())));
         }
         return ExitCode::from(exit::BAD_INPUT);
     }
@@ -101,7 +102,7 @@ pub(crate) fn run(args: &AnalyzeArgs) -> ExitCode {
     drop(out);
 
     for error in analysis.captures.iter().filter_map(|c| c.error.as_ref()) {
-        super::error(&present::neutralise(&error.to_string()));
+        super::error(&present::neutralise(&error.text(super::lang())));
     }
     warn(&analysis.coverage);
     if let Some(e) = &analysis.store_error {

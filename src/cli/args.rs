@@ -11,6 +11,7 @@ use tagwatch::correlate::verdict::Sensitivity;
 use tagwatch::correlate::{Allowlist, NamedPlace};
 use tagwatch::coverage::{self, TrackRead};
 use tagwatch::exit;
+use tagwatch::i18n::Localised;
 use tagwatch::location::{DEFAULT_MAX_GAP_US, Track};
 use tagwatch::present;
 use tagwatch::store::{Mode, Store, StoreError};
@@ -203,7 +204,7 @@ impl DbArgs {
         Store::open(&self.path(), mode).map_err(|e| {
             cannot_open(&e);
             if mode == Mode::Create {
-                eprintln!("(give another place with --db PATH, or --no-store to only look)");
+                eprintln!("{}", super::lang().t("store-other-place-hint"));
             }
             ExitCode::from(exit::DATABASE)
         })
@@ -219,9 +220,9 @@ impl DbArgs {
 }
 
 pub(crate) fn cannot_open(e: &StoreError) {
-    super::error(&present::neutralise(&e.to_string()));
+    super::error(&present::neutralise(&e.text(super::lang())));
     if matches!(e, StoreError::Missing { .. }) {
-        eprintln!("(give the database with --db PATH or TAGWATCH_DB)");
+        eprintln!("{}", super::lang().t("store-missing-hint"));
     }
 }
 

@@ -13,7 +13,9 @@ use tagwatch::capture::{self, JsonlWriter, MonitorWriter};
 use tagwatch::correlate::advisory;
 use tagwatch::evidence::{HEARD_EXACT, HEARD_RECONSTRUCTED, Source};
 use tagwatch::exit;
+use tagwatch::i18n::Message;
 use tagwatch::interact::act;
+use tagwatch::listening::Cause;
 use tagwatch::live::ui::{self, App, Purpose};
 use tagwatch::live::{self, CaptureSink, Feed, Replay, Session};
 use tagwatch::location::PositionSource;
@@ -22,7 +24,7 @@ use tagwatch::scan::{self, AdapterFeed, LivePosition, Monitor};
 
 use super::anchor::session_anchor;
 use super::args::{JudgeArgs, OnAnchor, StoreArgs, parse_duration};
-use super::{BLUETOOTH_HINT, bad_input, begin, error, outcome_code, store_failed, warn};
+use super::{bad_input, begin, bluetooth_hint, error, outcome_code, store_failed, warn};
 
 /// `scan` and `sweep`.
 #[derive(Args)]
@@ -92,7 +94,11 @@ fn open_monitor(args: &LiveArgs) -> Result<Option<Monitor>, ExitCode> {
         let connected: std::io::Result<std::fs::File> = Err(std::io::ErrorKind::Unsupported.into());
         return match connected.and_then(|s| Monitor::stream(Box::new(s), path)) {
             Ok(m) => Ok(Some(m)),
-            Err(e) => Err(bad_input(&format!("--monitor-socket {shown}: {e}"))),
+            Err(e) => Err(bad_input(
+                &Message::new("live-monitor-socket-failed")
+                    .with("path", shown)
+                    .nested("why", Message::io(&e)),
+            )),
         };
     }
     let lang = super::lang();
@@ -162,9 +168,16 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         None => {
             let max_gap_us = i64::from(args.judge.max_gap) * 1_000_000;
             if judge.track.is_none() {
-                gps = match scan::live_gps(args.gpsd.as_deref(), max_gap_us) {
+                gps = match scan::live_gps(args.gpsd.as_deref(), max_gap_us, lang) {
                     Ok(g) => g,
-                    Err(e) => return bad_input(&format!("cannot start following gpsd: {e}")),
+                    Err(e) => {
+                        let code =
+                            bad_input(&Message::new("live-gpsd-failed").nested("why", Message::io(&e)));
+                        if let Some(hint) = tagwatch::listening::hint(Cause::NoGpsd, lang) {
+                            eprintln!("{hint}");
+                        }
+                        return code;
+                    }
                 };
             }
             let monitor = match open_monitor(args) {
@@ -183,8 +196,9 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
             match AdapterFeed::start(args.adapter.clone(), link, log, monitor) {
                 Ok(feed) => adapter = Some(feed),
                 Err(e) => {
-                    eprintln!("error: cannot start scanning: {e}");
-                    eprintln!("{BLUETOOTH_HINT}");
+                    let why = present::neutralise(&e.to_string());
+                    error(&lang.fill("live-scan-failed", &[("why", &why)]));
+                    eprintln!("{}", bluetooth_hint(&e.to_string(), lang));
                     return ExitCode::from(exit::NO_BLUETOOTH);
                 }
             }
@@ -284,7 +298,7 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
         let tz = *chrono::Local::now().offset();
         let mut app = App::new(
             purpose,
-            feed.describe(),
+            feed.describe(lang),
             feed.listener(),
             lang,
             tz,
@@ -391,9 +405,11 @@ pub(crate) fn run(args: &LiveArgs, purpose: Purpose) -> ExitCode {
     if let Some(why) = monitor_error {
         // Frames from a socket are an input like a capture; the kernel's are the radio's.
         if args.monitor_socket.is_some() {
-            return bad_input(&why);
+            return bad_input(&Message::new("live-monitor-socket-stopped").with("why", why));
         }
-        eprintln!("error: the HCI monitor stopped: {}", present::neutralise(&why));
+        let why = present::neutralise(&why);
+        error(&lang.fill("live-monitor-stopped", &[("why", &why)]));
+        eprintln!("{}", bluetooth_hint(&why, lang));
         return ExitCode::from(exit::NO_BLUETOOTH);
     }
     let outcome_now = result.outcome();

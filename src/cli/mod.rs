@@ -24,7 +24,7 @@ use tagwatch::analyze::Outcome;
 use tagwatch::coverage::Coverage;
 use tagwatch::evidence::Source;
 use tagwatch::exit;
-use tagwatch::i18n::{self, Lang};
+use tagwatch::i18n::{self, Lang, Localised};
 use tagwatch::interact::act::Action;
 use tagwatch::live::ui::Purpose;
 use tagwatch::present;
@@ -149,15 +149,11 @@ pub(crate) fn warn(coverage: &Coverage) {
     }
 }
 
-/// What to check when BlueZ cannot be used.
-pub(crate) const BLUETOOTH_HINT: &str = "Is bluetoothd running (`systemctl start bluetooth`)? Is the adapter \
-    powered (`bluetoothctl power on`)? May your user use it (the `bluetooth` group, or root)?";
-
 /// What to do about a Bluetooth fault reported as `why`: the one step for its cause (which
 /// service to start, which command powers the adapter, which group to join), else all of them.
 pub(crate) fn bluetooth_hint(why: &str, lang: tagwatch::i18n::Lang) -> String {
     tagwatch::listening::hint(tagwatch::listening::Cause::of_radio(why), lang)
-        .unwrap_or_else(|| BLUETOOTH_HINT.to_string())
+        .unwrap_or_else(|| lang.t("hint_bluetooth_all").to_string())
 }
 
 /// Begins a session of `kind` in the store, if there is one, keeping the `settings` it judges
@@ -181,7 +177,7 @@ pub(crate) fn store_failed(e: &StoreError) -> ExitCode {
         "{}",
         lang().fill(
             "cli-store-failed",
-            &[("error", &present::neutralise(&e.to_string()))]
+            &[("error", &present::neutralise(&e.text(lang())))]
         )
     );
     match e {
@@ -206,8 +202,9 @@ pub(crate) fn error(text: &str) {
     eprintln!("{}", lang().fill("cli-error", &[("text", &text)]));
 }
 
-pub(crate) fn bad_input(e: &dyn std::fmt::Display) -> ExitCode {
-    error(&present::neutralise(&e.to_string()));
+/// An input that cannot be read, worded in the chosen language: exit 2.
+pub(crate) fn bad_input(e: &dyn Localised) -> ExitCode {
+    error(&present::neutralise(&e.text(lang())));
     ExitCode::from(exit::BAD_INPUT)
 }
 

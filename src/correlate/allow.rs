@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::files::{self, FileError};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Localised, Message};
 use crate::model::BdAddr;
 
 /// Each entry with the 1-based line it is on (0: added by the live view's `m`).
@@ -41,18 +41,30 @@ impl Own {
     }
 }
 
-/// An allow list that cannot be used: unreadable (see [`crate::files`]), or a line that is
-/// none of the accepted forms.
+/// An allow list (or a places file) that cannot be used: unreadable (see [`crate::files`]),
+/// or a line that is none of the accepted forms.
 #[derive(Debug, thiserror::Error)]
+#[error("{}", self.text(Lang::En))]
 pub enum AllowError {
-    #[error(transparent)]
     File(#[from] FileError),
-    #[error("{path}: line {line}: {problem}")]
     Line {
         path: String,
         line: usize,
-        problem: String,
+        problem: Message,
     },
+}
+
+impl Localised for AllowError {
+    fn text(&self, lang: Lang) -> String {
+        match self {
+            AllowError::File(e) => e.text(lang),
+            AllowError::Line { path, line, problem } => Message::new("allow-line")
+                .with("path", path)
+                .with("line", line)
+                .nested("problem", problem.clone())
+                .text(lang),
+        }
+    }
 }
 
 impl Allowlist {
@@ -70,7 +82,7 @@ impl Allowlist {
     }
 
     /// Parses the text of an allow list; an error gives the 1-based line and the problem.
-    pub fn parse(text: &str) -> Result<Self, (usize, String)> {
+    pub fn parse(text: &str) -> Result<Self, (usize, Message)> {
         let mut list = Allowlist::default();
         for (n, raw) in text.lines().enumerate() {
             let line = raw.split('#').next().unwrap_or("").trim();
@@ -78,8 +90,8 @@ impl Allowlist {
                 continue;
             }
             if let Some(hex) = line.strip_prefix("identity:") {
-                let bytes =
-                    hex::decode(hex.trim()).map_err(|e| (n + 1, format!("identity is not hex: {e}")))?;
+                let bytes = hex::decode(hex.trim())
+                    .map_err(|e| (n + 1, Message::new("allow-not-hex").with("detail", e)))?;
                 list.identities.entry(bytes).or_insert(n + 1);
             } else if let Some(address) = BdAddr::parse(line).filter(|_| line.len() == 17) {
                 list.addresses.entry(address).or_insert(n + 1);
@@ -88,7 +100,7 @@ impl Allowlist {
             } else {
                 return Err((
                     n + 1,
-                    format!("{line:?} is not an address, a tagwatch id or identity:HEX"),
+                    Message::new("allow-bad-line").with("line", format!("{line:?}")),
                 ));
             }
         }

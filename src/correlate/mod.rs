@@ -29,7 +29,7 @@ pub use named::NamedPlace;
 pub use places::{
     CONTINUOUS_US, MAX_ACCURACY_M, MAX_PLACES, PLACE_DWELL_US, PLACE_RADIUS_M, Places, STAY_US,
 };
-pub use reason::Reason;
+pub use reason::{Identity, IdentityNote, LinkedBy, Reason};
 pub use rotation::Zone;
 use rotation::{Apart, Sighting};
 use verdict::{Evidence, Presence, Risk, Rules};
@@ -126,7 +126,7 @@ pub struct Tracker {
     pub member_ids: Vec<String>,
     /// Why this entry may be one tag with another, or two tags in one, when that could not be
     /// proven (said among the reasons).
-    pub identity_notes: Vec<String>,
+    pub identity_notes: Vec<Identity>,
     /// What stays as the tag rotates, kept with the evidence so that a later day's entry of the
     /// same tag is recognised (see [`history`]); only for tags that rotate or count.
     pub lineage: Option<Box<Lineage>>,
@@ -373,10 +373,8 @@ impl<'t> Trackers<'t> {
                     Err(Apart::Ambiguous(_)) if c.bystander() => self.push(key, c, adv),
                     Err(Apart::Ambiguous(n)) => {
                         let i = self.push(key, c, adv);
-                        self.entries[i].tracker.identity_notes.push(format!(
-                            "a new identity that {n} earlier tags could have rotated into, none \
-                             more likely: kept apart, though it may be one of them"
-                        ));
+                        let note = Identity::Ambiguous { candidates: n };
+                        self.entries[i].tracker.identity_notes.push(note);
                         i
                     }
                 };
@@ -560,16 +558,10 @@ impl<'t> Trackers<'t> {
             return i;
         }
         self.entries[i].replaced = None;
-        self.entries[i].tracker.identity_notes.push(
-            "an identity linked into this entry was heard again after its successor appeared: \
-             the sightings before then may be of two tags"
-                .to_string(),
-        );
-        let note = format!(
-            "heard again after another identity had been linked to it as its successor: kept \
-             apart from then on (see {})",
-            self.entries[i].tracker.id
-        );
+        self.entries[i].tracker.identity_notes.push(Identity::HeardAgain);
+        let note = Identity::SplitFrom {
+            entry: self.entries[i].tracker.id.clone(),
+        };
         let j = self.push(key, c, adv);
         self.entries[j].tracker.identity_notes.push(note);
         self.index.insert(key, j);

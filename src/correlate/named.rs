@@ -2,9 +2,10 @@
 //! instead of coordinates.
 
 use crate::files;
+use crate::i18n::Message;
 use crate::location::{Fix, distance_m};
 
-use super::Places;
+use super::{AllowError, Places};
 
 /// A named place matches a tracker's place whose centre is this close, unless given.
 pub const DEFAULT_RADIUS_M: f64 = 150.0;
@@ -67,10 +68,14 @@ impl NamedPlace {
 
     /// Reads a places file (a regular file of at most [`files::LIST`]), naming it and the
     /// line in any error.
-    pub fn read_file(path: &std::path::Path) -> Result<Vec<Self>, String> {
-        let bytes = files::read_regular(path, files::LIST).map_err(|e| e.to_string())?;
-        Self::parse_file(&String::from_utf8_lossy(&bytes))
-            .map_err(|(line, problem)| format!("{}: line {line}: {problem}", path.display()))
+    pub fn read_file(path: &std::path::Path) -> Result<Vec<Self>, AllowError> {
+        let bytes = files::read_regular(path, files::LIST)?;
+        Self::parse_file(&String::from_utf8_lossy(&bytes)).map_err(|(line, problem)| AllowError::Line {
+            path: path.display().to_string(),
+            line,
+            // A place's problem is worded in English only, so far.
+            problem: Message::as_is(problem),
+        })
     }
 
     fn contains(&self, at: &Fix) -> bool {

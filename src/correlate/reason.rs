@@ -44,9 +44,9 @@ pub enum Reason {
     DecidedBy {
         evidence: Evidence,
     },
-    /// How the entry's identities were told to be one tag (or kept apart), in English.
+    /// How the entry's identities were told to be one tag (or kept apart).
     Identity {
-        note: String,
+        note: IdentityNote,
     },
     /// Heard with you on each of `dates`, following you on `following_days` of them.
     HeardOnDays {
@@ -124,8 +124,7 @@ impl Reason {
             Reason::NewKeyEveryAdvertisement { keys } => lang.fill(&key, &[("keys", keys)]),
             Reason::Following { after_us } => lang.fill(&key, &[("after", &lang.duration(*after_us))]),
             Reason::DecidedBy { evidence } => lang.fill(&key, &[("evidence", &evidence.text(lang))]),
-            // Written by the identity rules in English only, so far.
-            Reason::Identity { note } => note.clone(),
+            Reason::Identity { note } => note.text(lang),
             Reason::HeardOnDays {
                 dates,
                 following_days,
@@ -146,6 +145,74 @@ impl Reason {
             | Reason::NotFlaggedNearOwner
             | Reason::AppleDeviceHighSensitivityOnly => lang.t(&key).to_string(),
         }
+    }
+}
+
+/// What the identity rules found about an entry's identities: a code with its values, or
+/// for records written before the notes had codes, their English sentence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum IdentityNote {
+    Coded(Identity),
+    Written(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Identity {
+    /// One tag through `identities` identities, linked by the family's rule.
+    Linked { identities: u32, how: LinkedBy },
+    /// A new identity that `candidates` earlier tags could have rotated into: kept apart.
+    Ambiguous { candidates: usize },
+    /// An identity linked into this entry was heard again after its successor appeared.
+    HeardAgain,
+    /// This entry was split from `entry` when its identity was heard again there.
+    SplitFrom { entry: String },
+}
+
+/// What a family's rotation rule went by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkedBy {
+    /// A SmartTag's aging counter went on.
+    AgingCounter,
+    /// The address stayed as Google's ephemeral id changed.
+    AddressEphemeralId,
+    /// The address stayed as Tile's service-data identifier changed.
+    AddressServiceData,
+    /// Find My near its owner: a new address within seconds, same status and signal.
+    WithinSeconds,
+    /// Find My separated: the key changed at the 04:00 daily change, same place and status.
+    DailyChange,
+}
+
+impl IdentityNote {
+    pub fn text(&self, lang: Lang) -> String {
+        let identity = match self {
+            IdentityNote::Written(sentence) => return sentence.clone(),
+            IdentityNote::Coded(identity) => identity,
+        };
+        match identity {
+            Identity::Linked { identities, how } => {
+                let how = lang.t(match how {
+                    LinkedBy::AgingCounter => "identity-by-aging-counter",
+                    LinkedBy::AddressEphemeralId => "identity-by-address-ephemeral-id",
+                    LinkedBy::AddressServiceData => "identity-by-address-service-data",
+                    LinkedBy::WithinSeconds => "identity-by-within-seconds",
+                    LinkedBy::DailyChange => "identity-by-daily-change",
+                });
+                lang.fill("identity-linked", &[("n", identities), ("how", &how)])
+            }
+            Identity::Ambiguous { candidates } => lang.fill("identity-ambiguous", &[("n", candidates)]),
+            Identity::HeardAgain => lang.t("identity-heard-again").to_string(),
+            Identity::SplitFrom { entry } => lang.fill("identity-split-from", &[("entry", entry)]),
+        }
+    }
+}
+
+impl From<Identity> for IdentityNote {
+    fn from(identity: Identity) -> IdentityNote {
+        IdentityNote::Coded(identity)
     }
 }
 

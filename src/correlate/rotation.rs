@@ -9,6 +9,7 @@
 
 use chrono::{Local, Offset, TimeZone, Timelike};
 
+use super::reason::{Identity, LinkedBy};
 use crate::classify::OwnerState;
 use crate::location::{Fix, distance_m};
 use crate::model::BdAddr;
@@ -296,21 +297,19 @@ pub(super) fn rule(family: &str) -> Option<Rule> {
 }
 
 /// What linked an entry's identities into one tag, for its reasons.
-pub(super) fn linked(t: &super::Tracker) -> Option<String> {
-    let n = t.identities;
+pub(super) fn linked(t: &super::Tracker) -> Option<Identity> {
     let how = match t.family {
-        "samsung_smarttag" => "its aging counter went on as a SmartTag's does",
-        "google_fmdn" => "its address stayed as its ephemeral id changed",
-        "tile" => "its address stayed as the identifier in its service data changed",
-        "apple_find_my" if t.owner_state == OwnerState::NearOwner => {
-            "each new address came within seconds of the last, with the same status byte and signal"
-        }
-        "apple_find_my" => {
-            "each new key came at the 04:00 daily change, at the same place, with the same status byte"
-        }
+        "samsung_smarttag" => LinkedBy::AgingCounter,
+        "google_fmdn" => LinkedBy::AddressEphemeralId,
+        "tile" => LinkedBy::AddressServiceData,
+        "apple_find_my" if t.owner_state == OwnerState::NearOwner => LinkedBy::WithinSeconds,
+        "apple_find_my" => LinkedBy::DailyChange,
         _ => return None,
     };
-    (n > 1 && !t.rotating_keys).then(|| format!("one tag through {n} identities: {how}"))
+    (t.identities > 1 && !t.rotating_keys).then_some(Identity::Linked {
+        identities: t.identities,
+        how,
+    })
 }
 
 /// Why a new identity was not linked to an earlier entry although some fit.

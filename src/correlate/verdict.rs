@@ -258,12 +258,10 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<Reason>) {
     if t.rotating_keys {
         reasons.push(Reason::NewKeyEveryAdvertisement { keys: t.identities });
     }
-    reasons.extend(super::rotation::linked(t).map(|note| Reason::Identity { note }));
-    reasons.extend(
-        t.identity_notes
-            .iter()
-            .map(|note| Reason::Identity { note: note.clone() }),
-    );
+    let notes = super::rotation::linked(t)
+        .into_iter()
+        .chain(t.identity_notes.iter().cloned());
+    reasons.extend(notes.map(|note| Reason::Identity { note: note.into() }));
     if let Some(at) = t.alert_at_us {
         reasons.push(Reason::Following {
             after_us: at - t.first_seen_us,

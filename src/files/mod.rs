@@ -4,6 +4,7 @@
 //! files are followed: they are how people keep their files. Writing (reports, exports,
 //! recordings): see [`write`].
 
+use crate::i18n::{Lang, Localised, Message};
 use std::fs::{File, Metadata};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -18,39 +19,67 @@ const MIB: u64 = 1024 * KIB;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cap {
     pub max_bytes: u64,
-    /// "a track": completes "... is larger than the 256 MiB a track may be".
+    /// The catalogue id of what it is (`file-cap-track`: "a track"), which completes
+    /// "... is larger than the 256 MiB a track may be".
     pub what: &'static str,
 }
 
 /// A GPS track: a day logged at 1 Hz is 10 to 20 MiB of GPX, so this leaves room for many.
 pub const TRACK: Cap = Cap {
     max_bytes: 256 * MIB,
-    what: "a track",
+    what: "file-cap-track",
 };
 /// An allow list or a places file: a short line per tracker or place.
 pub const LIST: Cap = Cap {
     max_bytes: MIB,
-    what: "a list",
+    what: "file-cap-list",
 };
 /// A note's attachment (a photo, a screenshot, a scanned letter), kept whole in the database.
 pub const ATTACHMENT: Cap = Cap {
     max_bytes: 64 * MIB,
-    what: "an attachment",
+    what: "file-cap-attachment",
 };
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", self.text(Lang::En))]
 pub enum FileError {
-    #[error("{}: cannot read: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("{}: not a regular file ({kind})", path.display())]
-    NotRegular { path: PathBuf, kind: &'static str },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// `kind` is the catalogue id of what it is instead (`file-kind-folder`).
+    NotRegular {
+        path: PathBuf,
+        kind: &'static str,
+    },
     /// `size` is None when the file said it was smaller (it grew, or is a /proc file).
-    #[error("{}: {} the {} {} may be", path.display(), size.map_or("holds more than".into(), |s| format!("{} is larger than", shown(s, cap.max_bytes))), human(cap.max_bytes), cap.what)]
     TooLarge {
         path: PathBuf,
         size: Option<u64>,
         cap: Cap,
     },
+}
+
+impl Localised for FileError {
+    fn text(&self, lang: Lang) -> String {
+        let path = self.path().display();
+        match self {
+            FileError::Io { source, .. } => Message::new("file-cannot-read")
+                .with("path", path)
+                .nested("why", Message::io(source)),
+            FileError::NotRegular { kind, .. } => Message::new("file-not-regular")
+                .with("path", path)
+                .nested("kind", Message::new(kind)),
+            FileError::TooLarge { size, cap, .. } => match size {
+                Some(size) => Message::new("file-too-large").with("size", shown(*size, cap.max_bytes)),
+                None => Message::new("file-holds-more"),
+            }
+            .with("path", path)
+            .with("cap", human(cap.max_bytes))
+            .nested("what", Message::new(cap.what)),
+        }
+        .text(lang)
+    }
 }
 
 impl FileError {
@@ -94,21 +123,21 @@ pub fn read_regular(path: &Path, cap: Cap) -> Result<Vec<u8>, FileError> {
 fn special_kind(t: std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
     if t.is_char_device() {
-        "a character device"
+        "file-kind-char-device"
     } else if t.is_block_device() {
-        "a block device"
+        "file-kind-block-device"
     } else if t.is_fifo() {
-        "a named pipe"
+        "file-kind-pipe"
     } else if t.is_socket() {
-        "a socket"
+        "file-kind-socket"
     } else {
-        "an unknown kind of file"
+        "file-kind-unknown"
     }
 }
 
 #[cfg(not(unix))]
 fn special_kind(_: std::fs::FileType) -> &'static str {
-    "not a regular file"
+    "file-kind-unknown"
 }
 
 fn check(path: &Path, meta: &Metadata, cap: Cap) -> Result<(), FileError> {
@@ -116,7 +145,7 @@ fn check(path: &Path, meta: &Metadata, cap: Cap) -> Result<(), FileError> {
     let kind = if t.is_file() {
         None
     } else if t.is_dir() {
-        Some("a folder")
+        Some("file-kind-folder")
     } else {
         Some(special_kind(t))
     };
@@ -170,7 +199,7 @@ mod tests {
 
     const SMALL: Cap = Cap {
         max_bytes: 10,
-        what: "a test file",
+        what: "file-cap-list",
     };
 
     #[test]
@@ -188,7 +217,16 @@ mod tests {
     fn refuses_what_is_not_a_regular_file() {
         let dir = tempfile::tempdir().unwrap();
         let e = read_regular(dir.path(), SMALL).unwrap_err();
-        assert!(matches!(e, FileError::NotRegular { kind: "a folder", .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                FileError::NotRegular {
+                    kind: "file-kind-folder",
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let e = read_regular(Path::new("/dev/zero"), TRACK).unwrap_err();
         assert_eq!(
             e.to_string(),
@@ -242,7 +280,7 @@ mod tests {
         assert!(matches!(e, FileError::TooLarge { size: None, .. }), "{e}");
         assert!(
             e.to_string()
-                .contains("maps: holds more than the 10 bytes a test file may be"),
+                .contains("maps: holds more than the 10 bytes a list may be"),
             "{e}"
         );
     }

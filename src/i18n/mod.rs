@@ -6,6 +6,7 @@
 //! Counts are given as numbers: Fluent picks the plural form from them (CLDR rules) and
 //! [`grouped`] writes them with thousands separators ("5,324 件"), which Fluent itself does not.
 
+mod message;
 mod select;
 mod units;
 
@@ -16,6 +17,7 @@ use std::sync::OnceLock;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
+pub use message::{Localised, Message};
 pub use select::{choose, from_env};
 pub use units::{distance, group_digits};
 
@@ -39,8 +41,16 @@ macro_rules! areas {
 }
 
 /// (area, English source, Japanese source).
-const AREAS: [(&str, &str, &str); 7] =
-    areas!("cli", "common", "listening", "live", "report", "table", "verdict");
+const AREAS: [(&str, &str, &str); 8] = areas!(
+    "cli",
+    "common",
+    "errors",
+    "listening",
+    "live",
+    "report",
+    "table",
+    "verdict"
+);
 
 /// Japanese descriptions of the tracker families (`family-KEY`); the English ones are the
 /// signature files' own, so this file has no English twin.
@@ -239,3 +249,5 @@ fn grouped(value: &FluentValue) -> Option<String> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_errors;

@@ -677,8 +677,8 @@ pub trait Feed {
     fn next_due(&self) -> Duration;
     /// Whether nothing more will come (a replay at its end).
     fn finished(&self) -> bool;
-    /// What the view's title says about the input ("replay 10×", "hci0").
-    fn describe(&self) -> String;
+    /// What the view's title says about the input ("replay 10×", "hci0"), in `lang`.
+    fn describe(&self, lang: Lang) -> String;
     /// What is listened with, for the status line.
     fn listener(&self) -> Listener;
 }

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::{Event, Feed, Listener, Session};
 use crate::capture::{AdvertisementSource, CaptureError};
+use crate::i18n::Lang;
 
 /// Maps capture time to wall-clock time at `speed` times real time (0: no waiting).
 #[derive(Clone, Copy, Debug)]
@@ -131,11 +132,11 @@ impl Feed for Replay {
         self.done
     }
 
-    fn describe(&self) -> String {
+    fn describe(&self, lang: Lang) -> String {
         match self.pace.speed {
-            _ if self.done => "replay ended".to_string(),
-            s if s <= 0.0 => "replay, as fast as possible".to_string(),
-            s => format!("replay {s}×"),
+            _ if self.done => lang.t("feed-replay-ended").to_string(),
+            s if s <= 0.0 => lang.t("feed-replay-fastest").to_string(),
+            s => lang.fill("feed-replay-speed", &[("speed", &s.to_string())]),
         }
     }
 

@@ -986,7 +986,7 @@ pub fn run(app: &mut App, session: &mut Session<'_>, feed: &mut dyn Feed) -> io:
         let alerts = feed.pump(session, Duration::from_millis(50));
         app.alerts(&alerts);
         app.poll(session);
-        app.source = feed.describe();
+        app.source = feed.describe(app.lang);
         app.listener = feed.listener();
         let snap = session.snapshot();
         // A sweep ends by itself: at its time, or when the replayed capture ends.

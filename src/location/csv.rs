@@ -3,6 +3,7 @@
 
 use super::time::{parse_datetime, parse_unix_seconds};
 use super::{At, Builder, Fix, ParseError, ReadReport, Skip, Track};
+use crate::i18n::Message;
 
 // Column names, lower case, best first: SensorLog has both the fix time
 // (`locationTimestamp_since1970`) and the later logging time; the fix time is the truth.
@@ -88,7 +89,7 @@ pub fn parse_csv(text: &str) -> Result<(Track, ReadReport), ParseError> {
     let header = lines.next().map(|(_, l)| l).unwrap_or("");
     let cols = columns(header).ok_or_else(|| ParseError {
         at: At::Line(1),
-        problem: "header does not name time, latitude and longitude columns".into(),
+        problem: Message::new("track-csv-header"),
     })?;
     let mut b = Builder::new();
     for (i, line) in lines {
@@ -169,7 +170,7 @@ mod tests {
     fn header_must_name_columns() {
         let e = parse_csv("when,where\n1,2\n").unwrap_err();
         assert_eq!(e.at, At::Line(1));
-        assert!(e.problem.contains("latitude"));
+        assert!(e.problem.to_string().contains("latitude"));
         assert!(is_header("timestamp,longitude,latitude"));
         assert!(!is_header("timestamp,lat"));
     }

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::time::parse_datetime;
 use super::{At, Builder, Fix, ParseError, ReadReport, Skip, Track};
+use crate::i18n::Message;
 
 /// Whether the opening of a JSON document names the Takeout records (`Some(false)`) or the
 /// Timeline export (`Some(true)`).
@@ -193,7 +194,7 @@ fn accuracy(v: Option<&Value>) -> Option<f64> {
 fn json_error(e: serde_json::Error) -> ParseError {
     ParseError {
         at: At::Line(e.line()),
-        problem: format!("not Google location history: {e}"),
+        problem: Message::new("track-not-google").with("detail", e),
     }
 }
 

@@ -11,6 +11,7 @@ use quick_xml::events::{BytesStart, Event};
 use super::nmea::HDOP_TO_METRES;
 use super::time::parse_datetime;
 use super::{At, Builder, Fix, ParseError, ReadReport, Skip, Track};
+use crate::i18n::Message;
 
 /// A point being read: its attributes and the child text we need.
 struct Point {
@@ -88,14 +89,14 @@ pub fn parse_gpx(text: &str) -> Result<(Track, ReadReport), ParseError> {
         let pos = reader.buffer_position();
         let event = reader.read_event().map_err(|e| ParseError {
             at: At::Byte(reader.error_position()),
-            problem: format!("broken XML: {e}"),
+            problem: Message::new("track-broken-xml").with("detail", e),
         })?;
         match event {
             Event::Start(e) | Event::Empty(e) if !seen_root => {
                 if e.local_name().as_ref() != "gpx" {
                     return Err(ParseError {
                         at: At::Byte(pos),
-                        problem: "root element is not <gpx>".into(),
+                        problem: Message::new("track-not-gpx-root"),
                     });
                 }
                 seen_root = true;
@@ -139,7 +140,7 @@ pub fn parse_gpx(text: &str) -> Result<(Track, ReadReport), ParseError> {
     if !seen_root {
         return Err(ParseError {
             at: At::Byte(0),
-            problem: "no <gpx> element".into(),
+            problem: Message::new("track-no-gpx"),
         });
     }
     Ok(b.finish())
@@ -256,11 +257,12 @@ mod tests {
     fn broken_xml_names_byte_offset() {
         let e = parse_gpx("<gpx><trk><trkpt lat=\"1\" lon=\"2\"></trk></gpx>").unwrap_err();
         assert!(matches!(e.at, At::Byte(n) if n > 0), "{e}");
-        assert!(e.problem.contains("XML"));
+        assert!(e.problem.to_string().contains("XML"));
         assert!(
             parse_gpx("<kml></kml>")
                 .unwrap_err()
                 .problem
+                .to_string()
                 .contains("not <gpx>")
         );
         assert!(parse_gpx("").is_err());

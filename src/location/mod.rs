@@ -15,6 +15,7 @@ mod nmea;
 mod time;
 mod track;
 
+use crate::i18n::{Lang, Localised, Message};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -68,13 +69,21 @@ pub enum At {
     Record(usize),
 }
 
+impl At {
+    /// "line 12", "12 行目".
+    pub fn text(self, lang: Lang) -> String {
+        let (key, n) = match self {
+            At::Line(n) => ("at-line", n as u64),
+            At::Byte(n) => ("at-byte", n),
+            At::Record(n) => ("at-record", n as u64),
+        };
+        Message::new(key).with("n", n).text(lang)
+    }
+}
+
 impl fmt::Display for At {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            At::Line(n) => write!(f, "line {n}"),
-            At::Byte(n) => write!(f, "byte {n}"),
-            At::Record(n) => write!(f, "record {n}"),
-        }
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -120,55 +129,94 @@ pub struct ReadReport {
     pub first_problem: Option<(At, String)>,
 }
 
-impl fmt::Display for ReadReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Localised for ReadReport {
+    /// "3 fixes, 2 records skipped (first at line 4: ...)"; the record's problem is the
+    /// reader's, in English.
+    fn text(&self, lang: Lang) -> String {
         let s = &self.skipped;
-        write!(f, "{} fixes, {} records skipped", self.fixes, s.total())?;
+        let mut text = Message::new("track-read")
+            .with("fixes", self.fixes)
+            .with("skipped", s.total())
+            .text(lang);
         if s.time_outliers + s.impossible_jumps > 0 {
-            write!(
-                f,
-                " (time outliers: {}, impossible jumps: {})",
-                s.time_outliers, s.impossible_jumps
-            )?;
+            let outliers = Message::new("track-read-outliers")
+                .with("outliers", s.time_outliers)
+                .with("jumps", s.impossible_jumps);
+            text.push_str(&outliers.text(lang));
         }
         if let Some((at, problem)) = &self.first_problem {
-            write!(f, " (first at {at}: {problem})")?;
+            let first = Message::new("track-read-first")
+                .with("at", at.text(lang))
+                .with("problem", problem);
+            text.push_str(&first.text(lang));
         }
-        Ok(())
+        text
+    }
+}
+
+impl fmt::Display for ReadReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Lang::En))
     }
 }
 
 /// A problem that stops a whole file from being read (as opposed to one record).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{at}: {problem}")]
+#[error("{}", self.text(Lang::En))]
 pub struct ParseError {
     pub at: At,
-    pub problem: String,
+    pub problem: Message,
+}
+
+impl Localised for ParseError {
+    fn text(&self, lang: Lang) -> String {
+        Message::new("track-at")
+            .with("at", self.at.text(lang))
+            .nested("problem", self.problem.clone())
+            .text(lang)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", self.text(Lang::En))]
 pub enum TrackError {
     /// Missing, not a regular file, or larger than [`files::TRACK`].
-    #[error(transparent)]
     File(#[from] FileError),
-    #[error(
-        "{}: not a recognised track (expected GPX, NMEA 0183, gpsd JSON, Google location history (Records.json) or Timeline export, or CSV with a header naming time, latitude and longitude columns){}",
-        path.display(),
-        if *json { "; this JSON is neither gpsd's reports nor Google's, whose document opens with \"locations\" (Records.json) or \"semanticSegments\" (Timeline.json)" } else { "" }
-    )]
-    UnknownFormat { path: PathBuf, json: bool },
-    #[error("{}: {format}: {error}", path.display())]
+    UnknownFormat {
+        path: PathBuf,
+        json: bool,
+    },
     Parse {
         path: PathBuf,
         format: TrackFormat,
         error: ParseError,
     },
-    #[error("{}: {format}: no usable fix: {report}", path.display())]
     NoFix {
         path: PathBuf,
         format: TrackFormat,
         report: Box<ReadReport>,
     },
+}
+
+impl Localised for TrackError {
+    fn text(&self, lang: Lang) -> String {
+        let (key, path, format, detail) = match self {
+            TrackError::File(e) => return e.text(lang),
+            TrackError::UnknownFormat { path, json: false } => ("track-unknown", path, None, None),
+            TrackError::UnknownFormat { path, json: true } => ("track-unknown-json", path, None, None),
+            TrackError::Parse { path, format, error } => {
+                ("track-broken", path, Some(format), Some(error.text(lang)))
+            }
+            TrackError::NoFix { path, format, report } => {
+                ("track-no-fix", path, Some(format), Some(report.text(lang)))
+            }
+        };
+        let mut message = Message::new(key).with("path", path.display());
+        if let (Some(format), Some(detail)) = (format, detail) {
+            message = message.with("format", format).with("detail", detail);
+        }
+        message.text(lang)
+    }
 }
 
 /// A track together with how it was read.

@@ -4,10 +4,9 @@ use std::sync::mpsc::TryRecvError;
 use std::time::{Duration, Instant};
 
 use super::{
-    LinkState, LinkWatch, Monitor, MonitorDecoder, MonitorItem, RadioEvent, ScanConfig, ScanEvent, Scanner,
-    Seen,
+    LinkState, LinkWatch, Monitor, MonitorDecoder, MonitorItem, ScanConfig, ScanEvent, Scanner, Seen,
 };
-use crate::i18n::Lang;
+use crate::i18n::{Arg, Lang};
 use crate::listening;
 use crate::live::{Event, Feed, Listener, Session};
 use crate::present;
@@ -96,23 +95,30 @@ impl AdapterFeed {
         }
     }
 
-    fn say(&self, what: &str, state: &str) {
-        if self.log.is_some() {
-            eprintln!("{what}: {}", present::neutralise(state));
+    /// A line of the headless log: the message `key` with `values`, in the log's language.
+    fn say(&self, key: &str, values: &[(&str, &dyn Arg)]) {
+        if let Some(lang) = self.log {
+            eprintln!("{}", present::neutralise(&lang.fill(key, values)));
         }
     }
 
     /// The adapter's new state, and what to do when it goes down (once per cause, not at
     /// each retry).
     fn say_adapter(&mut self, state: &LinkState) {
-        self.say("adapter", &state.to_string());
-        let cause = match state {
-            LinkState::Down(why) => listening::Cause::of_radio(why),
-            LinkState::Up => return self.hinted = None,
-            LinkState::Reconnecting => return,
+        let Some(lang) = self.log else {
+            return;
         };
-        if let Some(lang) = self.log
-            && self.hinted.replace(cause) != Some(cause)
+        let LinkState::Down(why) = state else {
+            self.say("log-adapter", &[("state", &state.text(lang))]);
+            if *state == LinkState::Up {
+                self.hinted = None;
+            }
+            return;
+        };
+        let cause = listening::Cause::of_radio(why);
+        let words = listening::name(cause, lang);
+        self.say("log-adapter-down", &[("cause", &words), ("why", why)]);
+        if self.hinted.replace(cause) != Some(cause)
             && let Some(hint) = listening::hint(cause, lang)
         {
             eprintln!("{hint}");
@@ -165,7 +171,7 @@ impl AdapterFeed {
                 session.frame(&frame);
             }
             if let Seen::Radio(e) = seen {
-                said.push(radio_line(&e));
+                said.push(e);
             }
         }
         if let Some(name) = m.decoder.adapter().filter(|_| !m.named) {
@@ -175,12 +181,12 @@ impl AdapterFeed {
             Some(Err(why)) if !was_ended => Some(why.clone()),
             _ => None,
         };
-        let what = format!("adapter {}", self.name);
-        for line in said {
-            self.say(&what, &line);
+        for event in said {
+            let event = self.log.map(|lang| event.text(lang)).unwrap_or_default();
+            self.say("log-adapter-event", &[("name", &self.name), ("event", &event)]);
         }
         if let Some(why) = failed {
-            self.say("HCI monitor", &format!("down: {why}"));
+            self.say("log-monitor-down", &[("why", &why)]);
         }
         events
     }
@@ -203,16 +209,6 @@ impl AdapterFeed {
             Some(m) if bluez == LinkState::Up && !m.decoder.open() => closed(),
             _ => bluez,
         }
-    }
-}
-
-/// How a headless scan logs what the monitor said about the adapter.
-fn radio_line(e: &RadioEvent) -> String {
-    match e {
-        RadioEvent::Added { name, address } => format!("{name} ({address}) present"),
-        RadioEvent::Opened => "opened".into(),
-        RadioEvent::Closed => "closed".into(),
-        RadioEvent::Removed => "removed".into(),
     }
 }
 
@@ -247,7 +243,8 @@ impl Feed for AdapterFeed {
         if let Some(state) = self.gps.as_ref().map(LinkWatch::get)
             && self.gps_state.as_ref() != Some(&state)
         {
-            self.say("gpsd", &state.to_string());
+            let words = self.log.map(|lang| state.text(lang)).unwrap_or_default();
+            self.say("log-gpsd", &[("state", &words)]);
             self.gps_state = Some(state);
         }
         events
@@ -262,16 +259,24 @@ impl Feed for AdapterFeed {
         self.monitor.as_ref().is_some_and(|m| m.ended.is_some())
     }
 
-    fn describe(&self) -> String {
-        let adapter = self.radio();
+    fn describe(&self, lang: Lang) -> String {
         let source = match &self.monitor {
+            // The kernel's monitor stamps its frames as they come; a stream is named by its path.
+            Some(m) if m.monitor.stamped_now() => lang.t("feed-hci-monitor"),
             Some(m) => m.monitor.name(),
             None => "BlueZ",
         };
-        match &self.gps {
-            Some(gps) => format!("{} {adapter} ({source}), gpsd {}", self.name, gps.get()),
-            None => format!("{} {adapter} ({source}), no gpsd", self.name),
-        }
+        let gpsd = match &self.gps {
+            Some(gps) => lang.fill("feed-gpsd", &[("state", &gps.get().text(lang))]),
+            None => lang.t("feed-no-gpsd").to_string(),
+        };
+        let values: [(&str, &dyn Arg); 4] = [
+            ("name", &self.name),
+            ("state", &self.radio().text(lang)),
+            ("source", &source),
+            ("gpsd", &gpsd),
+        ];
+        lang.fill("feed-adapter", &values)
     }
 
     fn listener(&self) -> Listener {

@@ -8,6 +8,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::link::{Backoff, LinkState, LinkWatch};
+use crate::i18n::Lang;
 use crate::location::gpsd::{GpsdClient, GpsdError};
 use crate::location::{Fix, PositionSource, Track};
 
@@ -70,12 +71,12 @@ impl LivePosition {
 
 /// Follows gpsd at `addr`, or at [`DEFAULT_GPSD`] if it answers now; None (said on stderr)
 /// without a gpsd.
-pub fn live_gps(addr: Option<&str>, max_gap_us: i64) -> std::io::Result<Option<LivePosition>> {
+pub fn live_gps(addr: Option<&str>, max_gap_us: i64, lang: Lang) -> std::io::Result<Option<LivePosition>> {
     let addr = match addr {
         Some(a) => a,
         None if reachable(DEFAULT_GPSD) => DEFAULT_GPSD,
         None => {
-            eprintln!("no gpsd at {DEFAULT_GPSD} (give --gpsd HOST:PORT): sightings get no position");
+            eprintln!("{}", lang.fill("live-no-gpsd", &[("addr", &DEFAULT_GPSD)]));
             return Ok(None);
         }
     };

@@ -5,6 +5,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::i18n::Lang;
+
 /// Whether a live input works.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LinkState {
@@ -15,13 +17,21 @@ pub enum LinkState {
     Reconnecting,
 }
 
+impl LinkState {
+    /// "up", "down: WHY", "reconnecting" in `lang`; why it is down is the input's own words.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            LinkState::Up => lang.t("adapter_up").to_string(),
+            LinkState::Down(why) => lang.fill("link-down", &[("why", why)]),
+            LinkState::Reconnecting => lang.t("adapter_reconnecting").to_string(),
+        }
+    }
+}
+
+/// English, for logs and tests.
 impl fmt::Display for LinkState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LinkState::Up => f.write_str("up"),
-            LinkState::Down(why) => write!(f, "down: {why}"),
-            LinkState::Reconnecting => f.write_str("reconnecting"),
-        }
+        f.write_str(&self.text(Lang::En))
     }
 }
 

@@ -16,6 +16,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use crate::capture::ReadStats;
 use crate::capture::hci::HciDecoder;
 use crate::capture::monitor::{self, Frame, MonitorStream};
+use crate::i18n::Lang;
 use crate::model::{Advertisement, BdAddr};
 
 /// Frames waiting for the session; beyond this they are dropped and counted.
@@ -34,6 +35,21 @@ pub enum RadioEvent {
     Closed,
     /// It is gone (DEL_INDEX): unplugged, or its driver unloaded.
     Removed,
+}
+
+impl RadioEvent {
+    /// What happened, for the headless log: "hci0 (00:1A:7D:DA:71:13) present", "closed".
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            RadioEvent::Added { name, address } => lang.fill(
+                "radio-present",
+                &[("name", name), ("address", &address.to_string())],
+            ),
+            RadioEvent::Opened => lang.t("radio-opened").to_string(),
+            RadioEvent::Closed => lang.t("radio-closed").to_string(),
+            RadioEvent::Removed => lang.t("radio-removed").to_string(),
+        }
+    }
 }
 
 /// What one frame was, for the adapter kept.

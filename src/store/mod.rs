@@ -14,6 +14,7 @@ mod verify;
 pub use recorder::Recorder;
 pub use verify::{Problem, ProblemKind, UnclosedSession, VerifyReport};
 
+use crate::i18n::{Lang, Localised, Message};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -51,64 +52,108 @@ CREATE TABLE attachments (
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", self.text(Lang::En))]
 pub enum StoreError {
-    #[error("{}: {what}: {source}", path.display())]
+    /// `what` is the catalogue id of what failed (`store-cannot-open`).
     Io {
         path: PathBuf,
         what: &'static str,
         source: std::io::Error,
     },
     /// A note's attachment that cannot be read, is not a regular file or is too large.
-    #[error("the attachment: {0}")]
     Attachment(#[from] crate::files::FileError),
-    #[error("{}: {source}", path.display())]
-    Sqlite { path: PathBuf, source: rusqlite::Error },
-    #[error("{}: not a tagwatch evidence database (left untouched)", path.display())]
-    NotTagwatch { path: PathBuf },
-    #[error("{}: made by a newer tagwatch (schema {found}, this one knows {SCHEMA_VERSION})", path.display())]
-    NewerSchema { path: PathBuf, found: i32 },
-    #[error("{}: the database is damaged: {detail}", path.display())]
-    Damaged { path: PathBuf, detail: String },
-    #[error("{}: the database is read-only", path.display())]
-    ReadOnly { path: PathBuf },
-    #[error(
-        "{}: there is no evidence database here (`tagwatch analyze`, `scan` or `sweep` creates one)",
-        path.display()
-    )]
-    Missing { path: PathBuf },
-    #[error(
-        "{}: the folder {} does not exist; tagwatch creates no folder but its own data folder \
-         ({}): create it first",
-        path.display(),
-        path.parent().unwrap_or(path).display(),
-        Store::default_path().parent().unwrap_or(Path::new(".")).display()
-    )]
-    NoFolder { path: PathBuf },
-    #[error(
-        "{}: {objects} — the database may have been tampered with; keep a copy and run verify",
-        path.display()
-    )]
-    UnknownSchema { path: PathBuf, objects: String },
-    #[error(
-        "{}: a write did not take effect ({detail}); the evidence is not being kept — keep a copy \
-         of the file and run verify",
-        path.display()
-    )]
-    NotKept { path: PathBuf, detail: String },
-    #[error("{}: the database was written to while it was being read; run the command again", path.display())]
-    ChangedWhileRead { path: PathBuf },
-    #[error("unknown session kind {0:?} (analyze, scan or sweep)")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    NotTagwatch {
+        path: PathBuf,
+    },
+    NewerSchema {
+        path: PathBuf,
+        found: i32,
+    },
+    Damaged {
+        path: PathBuf,
+        detail: String,
+    },
+    ReadOnly {
+        path: PathBuf,
+    },
+    Missing {
+        path: PathBuf,
+    },
+    NoFolder {
+        path: PathBuf,
+    },
+    UnknownSchema {
+        path: PathBuf,
+        objects: String,
+    },
+    NotKept {
+        path: PathBuf,
+        detail: String,
+    },
+    ChangedWhileRead {
+        path: PathBuf,
+    },
     SessionKind(String),
-    #[error("session {0} was not begun by this store or has ended")]
     UnknownSession(i64),
-    #[error("no tracker {0:?} in the evidence database")]
     UnknownTracker(String),
-    #[error(
-        "record {seq}: no attached file ({detail}; the report lists each attached file with its record number)"
-    )]
-    NoAttachment { seq: u64, detail: String },
-    #[error("cannot store a {kind} record: {detail}")]
-    Unstorable { kind: &'static str, detail: String },
+    NoAttachment {
+        seq: u64,
+        detail: String,
+    },
+    Unstorable {
+        kind: &'static str,
+        detail: String,
+    },
+}
+
+impl Localised for StoreError {
+    /// Details from SQLite and the checks of the chain stay in English, inside the worded frame.
+    fn text(&self, lang: Lang) -> String {
+        let on = |key, path: &Path| Message::new(key).with("path", path.display());
+        match self {
+            StoreError::Io { path, what, source } => on("store-io", path)
+                .nested("what", Message::new(what))
+                .nested("why", Message::io(source)),
+            StoreError::Attachment(e) => Message::new("store-attachment").with("error", e.text(lang)),
+            StoreError::Sqlite { path, source } => on("store-sqlite", path).with("detail", source),
+            StoreError::NotTagwatch { path } => on("store-not-tagwatch", path),
+            StoreError::NewerSchema { path, found } => on("store-newer-schema", path)
+                .with("found", found)
+                .with("known", SCHEMA_VERSION),
+            StoreError::Damaged { path, detail } => on("store-damaged", path).with("detail", detail),
+            StoreError::ReadOnly { path } => on("store-read-only", path),
+            StoreError::Missing { path } => on("store-missing", path),
+            StoreError::NoFolder { path } => on("store-no-folder", path)
+                .with("folder", path.parent().unwrap_or(path).display())
+                .with(
+                    "own",
+                    Store::default_path().parent().unwrap_or(Path::new(".")).display(),
+                ),
+            StoreError::UnknownSchema { path, objects } => {
+                on("store-unknown-schema", path).with("objects", objects)
+            }
+            StoreError::NotKept { path, detail } => on("store-not-kept", path).with("detail", detail),
+            StoreError::ChangedWhileRead { path } => on("store-changed-while-read", path),
+            StoreError::SessionKind(kind) => {
+                Message::new("store-session-kind").with("kind", format!("{kind:?}"))
+            }
+            StoreError::UnknownSession(id) => Message::new("store-unknown-session").with("id", id),
+            StoreError::UnknownTracker(id) => {
+                Message::new("store-unknown-tracker").with("id", format!("{id:?}"))
+            }
+            StoreError::NoAttachment { seq, detail } => Message::new("store-no-attachment")
+                .with("seq", seq)
+                .with("detail", detail),
+            StoreError::Unstorable { kind, detail } => Message::new("store-unstorable")
+                .with("kind", kind)
+                .with("detail", detail),
+        }
+        .text(lang)
+    }
 }
 
 /// How [`Store::open`] treats a path with no database.
@@ -173,10 +218,7 @@ impl Store {
             source,
         };
         if path.is_dir() {
-            return Err(io(
-                "cannot open",
-                std::io::Error::other("it is a folder, not a file"),
-            ));
+            return Err(io("store-cannot-open", std::io::ErrorKind::IsADirectory.into()));
         }
         let created = match mode {
             Mode::Existing if !path.exists() => {
@@ -192,14 +234,14 @@ impl Store {
                             path: path.to_path_buf(),
                         });
                     }
-                    create_private_dir(dir).map_err(|e| io("cannot create its folder", e))?;
+                    create_private_dir(dir).map_err(|e| io("store-cannot-create-folder", e))?;
                 }
                 // Creating the file ourselves (never truncating) gives it mode 0600 before
                 // any evidence is in it.
                 match crate::files::create_new(path).and_then(|_| set_private(path)) {
                     Ok(()) => true,
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
-                    Err(e) => return Err(io("cannot create", e)),
+                    Err(e) => return Err(io("store-cannot-create", e)),
                 }
             }
         };
@@ -230,7 +272,7 @@ impl Store {
         }
         if created {
             for suffix in ["-wal", "-shm"] {
-                set_private(&side_file(path, suffix)).map_err(|e| io("cannot set mode 0600", e))?;
+                set_private(&side_file(path, suffix)).map_err(|e| io("store-cannot-set-mode", e))?;
             }
         }
         Ok(store)
@@ -250,7 +292,7 @@ impl Store {
         if path.is_dir() {
             return Err(StoreError::Io {
                 path: path.to_path_buf(),
-                what: "cannot open",
+                what: "store-cannot-open",
                 source: std::io::Error::other("it is a folder, not a file"),
             });
         }
@@ -260,12 +302,12 @@ impl Store {
         } else {
             let stamp = FileStamp::of(path).map_err(|source| StoreError::Io {
                 path: path.to_path_buf(),
-                what: "cannot read",
+                what: "store-cannot-read",
                 source,
             })?;
             let uri = immutable_uri(path).map_err(|source| StoreError::Io {
                 path: path.to_path_buf(),
-                what: "cannot open",
+                what: "store-cannot-open",
                 source,
             })?;
             Store::connect(

@@ -1,0 +1,127 @@
+# Errors of the library a person reads: bad captures, tracks, databases, lists, missing files
+# (English; also what logs and the JSON keep).
+
+## Why a system call failed.
+io-not-found = the file does not exist
+io-permission = no permission to read it
+io-folder = it is a folder
+as-is = { $text }
+
+## Captures: "FILE: FORMAT capture: PROBLEM at byte offset N".
+capture-error-at = { $path }: { $format } capture: { $problem } at byte offset { $offset }
+capture-error-unknown = { $path }: { $problem }
+capture-error-zip = { $path }: { $problem }
+capture-error-zip-entry = { $path }: { $problem } (zip entry at byte offset { $offset })
+capture-cannot-open = cannot open: { $why }
+capture-read-error = read error: { $why }
+capture-cannot-write = cannot write: { $why }
+capture-folder = a folder, not a capture: give the capture files in it
+capture-empty = empty file, not a capture
+capture-no-known-format = unknown format: not a btsnoop, pcap, pcapng, PacketLogger or tagwatch JSON Lines capture
+capture-zip-stream = a zip is read as a file, not from a stream
+capture-is-zip = this is a zip archive, not a capture: unpack it and give the capture files in it
+capture-is-track = this looks like a { $track } track, not a capture: give it with --track
+capture-is-track-an = this looks like an { $track } track, not a capture: give it with --track
+capture-truncated = truncated { $what }
+capture-too-long = { $what } length { $len } exceeds 1 MiB
+capture-line-too-long = line longer than 1 MiB
+capture-not-btsnoop = not a btsnoop file
+capture-btsnoop-version = unsupported btsnoop version { $version }
+capture-btsnoop-datalink = unsupported datalink { $datalink } (tagwatch reads 1001, 1002 and 2001)
+capture-not-monitor = datalink { $datalink }, not 2001 (monitor frames)
+capture-jsonl-no-header = no header line
+capture-jsonl-version = unsupported tagwatch-jsonl version { $version }
+capture-jsonl-bad-header = first line is not a {"{"}"format":"tagwatch-jsonl","version":1{"}"} header
+capture-pcapng-idb-short = interface description block too short
+capture-pcapng-no-bom = section header block has no byte-order magic
+capture-pcapng-no-shb = does not start with a section header block
+capture-pcapng-block-length = block length { $len } is invalid for block type { $kind }
+capture-pklg-short = record length { $len } is shorter than its timestamp
+capture-link-type = unsupported link type { $link } (tagwatch reads 187, 201, 251, 256 and 272)
+part-file-header = file header
+part-record-header = record header
+part-record = record
+part-block-header = block header
+part-section-header = section header block
+part-block = block
+
+## Android bug reports (zip).
+zip-unreadable = a zip archive that cannot be read ({ $detail }): unpack it and give the capture files in it
+zip-entry-unreadable = { $entry }: { $detail }
+zip-too-many-files = holds { $n } files, more than a bug report
+zip-no-snoop-log = this zip holds no Bluetooth HCI snoop log: if it is an Android bug report, enable "Bluetooth HCI snoop log" in the phone's developer options, turn Bluetooth off and on, and make the bug report again; if it holds captures, unpack it and give the capture files in it
+zip-logs-too-large = its snoop logs inflate to { $bytes } bytes, more than the 2 GiB tagwatch reads
+zip-entry-too-large = { $entry } inflates to { $bytes } bytes, more than the 2 GiB tagwatch reads
+zip-entry-lies = { $entry } inflates to more than the { $bytes } bytes it declares
+
+## Tracks, lists and attachments read whole (src/files).
+file-cannot-read = { $path }: cannot read: { $why }
+file-not-regular = { $path }: not a regular file ({ $kind })
+file-too-large = { $path }: { $size } is larger than the { $cap } { $what } may be
+file-holds-more = { $path }: holds more than the { $cap } { $what } may be
+file-cap-track = a track
+file-cap-list = a list
+file-cap-attachment = an attachment
+file-kind-folder = a folder
+file-kind-char-device = a character device
+file-kind-block-device = a block device
+file-kind-pipe = a named pipe
+file-kind-socket = a socket
+file-kind-unknown = an unknown kind of file
+
+## GPS tracks.
+at-line = line { $n }
+at-byte = byte { $n }
+at-record = record { $n }
+track-at = { $at }: { $problem }
+track-unknown = { $path }: not a recognised track (expected GPX, NMEA 0183, gpsd JSON, Google location history (Records.json) or Timeline export, or CSV with a header naming time, latitude and longitude columns)
+track-unknown-json = { $path }: not a recognised track (expected GPX, NMEA 0183, gpsd JSON, Google location history (Records.json) or Timeline export, or CSV with a header naming time, latitude and longitude columns); this JSON is neither gpsd's reports nor Google's, whose document opens with "locations" (Records.json) or "semanticSegments" (Timeline.json)
+track-broken = { $path }: { $format }: { $detail }
+track-no-fix = { $path }: { $format }: no usable fix: { $detail }
+track-read = { $fixes } fixes, { $skipped } records skipped
+track-read-outliers = {" "}(time outliers: { $outliers }, impossible jumps: { $jumps })
+track-read-first = {" "}(first at { $at }: { $problem })
+track-broken-xml = broken XML: { $detail }
+track-not-gpx-root = root element is not <gpx>
+track-no-gpx = no <gpx> element
+track-csv-header = header does not name time, latitude and longitude columns
+track-not-google = not Google location history: { $detail }
+
+## The evidence database.
+store-io = { $path }: { $what }: { $why }
+store-cannot-open = cannot open
+store-cannot-read = cannot read
+store-cannot-create = cannot create
+store-cannot-create-folder = cannot create its folder
+store-cannot-set-mode = cannot set mode 0600
+store-attachment = the attachment: { $error }
+store-sqlite = { $path }: { $detail }
+store-not-tagwatch = { $path }: not a tagwatch evidence database (left untouched)
+store-newer-schema = { $path }: made by a newer tagwatch (schema { $found }, this one knows { $known })
+store-damaged = { $path }: the database is damaged: { $detail }
+store-read-only = { $path }: the database is read-only
+store-missing = { $path }: there is no evidence database here (`tagwatch analyze`, `scan` or `sweep` creates one)
+store-no-folder = { $path }: the folder { $folder } does not exist; tagwatch creates no folder but its own data folder ({ $own }): create it first
+store-unknown-schema = { $path }: { $objects } — the database may have been tampered with; keep a copy and run verify
+store-not-kept = { $path }: a write did not take effect ({ $detail }); the evidence is not being kept — keep a copy of the file and run verify
+store-changed-while-read = { $path }: the database was written to while it was being read; run the command again
+store-session-kind = unknown session kind { $kind } (analyze, scan or sweep)
+store-unknown-session = session { $id } was not begun by this store or has ended
+store-unknown-tracker = no tracker { $id } in the evidence database
+store-no-attachment = record { $seq }: no attached file ({ $detail }; the report lists each attached file with its record number)
+store-unstorable = cannot store a { $kind } record: { $detail }
+
+## Allow lists.
+allow-line = { $path }: line { $line }: { $problem }
+allow-not-hex = identity is not hex: { $detail }
+allow-bad-line = { $line } is not an address, a tagwatch id or identity:HEX
+store-missing-hint = (give the database with --db PATH or TAGWATCH_DB)
+store-other-place-hint = (give another place with --db PATH, or --no-store to only look)
+
+## Live inputs that cannot be started.
+live-scan-failed = cannot start scanning: { $why }
+live-monitor-stopped = the HCI monitor stopped: { $why }
+live-monitor-socket-failed = --monitor-socket { $path }: { $why }
+live-monitor-socket-stopped = the monitor frames stopped: { $why }
+live-gpsd-failed = cannot start following gpsd: { $why }
+live-no-gpsd = no gpsd at { $addr } (give --gpsd HOST:PORT): sightings get no position

@@ -1,0 +1,204 @@
+//! The library's errors worded in both languages, each keeping the file and where in it.
+
+use std::path::{Path, PathBuf};
+
+use super::{Lang, Localised};
+use crate::capture;
+use crate::correlate::Allowlist;
+use crate::files::{self, FileError};
+use crate::location::{self, TrackError};
+use crate::store::{Mode, Store, StoreError};
+
+/// The error's text in Japanese and in English, which is also its `Display`.
+fn both(e: &dyn Localised) -> (String, String) {
+    let en = e.text(Lang::En);
+    assert_eq!(en, e.to_string(), "Display is the English");
+    (e.text(Lang::Ja), en)
+}
+
+fn capture_error(bytes: &[u8]) -> capture::CaptureError {
+    let mut cap = match capture::from_reader(
+        Box::new(std::io::Cursor::new(bytes.to_vec())),
+        Path::new("cut.btsnoop"),
+    ) {
+        Ok(cap) => cap,
+        Err(e) => return e,
+    };
+    loop {
+        match cap.source.next_record(&mut |_| {}) {
+            Ok(true) => {}
+            Ok(false) => panic!("read to the end"),
+            Err(e) => return e,
+        }
+    }
+}
+
+#[test]
+fn a_truncated_capture_names_file_format_offset_and_record() {
+    let mut bytes = b"btsnoop\0\0\0\0\x01\0\0\x03\xe9".to_vec();
+    bytes.extend([0u8; 10]);
+    let (ja, en) = both(&capture_error(&bytes));
+    assert_eq!(
+        en,
+        "cut.btsnoop: btsnoop capture: truncated record header at byte offset 16"
+    );
+    assert_eq!(
+        ja,
+        "cut.btsnoop：btsnoop キャプチャ（16 バイト目）：レコードヘッダーが途中で切れています"
+    );
+}
+
+#[test]
+fn a_capture_of_the_wrong_kind_says_what_it_looks_like() {
+    let (ja, en) = both(&capture_error(b"this is not a capture\n"));
+    assert!(
+        en.starts_with("cut.btsnoop: unknown format: not a btsnoop"),
+        "{en}"
+    );
+    assert!(ja.starts_with("cut.btsnoop：形式が不明です。"), "{ja}");
+    let gpx = b"<?xml version=\"1.0\"?>\n<gpx version=\"1.1\"><trk><trkseg></trkseg></trk></gpx>\n";
+    let (ja, en) = both(&capture_error(gpx));
+    assert!(
+        en.ends_with("this looks like a GPX track, not a capture: give it with --track"),
+        "{en}"
+    );
+    assert!(
+        ja.ends_with("キャプチャではなく GPX の軌跡のようです。--track で指定してください"),
+        "{ja}"
+    );
+    let (ja, en) = both(&capture_error(b""));
+    assert_eq!(
+        (ja.as_str(), en.as_str()),
+        (
+            "cut.btsnoop：空のファイルで、キャプチャではありません",
+            "cut.btsnoop: empty file, not a capture"
+        )
+    );
+}
+
+#[test]
+fn a_missing_capture_does_not_exist_in_either_language() {
+    let Err(e) = capture::open(Path::new("/no/such.btsnoop")) else {
+        panic!("opened");
+    };
+    let (ja, en) = both(&e);
+    assert_eq!(en, "/no/such.btsnoop: cannot open: the file does not exist");
+    assert_eq!(ja, "/no/such.btsnoop：開けません（ファイルが存在しません）");
+}
+
+#[test]
+fn files_read_whole_say_what_they_are_and_their_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ja, en) = both(&files::read_regular(dir.path(), files::TRACK).unwrap_err());
+    assert!(en.ends_with(": not a regular file (a folder)"), "{en}");
+    assert!(ja.ends_with("：通常のファイルではありません（フォルダ）"), "{ja}");
+    let big = dir.path().join("big.gpx");
+    std::fs::File::create(&big).unwrap().set_len(300 << 20).unwrap();
+    let (ja, en) = both(&files::read_regular(&big, files::TRACK).unwrap_err());
+    assert!(
+        en.ends_with("big.gpx: 300 MiB is larger than the 256 MiB a track may be"),
+        "{en}"
+    );
+    assert!(
+        ja.ends_with("big.gpx：300 MiB あり、軌跡の上限 256 MiB を超えています"),
+        "{ja}"
+    );
+    let e = files::read_regular(&dir.path().join("gone.txt"), files::LIST).unwrap_err();
+    assert!(matches!(e, FileError::Io { .. }));
+    let (ja, en) = both(&e);
+    assert!(
+        en.ends_with("gone.txt: cannot read: the file does not exist"),
+        "{en}"
+    );
+    assert!(
+        ja.ends_with("gone.txt：読み取れません（ファイルが存在しません）"),
+        "{ja}"
+    );
+}
+
+#[test]
+fn a_broken_track_names_file_format_and_byte_or_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let gpx = dir.path().join("walk.gpx");
+    std::fs::write(&gpx, "<gpx><trk><trkpt lat=\"1\" lon=\"2\"></trk></gpx>").unwrap();
+    let e = location::read_track(&gpx).unwrap_err();
+    assert!(matches!(e, TrackError::Parse { .. }), "{e}");
+    let (ja, en) = both(&e);
+    assert!(
+        en.contains("walk.gpx: GPX: byte ") && en.contains(": broken XML: "),
+        "{en}"
+    );
+    assert!(
+        ja.contains("walk.gpx：GPX：") && ja.contains(" バイト目：XML が壊れています（"),
+        "{ja}"
+    );
+    let txt = dir.path().join("walk.txt");
+    std::fs::write(&txt, "hello\n").unwrap();
+    let (ja, en) = both(&location::read_track(&txt).unwrap_err());
+    assert!(en.contains("walk.txt: not a recognised track"), "{en}");
+    assert!(ja.contains("walk.txt：軌跡として認識できません"), "{ja}");
+    let nmea = dir.path().join("walk.nmea");
+    std::fs::write(&nmea, "$GPRMC,120000,V,,,,,,,010120,,,N*00\n").unwrap();
+    let (ja, en) = both(&location::read_track(&nmea).unwrap_err());
+    assert!(
+        en.contains("walk.nmea: NMEA 0183: no usable fix: 0 fixes, 1 records skipped (first at line 1: "),
+        "{en}"
+    );
+    assert!(
+        ja.contains(
+            "walk.nmea：NMEA 0183：使える測位がありません（測位 0 件、読み飛ばした記録 1 件（最初は 1 行目："
+        ),
+        "{ja}"
+    );
+}
+
+#[test]
+fn database_errors_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("evidence.sqlite");
+    std::fs::write(
+        &db,
+        b"not sqlite at all, and long enough to be looked at as a header\n",
+    )
+    .unwrap();
+    let Err(e) = Store::open(&db, Mode::Create) else {
+        panic!("opened");
+    };
+    let (ja, en) = both(&e);
+    assert!(
+        en.ends_with("evidence.sqlite: not a tagwatch evidence database (left untouched)"),
+        "{en}"
+    );
+    assert!(
+        ja.ends_with("evidence.sqlite：tagwatch の証拠データベースではありません（変更していません）"),
+        "{ja}"
+    );
+    let Err(e) = Store::open(&dir.path().join("none.sqlite"), Mode::Existing) else {
+        panic!("opened");
+    };
+    assert!(matches!(e, StoreError::Missing { .. }));
+    let (ja, _) = both(&e);
+    assert!(
+        ja.contains("none.sqlite：ここに証拠データベースはありません"),
+        "{ja}"
+    );
+    let Err(e) = Store::open(dir.path(), Mode::Create) else {
+        panic!("opened");
+    };
+    let (ja, en) = both(&e);
+    assert!(en.ends_with(": cannot open: it is a folder"), "{en}");
+    assert!(ja.ends_with("：開けません（フォルダです）"), "{ja}");
+}
+
+#[test]
+fn an_allow_list_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let list: PathBuf = dir.path().join("mine.txt");
+    std::fs::write(&list, "C4:12:34:56:78:9A\nmy keys\n").unwrap();
+    let (ja, en) = both(&Allowlist::read(&list).unwrap_err());
+    assert!(
+        en.ends_with("mine.txt: line 2: \"my keys\" is not an address, a tagwatch id or identity:HEX"),
+        "{en}"
+    );
+    assert!(ja.ends_with("mine.txt：2 行目：\"my keys\" は、アドレス、tagwatch の ID、identity:16進数 のいずれでもありません"), "{ja}");
+}
