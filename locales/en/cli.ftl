@@ -152,3 +152,27 @@ anchor-tsa-failed = timestamp authority { $url }: { $error }; the anchor is kept
 anchor-keep = Keep the code where this computer cannot reach it (a photo, a message to someone you trust, paper): `tagwatch verify --anchor CODE` then proves these { $n } records unchanged.
 anchor-session = anchor: { $code }; keep this code away from this computer: `tagwatch verify --anchor CODE` then proves the first { $n } records unchanged
 anchor-hook-failed = --on-anchor: { $error }; the anchor is kept in the evidence all the same
+
+## Mistakes on the command line (clap's own errors, written in languages other than English;
+## src/cli/usage.rs). The values are as clap gives them: `--format <FORMAT>`, `<CAPTURES>...`.
+usage-unknown-argument = there is no argument '{ $arg }'
+usage-missing-value = { $arg } needs a value
+usage-invalid-value = '{ $value }' is not a value of { $arg }
+usage-possible-values = {" "}(possible values: { $values })
+usage-invalid-value-why = '{ $value }' is not a value of { $arg }: { $why }
+usage-unknown-command = there is no command '{ $command }'
+usage-missing-arguments = these arguments are needed: { $args }
+usage-missing-command = { $command } needs a command: { $commands }
+usage-conflict = { $arg } cannot be used with { $other }
+usage-repeated = { $arg } can be given only once
+usage-extra-value = '{ $value }' is one value too many for { $arg }
+usage-other = the arguments are not right
+usage-similar = did you mean: { $similar }
+usage-line = Usage: { $usage }
+usage-more = For more, see `{ $command } --help`.
+duration-invalid = it is not a duration like 90s, 2m or 1h
+duration-unit = the unit is s, m or h
+duration-too-long = it is too long
+time-invalid = it is not a time: give 2026-01-15T08:40:00+09:00 or "2026-01-15 08:40"
+time-nonexistent = it does not exist in this computer's time zone
+

@@ -146,3 +146,27 @@ anchor-tsa-failed = タイムスタンプ局 { $url }：{ $error }。アンカ�
 anchor-keep = このコードは、このパソコンから届かない場所に残してください（写真、信頼できる人へのメッセージ、紙）。`tagwatch verify --anchor コード` で、この { $n } 件の記録が変わっていないことを証明できます。
 anchor-session = アンカー：{ $code }。このコードをこのパソコンの外に残してください：`tagwatch verify --anchor コード` で最初の { $n } 件の記録が変わっていないことを証明できます
 anchor-hook-failed = --on-anchor：{ $error }。アンカーは証拠には残っています
+
+## コマンドラインの誤り（clap のエラーを日本語で。src/cli/usage.rs）。値は clap のまま：
+## `--format <FORMAT>`、`<CAPTURES>...`。
+usage-unknown-argument = 「{ $arg }」という引数はありません
+usage-missing-value = { $arg } に値がありません
+usage-invalid-value = 「{ $value }」は { $arg } の値として使えません
+usage-possible-values = （使える値：{ $values }）
+usage-invalid-value-why = 「{ $value }」は { $arg } の値として使えません：{ $why }
+usage-unknown-command = 「{ $command }」というコマンドはありません
+usage-missing-arguments = 次の引数が必要です：{ $args }
+usage-missing-command = { $command } の後にコマンドが必要です：{ $commands }
+usage-conflict = { $arg } と { $other } は一緒に使えません
+usage-repeated = { $arg } は 1 回しか指定できません
+usage-extra-value = 「{ $value }」は { $arg } の値として余分です
+usage-other = 引数が正しくありません
+usage-similar = もしかして：{ $similar }
+usage-line = 使い方: { $usage }
+usage-more = 詳しくは `{ $command } --help` をご覧ください。
+duration-invalid = 90s、2m、1h のような時間の長さではありません
+duration-unit = 単位は s（秒）、m（分）、h（時間）のどれかです
+duration-too-long = 長すぎます
+time-invalid = 日時ではありません。2026-01-15T08:40:00+09:00 または "2026-01-15 08:40" の形で指定してください
+time-nonexistent = このパソコンのタイムゾーンには存在しない時刻です
+
