@@ -176,3 +176,31 @@ duration-too-long = it is too long
 time-invalid = it is not a time: give 2026-01-15T08:40:00+09:00 or "2026-01-15 08:40"
 time-nonexistent = it does not exist in this computer's time zone
 
+## Anchors (`anchor`, `verify --anchor`; src/anchor).
+anchor-of = Anchor of { $db } at { $time }
+anchor-label-code = code:
+anchor-label-records = records:
+anchor-label-head = head:
+anchor-label-full = full:
+anchor-label-timestamp = timestamp:
+anchor-timestamp-by = { $time } by { $tsa }
+anchor-does-not-hold = anchor { $code }: DOES NOT HOLD: { $problem }
+anchor-holds = anchor { $code }: the first { $n } records are unchanged; { $appended } { $appended ->
+        [one] record
+       *[other] records
+    } appended since{ $sessions ->
+        [0] {""}
+        [one] , in 1 session
+       *[other] , in { $sessions } sessions
+    }
+anchor-anchored-at = anchored at { $time }
+anchor-timestamped = timestamped by { $tsa } at { $time } (its signature: openssl ts -verify, README "Anchors")
+anchor-timestamp-broken = BUT the timestamp kept with it (from { $tsa }) does not check: { $error }: the anchor record was changed after it was kept
+anchor-unchecked = anchor { $code }: cannot be checked: { $error }
+anchor-not-kept = anchor: { $error }
+code-tag = { $code }: an anchor code starts with { $tag }-
+code-count = { $code }: the record count after { $tag }- is not a number
+code-not-hex = { $code }: { $char } is not a hex digit (0-9, A-F)
+code-length = { $code }: a code holds { $min } to 64 hex digits of the head and 2 check digits, this one { $n } in all
+code-check = { $code }: the check digits do not match: a character was mistyped (compare it with the code you kept)
+

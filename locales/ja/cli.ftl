@@ -170,3 +170,27 @@ duration-too-long = 長すぎます
 time-invalid = 日時ではありません。2026-01-15T08:40:00+09:00 または "2026-01-15 08:40" の形で指定してください
 time-nonexistent = このパソコンのタイムゾーンには存在しない時刻です
 
+## アンカー（`anchor`、`verify --anchor`。src/anchor）。
+anchor-of = { $db } のアンカー（{ $time }）
+anchor-label-code = コード：
+anchor-label-records = 記録数：
+anchor-label-head = チェーン末尾：
+anchor-label-full = 完全なコード：
+anchor-label-timestamp = タイムスタンプ：
+anchor-timestamp-by = { $time }（{ $tsa } の署名）
+anchor-does-not-hold = アンカー { $code }：一致しません（DOES NOT HOLD）：{ $problem }
+anchor-holds = アンカー { $code }：最初の { $n } 件の記録は変わっていません。その後に追加された記録は { $appended } 件です{ $sessions ->
+        [0] {""}
+       *[other] （{ $sessions } 回のセッション）
+    }
+anchor-anchored-at = アンカーを残した日時：{ $time }
+anchor-timestamped = { $tsa } のタイムスタンプ：{ $time }（署名の確認：openssl ts -verify、README「Anchors」）
+anchor-timestamp-broken = ただし、一緒に残したタイムスタンプ（{ $tsa }）が合いません：{ $error }：アンカーの記録が残した後に変えられています
+anchor-unchecked = アンカー { $code }：確認できません：{ $error }
+anchor-not-kept = アンカーを残せませんでした：{ $error }
+code-tag = { $code }：アンカーのコードは { $tag }- で始まります
+code-count = { $code }：{ $tag }- の後の記録数が数字ではありません
+code-not-hex = { $code }：{ $char } は 16 進数の文字（0～9、A～F）ではありません
+code-length = { $code }：コードにはチェーン末尾の 16 進数 { $min }～64 桁とチェック用の 2 桁が入りますが、このコードは全部で { $n } 桁です
+code-check = { $code }：チェック用の桁が合いません。どこかの文字が打ち間違えられています（残しておいたコードと見比べてください）
+
