@@ -204,3 +204,17 @@ code-not-hex = { $code }: { $char } is not a hex digit (0-9, A-F)
 code-length = { $code }: a code holds { $min } to 64 hex digits of the head and 2 check digits, this one { $n } in all
 code-check = { $code }: the check digits do not match: a character was mistyped (compare it with the code you kept)
 
+## report, export, list, note, attachment, analyze, synth.
+report-not-verified = { $path }: the evidence does not verify:
+report-refused = refused; give --even-if-broken to write it anyway, marked as broken on every page
+report-anyway = writing it anyway (--even-if-broken), marked as broken
+cli-did-you-mean = did you mean: { $ids }?
+cli-list-hint = (`tagwatch list` shows every stored tracker)
+list-not-verified = the evidence does not verify: run `tagwatch verify`
+db-hint-elsewhere = (give another place with --db PATH, or --no-store to only look)
+db-hint-missing = (give the database with --db PATH or TAGWATCH_DB)
+attachment-written = { $file }: { $bytes } bytes, SHA-256 { $sha } (matches note { $record })
+analyze-kept = Evidence kept in { $path }: check it with `tagwatch verify`, write a report with `tagwatch report -o DIR`.
+synth-wrote = wrote { $n } synthetic advertisements to { $file }
+synth-wrote-scenario = wrote { $name }: { $n } synthetic advertisements, { $fixes } fixes over { $minutes } min to { $dir }
+

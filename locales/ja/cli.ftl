@@ -194,3 +194,17 @@ code-not-hex = { $code }：{ $char } は 16 進数の文字（0～9、A～F）�
 code-length = { $code }：コードにはチェーン末尾の 16 進数 { $min }～64 桁とチェック用の 2 桁が入りますが、このコードは全部で { $n } 桁です
 code-check = { $code }：チェック用の桁が合いません。どこかの文字が打ち間違えられています（残しておいたコードと見比べてください）
 
+## report、export、list、note、attachment、analyze、synth。
+report-not-verified = { $path }：証拠の確認で問題が見つかりました：
+report-refused = 書きませんでした。それでも書くには --even-if-broken を付けてください（すべてのページに破損ありと書かれます）
+report-anyway = --even-if-broken のため、破損ありと書いて作成します
+cli-did-you-mean = もしかして：{ $ids }
+cli-list-hint = （保存されているトラッカーは `tagwatch list` ですべて見られます）
+list-not-verified = 証拠の確認で問題が見つかりました。`tagwatch verify` を実行してください
+db-hint-elsewhere = （--db PATH で別の場所を指定するか、--no-store で保存せずに見るだけにしてください）
+db-hint-missing = （データベースを --db PATH または TAGWATCH_DB で指定してください）
+attachment-written = { $file }：{ $bytes } バイト、SHA-256 { $sha }（記録番号 { $record } のメモと一致）
+analyze-kept = 証拠を { $path } に保存しました。`tagwatch verify` で確認し、`tagwatch report -o DIR` で報告書を作れます。
+synth-wrote = 合成データの電波 { $n } 件を { $file } に書きました
+synth-wrote-scenario = { $name }：合成データの電波 { $n } 件、測位 { $fixes } 件（{ $minutes } 分間）を { $dir } に書きました
+

@@ -136,23 +136,23 @@ impl JudgeArgs {
     }
 }
 
-/// "90s", "2m", "1h", "120" (seconds) as microseconds.
+/// "90s", "2m", "1h", "120" (seconds) as microseconds; what is wrong in the command's
+/// language (clap puts the value and the option before it).
 pub(crate) fn parse_duration(s: &str) -> Result<i64, String> {
+    let wrong = |key| super::lang().t(key).to_string();
     let (number, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
         Some(i) => s.split_at(i),
         None => (s, "s"),
     };
-    let n: i64 = number
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration like 90s, 2m or 1h"))?;
+    let n: i64 = number.parse().map_err(|_| wrong("duration-invalid"))?;
     let seconds = match unit {
         "s" => 1,
         "m" => 60,
         "h" => 3600,
-        _ => return Err(format!("{s:?}: the unit is s, m or h")),
+        _ => return Err(wrong("duration-unit")),
     };
     n.checked_mul(seconds * 1_000_000)
-        .ok_or_else(|| format!("{s:?} is too long"))
+        .ok_or_else(|| wrong("duration-too-long"))
 }
 
 /// Where evidence goes, for the commands that gather it.
@@ -203,7 +203,7 @@ impl DbArgs {
         Store::open(&self.path(), mode).map_err(|e| {
             cannot_open(&e);
             if mode == Mode::Create {
-                eprintln!("(give another place with --db PATH, or --no-store to only look)");
+                eprintln!("{}", super::lang().t("db-hint-elsewhere"));
             }
             ExitCode::from(exit::DATABASE)
         })
@@ -221,7 +221,7 @@ impl DbArgs {
 pub(crate) fn cannot_open(e: &StoreError) {
     super::error(&present::neutralise(&e.to_string()));
     if matches!(e, StoreError::Missing { .. }) {
-        eprintln!("(give the database with --db PATH or TAGWATCH_DB)");
+        eprintln!("{}", super::lang().t("db-hint-missing"));
     }
 }
 
