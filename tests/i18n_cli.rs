@@ -39,6 +39,22 @@ fn both(args: &[&str]) -> (Out, Out) {
     (run(args, &[JA]), run(&en, &[JA]))
 }
 
+/// Runs `args` in both languages: each exits `code` and says `ja` or `en` on standard error.
+/// The Japanese run, to check more of it.
+fn says(args: &[&str], code: i32, ja: &str, en: &str) -> Out {
+    let (j, e) = both(args);
+    assert_eq!(
+        (j.code, e.code),
+        (code, code),
+        "{args:?}: {}{}",
+        j.stderr,
+        e.stderr
+    );
+    assert!(j.stderr.contains(ja), "{args:?}: {}", j.stderr);
+    assert!(e.stderr.contains(en), "{args:?}: {}", e.stderr);
+    j
+}
+
 #[test]
 fn mistakes_on_the_command_line_are_japanese_and_exit_64() {
     // (arguments, the Japanese, the English clap writes)
@@ -276,13 +292,11 @@ fn anchor_and_verify_anchor_speak_japanese() {
 
     // A mistyped code: what is wrong with it, exit 64.
     let typo = code.replacen("TW1-", "TW1-9", 1);
-    let (ja, en) = both(&["verify", "--db", &db, "--anchor", &typo]);
-    assert_eq!((ja.code, en.code), (64, 64));
-    assert!(ja.stderr.contains("チェック用の桁が合いません"), "{}", ja.stderr);
-    assert!(
-        en.stderr.contains("the check digits do not match"),
-        "{}",
-        en.stderr
+    says(
+        &["verify", "--db", &db, "--anchor", &typo],
+        64,
+        "チェック用の桁が合いません",
+        "the check digits do not match",
     );
 }
 
@@ -292,49 +306,37 @@ fn ring_report_and_analyze_say_it_in_japanese() {
     let (db, id) = evidence(dir.path());
 
     // A tracker id the evidence does not hold: said before any radio, exit 7.
-    let (ja, en) = both(&["ring", "tw-nothere", "--db", &db]);
-    assert_eq!((ja.code, en.code), (7, 7), "{}", ja.stderr);
-    assert!(
-        ja.stderr.contains(
-            "エラー：tw-nothere はアドレス（AA:BB:CC:DD:EE:FF）でも、証拠にあるトラッカーでもありません"
-        ),
-        "{}",
-        ja.stderr
+    says(
+        &["ring", "tw-nothere", "--db", &db],
+        7,
+        "エラー：tw-nothere はアドレス（AA:BB:CC:DD:EE:FF）でも、証拠にあるトラッカーでもありません",
+        "is neither an address",
     );
-    assert!(en.stderr.contains("is neither an address"), "{}", en.stderr);
 
     // A tracker id with a typo: the near ones, in the person's language.
     let typo = format!("{}x", &id[..id.len() - 1]);
     let out = dir.path().join("reports");
     let out = out.to_str().unwrap();
-    let (ja, en) = both(&["report", "--db", &db, "--tracker", &typo, "-o", out]);
-    assert_eq!((ja.code, en.code), (7, 7), "{}", ja.stderr);
-    assert!(ja.stderr.contains(&format!("もしかして：{id}")), "{}", ja.stderr);
+    let ja = says(
+        &["report", "--db", &db, "--tracker", &typo, "-o", out],
+        7,
+        &format!("もしかして：{id}"),
+        &format!("did you mean: {id}?"),
+    );
     assert!(
         ja.stderr.contains("`tagwatch list` ですべて見られます"),
         "{}",
         ja.stderr
     );
-    assert!(
-        en.stderr.contains(&format!("did you mean: {id}?")),
-        "{}",
-        en.stderr
-    );
 
     // analyze's closing line.
-    let (ja, en) = both(&["analyze", DEMO, "--db", &db]);
-    assert_eq!((ja.code, en.code), (0, 0), "{}", ja.stderr);
-    assert!(
-        ja.stderr.contains(&format!(
+    says(
+        &["analyze", DEMO, "--db", &db],
+        0,
+        &format!(
             "証拠を {db} に保存しました。`tagwatch verify` で確認し、`tagwatch report -o DIR` で報告書を作れます。"
-        )),
-        "{}",
-        ja.stderr
-    );
-    assert!(
-        en.stderr.contains(&format!("Evidence kept in {db}: check it")),
-        "{}",
-        en.stderr
+        ),
+        &format!("Evidence kept in {db}: check it"),
     );
 }
 
@@ -364,20 +366,11 @@ fn a_tracker_whose_family_cannot_ring_is_refused_in_japanese() {
         .find(|t| t["family"] == "apple_find_my")
         .expect("an AirTag");
     let id = airtag["id"].as_str().unwrap();
-    let (ja, en) = both(&["identify", id, "--db", db]);
-    assert_eq!((ja.code, en.code), (6, 6), "{}", ja.stderr);
-    assert!(
-        ja.stderr.contains(
-            "エラー：apple_find_my：対応していません：Apple は Find My トラッカーの識別子を所有者以外が Bluetooth で読む方法を公開していません"
-        ),
-        "{}",
-        ja.stderr
-    );
-    assert!(
-        en.stderr
-            .contains("apple_find_my: not supported: Apple publishes"),
-        "{}",
-        en.stderr
+    says(
+        &["identify", id, "--db", db],
+        6,
+        "エラー：apple_find_my：対応していません：Apple は Find My トラッカーの識別子を所有者以外が Bluetooth で読む方法を公開していません",
+        "apple_find_my: not supported: Apple publishes",
     );
 }
 
