@@ -216,6 +216,51 @@ fn a_tracker_with_its_owner_refuses_and_the_refusal_is_kept() {
 }
 
 #[test]
+fn ring_and_its_refusal_are_said_in_japanese_and_kept_in_english() {
+    let Some(r) = run("dult", Some(&DULT_AD), &["--lang", "ja", "ring", ADDR], |_| {}) else {
+        return;
+    };
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("{ADDR} の電波を最大 15 秒待っています")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stdout.contains(&format!(
+            "{ADDR} が音を鳴らし、鳴り終わりました（DULT の所有者以外向けの音）"
+        )) && r.stdout.contains("証拠に残しました（"),
+        "{}",
+        r.stdout
+    );
+    // The evidence keeps its one language, whatever the person reads.
+    assert!(
+        r.notes[0].contains("played its sound (DULT non-owner sound)"),
+        "{:?}",
+        r.notes
+    );
+
+    let Some(r) = run(
+        "near-owner",
+        Some(&DULT_AD),
+        &["--lang", "ja", "ring", ADDR],
+        |_| {},
+    ) else {
+        return;
+    };
+    assert_eq!(r.code, 6);
+    assert!(
+        r.stderr.contains(
+            "エラー：トラッカーはコマンド 0x0300 に Invalid_command と答えました：拒否されました：トラッカーが所有者の近くにあるか"
+        ) && r.stderr.contains("拒否されたことを証拠に残しました"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.notes[0].contains("with its owner"), "{:?}", r.notes);
+}
+
+#[test]
 fn a_tile_cannot_be_rung_and_the_person_is_told_why() {
     let ad = ["-", "00", "feed", "02000102030405060708"];
     let Some(r) = run("gap-only", Some(&ad), &["ring", ADDR], |_| {}) else {

@@ -21,7 +21,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::i18n::{Arg, Lang};
 use crate::present::neutralise;
+use crate::present::wrap::columns;
 use crate::store::anchor::{AnchorCheck, AnchorRecord, ChainHead};
 
 /// The format tag every code starts with.
@@ -57,18 +59,18 @@ impl Code {
     }
 
     /// Reads a code as a person may have typed it; says what is wrong with it.
-    pub fn parse(text: &str) -> Result<Code, String> {
+    pub fn parse(text: &str) -> Result<Code, CodeError> {
         let upper = text.trim().to_uppercase();
         let rest = upper
             .strip_prefix(TAG)
             .filter(|r| r.starts_with(['-', ' ']))
-            .ok_or_else(|| format!("{text:?}: an anchor code starts with {TAG}-"))?;
+            .ok_or(CodeError::Tag)?;
         let mut groups = rest.split(['-', ' ']).filter(|g| !g.is_empty());
         let records: u64 = groups
             .next()
             .and_then(|g| g.parse().ok())
             .filter(|&n| n > 0)
-            .ok_or_else(|| format!("{text:?}: the record count after {TAG}- is not a number"))?;
+            .ok_or(CodeError::Count)?;
         let digits: String = groups
             .flat_map(str::chars)
             .map(|c| match c {
@@ -78,15 +80,11 @@ impl Code {
             })
             .collect();
         if let Some(bad) = digits.chars().find(|c| !c.is_ascii_hexdigit()) {
-            return Err(format!("{text:?}: {bad:?} is not a hex digit (0-9, A-F)"));
+            return Err(CodeError::NotHex(bad));
         }
         let head_len = digits.len().saturating_sub(2);
         if !(SHORT_DIGITS..=64).contains(&head_len) {
-            return Err(format!(
-                "{text:?}: a code holds {SHORT_DIGITS} to 64 hex digits of the head and 2 check \
-                 digits, this one {} in all",
-                digits.len()
-            ));
+            return Err(CodeError::Length(digits.len()));
         }
         let (head, check) = digits.split_at(head_len);
         let code = Code {
@@ -94,10 +92,7 @@ impl Code {
             head: head.to_string(),
         };
         if check != code.check() {
-            return Err(format!(
-                "{text:?}: the check digits do not match: a character was mistyped (compare it \
-                 with the code you kept)"
-            ));
+            return Err(CodeError::Check);
         }
         Ok(code)
     }
@@ -121,6 +116,41 @@ impl std::fmt::Display for Code {
             write!(f, "-{}", String::from_utf8_lossy(group))?;
         }
         write!(f, "-{}", self.check())
+    }
+}
+
+/// What is wrong with a typed anchor code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeError {
+    /// It does not start with `TW1-`.
+    Tag,
+    /// No record count after the tag.
+    Count,
+    /// A character that is no hex digit.
+    NotHex(char),
+    /// Too few or too many hex digits, as counted.
+    Length(usize),
+    /// The check digits do not match: a character was mistyped.
+    Check,
+}
+
+impl CodeError {
+    /// What is wrong with `code` (as typed), in `lang`.
+    pub fn text(self, code: &str, lang: Lang) -> String {
+        let code = neutralise(code);
+        match self {
+            CodeError::Tag => lang.fill("code-tag", &[("code", &code), ("tag", &TAG)]),
+            CodeError::Count => lang.fill("code-count", &[("code", &code), ("tag", &TAG)]),
+            CodeError::NotHex(c) => lang.fill(
+                "code-not-hex",
+                &[("code", &code), ("char", &neutralise(&c.to_string()))],
+            ),
+            CodeError::Length(n) => {
+                let values: [(&str, &dyn Arg); 3] = [("code", &code), ("min", &SHORT_DIGITS), ("n", &n)];
+                lang.fill("code-length", &values)
+            }
+            CodeError::Check => lang.fill("code-check", &[("code", &code)]),
+        }
     }
 }
 
@@ -149,24 +179,37 @@ pub fn qr(code: &Code) -> Option<String> {
 }
 
 /// What `tagwatch anchor` shows of the anchor it kept of `head`, the QR code aside.
-pub fn describe(anchor: &AnchorRecord, head: &ChainHead, db: &Path) -> Vec<String> {
-    let mut lines = vec![
-        format!(
-            "Anchor of {} at {}",
-            neutralise(&db.display().to_string()),
-            utc(anchor.time_us)
+pub fn describe(anchor: &AnchorRecord, head: &ChainHead, db: &Path, lang: Lang) -> Vec<String> {
+    let db = neutralise(&db.display().to_string());
+    let mut fields = vec![
+        ("anchor-label-code", anchor.code.clone()),
+        ("anchor-label-records", crate::present::grouped(anchor.records)),
+        ("anchor-label-head", anchor.head.clone()),
+        (
+            "anchor-label-full",
+            Code::new(head.records, &head.hash).to_string(),
         ),
-        format!("  code:    {}", anchor.code),
-        format!("  records: {}", crate::present::grouped(anchor.records)),
-        format!("  head:    {}", anchor.head),
-        format!("  full:    {}", Code::new(head.records, &head.hash)),
     ];
     if let Some(stamp) = &anchor.timestamp {
         let time = tsa::check_stored(&stamp.token, &head.hash)
             .map(|t| utc(t.timestamp_micros()))
             .unwrap_or_else(|e| e.to_string());
-        lines.push(format!("  timestamp: {} by {}", time, neutralise(&stamp.tsa)));
+        let by = lang.fill(
+            "anchor-timestamp-by",
+            &[("time", &time), ("tsa", &neutralise(&stamp.tsa))],
+        );
+        fields.push(("anchor-label-timestamp", by));
     }
+    let widest = fields
+        .iter()
+        .map(|(label, _)| columns(lang.t(label)))
+        .max()
+        .unwrap_or(0);
+    let mut lines = vec![lang.fill("anchor-of", &[("db", &db), ("time", &utc(anchor.time_us))])];
+    lines.extend(fields.iter().map(|(label, value)| {
+        let label = lang.t(label);
+        format!("  {label}{} {value}", " ".repeat(widest - columns(label)))
+    }));
     lines
 }
 
@@ -216,50 +259,44 @@ pub fn run_hook(command: &str, input: &str, wait: Duration) -> Result<(), String
 }
 
 /// What `verify --anchor` says about one anchor: its lines and whether the chain extends it.
-pub fn explain(code: &Code, check: &AnchorCheck) -> (bool, Vec<String>) {
-    let short = code.short();
-    let n = crate::present::grouped(code.records);
+pub fn explain(code: &Code, check: &AnchorCheck, lang: Lang) -> (bool, Vec<String>) {
+    let short = code.short().to_string();
     if let Some(problem) = &check.problem {
-        return (false, vec![format!("anchor {short}: DOES NOT HOLD: {problem}")]);
+        let values: [(&str, &dyn Arg); 2] = [("code", &short), ("problem", problem)];
+        return (false, vec![lang.fill("anchor-does-not-hold", &values)]);
     }
-    let appended = check.records.saturating_sub(code.records);
-    let sessions = match check.sessions_since {
-        1 => ", in 1 session".to_string(),
-        s => format!(", in {s} sessions"),
-    };
-    let mut lines = vec![format!(
-        "anchor {short}: the first {n} records are unchanged; {} record{} appended since{}",
-        crate::present::grouped(appended),
-        if appended == 1 { "" } else { "s" },
-        if check.sessions_since == 0 {
-            String::new()
-        } else {
-            sessions
-        },
-    )];
+    let values: [(&str, &dyn Arg); 4] = [
+        ("code", &short),
+        ("n", &code.records),
+        ("appended", &check.records.saturating_sub(code.records)),
+        ("sessions", &check.sessions_since),
+    ];
+    let mut lines = vec![lang.fill("anchor-holds", &values)];
     let Some(kept) = &check.kept else {
         return (true, lines);
     };
-    lines.push(format!("  anchored at {}", utc(kept.time_us)));
+    lines.push(format!(
+        "  {}",
+        lang.fill("anchor-anchored-at", &[("time", &utc(kept.time_us))])
+    ));
     let Some(stamp) = &kept.timestamp else {
         return (true, lines);
     };
     let tsa = neutralise(&stamp.tsa);
     match tsa::check_stored(&stamp.token, &check.anchored_hash) {
         Ok(time) => {
+            let time = utc(time.timestamp_micros());
             lines.push(format!(
-                "  timestamped by {tsa} at {} (its signature: openssl ts -verify, README \"Anchors\")",
-                utc(time.timestamp_micros())
+                "  {}",
+                lang.fill("anchor-timestamped", &[("tsa", &tsa), ("time", &time)])
             ));
             (true, lines)
         }
         // The anchor record is kept after the anchored records: they stand, but what came
         // after them was changed.
         Err(e) => {
-            lines.push(format!(
-                "  BUT the timestamp kept with it (from {tsa}) does not check: {e}: the anchor \
-                 record was changed after it was kept"
-            ));
+            let values: [(&str, &dyn Arg); 2] = [("tsa", &tsa), ("error", &e.to_string())];
+            lines.push(format!("  {}", lang.fill("anchor-timestamp-broken", &values)));
             (false, lines)
         }
     }

@@ -109,10 +109,8 @@ pub(crate) fn run(args: &AnalyzeArgs) -> ExitCode {
         return store_failed(e);
     }
     if let (Some(store), OutputFormat::Table) = (&store, args.format) {
-        eprintln!(
-            "Evidence kept in {}: check it with `tagwatch verify`, write a report with `tagwatch report -o DIR`.",
-            present::neutralise(&store.path().display().to_string())
-        );
+        let path = present::neutralise(&store.path().display().to_string());
+        eprintln!("{}", super::lang().fill("analyze-kept", &[("path", &path)]));
     }
     if let Err(code) = session_anchor(store.as_mut(), &args.on_anchor) {
         return code;

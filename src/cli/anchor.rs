@@ -69,7 +69,7 @@ fn anchor(tsa: Option<&str>, qr: bool, db: &DbArgs) -> ExitCode {
     });
     match store.add_anchor(head, chrono::Utc::now().timestamp_micros(), timestamp) {
         Ok(record) => {
-            for line in anchors::describe(&record, &head, store.path()) {
+            for line in anchors::describe(&record, &head, store.path(), super::lang()) {
                 println!("{line}");
             }
             if qr && let Some(qr) = anchors::qr(&Code::new(head.records, &head.hash)) {
@@ -98,7 +98,10 @@ pub(crate) fn session_anchor(store: Option<&mut Store>, hook: &OnAnchor) -> Resu
         Ok(a) => a,
         // A broken chain is told, not fatal: the session's result stands.
         Err(e @ AnchorError::Broken(_)) => {
-            let text = format!("anchor: {}", present::neutralise(&e.to_string()));
+            let text = super::lang().fill(
+                "anchor-not-kept",
+                &[("error", &present::neutralise(&e.to_string()))],
+            );
             eprintln!("{}", super::lang().fill("cli-warning", &[("text", &text)]));
             return Ok(());
         }
@@ -124,7 +127,7 @@ fn anchor_failed(e: &AnchorError) -> ExitCode {
     match e {
         AnchorError::Store(e) => store_failed(e),
         AnchorError::Empty => {
-            eprintln!("error: {e}");
+            super::error(&e.to_string());
             ExitCode::from(exit::DATABASE)
         }
         AnchorError::Broken(_) => {

@@ -137,23 +137,23 @@ impl JudgeArgs {
     }
 }
 
-/// "90s", "2m", "1h", "120" (seconds) as microseconds.
+/// "90s", "2m", "1h", "120" (seconds) as microseconds; what is wrong in the command's
+/// language (clap puts the value and the option before it).
 pub(crate) fn parse_duration(s: &str) -> Result<i64, String> {
+    let wrong = |key| super::lang().t(key).to_string();
     let (number, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
         Some(i) => s.split_at(i),
         None => (s, "s"),
     };
-    let n: i64 = number
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration like 90s, 2m or 1h"))?;
+    let n: i64 = number.parse().map_err(|_| wrong("duration-invalid"))?;
     let seconds = match unit {
         "s" => 1,
         "m" => 60,
         "h" => 3600,
-        _ => return Err(format!("{s:?}: the unit is s, m or h")),
+        _ => return Err(wrong("duration-unit")),
     };
     n.checked_mul(seconds * 1_000_000)
-        .ok_or_else(|| format!("{s:?} is too long"))
+        .ok_or_else(|| wrong("duration-too-long"))
 }
 
 /// Where evidence goes, for the commands that gather it.

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+use tagwatch::i18n::Arg;
 use tagwatch::present;
 
 use super::args::DbArgs;
@@ -46,12 +47,14 @@ impl Attachment {
         };
         match written {
             Ok(()) => {
-                eprintln!(
-                    "{}: {} bytes, SHA-256 {} (matches note {record})",
-                    present::neutralise(note.attachment_name.as_deref().unwrap_or("attachment")),
-                    present::grouped(data.len() as u64),
-                    note.attachment_sha256.as_deref().unwrap_or("")
-                );
+                let name = present::neutralise(note.attachment_name.as_deref().unwrap_or("-"));
+                let values: [(&str, &dyn Arg); 4] = [
+                    ("file", &name),
+                    ("bytes", &data.len()),
+                    ("sha", &note.attachment_sha256.as_deref().unwrap_or("")),
+                    ("record", record),
+                ];
+                eprintln!("{}", super::lang().fill("attachment-written", &values));
                 ExitCode::SUCCESS
             }
             Err(e) => output_failed(output, &e),

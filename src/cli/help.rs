@@ -10,6 +10,15 @@ use std::ffi::OsString;
 use clap::{Arg, Command};
 
 use tagwatch::i18n::Lang;
+use tagwatch::present::wrap::{columns, wrap};
+
+/// The width help is wrapped to when standard output is not a terminal.
+pub(crate) const WIDTH_OFF_TERMINAL: usize = 100;
+/// clap's indent of an argument's help written under it: its TAB and NEXT_LINE_INDENT.
+const NEXT_LINE_INDENT: usize = 10;
+/// Columns an argument's help needs beside it (24 wide characters); with fewer, a list writes each help under its
+/// argument instead, as clap does.
+const MIN_HELP_COLUMNS: usize = 48;
 
 /// The first valid `--lang ja` or `--lang=ja` on the command line.
 pub(crate) fn lang_in(argv: &[OsString]) -> Option<Lang> {
@@ -25,6 +34,11 @@ pub(crate) fn lang_in(argv: &[OsString]) -> Option<Lang> {
 
 /// `cmd` with its help, every subcommand's and every argument's, in `lang`, and examples.
 pub(crate) fn localise(mut cmd: Command, lang: Lang) -> Command {
+    // clap breaks lines only at spaces and counts a wide character as one column: in a
+    // language other than English, the help is written unbroken and [`wrap_help`] breaks it.
+    if lang != Lang::En {
+        cmd = cmd.term_width(0);
+    }
     // Built first so clap's own --help, --version and `help` command are there to translate.
     cmd.build();
     localise_command(cmd, lang, None)
@@ -64,6 +78,54 @@ fn localise_command(mut cmd: Command, lang: Lang, parent: Option<&str>) -> Comma
         cmd = cmd.mut_subcommand(&sub, |s| localise_command(s, lang, Some(&path)));
     }
     cmd
+}
+
+/// The help as clap wrote it, unbroken, in lines of at most `width` columns: East Asian wide
+/// characters count two, a line breaks between them but not inside an ASCII word
+/// ([`wrap`]); an argument's or command's help continues under where it started. A list
+/// (blocks between blank lines) whose help would be left too narrow has every help written
+/// under its argument. Example command lines stay whole, to be copied as they are.
+pub(crate) fn wrap_help(text: &str, width: usize) -> String {
+    let mut out = Vec::new();
+    let lines: Vec<&str> = text.split('\n').collect();
+    for block in lines.split(|l| l.trim().is_empty()) {
+        let narrow = block.iter().any(|line| {
+            columns(line) > width
+                && two_columns(line)
+                    .is_some_and(|(_, help)| columns(&line[..help]) + MIN_HELP_COLUMNS > width)
+        });
+        for line in block {
+            let lead = line.len() - line.trim_start_matches(' ').len();
+            let rest = &line[lead..];
+            match two_columns(line) {
+                Some((end, help)) if narrow => {
+                    out.push(line[..end].to_string());
+                    let indent = " ".repeat(NEXT_LINE_INDENT);
+                    out.extend(wrap(&format!("{indent}{}", &line[help..]), width, &indent));
+                }
+                Some((_, help)) => out.extend(wrap(line, width, &" ".repeat(columns(&line[..help])))),
+                None if rest.starts_with("tagwatch ") => out.push(line.to_string()),
+                // A comment in the examples goes on as a comment.
+                None if rest.starts_with("# ") => {
+                    out.extend(wrap(line, width, &format!("{}# ", &line[..lead])))
+                }
+                None => out.extend(wrap(line, width, &line[..lead])),
+            }
+        }
+        out.push(String::new());
+    }
+    // The split put a blank line between blocks and one after the last: as many as were.
+    out.truncate(out.len() - 1);
+    out.join("\n")
+}
+
+/// Where a line of a list (`  --format <FORMAT>  出力…`) ends its first column and starts its
+/// second: the first run of two spaces or more after something.
+fn two_columns(line: &str) -> Option<(usize, usize)> {
+    let start = line.len() - line.trim_start_matches(' ').len();
+    let end = start + line[start..].find("  ")?;
+    let help = end + line[end..].find(|c| c != ' ')?;
+    Some((end, help))
 }
 
 fn localise_arg(arg: Arg, lang: Lang, path: &str) -> Arg {

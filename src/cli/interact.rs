@@ -5,8 +5,10 @@ use std::process::ExitCode;
 use clap::Args;
 
 use tagwatch::exit;
+use tagwatch::i18n::Arg;
 use tagwatch::interact::act::{self, Action};
 use tagwatch::present;
+use tagwatch::store::Store;
 
 use super::args::{StoreArgs, parse_duration};
 use super::{bluetooth_hint, store_failed};
@@ -29,6 +31,7 @@ pub(crate) struct InteractArgs {
 
 /// `ring` and `identify`: resolve the target, hear it, connect, act, keep the result.
 pub(crate) fn run(action: Action, args: &InteractArgs) -> ExitCode {
+    let lang = super::lang();
     let mut store = match args.store.open() {
         Ok(s) => s,
         Err(code) => return code,
@@ -41,31 +44,28 @@ pub(crate) fn run(action: Action, args: &InteractArgs) -> ExitCode {
     let target = match act::resolve(&args.target, evidence.as_ref()) {
         Ok(t) => t,
         Err(e) => {
-            super::error(&present::neutralise(&e));
+            super::error(&e.text(&present::neutralise(&args.target), lang));
             return ExitCode::from(exit::UNKNOWN_TRACKER);
         }
     };
     // What its family cannot do is said at once, before the radio.
     if let Err(e) = act::refused(action, &target) {
-        eprintln!("error: {}", present::neutralise(&e.to_string()));
+        super::error(&present::neutralise(&e.text(lang)));
         return ExitCode::from(exit::TRACKER_FAILED);
     }
     if action == Action::Identify {
-        eprintln!(
-            "A DULT tracker gives its identifier only for 5 minutes after the physical action its \
-             maker describes (often: hold its button for a few seconds). Do that first."
-        );
+        eprintln!("{}", lang.t("identify-first"));
     }
     let listen = std::time::Duration::from_micros(args.listen as u64);
-    eprintln!(
-        "listening for {} for up to {} s ...",
-        target.address,
-        listen.as_secs()
-    );
+    let values: [(&str, &dyn Arg); 2] = [
+        ("address", &target.address.to_string()),
+        ("seconds", &listen.as_secs()),
+    ];
+    eprintln!("{}", lang.fill("interact-listening", &values));
     let report = match act::act(action, &target, args.adapter.as_deref(), listen) {
         Ok(r) => r,
         Err(e) => {
-            super::error(&present::neutralise(&e.to_string()));
+            super::error(&present::neutralise(&e.text(lang)));
             if e.bluetooth_unavailable() {
                 eprintln!(
                     "{}",
@@ -75,14 +75,17 @@ pub(crate) fn run(action: Action, args: &InteractArgs) -> ExitCode {
             }
             if let (Some(note), Some(store)) = (act::refusal_note(action, &target, &e), store.as_mut()) {
                 match store.add_note(&note, None, chrono::Utc::now().timestamp_micros()) {
-                    Ok(_) => eprintln!("the refusal is kept in the evidence ({})", store.path().display()),
+                    Ok(_) => eprintln!(
+                        "{}",
+                        lang.fill("interact-refusal-kept", &[("path", &shown(store))])
+                    ),
                     Err(e) => return store_failed(&e),
                 }
             }
             return ExitCode::from(exit::TRACKER_FAILED);
         }
     };
-    println!("{}", present::neutralise(&report.summary()));
+    println!("{}", present::neutralise(&report.summary(lang)));
     let note = report.note_text();
     if action == Action::Identify {
         for line in note.lines() {
@@ -91,9 +94,14 @@ pub(crate) fn run(action: Action, args: &InteractArgs) -> ExitCode {
     }
     if let Some(store) = store.as_mut() {
         match store.add_note_record(report.note(chrono::Utc::now().timestamp_micros()), None) {
-            Ok(_) => println!("kept in the evidence ({})", store.path().display()),
+            Ok(_) => println!("{}", lang.fill("interact-kept", &[("path", &shown(store))])),
             Err(e) => return store_failed(&e),
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The store's path as it may be shown.
+fn shown(store: &Store) -> String {
+    present::neutralise(&store.path().display().to_string())
 }

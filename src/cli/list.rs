@@ -21,7 +21,7 @@ pub(crate) fn run(db: &DbArgs) -> ExitCode {
     let mut out = std::io::BufWriter::new(anstream::stdout());
     let _ = present::list::write(&data, super::lang(), &mut out).and_then(|()| out.flush());
     if !data.verification.intact() {
-        eprintln!("warning: the evidence does not verify: run `tagwatch verify`");
+        super::warning(super::lang().t("list-not-verified"));
     }
     ExitCode::SUCCESS
 }

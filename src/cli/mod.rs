@@ -12,6 +12,7 @@ mod live;
 mod note;
 mod report;
 mod synth;
+mod usage;
 mod verify;
 
 use std::process::ExitCode;
@@ -82,17 +83,20 @@ enum Command {
     Synth(synth::Synth),
 }
 
-/// The language asked for (`--lang`, first one) or from the environment, and every `--lang` given.
-static LANG: OnceLock<(Lang, Vec<Lang>)> = OnceLock::new();
+/// The language asked for (`--lang`, first one) or from the environment: set before the
+/// arguments are parsed, so what parsing says is in it too.
+static LANG: OnceLock<Lang> = OnceLock::new();
+/// Every `--lang` given.
+static LANGS_ASKED: OnceLock<Vec<Lang>> = OnceLock::new();
 
 /// The language of what the command writes for people.
 pub(crate) fn lang() -> Lang {
-    LANG.get().map_or_else(|| i18n::from_env(None), |(lang, _)| *lang)
+    LANG.get().copied().unwrap_or_else(|| i18n::from_env(None))
 }
 
 /// Every `--lang` given, in order (for `report`: the languages to write).
 pub(crate) fn langs_asked() -> &'static [Lang] {
-    LANG.get().map_or(&[], |(_, asked)| asked)
+    LANGS_ASKED.get().map_or(&[], Vec::as_slice)
 }
 
 /// Parses the command line and runs the command.
@@ -100,19 +104,17 @@ pub fn main() -> ExitCode {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // The help is written before the arguments are parsed, so `--lang` is looked for first.
     let lang = i18n::from_env(help::lang_in(&argv));
-    let parsed = help::localise(Cli::command(), lang)
+    let _ = LANG.set(lang);
+    let command = help::localise(Cli::command(), lang);
+    let parsed = command
+        .clone()
         .try_get_matches_from(&argv)
         .and_then(|m| Cli::from_arg_matches(&m));
     let cli = match parsed {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            // Help and version are asked for; anything else is a usage error, never 2
-            // (which means an input could not be read).
-            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
-        }
+        Err(e) => return usage::early_exit(&e, lang, &usage::path(&command, &argv)),
     };
-    let _ = LANG.set((lang, cli.lang));
+    let _ = LANGS_ASKED.set(cli.lang);
     match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Scan(args) => live::run(&args, Purpose::Scan),
@@ -142,10 +144,7 @@ pub(crate) fn outcome_code(outcome: Outcome) -> ExitCode {
 /// on stderr, whatever the output format.
 pub(crate) fn warn(coverage: &Coverage) {
     for w in &coverage.warnings {
-        eprintln!(
-            "{}",
-            lang().fill("cli-warning", &[("text", &w.text(lang(), &present::local_span))])
-        );
+        warning(&w.text(lang(), &present::local_span));
     }
 }
 
@@ -195,6 +194,11 @@ pub(crate) fn output_failed(path: &std::path::Path, e: &dyn std::fmt::Display) -
         present::neutralise(&path.display().to_string())
     ));
     ExitCode::from(exit::OUTPUT)
+}
+
+/// A warning on standard error, after "warning:" in the chosen language.
+pub(crate) fn warning(text: &str) {
+    eprintln!("{}", lang().fill("cli-warning", &[("text", &text)]));
 }
 
 /// An error on standard error, after "error:" in the chosen language.

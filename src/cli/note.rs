@@ -50,7 +50,8 @@ pub(crate) struct NoteArgs {
     db: DbArgs,
 }
 
-/// An RFC 3339 time, or a plain date and time in this computer's zone, as microseconds UTC.
+/// An RFC 3339 time, or a plain date and time in this computer's zone, as microseconds UTC;
+/// what is wrong in the command's language (clap puts the value and the option before it).
 fn parse_time(s: &str) -> Result<i64, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.timestamp_micros());
@@ -66,12 +67,10 @@ fn parse_time(s: &str) -> Result<i64, String> {
                 .from_local_datetime(&naive)
                 .earliest()
                 .map(|t| t.timestamp_micros())
-                .ok_or_else(|| format!("{s:?} does not exist in this computer's time zone"));
+                .ok_or_else(|| super::lang().t("time-nonexistent").to_string());
         }
     }
-    Err(format!(
-        "{s:?} is not a time: give 2026-01-15T08:40:00+09:00 or \"2026-01-15 08:40\""
-    ))
+    Err(super::lang().t("time-invalid").to_string())
 }
 
 impl NoteArgs {

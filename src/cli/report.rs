@@ -34,7 +34,7 @@ impl ZoneArgs {
         if self.utc_offset.is_none()
             && let Some(warning) = report::Zone::disagreement(data, machine, super::lang())
         {
-            eprintln!("warning: {warning}");
+            super::warning(&warning);
         }
         report::Zone::choose(data, self.utc_offset, machine)
     }
@@ -160,20 +160,18 @@ pub(crate) fn report_data(
         code
     })?;
     let path = present::neutralise(&store.path().display().to_string());
+    let lang = super::lang();
     if !data.verification.intact() {
         let problems = &data.verification.problems;
-        eprintln!("{}: the evidence does not verify:", path);
+        eprintln!("{}", lang.fill("report-not-verified", &[("path", &path)]));
         for p in problems {
             eprintln!("  {}", present::neutralise(&p.to_string()));
         }
         if !even_if_broken {
-            eprintln!(
-                "error: refused; give --even-if-broken to write it anyway, marked as broken \
-                 on every page"
-            );
+            super::error(lang.t("report-refused"));
             return Err(ExitCode::from(exit::BROKEN));
         }
-        eprintln!("writing it anyway (--even-if-broken), marked as broken");
+        eprintln!("{}", lang.t("report-anyway"));
     }
     Ok(data)
 }
@@ -181,8 +179,10 @@ pub(crate) fn report_data(
 /// The stored ids near a mistyped one, and where to see them all.
 pub(crate) fn suggest_ids(id: &str, all: &ReportData) {
     let near = present::list::nearest(id, all.trackers.iter().map(|t| t.id.as_str()));
+    let lang = super::lang();
     if !near.is_empty() {
-        eprintln!("did you mean: {}?", present::neutralise(&near.join(", ")));
+        let near = present::neutralise(&near.join(lang.t("separator-list")));
+        eprintln!("{}", lang.fill("cli-did-you-mean", &[("ids", &near)]));
     }
-    eprintln!("(`tagwatch list` shows every stored tracker)");
+    eprintln!("{}", lang.t("cli-list-hint"));
 }

@@ -7,6 +7,8 @@ use clap::builder::PossibleValuesParser;
 use clap::{Args, Subcommand};
 
 use tagwatch::exit;
+use tagwatch::i18n::Arg;
+use tagwatch::present;
 use tagwatch::synth::scenario::Container;
 use tagwatch::synth::{labelled, scenario};
 
@@ -119,7 +121,11 @@ fn synth((start, end, emitters): (i64, i64, Vec<scenario::Emitter>), args: &Capt
         .and_then(|file| scenario::write_capture(file, container, start, end, &emitters));
     match written {
         Ok(count) => {
-            eprintln!("wrote {count} synthetic advertisements to {}", output.display());
+            let file = present::neutralise(&output.display().to_string());
+            eprintln!(
+                "{}",
+                super::lang().fill("synth-wrote", &[("n", &count), ("file", &file)])
+            );
             ExitCode::SUCCESS
         }
         Err(e) => output_failed(output, &e),
@@ -137,15 +143,18 @@ fn synth_labelled(name: &str, dir: &std::path::Path, seed: u64) -> ExitCode {
     }
     for name in names {
         match labelled::write_seeded(name, dir, seed) {
-            Ok(w) => eprintln!(
-                "wrote {name}: {} synthetic advertisements, {} fixes over {} min to {}",
-                w.advertisements,
-                w.fixes,
-                (w.end_us - w.start_us) / 60_000_000,
-                dir.display()
-            ),
+            Ok(w) => {
+                let values: [(&str, &dyn Arg); 5] = [
+                    ("name", name),
+                    ("n", &w.advertisements),
+                    ("fixes", &w.fixes),
+                    ("minutes", &((w.end_us - w.start_us) / 60_000_000)),
+                    ("dir", &present::neutralise(&dir.display().to_string())),
+                ];
+                eprintln!("{}", super::lang().fill("synth-wrote-scenario", &values));
+            }
             Err(e) => {
-                eprintln!("error: {name}: {e}");
+                super::error(&present::neutralise(&format!("{name}: {e}")));
                 return ExitCode::from(exit::OUTPUT);
             }
         }

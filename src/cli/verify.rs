@@ -75,7 +75,7 @@ fn verify_anchors(texts: &[String], db: &DbArgs) -> ExitCode {
         match Code::parse(text) {
             Ok(code) => codes.push(code),
             Err(e) => {
-                eprintln!("error: --anchor {}", present::neutralise(&e));
+                super::error(&format!("--anchor {}", e.text(text, super::lang())));
                 return ExitCode::from(exit::USAGE);
             }
         }
@@ -91,17 +91,17 @@ fn verify_anchors(texts: &[String], db: &DbArgs) -> ExitCode {
             Ok(c) => c,
             // Damage to the file: the plain check above has said where.
             Err(e @ StoreError::Damaged { .. }) => {
-                println!(
-                    "anchor {}: cannot be checked: {}",
-                    code.short(),
-                    present::neutralise(&e.to_string())
-                );
+                let values: [(&str, &dyn Arg); 2] = [
+                    ("code", &code.short().to_string()),
+                    ("error", &present::neutralise(&e.to_string())),
+                ];
+                println!("{}", super::lang().fill("anchor-unchecked", &values));
                 all_hold = false;
                 continue;
             }
             Err(e) => return store_failed(&e),
         };
-        let (holds, lines) = anchors::explain(code, &check);
+        let (holds, lines) = anchors::explain(code, &check, super::lang());
         for line in lines {
             println!("{line}");
         }

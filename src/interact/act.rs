@@ -9,6 +9,7 @@ use super::{
 };
 use crate::classify::Classifier;
 use crate::evidence::{ReportData, SightingRecord};
+use crate::i18n::Lang;
 use crate::model::{BdAddr, OwnedAdvertisement};
 use crate::scan::BluezLink;
 
@@ -81,27 +82,33 @@ pub struct Report {
 }
 
 impl Report {
-    /// One line for the person.
-    pub fn summary(&self) -> String {
+    /// One line for the person, in `lang`.
+    pub fn summary(&self, lang: Lang) -> String {
+        let address = self.target.address.to_string();
         match &self.done {
             Done::Rang(o) => {
-                let how = protocol_name(o.protocol);
-                match (o.confirmed, o.completed) {
-                    (true, true) => format!("{} played its sound ({how}) and finished", self.target.address),
-                    (true, false) => format!("{} is playing its sound ({how})", self.target.address),
-                    _ => format!(
-                        "{} was asked to play its sound ({how}; this kind does not confirm): listen",
-                        self.target.address
-                    ),
-                }
+                let key = match (o.confirmed, o.completed) {
+                    (true, true) => "interact-rang",
+                    (true, false) => "interact-ringing",
+                    _ => "interact-asked",
+                };
+                lang.fill(
+                    key,
+                    &[("address", &address), ("how", &protocol_name(o.protocol, lang))],
+                )
             }
-            Done::Identified(r) => match &r.identifier {
-                Some(id) => format!("{} identified: identifier {id}", self.target.address),
-                None => format!(
-                    "{} identified without identifier: {}",
-                    self.target.address,
-                    r.identifier_missing.as_deref().unwrap_or("none given")
-                ),
+            Done::Identified(r) => match (&r.identifier, r.identifier_missing_why) {
+                (Some(id), _) => lang.fill("interact-identified", &[("address", &address), ("id", id)]),
+                (None, why) => {
+                    let why = why.map_or_else(
+                        || r.identifier_missing.clone().unwrap_or_default(),
+                        |w| w.text(lang),
+                    );
+                    lang.fill(
+                        "interact-identified-without",
+                        &[("address", &address), ("why", &why)],
+                    )
+                }
             },
         }
     }
@@ -129,20 +136,25 @@ impl Report {
             hex::encode(&self.heard.data)
         );
         let body = match &self.done {
-            Done::Rang(_) => format!("ring {} ({}): {}", self.target.who(), self.family, self.summary()),
+            Done::Rang(_) => format!(
+                "ring {} ({}): {}",
+                self.target.who(),
+                self.family,
+                self.summary(Lang::En)
+            ),
             Done::Identified(r) => r.note_text(&self.target.who()),
         };
         format!("{body}\n{heard}")
     }
 }
 
-fn protocol_name(p: SoundProtocol) -> &'static str {
-    match p {
-        SoundProtocol::Dult => "DULT non-owner sound",
-        SoundProtocol::FindMyNonOwner => "Find My non-owner sound",
-        SoundProtocol::AirTagLegacy => "AirTag sound characteristic",
-        SoundProtocol::Pebblebee => "Pebblebee sound",
-    }
+fn protocol_name(p: SoundProtocol, lang: Lang) -> &'static str {
+    lang.t(match p {
+        SoundProtocol::Dult => "sound-dult",
+        SoundProtocol::FindMyNonOwner => "sound-find-my",
+        SoundProtocol::AirTagLegacy => "sound-airtag-legacy",
+        SoundProtocol::Pebblebee => "sound-pebblebee",
+    })
 }
 
 /// Refuses at once, before any radio, what no non-owner can do to a tracker of the family the
@@ -157,7 +169,7 @@ pub fn refused(action: Action, target: &Target) -> Result<(), InteractError> {
         (Action::Ring, Capability::Unsupported { reason }, _)
         | (Action::Identify, _, Capability::Unsupported { reason }) => Err(InteractError::NotSupported {
             family: family.to_string(),
-            reason: reason.to_string(),
+            reason,
         }),
         _ => Ok(()),
     }
@@ -213,10 +225,33 @@ pub fn perform<L: GattLink>(
     })
 }
 
+/// Why a target names no tracker to listen for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unresolved {
+    /// Not an address, and no tracker of the evidence has that id.
+    NotInEvidence,
+    /// Not an address, and there is no evidence to look the id up in.
+    NoEvidence,
+    /// The evidence holds no address that can be used for the tracker.
+    NoAddress,
+}
+
+impl Unresolved {
+    /// It said of `what` (as given) in `lang`.
+    pub fn text(self, what: &str, lang: Lang) -> String {
+        let key = match self {
+            Unresolved::NotInEvidence => "interact-not-in-evidence",
+            Unresolved::NoEvidence => "interact-no-evidence",
+            Unresolved::NoAddress => "interact-no-address",
+        };
+        lang.fill(key, &[("what", &what)])
+    }
+}
+
 /// The target `what` names: an address, or a tracker id from `evidence`, whose latest
 /// sighting gives the address to listen for. The evidence also gives the family of a known
 /// address.
-pub fn resolve(what: &str, evidence: Option<&ReportData>) -> Result<Target, String> {
+pub fn resolve(what: &str, evidence: Option<&ReportData>) -> Result<Target, Unresolved> {
     let known = |pick: &dyn Fn(&SightingRecord) -> bool| {
         evidence.and_then(|e| e.sightings.iter().rev().find(|s| pick(s)))
     };
@@ -235,16 +270,11 @@ pub fn resolve(what: &str, evidence: Option<&ReportData>) -> Result<Target, Stri
     }
     let Some(last) = known(&|s| s.tracker_id == what) else {
         return Err(match evidence {
-            Some(_) => {
-                format!("{what} is neither an address (AA:BB:CC:DD:EE:FF) nor a tracker in the evidence")
-            }
-            None => format!(
-                "{what} is not an address (AA:BB:CC:DD:EE:FF); a tracker id needs the evidence database"
-            ),
+            Some(_) => Unresolved::NotInEvidence,
+            None => Unresolved::NoEvidence,
         });
     };
-    let address = BdAddr::parse(&last.address)
-        .ok_or_else(|| format!("the evidence holds no usable address for {what}"))?;
+    let address = BdAddr::parse(&last.address).ok_or(Unresolved::NoAddress)?;
     Ok(Target {
         address,
         family: family_of(what),
@@ -291,8 +321,8 @@ mod tests {
         assert_eq!(by_old_address.tracker_id.as_deref(), Some("tw-1"));
         let stranger = resolve("C4:00:00:00:00:09", Some(&e)).unwrap();
         assert_eq!((stranger.family, stranger.tracker_id), (None, None));
-        assert!(resolve("tw-2", Some(&e)).unwrap_err().contains("nor a tracker"));
-        assert!(resolve("tw-1", None).unwrap_err().contains("needs the evidence"));
+        assert_eq!(resolve("tw-2", Some(&e)), Err(Unresolved::NotInEvidence));
+        assert_eq!(resolve("tw-1", None), Err(Unresolved::NoEvidence));
     }
 
     #[test]
@@ -304,7 +334,10 @@ mod tests {
             match act(action, &smarttag, Some("no-such-adapter"), Duration::ZERO) {
                 Err(InteractError::NotSupported { family, reason }) => {
                     assert_eq!(family, "samsung_smarttag");
-                    assert!(reason.contains("Samsung publishes no"), "{reason}");
+                    assert!(
+                        reason.text(Lang::En).contains("Samsung publishes no"),
+                        "{reason:?}"
+                    );
                 }
                 other => panic!("{action:?}: {other:?}"),
             }

@@ -18,6 +18,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::NoteRecord;
+use crate::i18n::{Arg, Lang};
 use dult::{Response, Status, opcode};
 
 /// A 16-bit UUID on the Bluetooth base UUID (Core spec Vol 3 Part B 2.5.1).
@@ -109,35 +110,65 @@ pub trait GattLink {
     fn next_notification(&mut self, timeout: Duration) -> Result<Vec<u8>, LinkError>;
 }
 
-/// Why `ring`, `stop` or `identify` did not work, in words for the person using tagwatch.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why `ring`, `stop` or `identify` did not work: worded for the person in their language
+/// by [`InteractError::text`]; shown (and kept in the evidence) in English.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InteractError {
-    #[error("the tracker is out of range or stopped answering; move closer and try again")]
     OutOfRange,
-    #[error("the tracker refused the connection ({0})")]
     ConnectionRefused(String),
-    #[error("{family}: not supported: {reason}")]
-    NotSupported { family: String, reason: String },
-    #[error(
-        "Bluetooth refused for lack of permission ({0}); on Linux, is your user allowed to use \
-         BlueZ (the bluetooth group, polkit)? A tracker that asks for pairing only talks to its owner"
-    )]
+    NotSupported {
+        family: String,
+        reason: Why,
+    },
     Permission(String),
-    #[error("the tracker answered {status} to opcode 0x{opcode:04X}: {meaning}")]
     Refused {
         opcode: u16,
         status: Status,
-        meaning: &'static str,
+        meaning: Why,
     },
-    #[error("the tracker's answer does not follow its protocol: {0}")]
     Protocol(String),
-    #[error("the tracker did not answer in time")]
     Timeout,
-    #[error("Bluetooth is not available: {0}")]
     Adapter(String),
 }
 
+impl std::fmt::Display for InteractError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl std::error::Error for InteractError {}
+
 impl InteractError {
+    /// What went wrong, in `lang`; the details from BlueZ stay as BlueZ wrote them.
+    pub fn text(&self, lang: Lang) -> String {
+        let detail = |key: &str, d: &String| lang.fill(key, &[("detail", d)]);
+        match self {
+            InteractError::OutOfRange => lang.t("interact-out-of-range").to_string(),
+            InteractError::ConnectionRefused(d) => detail("interact-connection-refused", d),
+            InteractError::NotSupported { family, reason } => lang.fill(
+                "interact-not-supported",
+                &[("family", family), ("reason", &reason.text(lang))],
+            ),
+            InteractError::Permission(d) => detail("interact-permission", d),
+            InteractError::Refused {
+                opcode,
+                status,
+                meaning,
+            } => {
+                let values: [(&str, &dyn Arg); 3] = [
+                    ("status", &status.to_string()),
+                    ("opcode", &format!("0x{opcode:04X}")),
+                    ("meaning", &meaning.text(lang)),
+                ];
+                lang.fill("interact-refused", &values)
+            }
+            InteractError::Protocol(d) => detail("interact-protocol", d),
+            InteractError::Timeout => lang.t("interact-timeout").to_string(),
+            InteractError::Adapter(d) => detail("interact-adapter", d),
+        }
+    }
+
     /// Bluetooth itself cannot be used (no adapter, BlueZ not running, the system bus refuses
     /// us), as opposed to the tracker not answering, refusing or wanting its owner.
     pub fn bluetooth_unavailable(&self) -> bool {
@@ -172,7 +203,72 @@ impl From<dult::ParseError> for InteractError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Capability {
     Supported { how: &'static str, source: &'static str },
-    Unsupported { reason: &'static str },
+    Unsupported { reason: Why },
+}
+
+/// Why something cannot be or was not done with a tracker: a code that each language words
+/// (`why-…` in locales/*/cli.ftl).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Why {
+    /// Find My: the identifier is read by NFC, not over Bluetooth.
+    NfcOnly,
+    PebblebeeNoIdentifier,
+    SmarttagNoRing,
+    SmarttagNoIdentifier,
+    TileNoRing,
+    TileNoIdentifier,
+    ChipoloNoRing,
+    ChipoloNoIdentifier,
+    /// A family tagwatch knows no command for.
+    UnknownNoRing,
+    UnknownNoIdentifier,
+    /// The tracker offers none of its family's sound services.
+    NoSoundService,
+    /// The tracker does not offer the DULT non-owner service.
+    NoDultService,
+    /// The first-generation AirTag sound cannot be stopped.
+    LegacyNoStop,
+    /// The tracker says it gives its identifier by NFC only.
+    IdentifierByNfc,
+    /// The identifier is given only after the physical action on the tracker.
+    IdentifierLocked,
+    /// Refused: with its owner, or unsupported.
+    WithOwner,
+    /// A sound is already playing, or none of ours to stop.
+    SoundState,
+    /// Any other refusal.
+    Rejected,
+}
+
+impl Why {
+    /// The message that says it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Why::NfcOnly => "why-nfc-only",
+            Why::PebblebeeNoIdentifier => "why-pebblebee-no-identifier",
+            Why::SmarttagNoRing => "why-smarttag-no-ring",
+            Why::SmarttagNoIdentifier => "why-smarttag-no-identifier",
+            Why::TileNoRing => "why-tile-no-ring",
+            Why::TileNoIdentifier => "why-tile-no-identifier",
+            Why::ChipoloNoRing => "why-chipolo-no-ring",
+            Why::ChipoloNoIdentifier => "why-chipolo-no-identifier",
+            Why::UnknownNoRing => "why-unknown-no-ring",
+            Why::UnknownNoIdentifier => "why-unknown-no-identifier",
+            Why::NoSoundService => "why-no-sound-service",
+            Why::NoDultService => "why-no-dult-service",
+            Why::LegacyNoStop => "why-legacy-no-stop",
+            Why::IdentifierByNfc => "why-identifier-by-nfc",
+            Why::IdentifierLocked => "why-identifier-locked",
+            Why::WithOwner => "why-with-owner",
+            Why::SoundState => "why-sound-state",
+            Why::Rejected => "why-rejected",
+        }
+    }
+
+    /// It said in `lang`.
+    pub fn text(self, lang: Lang) -> String {
+        lang.t(self.key()).to_string()
+    }
 }
 
 /// What tagwatch can do with trackers of one family.
@@ -193,9 +289,6 @@ const DULT_IDENTIFY: Capability = Capability::Supported {
           (e.g. holding the button); only while separated",
     source: "draft-ietf-dult-accessory-protocol, Accessory Information, Identifier Payload",
 };
-const NFC_ONLY: &str = "Apple publishes no non-owner identifier read over Bluetooth for \
-    Find My trackers: hold an NFC phone to the tracker to read its identifier";
-
 /// The support table, by family key as in `signatures/`. Every Bluetooth procedure here first
 /// uses the DULT service when a tracker offers it, whatever its family, since the draft asks
 /// every maker to implement it; the entries say what works without it. A family the evidence
@@ -225,7 +318,7 @@ pub fn support(family: &str) -> Support {
                 source: "Apple Find My Network ADK fmna_gatt.h / fmna_nonowner_control_point.c; \
                          AirGuard AppleFindMy.kt",
             },
-            identify: Unsupported { reason: NFC_ONLY },
+            identify: Unsupported { reason: Why::NfcOnly },
         },
         "pebblebee" => Support {
             ring: Supported {
@@ -234,45 +327,39 @@ pub fn support(family: &str) -> Support {
                 source: "AirGuard PebbleBee.kt (reverse engineered)",
             },
             identify: Unsupported {
-                reason: "Pebblebee publishes no way to read an identifier, except through the \
-                         DULT service of its Find My / Find Hub models",
+                reason: Why::PebblebeeNoIdentifier,
             },
         },
         "samsung_smarttag" => Support {
             ring: Unsupported {
-                reason: "Samsung publishes no non-owner ring command and AirGuard, which rings \
-                         other tags, rings none for SmartTags; ringing is done from the owner's \
-                         SmartThings app",
+                reason: Why::SmarttagNoRing,
             },
             identify: Unsupported {
-                reason: "Samsung publishes no non-owner identifier read",
+                reason: Why::SmarttagNoIdentifier,
             },
         },
         "tile" => Support {
             ring: Unsupported {
-                reason: "Tile's ring command belongs to the owner's Tile / Life360 app and is not \
-                         published; AirGuard cannot ring Tiles either",
+                reason: Why::TileNoRing,
             },
             identify: Unsupported {
-                reason: "Tile publishes no non-owner identifier read",
+                reason: Why::TileNoIdentifier,
             },
         },
         "chipolo" => Support {
             ring: Unsupported {
-                reason: "Chipolo ONE and CARD on Chipolo's own network have no published \
-                         non-owner ring; AirGuard cannot ring them (Chipolo ONE Spot and POINT \
-                         are Find My / Find Hub tags and can be rung as those)",
+                reason: Why::ChipoloNoRing,
             },
             identify: Unsupported {
-                reason: "Chipolo publishes no non-owner identifier read",
+                reason: Why::ChipoloNoIdentifier,
             },
         },
         _ => Support {
             ring: Unsupported {
-                reason: "tagwatch knows no sound command for this family",
+                reason: Why::UnknownNoRing,
             },
             identify: Unsupported {
-                reason: "tagwatch knows no identifier read for this family",
+                reason: Why::UnknownNoIdentifier,
             },
         },
     }
@@ -330,29 +417,19 @@ fn sound_protocol(services: &[Service], family: &str) -> Result<SoundProtocol, I
     found.ok_or_else(|| InteractError::NotSupported {
         family: family.to_string(),
         reason: match support(family).ring {
-            Capability::Unsupported { reason } => reason.to_string(),
-            Capability::Supported { .. } => {
-                "the tracker offers none of the sound services of its family".to_string()
-            }
+            Capability::Unsupported { reason } => reason,
+            Capability::Supported { .. } => Why::NoSoundService,
         },
     })
 }
 
 /// What a status means for the person, per the draft's "Play sound" and "Identifier Payload".
-fn meaning(op: u16, status: Status) -> &'static str {
+fn meaning(op: u16, status: Status) -> Why {
     match (op, status) {
-        (opcode::GET_IDENTIFIER, Status::InvalidCommand) => {
-            "the identifier is not readable now: do the physical action the maker describes \
-             (e.g. hold the button) and try again within 5 minutes"
-        }
-        (_, Status::InvalidCommand) => {
-            "refused: the tracker is with its owner (these commands only work while it is \
-             separated) or does not support this"
-        }
-        (_, Status::InvalidState) => {
-            "a sound is already playing, or there is no sound started by this device to stop"
-        }
-        _ => "the tracker rejected the command",
+        (opcode::GET_IDENTIFIER, Status::InvalidCommand) => Why::IdentifierLocked,
+        (_, Status::InvalidCommand) => Why::WithOwner,
+        (_, Status::InvalidState) => Why::SoundState,
+        _ => Why::Rejected,
     }
 }
 
@@ -488,7 +565,7 @@ pub fn stop<L: GattLink>(link: &mut L, family: &str) -> Result<SoundProtocol, In
     match protocol {
         SoundProtocol::AirTagLegacy => Err(InteractError::NotSupported {
             family: family.to_string(),
-            reason: "the first-generation AirTag sound has no stop command; it ends by itself".into(),
+            reason: Why::LegacyNoStop,
         }),
         SoundProtocol::Pebblebee => {
             link.write(
@@ -540,11 +617,19 @@ pub struct IdentifyRecord {
     pub identifier: Option<String>,
     /// The Identifier Payload bytes exactly as received, hex.
     pub identifier_raw: Option<String>,
-    /// Why there is no identifier, when there is none.
+    /// Why there is no identifier, when there is none, in English as the evidence keeps it.
     pub identifier_missing: Option<String>,
+    /// The same as a code, to say it in the person's language (not kept: the text is).
+    #[serde(skip)]
+    pub identifier_missing_why: Option<Why>,
 }
 
 impl IdentifyRecord {
+    fn missing(&mut self, why: Why) {
+        self.identifier_missing = Some(why.text(Lang::En));
+        self.identifier_missing_why = Some(why);
+    }
+
     /// The text of an evidence note for the tracker at `address`.
     pub fn note_text(&self, address: &str) -> String {
         let mut lines = vec![format!("identify {address} ({}) over DULT", self.family)];
@@ -603,8 +688,8 @@ pub fn identify<L: GattLink>(link: &mut L, family: &str) -> Result<IdentifyRecor
     let services = link.discover()?;
     if !has(&services, dult::SERVICE, dult::CONTROL_POINT) {
         let reason = match support(family).identify {
-            Capability::Unsupported { reason } => reason.to_string(),
-            Capability::Supported { .. } => "the tracker does not offer the DULT non-owner service".into(),
+            Capability::Unsupported { reason } => reason,
+            Capability::Supported { .. } => Why::NoDultService,
         };
         return Err(InteractError::NotSupported {
             family: family.to_string(),
@@ -662,8 +747,7 @@ pub fn identify<L: GattLink>(link: &mut L, family: &str) -> Result<IdentifyRecor
         .capabilities
         .is_some_and(|c| c & dult::capability::IDENTIFIER_BY_BLE == 0)
     {
-        record.identifier_missing =
-            Some("the tracker says it gives its identifier by NFC only, not over Bluetooth".into());
+        record.missing(Why::IdentifierByNfc);
         return Ok(record);
     }
     match cp.ask(opcode::GET_IDENTIFIER)? {
@@ -680,7 +764,7 @@ pub fn identify<L: GattLink>(link: &mut L, family: &str) -> Result<IdentifyRecor
                 "Get_Identifier answered with {other:?}"
             )));
         }
-        Err(status) => record.identifier_missing = Some(meaning(opcode::GET_IDENTIFIER, status).to_string()),
+        Err(status) => record.missing(meaning(opcode::GET_IDENTIFIER, status)),
     }
     Ok(record)
 }

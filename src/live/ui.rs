@@ -362,10 +362,10 @@ impl App {
         };
         let (said, note) = match result {
             Err(e) => (
-                format!("{}: {e}", p.action.verb()),
+                format!("{}: {}", p.action.verb(), e.text(self.lang)),
                 act::refusal_note(p.action, &p.target, &e),
             ),
-            Ok(report) => (report.summary(), Some(report.note_text())),
+            Ok(report) => (report.summary(self.lang), Some(report.note_text())),
         };
         self.pending = None;
         let kept = note.map(

@@ -4,6 +4,7 @@ pub mod json;
 pub mod list;
 pub mod safe_json;
 pub mod table;
+pub mod wrap;
 
 use chrono::{DateTime, Local, SecondsFormat, TimeZone, Utc};
 
