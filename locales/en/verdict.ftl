@@ -30,6 +30,7 @@ reason-decided_by = decided by: { $evidence }
 evidence-stays = present at { $stays } of your stays
 evidence-after_ride = still with you { $after } after a ride of { $distance }, heard without a break
 evidence-places = with you at { $places } places for { $stopped } while you stopped or walked
+evidence-journeys = left one of your stays with you and arrived with you at the next on { $journeys } journeys in a row, each from where the last ended
 evidence-long_ride = one continuous ride only, but { $with_you } long
 evidence-time_only = with you for { $with_you }
 

@@ -23,6 +23,7 @@ reason-decided_by = 判断の根拠：{ $evidence }
 evidence-stays = 滞在先 { $stays } か所で検知
 evidence-after_ride = { $distance } の移動のあとも { $after }一緒にいる（途切れずに検知）
 evidence-places = 立ち止まるか歩いているあいだに { $places } か所で合計 { $stopped }一緒にいた
+evidence-journeys = { $journeys } 回続けて滞在先から一緒に出発し、次の滞在先に一緒に着いた（毎回、前回の到着地から出発）
 evidence-long_ride = 一続きの乗車中だけだが { $with_you }と長い
 evidence-time_only = { $with_you }一緒にいた
 

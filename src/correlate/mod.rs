@@ -9,6 +9,7 @@ pub mod advisory;
 mod allow;
 mod clone;
 pub mod history;
+mod journeys;
 mod named;
 mod places;
 mod reason;
@@ -25,6 +26,7 @@ use crate::location::{Fix, OnTrack, PositionSource, Track};
 use crate::model::{Advertisement, BdAddr};
 pub use allow::{AllowError, Allowlist, Own, append_id};
 pub use history::{History, Lineage};
+pub use journeys::Journeys;
 pub use named::NamedPlace;
 pub use places::{
     CONTINUOUS_US, MAX_ACCURACY_M, MAX_PLACES, PLACE_DWELL_US, PLACE_RADIUS_M, Places, STAY_US,
@@ -111,6 +113,8 @@ pub struct Tracker {
     pub located_sightings: u64,
     /// Where the tracker was heard (empty without a track).
     pub places: Places,
+    /// Its journeys with her from one of her stays to the next (none without a track).
+    pub journeys: Journeys,
     /// How long it has been heard with you.
     pub presence: Presence,
     /// When, replaying in time order, the verdict first said it follows you.
@@ -383,7 +387,32 @@ impl<'t> Trackers<'t> {
             }
         };
         let e = &mut self.entries[i];
+        // Her positions between the tag's sightings: where she stayed without it, and its
+        // journeys with her.
+        let positions = &mut self.positions;
+        let mut her = |t| positions.as_mut().and_then(|p| p.position_at(t));
+        let t = &e.tracker;
+        let tracked = !c.bystander();
+        if tracked
+            && pos.is_some()
+            && t.located_sightings > 0
+            && adv.time_us - t.last_seen_us > CONTINUOUS_US
+            && journeys::stayed_between(&mut her, t.last_seen_us, adv.time_us)
+        {
+            e.tracker.places.apart();
+        }
         e.record(adv, c, pos);
+        if tracked {
+            let t = &mut e.tracker;
+            let stay = t.places.current_stay();
+            t.journeys.add(
+                adv.time_us,
+                pos.as_ref(),
+                stay,
+                self.rules.min_distance_m,
+                &mut her,
+            );
+        }
         if !e.recent && rotation::near_owner_frame(e.tracker.family, e.keyed, e.state) {
             e.recent = true;
             self.recent_near_owner.push(i);
@@ -589,6 +618,7 @@ impl<'t> Trackers<'t> {
                 rssi_max: None,
                 located_sightings: 0,
                 places: Places::default(),
+                journeys: Journeys::default(),
                 presence: Presence::default(),
                 alert_at_us: None,
                 decided_by: None,

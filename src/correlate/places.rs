@@ -119,7 +119,9 @@ struct Inner {
     pending: Vec<Pending>,
     /// The run at a place going on (its place is where the tracker is mostly heard next).
     run: Option<Run>,
-    /// Time at places, runs ended and the current one: time together while stopped or walking.
+    /// Time at places since she last stayed somewhere without the tracker (see
+    /// [`Places::apart`]), runs ended and the current one: time together while stopped or
+    /// walking.
     ended_runs_us: i64,
     /// The greatest distance between two places' centres when each was made.
     max_distance_m: f64,
@@ -160,7 +162,18 @@ impl Places {
         self.get(|p| p.stays_apart(apart_m))
     }
 
-    /// The time spent at places (stopped or walking), rides between them not counted.
+    /// She stayed somewhere without the tracker since it was last heard: the time at places
+    /// starts again, so a stranger's tag on her platform every morning does not add its waits
+    /// up over the days (the places stay).
+    pub fn apart(&mut self) {
+        if let Some(p) = self.0.as_deref_mut() {
+            p.end_run();
+            p.ended_runs_us = 0;
+        }
+    }
+
+    /// The time spent at places (stopped or walking) since she last stayed somewhere without
+    /// the tracker, rides between them not counted.
     pub fn at_places_us(&self) -> i64 {
         self.get(|p| p.ended_runs_us + p.run.map_or(0, |r| r.len_us()))
     }
@@ -169,6 +182,16 @@ impl Places {
     /// farthest place before it, without a silence between: (time here, distance).
     pub fn since_arrival(&self) -> Option<(i64, f64)> {
         self.get(|p| p.run.map(|r| (r.len_us(), p.chain_far_m)))
+    }
+
+    /// Where she is staying with the tracker now: the current place's centre, once the
+    /// tracker has been heard there for [`HER_STAY_US`] at once.
+    pub fn current_stay(&self) -> Option<Fix> {
+        self.get(|p| {
+            p.run
+                .filter(|r| r.len_us() >= HER_STAY_US)
+                .map(|r| p.centres[r.place])
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -485,6 +508,18 @@ mod tests {
         heard(&mut p, 50.07, 30 * MIN, 40 * MIN);
         assert_eq!(p.since_arrival().unwrap().1, 0.0);
         assert_eq!(p.stays_apart(5000.0), 2);
+    }
+
+    #[test]
+    fn time_at_places_starts_again_after_she_stayed_apart() {
+        let mut p = Places::default();
+        heard(&mut p, 50.0, 0, 8 * MIN);
+        heard(&mut p, 50.01, 10 * MIN, 18 * MIN);
+        assert_eq!(p.at_places_us(), 16 * MIN);
+        // The same two waits the next day: the places stay, the time does not add up.
+        p.apart();
+        heard(&mut p, 50.0, 24 * 60 * MIN, 24 * 60 * MIN + 8 * MIN);
+        assert_eq!((p.len(), p.at_places_us()), (2, 8 * MIN));
     }
 
     #[test]

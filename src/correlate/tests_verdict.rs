@@ -322,3 +322,12 @@ fn weak_or_few_one_off_keys_are_not_taken_for_a_clone() {
     assert_eq!(v.len(), 10, "passers-by stay separate entries");
     assert!(v.iter().all(|t| !t.rotating_keys));
 }
+
+#[test]
+fn one_ride_is_time_together_without_a_break_not_rides_added_up() {
+    let mut p = Presence::default();
+    for m in [0, 5, 10, 60, 65] {
+        p.add(m * MIN, verdict::MAX_SILENCE_US);
+    }
+    assert_eq!((p.with_you_us, p.continuous_us), (15 * MIN, 5 * MIN));
+}

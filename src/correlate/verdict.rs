@@ -2,8 +2,10 @@
 //!
 //! A tracker follows you when it is not near its owner and one kind of evidence holds (see
 //! [`Evidence`]): it was at two of your stays, or still with you well after a ride, or with
-//! you at several places while you stopped or walked, or, on one continuous ride only, for
-//! much longer. A shared train or platform is not evidence: a crowd shares it. Each rule is
+//! you at several places while you stopped or walked, or it left your stays with you and
+//! arrived with you at the next on journeys in a row (a tag in your car), or, on one
+//! continuous ride only, for much longer. A shared train or platform is not evidence: a crowd
+//! shares it. Each rule is
 //! checked at every sighting in time order, so `alert_at` is the first moment one held.
 
 use serde::{Deserialize, Serialize};
@@ -38,6 +40,9 @@ pub struct Rules {
     pub min_distance_m: f64,
     /// Still with you this long after a ride of `min_distance_m` ([`Evidence::AfterRide`]).
     pub after_ride_us: i64,
+    /// Journeys in a row from one of your stays to the next, each from where the last ended
+    /// ([`Evidence::Journeys`]), each of at least `min_distance_m`.
+    pub min_journeys: usize,
     /// Without any position: time with you before alerting on time alone.
     pub no_location_with_you_us: i64,
     /// Whether iPhones, iPads and Macs in Find My mode may alert: a family member's phone
@@ -55,6 +60,7 @@ impl Sensitivity {
                 min_places: 4,
                 min_with_you_us: 45 * MIN,
                 min_distance_m: 1000.0,
+                min_journeys: 3,
                 after_ride_us: 15 * MIN,
                 no_location_with_you_us: 3 * 60 * MIN,
                 apple_devices: false,
@@ -65,6 +71,7 @@ impl Sensitivity {
                 min_places: 3,
                 min_with_you_us: 30 * MIN,
                 min_distance_m: 500.0,
+                min_journeys: 2,
                 after_ride_us: 10 * MIN,
                 no_location_with_you_us: 2 * 60 * MIN,
                 apple_devices: false,
@@ -74,6 +81,7 @@ impl Sensitivity {
                 min_places: 3,
                 min_with_you_us: 15 * MIN,
                 min_distance_m: 300.0,
+                min_journeys: 2,
                 after_ride_us: 5 * MIN,
                 no_location_with_you_us: 60 * MIN,
                 apple_devices: true,
@@ -124,6 +132,9 @@ impl Risk {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Presence {
     pub with_you_us: i64,
+    /// The part of it since the last silence over the limit: one continuous time together
+    /// (a stranger's tag on her train every morning adds its rides up in `with_you_us` only).
+    pub continuous_us: i64,
     last_us: Option<i64>,
 }
 
@@ -133,6 +144,9 @@ impl Presence {
             let gap = time_us - last;
             if (0..=max_silence_us).contains(&gap) {
                 self.with_you_us += gap;
+                self.continuous_us += gap;
+            } else if gap > max_silence_us {
+                self.continuous_us = 0;
             }
         }
         self.last_us = Some(self.last_us.map_or(time_us, |l| l.max(time_us)));
@@ -161,6 +175,9 @@ pub enum Evidence {
     AfterRide { after_us: i64, distance_m: f64 },
     /// With you at this many places for this long, stopped or walking (rides not counted).
     Places { places: usize, at_places_us: i64 },
+    /// On this many journeys in a row, it left one of your stays with you and arrived with you
+    /// at the next, each setting off from where the one before ended (a tag in your car).
+    Journeys { journeys: usize },
     /// Heard on one continuous ride only, for this long: a stranger's tag shares as much.
     LongRide { with_you_us: i64 },
     /// No position at all: time together alone.
@@ -183,6 +200,7 @@ impl Evidence {
                 "evidence-places",
                 &[("places", &places), ("stopped", &lang.duration(at_places_us))],
             ),
+            Evidence::Journeys { journeys } => lang.fill("evidence-journeys", &[("journeys", &journeys)]),
             Evidence::LongRide { with_you_us } => {
                 lang.fill("evidence-long_ride", &[("with_you", &lang.duration(with_you_us))])
             }
@@ -202,11 +220,15 @@ pub fn evidence(rules: &Rules, t: &Tracker) -> Option<Evidence> {
     if t.located_sightings == 0 {
         return (with_you_us >= rules.no_location_with_you_us).then_some(Evidence::TimeOnly { with_you_us });
     }
-    moved(rules, &t.places, with_you_us)
+    moved(rules, &t.places, &t.presence).or_else(|| {
+        let journeys = t.journeys.with_her();
+        (journeys >= rules.min_journeys).then_some(Evidence::Journeys { journeys })
+    })
 }
 
 /// The evidence from where the tracker was with you.
-fn moved(rules: &Rules, p: &Places, with_you_us: i64) -> Option<Evidence> {
+fn moved(rules: &Rules, p: &Places, presence: &Presence) -> Option<Evidence> {
+    let with_you_us = presence.with_you_us;
     let far = p.max_distance_m() >= rules.min_distance_m;
     if !far {
         // Every kind below needs two places that far apart.
@@ -231,6 +253,8 @@ fn moved(rules: &Rules, p: &Places, with_you_us: i64) -> Option<Evidence> {
             at_places_us,
         });
     }
+    // One ride: time together without a break, not rides added up over days.
+    let with_you_us = presence.continuous_us;
     (with_you_us >= rules.no_location_with_you_us).then_some(Evidence::LongRide { with_you_us })
 }
 

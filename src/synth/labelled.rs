@@ -23,7 +23,7 @@ use super::scenario::{
 use crate::location::{Fix, distance_m, write_gpx};
 
 /// Every scenario, in the order `all` writes them.
-pub const NAMES: [&str; 15] = [
+pub const NAMES: [&str; 16] = [
     "commute_airtag",
     "car_smarttag",
     "errands_tile_fmdn",
@@ -39,6 +39,7 @@ pub const NAMES: [&str; 15] = [
     moving::SUBWAY,
     moving::TRAIN_CROWD,
     moving::WALKED_BEHIND,
+    moving::COMMUTE_DAYS,
 ];
 
 /// The scenarios are in Tokyo: their clocks (a Find My key changes at 04:00 local) are
@@ -224,6 +225,18 @@ impl Itinerary {
         })
     }
 
+    /// Whether the person is on a train at `time_us`, or waiting on its platform or stopped at a
+    /// station on the way: a stay whose next leg is a ride.
+    fn on_train_at(&self, time_us: i64) -> bool {
+        let i = self.legs.partition_point(|l| l.to_us <= time_us);
+        let Some(leg) = self.legs.get(i).filter(|l| l.from_us <= time_us) else {
+            return false;
+        };
+        let still = (leg.from.lat, leg.from.lon) == (leg.to.lat, leg.to.lon);
+        let next = if still { i + 1 } else { i };
+        self.legs.get(next).is_some_and(|l| self.driving_at(l.from_us))
+    }
+
     /// The GPS log: a fix every 5 s from start to end, each off by up to `noise_m` metres
     /// north and east, as a phone indoors is.
     pub fn fixes(&self, noise_m: f64, rng: &mut Rng) -> Vec<Fix> {
@@ -254,6 +267,9 @@ enum Presence {
     Between(i64, i64),
     /// In the car: heard while the person drives, parked out of range the rest of the time.
     Driving,
+    /// A fellow commuter: on her platform and train on every ride (`evenings`: false, only on
+    /// the rides before noon in Tokyo).
+    OnHerTrains { evenings: bool },
 }
 
 impl Presence {
@@ -273,6 +289,11 @@ impl Presence {
                 let itinerary = itinerary.clone();
                 Box::new(move |t| itinerary.driving_at(t).then_some(rssi))
             }
+            Presence::OnHerTrains { evenings } => {
+                let itinerary = itinerary.clone();
+                let morning = |t: i64| (t + TOKYO_UTC_OFFSET_US).rem_euclid(DAY_US) < 12 * 60 * MIN;
+                Box::new(move |t| (itinerary.on_train_at(t) && (evenings || morning(t))).then_some(rssi))
+            }
         }
     }
 
@@ -282,6 +303,12 @@ impl Presence {
             Presence::At(place) => format!("fixed at {}", place.name),
             Presence::Between(from, to) => format!("rides along {} to {}", rfc3339(from), rfc3339(to)),
             Presence::Driving => "in the car: heard on every drive, parked out of range between".into(),
+            Presence::OnHerTrains { evenings: true } => {
+                "a fellow commuter: on her platform and train every morning and evening".into()
+            }
+            Presence::OnHerTrains { evenings: false } => {
+                "a fellow commuter: on her platform and train every morning".into()
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use std::f64::consts::TAU;
 
+use super::DAY_US;
 use super::{
     Device, FIX_EVERY_US, FOLLOWING, Gps, Itinerary, Kind, MIN, NOT_FOLLOWING, Place, Presence,
     SETAGAYA_HOME, START_US, Scenario, fixed, phones, phones_at, tracker,
@@ -16,6 +17,7 @@ pub const CAFE: &str = "cafe_noisy_gps";
 pub const SUBWAY: &str = "subway_commute";
 pub const TRAIN_CROWD: &str = "train_strangers";
 pub const WALKED_BEHIND: &str = "walked_behind";
+pub const COMMUTE_DAYS: &str = "commute_stranger_days";
 
 /// The scenario `name` of this module, drawn with `rng`.
 pub(super) fn build(name: &str, rng: &mut Rng) -> Option<Scenario> {
@@ -24,6 +26,7 @@ pub(super) fn build(name: &str, rng: &mut Rng) -> Option<Scenario> {
         SUBWAY => subway(rng),
         TRAIN_CROWD => train(rng),
         WALKED_BEHIND => walked_behind(rng),
+        COMMUTE_DAYS => commute_days(rng),
         _ => return None,
     })
 }
@@ -368,5 +371,72 @@ fn walked_behind(rng: &mut Rng) -> Scenario {
         devices,
         alert_not_before_us: None,
         days: Vec::new(),
+    }
+}
+
+/// Two days of the same commute by train among fellow commuters: from the office at 17:00 in
+/// Tokyo home, to the office and back the next day, and to the office again the morning after.
+/// A stranger's Tile is on her platform and train every morning and evening, a stranger's
+/// SmartTag every morning: each makes two journeys a day with her, but never from one of her
+/// stays (she walks 500-700 m to the station) and never to the next.
+fn commute_days(rng: &mut Rng) -> Scenario {
+    let office = Place::new("office, Iidabashi", 35.7021, 139.7450);
+    let office_station = office.offset("Iidabashi station", -uniform(rng, 300.0, 600.0), -400.0);
+    let home_station = office_station.offset("Nakano station", 0.0, -12_800.0);
+    let home = home_station.offset("home, Nakano", uniform(rng, -600.0, -350.0), -400.0);
+    // A platform wait of 3-8 min, then 8 stations 1.6 km apart with 25-45 s at each.
+    let ride = |mut it: Itinerary, from: Place, to: Place, rng: &mut Rng| {
+        it = it.stay(minutes(rng, 3, 8));
+        for i in 1..=8 {
+            let f = f64::from(i) / 8.0;
+            let station = Place::new(
+                "station",
+                from.lat + f * (to.lat - from.lat),
+                from.lon + f * (to.lon - from.lon),
+            );
+            it = it.go(if i == 8 { to } else { station }, 36.0);
+            if i < 8 {
+                // On the 5 s of the GPS log, so every arrival has a fix.
+                it = it.stay_s(25 + 5 * rng.below(5) as i64);
+            }
+        }
+        it.stay_s(30)
+    };
+    let mut it = Itinerary::starting_at(START_US, office).stay(minutes(rng, 10, 30));
+    for day in 0..2 {
+        it = ride(it.go(office_station, 4.8), office_station, home_station, rng).go(home, 4.8);
+        // Home until she leaves for a train between 07:30 and 08:10 in Tokyo (START_US is 17:00).
+        let leave_us = START_US + day * DAY_US + (14 * 60 + 30 + minutes(rng, 0, 40)) * MIN;
+        let home_min = (leave_us - it.end_us()) / MIN;
+        it = it.stay(home_min);
+        it = ride(it.go(home_station, 4.8), home_station, office_station, rng).go(office, 4.8);
+        it = it.stay(if day == 0 { minutes(rng, 480, 540) } else { 60 });
+    }
+    let mut devices = vec![
+        tracker(
+            "stranger's Tile, on her trains every morning and evening",
+            Kind::Tile,
+            NOT_FOLLOWING,
+            Presence::OnHerTrains { evenings: true },
+            -72,
+        ),
+        tracker(
+            "stranger's SmartTag, on her train every morning",
+            Kind::SmartTag,
+            NOT_FOLLOWING,
+            Presence::OnHerTrains { evenings: false },
+            -74,
+        ),
+    ];
+    devices.extend(phones(15, Presence::OnHerTrains { evenings: true }));
+    devices.extend(phones_at(&it, &["office, Iidabashi"], 3));
+    Scenario {
+        itinerary: it,
+        gps: Gps::Phone,
+        alert_within_min: None,
+        alert_not_before_us: None,
+        days: Vec::new(),
+        truth: "nothing follows: the strangers' tags share her platforms and trains on two days, both ways or every morning, but never leave her home or office with her: she walks to and from the stations",
+        devices,
     }
 }
