@@ -16,14 +16,14 @@ const BUFFER_SIZE: usize = 256 * 1024;
 pub(crate) const MAX_RECORD_LEN: usize = 1024 * 1024;
 
 pub(crate) struct Input {
-    inner: BufReader<Box<dyn Read>>,
+    inner: BufReader<Box<dyn Read + Send>>,
     pos: u64,
     path: PathBuf,
     format: Format,
 }
 
 impl Input {
-    pub(crate) fn new(reader: Box<dyn Read>, path: &Path, format: Format) -> Self {
+    pub(crate) fn new(reader: Box<dyn Read + Send>, path: &Path, format: Format) -> Self {
         Input {
             inner: BufReader::with_capacity(BUFFER_SIZE, reader),
             pos: 0,

@@ -112,7 +112,7 @@ impl ReadStats {
 }
 
 /// A stream of advertisements read from one capture.
-pub trait AdvertisementSource {
+pub trait AdvertisementSource: Send {
     /// Reads the next record and calls `sink` for each advertisement it holds (none, one
     /// or several). Returns `Ok(false)` at the clean end of the capture.
     fn next_record(&mut self, sink: &mut dyn FnMut(&Advertisement<'_>)) -> Result<bool, CaptureError>;
@@ -258,7 +258,10 @@ fn hash(mut reader: impl Read) -> io::Result<(String, u64)> {
 
 /// Reads a capture from any byte stream (stdin, a decompressor ...), recognising the
 /// format from the first bytes. `path_for_errors` only names the input in errors.
-pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<Capture, CaptureError> {
+pub fn from_reader(
+    mut reader: Box<dyn Read + Send>,
+    path_for_errors: &Path,
+) -> Result<Capture, CaptureError> {
     let error = |problem: Message| CaptureError {
         path: path_for_errors.to_path_buf(),
         format: None,
@@ -286,7 +289,7 @@ pub fn from_reader(mut reader: Box<dyn Read>, path_for_errors: &Path) -> Result<
     }
     let format = format.ok_or_else(|| error(Message::new("capture-no-known-format")))?;
     // Put the sniffed bytes back in front of the rest of the stream.
-    let stream: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
+    let stream: Box<dyn Read + Send> = Box::new(io::Cursor::new(head).chain(reader));
     let input = input::Input::new(stream, path_for_errors, format);
     let source: Box<dyn AdvertisementSource> = match format {
         Format::Btsnoop => Box::new(btsnoop::BtsnoopReader::new(input)?),

@@ -103,7 +103,7 @@ pub struct MonitorStream {
 
 impl MonitorStream {
     /// Reads the file header: a btsnoop file of datalink 2001, else an error naming `name`.
-    pub fn new(reader: Box<dyn Read>, name: &Path) -> Result<Self, CaptureError> {
+    pub fn new(reader: Box<dyn Read + Send>, name: &Path) -> Result<Self, CaptureError> {
         let mut input = Input::new(reader, name, Format::Btsnoop);
         let datalink = btsnoop::read_header(&mut input)?;
         if datalink != DATALINK_MONITOR {
@@ -133,7 +133,7 @@ impl MonitorStream {
 /// (NEW_INDEX, OPEN_INDEX as hciN) at the first record's time, as the kernel does when `btmon`
 /// starts: what a live scan through the monitor would have read. Returns the frames written.
 pub fn to_monitor(
-    reader: Box<dyn Read>,
+    reader: Box<dyn Read + Send>,
     name: &Path,
     index: u16,
     out: &mut super::MonitorWriter<impl Write>,

@@ -1,8 +1,8 @@
 //! The compiled form of the signatures and the hot path that applies them.
 //!
-//! Patterns are sorted by [`Key`] (where to look: AD type and company id or UUID) so that
-//! one binary search per AD structure finds the few patterns that can apply; most
-//! advertisements carry no structure with a known key and cost one walk over their bytes.
+//! Patterns are grouped by [`Key`] (where to look: AD type and company id or UUID) so that
+//! one probe of a small hash table per AD structure finds the few patterns that can apply;
+//! most advertisements carry no structure with a known key and cost one walk over their bytes.
 
 use super::{Classification, OwnerState};
 use crate::decode::{ad_structures, ad_type};
@@ -151,12 +151,20 @@ impl Pattern {
     }
 }
 
-/// All patterns, sorted by key (file order within a key), and the sorted list of
-/// distinct keys with the range of patterns each one selects.
-#[derive(Debug, Default)]
+/// All patterns, sorted by key (file order within a key), and the distinct keys with the
+/// range of patterns each one selects, in an open-addressing table: every AD structure of
+/// every advertisement is looked up, and a binary search showed in the tracker-dense profile.
+#[derive(Debug)]
 pub(super) struct Dispatch {
     patterns: Box<[Pattern]>,
-    keys: Box<[(Key, u32, u32)]>,
+    /// A power of two long, at most a quarter full; an empty slot has an empty range.
+    slots: Box<[(Key, u32, u32)]>,
+}
+
+impl Default for Dispatch {
+    fn default() -> Self {
+        Dispatch::new(Vec::new())
+    }
 }
 
 impl Dispatch {
@@ -170,19 +178,34 @@ impl Dispatch {
                 _ => keys.push((p.key, i as u32, i as u32 + 1)),
             }
         }
+        let mut slots = vec![(Key(u32::MAX), 0, 0); (keys.len() * 4).next_power_of_two().max(16)];
+        for key in keys {
+            let mut i = Self::slot(key.0, slots.len());
+            while slots[i].1 != slots[i].2 {
+                i = (i + 1) & (slots.len() - 1);
+            }
+            slots[i] = key;
+        }
         Dispatch {
             patterns: patterns.into(),
-            keys: keys.into(),
+            slots: slots.into(),
         }
     }
 
+    /// Where `key`'s probe starts in a table of `len` slots (Fibonacci hashing).
+    fn slot(key: Key, len: usize) -> usize {
+        (key.0.wrapping_mul(0x9E37_79B9) >> 16) as usize & (len - 1)
+    }
+
     fn candidates(&self, key: Key) -> &[Pattern] {
-        match self.keys.binary_search_by_key(&key, |(k, _, _)| *k) {
-            Ok(i) => {
-                let (_, start, end) = self.keys[i];
-                &self.patterns[start as usize..end as usize]
+        let mut i = Self::slot(key, self.slots.len());
+        loop {
+            let (k, start, end) = self.slots[i];
+            if k == key || start == end {
+                // An empty slot's range is empty: no pattern.
+                return &self.patterns[start as usize..end as usize];
             }
-            Err(_) => &[],
+            i = (i + 1) & (self.slots.len() - 1);
         }
     }
 

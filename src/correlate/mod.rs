@@ -583,7 +583,10 @@ impl<'t> Trackers<'t> {
         adv: &Advertisement<'_>,
     ) -> usize {
         let e = &self.entries[i];
-        if e.replaced != Some(key.digest()) || adv.time_us <= e.current_since_us + rotation::OVERLAP_US {
+        // The digest is computed only where it can matter: it showed in the dense profile.
+        if adv.time_us <= e.current_since_us + rotation::OVERLAP_US
+            || e.replaced.is_none_or(|r| r != key.digest())
+        {
             return i;
         }
         self.entries[i].replaced = None;
