@@ -400,3 +400,29 @@ fn japanese_locale_gives_a_japanese_table_that_fits_80_columns() {
         .unwrap();
     assert!(String::from_utf8(flag.stdout).unwrap().starts_with("ID  "));
 }
+
+/// Generic names from the signature files (a model, a mode, a network) are worded in the
+/// language of the table; product names stay as they are.
+#[test]
+fn tracker_names_in_the_table_are_in_its_language() {
+    let table = |lang: &str| {
+        let out = tagwatch()
+            .args([
+                "--lang",
+                lang,
+                "analyze",
+                "--no-store",
+                "captures/demo-synthetic.btsnoop",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let ja = table("ja");
+    assert!(ja.contains("Find Hub タグ（不要な追跡からの保護モード）"), "{ja}");
+    assert!(ja.contains("DULT 準拠の追跡タグ（Google Find Hub）"), "{ja}");
+    assert!(ja.contains("AirTag") && !ja.contains("Find Hub tag"), "{ja}");
+    let en = table("en");
+    assert!(en.contains("Find Hub tag (unwanted tracking protection)"), "{en}");
+    assert!(en.contains("DULT tracker (Google Find Hub)"), "{en}");
+}

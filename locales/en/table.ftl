@@ -11,6 +11,7 @@ col-sightings = SIGHTINGS
 col-rssi = RSSI MAX
 col-places = PLACES
 col-distance = DISTANCE
+tracker-details = { $name } ({ $details })
 table-hidden = ({ $n } phones, computers or headphones near their owners not listed; --all lists them.)
 table-left-out = (Left out to fit { $width } columns: { $columns }; a wider terminal shows them.)
 table-why = Why:

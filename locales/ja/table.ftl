@@ -11,6 +11,7 @@ col-sightings = 検知回数
 col-rssi = 最大電波強度
 col-places = 場所
 col-distance = 距離
+tracker-details = { $name }（{ $details }）
 table-hidden = （所有者の近くにあるスマートフォン・パソコン・イヤホン { $n } 台は表示していません。--all で表示します。）
 table-left-out = （{ $width } 桁に収めるため省いた列：{ $columns }。端末を広げると表示されます。）
 table-why = 理由:

@@ -56,6 +56,10 @@ const AREAS: [(&str, &str, &str); 8] = areas!(
 /// signature files' own, so this file has no English twin.
 const FAMILIES_JA: &str = include_str!("../../locales/ja/families.ftl");
 
+/// Japanese names of families, models, modes and networks (`name-SLUG`); the English ones are
+/// the signature files' own, so this file has no English twin.
+const NAMES_JA: &str = include_str!("../../locales/ja/names.ftl");
+
 /// Japanese `--help`; the English is clap's, from the doc comments in src/cli/ (no twin either).
 const CLI_HELP_JA: &str = include_str!("../../locales/ja/cli-help.ftl");
 
@@ -109,6 +113,16 @@ impl Lang {
             .plain
             .get(&format!("family-{family}"))
             .map(String::as_str)
+    }
+
+    /// A family, model, mode or network as the signature files name it in English
+    /// ("Find Hub tag", "unwanted_tracking_protection"), in this language; as it is where the
+    /// language has no name of its own for it (English, product names).
+    pub fn name(self, english: &str) -> &str {
+        match catalogue(self).plain.get(&name_key(english)) {
+            Some(name) => name,
+            None => english,
+        }
     }
 }
 
@@ -205,6 +219,15 @@ fn catalogue(lang: Lang) -> &'static Catalogue {
     CATALOGUES[lang as usize].get_or_init(|| Catalogue::load(lang))
 }
 
+/// `name-SLUG` of a name in the signature files: "Find Hub tag" -> `name-find-hub-tag`.
+fn name_key(english: &str) -> String {
+    let words: Vec<&str> = english
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    format!("name-{}", words.join("-").to_ascii_lowercase())
+}
+
 /// The catalogue sources of `lang`.
 fn sources(lang: Lang) -> Vec<&'static str> {
     let mut sources: Vec<_> = AREAS
@@ -212,7 +235,7 @@ fn sources(lang: Lang) -> Vec<&'static str> {
         .map(|(_, en, ja)| if lang == Lang::Ja { *ja } else { *en })
         .collect();
     if lang == Lang::Ja {
-        sources.extend([FAMILIES_JA, CLI_HELP_JA]);
+        sources.extend([FAMILIES_JA, NAMES_JA, CLI_HELP_JA]);
     }
     sources
 }

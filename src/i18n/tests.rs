@@ -217,3 +217,64 @@ fn the_flag_then_tagwatch_lang_then_lc_all_lc_messages_lang() {
     );
     assert_eq!(choose(None, env(&[])), Lang::En);
 }
+
+/// Every family name, model, mode and network the signature files can give (constants, looked-up
+/// values and defaults), in English.
+fn signature_names() -> BTreeSet<String> {
+    fn texts(value: &toml::Value, out: &mut BTreeSet<String>) {
+        match value {
+            toml::Value::String(s) => {
+                out.insert(s.clone());
+            }
+            toml::Value::Table(t) => {
+                for v in t
+                    .get("values")
+                    .and_then(|v| v.as_table())
+                    .into_iter()
+                    .flat_map(|t| t.values())
+                {
+                    texts(v, out);
+                }
+                t.get("default").into_iter().for_each(|v| texts(v, out));
+            }
+            _ => {}
+        }
+    }
+    let mut names = BTreeSet::new();
+    for (_, source) in Classifier::builtin_sources() {
+        let file: toml::Table = source.parse().unwrap();
+        file.get("name").into_iter().for_each(|v| texts(v, &mut names));
+        for pattern in file
+            .get("pattern")
+            .and_then(|p| p.as_array())
+            .into_iter()
+            .flatten()
+        {
+            for field in ["model", "mode", "network"] {
+                pattern.get(field).into_iter().for_each(|v| texts(v, &mut names));
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn every_name_in_the_signatures_has_a_japanese_name_and_no_other() {
+    let names = signature_names();
+    assert!(names.contains("Find Hub tag") && names.contains("unwanted_tracking_protection"));
+    // Product names are the same in Japanese, but names.ftl lists them too, so that a new
+    // signature's name cannot go unnoticed.
+    let keys: BTreeSet<String> = names.iter().map(|n| name_key(n)).collect();
+    let listed: BTreeSet<String> = ids(&[NAMES_JA]).into_iter().collect();
+    assert_eq!(listed, keys);
+    for name in &names {
+        assert_eq!(Lang::En.name(name), name);
+    }
+    assert_eq!(Lang::Ja.name("Find Hub tag"), "Find Hub タグ");
+    assert_eq!(
+        Lang::Ja.name("unwanted_tracking_protection"),
+        "不要な追跡からの保護モード"
+    );
+    assert_eq!(Lang::Ja.name("SmartTag"), "SmartTag");
+    assert_eq!(Lang::Ja.name("no such name"), "no such name");
+}

@@ -202,14 +202,14 @@ fn border(title: String, focused: bool) -> Block<'static> {
 }
 
 /// The tracker's name and id, as the table shows it.
-fn who(v: &TrackerView) -> [String; 2] {
-    [neutralise(&tracker_text(&v.tracker)), v.tracker.id.clone()]
+fn who(v: &TrackerView, lang: Lang) -> [String; 2] {
+    [neutralise(&tracker_text(&v.tracker, lang)), v.tracker.id.clone()]
 }
 
 fn title(look: &Look<'_>, pane: &str, more: &[String], area: Rect) -> String {
     let mut parts = vec![look.lang.t(pane).to_string()];
     match look.tracker {
-        Some(v) => parts.extend(who(v)),
+        Some(v) => parts.extend(who(v, look.lang)),
         None => parts.push(look.lang.t("no_tracker").to_string()),
     }
     parts.extend_from_slice(more);

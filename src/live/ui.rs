@@ -206,7 +206,7 @@ impl App {
         let mut rows: Vec<&TrackerView> = snap
             .trackers
             .iter()
-            .filter(|v| needle.is_empty() || label(&v.tracker).to_lowercase().contains(&needle))
+            .filter(|v| needle.is_empty() || label(&v.tracker, self.lang).to_lowercase().contains(&needle))
             .collect();
         if let Purpose::Sweep { .. } = self.purpose {
             rows.sort_by(|a, b| signal(b).total_cmp(&signal(a)));
@@ -271,7 +271,10 @@ impl App {
                     self.say(said);
                 }
                 Some(t) => {
-                    self.input = Some(Input::ConfirmMine(t.id.clone(), neutralise(&tracker_text(t))));
+                    self.input = Some(Input::ConfirmMine(
+                        t.id.clone(),
+                        neutralise(&tracker_text(t, self.lang)),
+                    ));
                 }
                 None => {}
             },
@@ -575,7 +578,7 @@ impl App {
         let text = lang.fill(
             "live-banner",
             &[
-                ("tracker", &neutralise(&tracker_text(t))),
+                ("tracker", &neutralise(&tracker_text(t, self.lang))),
                 ("since", &since),
                 ("places", &t.places.len()),
                 ("distance", &distance(t)),
@@ -614,7 +617,7 @@ impl App {
                 let t = &v.tracker;
                 let (verdict, style) = verdict(t, self.lang);
                 [
-                    Span::raw(neutralise(&tracker_text(t))),
+                    Span::raw(neutralise(&tracker_text(t, self.lang))),
                     Span::raw(owner_text(self.lang, t.owner_state)),
                     Span::raw(sparkline(&v.rssi)),
                     Span::raw(v.smoothed.map_or("-".to_string(), |s| format!("{s:.0}"))),
@@ -691,7 +694,7 @@ impl App {
                 "live-detail-head",
                 &[
                     ("id", &t.id),
-                    ("tracker", &neutralise(&tracker_text(t))),
+                    ("tracker", &neutralise(&tracker_text(t, self.lang))),
                     ("owner", &owner_text(lang, t.owner_state)),
                     ("battery", &battery),
                 ],
@@ -729,7 +732,10 @@ impl App {
         let lang = self.lang;
         let block = Block::new().borders(Borders::ALL).title(lang.fill(
             "live-find-title",
-            &[("tracker", &neutralise(&tracker_text(t))), ("id", &t.id)],
+            &[
+                ("tracker", &neutralise(&tracker_text(t, self.lang))),
+                ("id", &t.id),
+            ],
         ));
         let inner = block.inner(area);
         frame.render_widget(block, area);
@@ -865,8 +871,8 @@ fn banner(snap: &Snapshot) -> Option<&Tracker> {
     })
 }
 
-fn label(t: &Tracker) -> String {
-    format!("{} {}", tracker_text(t), t.id)
+fn label(t: &Tracker, lang: Lang) -> String {
+    format!("{} {}", tracker_text(t, lang), t.id)
 }
 
 fn signal(v: &TrackerView) -> f64 {
@@ -953,7 +959,7 @@ pub fn sweep_table(snap: &Snapshot, lang: Lang) -> String {
         [
             v.smoothed.map_or("-".to_string(), |s| format!("{s:.0} dBm")),
             t.id.clone(),
-            neutralise(&tracker_text(t)),
+            neutralise(&tracker_text(t, lang)),
             owner_text(lang, t.owner_state).to_string(),
             verdict(t, lang).0,
             neutralise(&v.raw_hex),

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use crate::evidence::ReportData;
 use crate::i18n::Lang;
 
-use super::{local_time, neutralise, verdict_text};
+use super::{local_time, neutralise, product, verdict_text};
 
 /// Writes the sessions (sweeps apart), trackers, notes and anchors. Every text that came from
 /// the data is neutralised.
@@ -57,7 +57,7 @@ pub fn write(data: &ReportData, lang: Lang, out: &mut dyn Write) -> io::Result<(
             out,
             "  {}  {}  {}  {}",
             neutralise(&t.id),
-            neutralise(t.model.as_deref().unwrap_or(&t.family)),
+            neutralise(&product(t, lang)),
             verdict_text(lang, t.own, t.following, &t.risk),
             lang.fill("list-days", &[("n", &seen)])
         )?;

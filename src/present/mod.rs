@@ -8,9 +8,10 @@ pub mod wrap;
 
 use chrono::{DateTime, Local, SecondsFormat, TimeZone, Utc};
 
-use crate::classify::OwnerState;
+use crate::classify::{Classifier, OwnerState};
 use crate::correlate::verdict::Risk;
 use crate::coverage::Span;
+use crate::evidence::TrackerRecord;
 use crate::i18n::Lang;
 
 /// RFC 3339 in UTC with microseconds, the precision captures carry.
@@ -65,6 +66,17 @@ where
 
 /// The verdict in the one set of words every output uses (the table, the live view, the sweep,
 /// `list`): "mine", "FOLLOWING (high risk)", "low risk", "-" (`risk` as [`Risk::as_str`] spells it).
+/// The product as a short name in `lang` ("AirTag", "Find Hub タグ"): the model if known,
+/// else the family's name.
+pub fn product(r: &TrackerRecord, lang: Lang) -> String {
+    let name = r.model.as_deref().unwrap_or_else(|| {
+        Classifier::builtin()
+            .family(&r.family)
+            .map_or(r.family.as_str(), |f| f.name.as_str())
+    });
+    lang.name(name).to_string()
+}
+
 pub fn verdict_text(lang: Lang, own: bool, following: bool, risk: &str) -> String {
     if own {
         lang.t("verdict-mine").to_string()

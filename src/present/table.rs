@@ -64,8 +64,8 @@ fn verdict_cell(t: &Tracker, lang: Lang) -> (String, Style) {
 }
 
 /// "SmartTag (setup)": the model when the payload tells it, else the family's name, then the
-/// mode and finding network when known. The family key is part of the id beside it.
-pub(crate) fn tracker_text(t: &Tracker) -> String {
+/// mode and finding network when known, all in `lang`. The family key is part of the id beside it.
+pub(crate) fn tracker_text(t: &Tracker, lang: Lang) -> String {
     let name = t.model.unwrap_or_else(|| {
         Classifier::builtin()
             .family(t.family)
@@ -75,12 +75,16 @@ pub(crate) fn tracker_text(t: &Tracker) -> String {
         .mode
         .iter()
         .chain(&t.network)
-        .map(|d| d.replace('_', " "))
+        .map(|d| lang.name(d).replace('_', " "))
         .collect();
     if details.is_empty() {
-        name.to_string()
+        lang.name(name).to_string()
     } else {
-        format!("{name} ({})", details.join(", "))
+        let details = details.join(lang.t("separator-list"));
+        lang.fill(
+            "tracker-details",
+            &[("name", &lang.name(name)), ("details", &details)],
+        )
     }
 }
 
@@ -96,7 +100,7 @@ fn row(t: &Tracker, located: bool, lang: Lang) -> Vec<(String, Style)> {
     let plain = |s: String| (s, Style::new());
     let mut cells = vec![
         plain(t.id.clone()),
-        plain(tracker_text(t)),
+        plain(tracker_text(t, lang)),
         verdict_cell(t, lang),
         (
             owner_text(lang, t.owner_state).to_string(),

@@ -292,24 +292,14 @@ fn risk_rank(risk: &str) -> u8 {
 }
 
 /// "Apple Find My (...) — AirTag": the family's display name and the model.
-pub(crate) fn type_name(r: &TrackerRecord) -> String {
+pub(crate) fn type_name(r: &TrackerRecord, lang: Lang) -> String {
     let family = Classifier::builtin()
         .family(&r.family)
         .map_or(r.family.as_str(), |f| f.name.as_str());
     match &r.model {
-        Some(m) => format!("{family} — {m}"),
-        None => family.to_string(),
+        Some(m) => format!("{} — {}", lang.name(family), lang.name(m)),
+        None => lang.name(family).to_string(),
     }
-}
-
-/// The product as a short name for the conclusion: the model ("AirTag") if known, else the
-/// family's name.
-fn product(r: &TrackerRecord) -> String {
-    r.model.clone().unwrap_or_else(|| {
-        Classifier::builtin()
-            .family(&r.family)
-            .map_or(r.family.clone(), |f| f.name.clone())
-    })
 }
 
 /// The family's plain-language description: English from its signature file, other
@@ -454,7 +444,7 @@ fn gist(h: &mut String, r: &Report) {
     let mut conclusion = lang.fill(
         "conclusion_following",
         &[
-            ("product", &product(top)),
+            ("product", &crate::present::product(top, lang)),
             ("owner", &owner),
             ("duration", &lang.duration(span(top))),
         ],
@@ -481,7 +471,7 @@ fn gist(h: &mut String, r: &Report) {
         "gist_identity",
         format!(
             "{}<br/><span class=\"mono\">{}</span>{}",
-            esc(&type_name(top)),
+            esc(&type_name(top, lang)),
             esc(&top.id),
             super::log::identity_line(data, &top.id, lang)
                 .map_or(String::new(), |l| format!("<br/>{}", esc(&l)))
@@ -590,7 +580,7 @@ fn tracker_table(h: &mut String, r: &Report) {
             r#"<tr class="risk-{}"><td class="num">{}</td><td>{}<br/><span class="mono">{}</span></td><td class="{}">{}<br/>{}: {}{own}</td><td>{}</td><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
             risk_class(&t.risk),
             n + 1,
-            esc(&type_name(t)),
+            esc(&type_name(t, lang)),
             esc(&t.id),
             if t.following { "following" } else { "not-following" },
             esc(verdict_label(t, lang)),
@@ -657,7 +647,7 @@ fn legal(h: &mut String, r: &Report) {
         lang.fill(
             key,
             &[
-                ("product", &type_name(t)),
+                ("product", &type_name(t, lang)),
                 ("owner", &lang.t(owner_key(t.owner_state))),
                 (
                     "places",
@@ -742,7 +732,7 @@ fn tracker_section(h: &mut String, r: &Report, index: usize, t: &TrackerRecord) 
         h,
         r#"<section class="tracker"><h2>{}</h2><p><strong>{}</strong> — {}</p>"#,
         esc(&lang.fill("tracker_heading", &[("id", &t.id)])),
-        esc(&type_name(t)),
+        esc(&type_name(t, lang)),
         esc(meaning(&t.family, lang))
     );
     super::log::identification(h, r, t, &sightings);

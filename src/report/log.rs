@@ -106,7 +106,7 @@ pub(crate) fn identification(h: &mut String, r: &Report, t: &TrackerRecord, sigh
         );
     };
     let heard = lang.t("id_how_heard");
-    row("id_product", &super::html::type_name(t), heard);
+    row("id_product", &super::html::type_name(t, lang), heard);
     let notes = identifying(r.data, &t.id);
     for n in &notes {
         let how = lang.fill(

@@ -641,10 +641,11 @@ fn a_flood_of_fake_followers_neither_buries_the_real_one_nor_swells_the_report()
         let table = &table[..table.find("</section>").unwrap()];
         assert_eq!(table.matches("<tr class=\"risk-").count(), html::MAX_TABLE_ROWS);
         let first_row = table.find("<tr class=\"risk-").unwrap();
-        assert!(
-            table[first_row..]
-                .starts_with("<tr class=\"risk-high\"><td class=\"num\">1</td><td>Apple Find My")
-        );
+        let family = lang.name("Apple Find My (AirTag, AirPods, iPhone, third-party Find My tags)");
+        assert!(table[first_row..].starts_with(&format!(
+            "<tr class=\"risk-high\"><td class=\"num\">1</td><td>{}",
+            super::esc(family)
+        )));
         assert!(table[first_row..table[first_row..].find("</tr>").unwrap() + first_row].contains(&real.id));
         let rest = data.trackers.len() - html::MAX_TABLE_ROWS;
         assert!(html.contains(&lang.fill("table_rest", &[("n", &rest.to_string()), ("file", &APPENDIX)])));
