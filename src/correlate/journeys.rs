@@ -99,27 +99,28 @@ pub fn stayed_between(her: &mut Her<'_>, from_us: i64, to_us: i64) -> bool {
     false
 }
 
+/// One sighting of the tag: when, her position then if known, and where she is staying with
+/// the tag now (see [`super::Places::current_stay`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Heard {
+    pub time_us: i64,
+    pub pos: Option<Fix>,
+    pub stay: Option<Fix>,
+}
+
 impl Journeys {
-    /// Adds one sighting at `time_us` with her position then, if known; `stay` is where she
-    /// is staying with the tag now (see [`super::Places::current_stay`]); journeys are at
-    /// least `min_distance_m` long. Sightings come in time order.
-    pub fn add(
-        &mut self,
-        time_us: i64,
-        pos: Option<&Fix>,
-        stay: Option<Fix>,
-        min_distance_m: f64,
-        her: &mut Her<'_>,
-    ) {
-        match (&mut self.0, pos) {
-            (Some(inner), _) => inner.add(time_us, pos, stay, min_distance_m, her),
+    /// Adds one sighting; journeys are at least `min_distance_m` long. Sightings come in
+    /// time order.
+    pub fn add(&mut self, s: Heard, min_distance_m: f64, her: &mut Her<'_>) {
+        match (&mut self.0, s.pos) {
+            (Some(inner), _) => inner.add(s, min_distance_m, her),
             (None, Some(_)) => self
                 .0
                 .insert(Box::new(Inner {
                     starting: true,
                     ..Inner::default()
                 }))
-                .add(time_us, pos, stay, min_distance_m, her),
+                .add(s, min_distance_m, her),
             (None, None) => {}
         }
     }
@@ -140,14 +141,8 @@ impl Journeys {
 }
 
 impl Inner {
-    fn add(
-        &mut self,
-        time_us: i64,
-        pos: Option<&Fix>,
-        stay: Option<Fix>,
-        min_distance_m: f64,
-        her: &mut Her<'_>,
-    ) {
+    fn add(&mut self, s: Heard, min_distance_m: f64, her: &mut Her<'_>) {
+        let Heard { time_us, pos, stay } = s;
         if self
             .last_heard_us
             .is_some_and(|last| time_us - last > CONTINUOUS_US)
@@ -158,6 +153,7 @@ impl Inner {
         let Some(pos) = pos.filter(|p| p.accuracy_m.is_none_or(|a| a <= MAX_ACCURACY_M)) else {
             return;
         };
+        let pos = &pos;
         if let Some(stay) = stay {
             // Staying with her: a journey under way ends here and the next sets off from here.
             if let Some(j) = self.ongoing.take()
@@ -244,10 +240,19 @@ mod tests {
         at(t, lat)
     }
 
+    /// A sighting at `t` at her position then.
+    fn heard_at(t: i64, stay: Option<Fix>) -> Heard {
+        Heard {
+            time_us: t,
+            pos: Some(her_day(t)),
+            stay,
+        }
+    }
+
     /// The tag heard every 10 s from `from` to `to`, at her positions.
     fn heard(j: &mut Journeys, from: i64, to: i64) {
         for t in (from..=to).step_by(10 * S as usize) {
-            j.add(t, Some(&her_day(t)), None, 500.0, &mut |t| Some(her_day(t)));
+            j.add(heard_at(t, None), 500.0, &mut |t| Some(her_day(t)));
         }
     }
 
@@ -302,9 +307,12 @@ mod tests {
         let mut j = Journeys::default();
         let drive = |from: i64| (from..=from + 25 * MIN).step_by(10 * S as usize);
         for t in drive(30 * MIN).chain(drive(day + 30 * MIN)) {
-            j.add(t, Some(&her_day(t % day)), None, 500.0, &mut |t| {
-                Some(her_day(t % day))
-            });
+            let s = Heard {
+                time_us: t,
+                pos: Some(her_day(t % day)),
+                stay: None,
+            };
+            j.add(s, 500.0, &mut |t| Some(her_day(t % day)));
         }
         assert_eq!(j.with_her(), 1);
     }
@@ -320,7 +328,7 @@ mod tests {
                 t if t >= 65 * MIN => Some(at(0, 10.0 * KM)),
                 _ => None,
             };
-            j.add(t, Some(&her_day(t)), stay, 500.0, &mut her);
+            j.add(heard_at(t, stay), 500.0, &mut her);
         }
         assert_eq!(j.with_her(), 1);
     }

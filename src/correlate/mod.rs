@@ -404,14 +404,12 @@ impl<'t> Trackers<'t> {
         e.record(adv, c, pos);
         if tracked {
             let t = &mut e.tracker;
-            let stay = t.places.current_stay();
-            t.journeys.add(
-                adv.time_us,
-                pos.as_ref(),
-                stay,
-                self.rules.min_distance_m,
-                &mut her,
-            );
+            let heard = journeys::Heard {
+                time_us: adv.time_us,
+                pos,
+                stay: t.places.current_stay(),
+            };
+            t.journeys.add(heard, self.rules.min_distance_m, &mut her);
         }
         if !e.recent && rotation::near_owner_frame(e.tracker.family, e.keyed, e.state) {
             e.recent = true;
