@@ -1,7 +1,5 @@
 //! The `analyze` pipeline: read captures, classify every advertisement, gather trackers.
 
-mod pipeline;
-
 use std::path::PathBuf;
 
 use crate::capture::{self, AdvertisementSource, CaptureError, Format, ReadStats};
@@ -181,43 +179,12 @@ fn is_pipe(_: &std::fs::FileType) -> bool {
 /// Progress is reported in bytes read across all captures, about every this many records.
 const PROGRESS_EVERY: u64 = 4096;
 
-/// How many threads analyse a capture.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Threads {
-    /// Reading, classifying and correlating one after another.
-    One,
-    /// Reading and classifying in a thread of their own, beside correlation (see
-    /// `pipeline`): the same result, sooner.
-    Two,
-}
-
-impl Threads {
-    /// Two where the machine has two cores or more.
-    pub fn available() -> Threads {
-        match std::thread::available_parallelism().map_or(1, |n| n.get()) {
-            1 => Threads::One,
-            _ => Threads::Two,
-        }
-    }
-}
-
 /// Analyses `paths` as one session (the `recorder`'s sources are their [`members`], in the
 /// same order). `progress` receives the bytes read so far.
 ///
 /// The files are read in the order given, not sorted by time: a tracker's rotation is linked
 /// across two files only when they come in recording order (see `correlate`).
 pub fn analyze_files(
-    paths: &[PathBuf],
-    options: &AnalyzeOptions<'_>,
-    recorder: Option<Recorder<'_>>,
-    progress: impl FnMut(u64),
-) -> Analysis {
-    analyze_files_in(Threads::available(), paths, options, recorder, progress)
-}
-
-/// [`analyze_files`] in this many threads: the result is the same either way.
-pub fn analyze_files_in(
-    threads: Threads,
     paths: &[PathBuf],
     options: &AnalyzeOptions<'_>,
     mut recorder: Option<Recorder<'_>>,
@@ -241,34 +208,19 @@ pub fn analyze_files_in(
                 error: Some(error),
             },
             Ok(mut cap) => {
-                let name = path.display().to_string();
-                let done = done_bytes;
-                let read_to = |pos: u64| progress(done + pos);
-                let mut on_tracker =
-                    |adv: &Advertisement<'_>, class: &Classification<'static, '_>, sighted: Sighted<'_>| {
+                let source = path.display().to_string();
+                let result = feed_with(
+                    cap.source.as_mut(),
+                    classifier,
+                    &mut trackers,
+                    &mut coverage,
+                    |pos| progress(done_bytes + pos),
+                    |adv, class, sighted| {
                         if let Some(r) = recorder.as_mut() {
-                            r.sighting(adv, class, &sighted, &name);
+                            r.sighting(adv, class, &sighted, &source);
                         }
-                    };
-                let source = cap.source.as_mut();
-                let result = match threads {
-                    Threads::One => feed_with(
-                        source,
-                        classifier,
-                        &mut trackers,
-                        &mut coverage,
-                        read_to,
-                        on_tracker,
-                    ),
-                    Threads::Two => pipeline::feed(
-                        source,
-                        classifier,
-                        |adv, class| {
-                            add_classified(adv, || class, &mut trackers, &mut coverage, &mut on_tracker)
-                        },
-                        read_to,
-                    ),
-                };
+                    },
+                );
                 done_bytes += cap.size.unwrap_or(cap.source.position());
                 progress(done_bytes);
                 CaptureSummary {
@@ -368,23 +320,6 @@ pub fn add_one(
     coverage: &mut Coverage,
     on_tracker: impl FnOnce(&Advertisement<'_>, &Classification<'static, '_>, Sighted<'_>),
 ) {
-    add_classified(
-        adv,
-        || classifier.classify(adv.data),
-        trackers,
-        coverage,
-        on_tracker,
-    )
-}
-
-/// [`add_one`] with the classification from `classify` (called only for a plausible time).
-fn add_classified<'d>(
-    adv: &Advertisement<'d>,
-    classify: impl FnOnce() -> Option<Classification<'static, 'd>>,
-    trackers: &mut Trackers<'_>,
-    coverage: &mut Coverage,
-    on_tracker: impl FnOnce(&Advertisement<'_>, &Classification<'static, '_>, Sighted<'_>),
-) {
     // Captures drop these as damaged records; a live adapter's time is this computer's clock,
     // which on a Raspberry Pi without network can start at 1970.
     if !crate::model::PLAUSIBLE_TIME_US.contains(&adv.time_us) {
@@ -392,7 +327,7 @@ fn add_classified<'d>(
         return;
     }
     coverage.heard(adv.time_us);
-    let class = classify();
+    let class = classifier.classify(adv.data);
     if let Some(sighted) = trackers.add(adv, class.as_ref()) {
         let class = class.as_ref().expect("only trackers are sighted");
         coverage.sighted(class, &sighted);
