@@ -95,6 +95,12 @@ fn an_unknown_tracker_id_suggests_the_stored_ones_near_it() {
             let err = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(7), "{err}");
             assert!(err.contains(&format!("did you mean: {FOLLOWING}?")), "{err}");
+            // A mistyped id is the command line's mistake, not a failure of the store.
+            assert!(
+                err.starts_with(&format!("error: no tracker \"{wrong}\"")),
+                "{err}"
+            );
+            assert!(!err.contains("evidence store"), "{err}");
         }
     }
     let out = tagwatch()

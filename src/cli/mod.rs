@@ -172,18 +172,22 @@ pub(crate) fn begin<'s>(
 
 /// The evidence store failed; what it had acknowledged stays.
 pub(crate) fn store_failed(e: &StoreError) -> ExitCode {
-    eprintln!(
-        "{}",
-        lang().fill(
-            "cli-store-failed",
-            &[("error", &present::neutralise(&e.text(lang())))]
-        )
-    );
+    let text = present::neutralise(&e.text(lang()));
     match e {
-        StoreError::UnknownTracker(_) => ExitCode::from(exit::UNKNOWN_TRACKER),
+        // The command named something the evidence does not hold: nothing failed in the store.
+        StoreError::UnknownTracker(_) => {
+            error(&text);
+            ExitCode::from(exit::UNKNOWN_TRACKER)
+        }
         // A record number that names no attached file: the command line is wrong.
-        StoreError::NoAttachment { .. } => ExitCode::from(exit::USAGE),
-        _ => ExitCode::from(exit::DATABASE),
+        StoreError::NoAttachment { .. } => {
+            error(&text);
+            ExitCode::from(exit::USAGE)
+        }
+        _ => {
+            eprintln!("{}", lang().fill("cli-store-failed", &[("error", &text)]));
+            ExitCode::from(exit::DATABASE)
+        }
     }
 }
 
