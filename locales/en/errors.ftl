@@ -125,3 +125,8 @@ live-monitor-socket-failed = --monitor-socket { $path }: { $why }
 live-monitor-socket-stopped = the monitor frames stopped: { $why }
 live-gpsd-failed = cannot start following gpsd: { $why }
 live-no-gpsd = no gpsd at { $addr } (give --gpsd HOST:PORT): sightings get no position
+
+## A session verify finds never closed (what is wrong with records: report.ftl's problem_*).
+verify-unclosed = session { $session } ({ $kind }, began { $began }) never closed: { $why }
+verify-unclosed-last = tagwatch is still running it or was stopped without finishing, or records were cut from the end; only an anchor kept elsewhere can tell
+verify-unclosed-earlier = tagwatch was stopped without finishing it (a crash or power cut)

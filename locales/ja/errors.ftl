@@ -124,3 +124,8 @@ live-monitor-socket-failed = --monitor-socket { $path }：{ $why }
 live-monitor-socket-stopped = モニターフレームの入力が止まりました（{ $why }）
 live-gpsd-failed = gpsd からの位置情報の受信を開始できません（{ $why }）
 live-no-gpsd = { $addr } に gpsd がありません（--gpsd HOST:PORT で指定できます）。検知に位置情報は付きません
+
+## verify が見つけた終了していないセッション（記録の問題は report.ftl の problem_*）。
+verify-unclosed = セッション { $session }（{ $kind }、{ $began } 開始）が終了していません：{ $why }
+verify-unclosed-last = tagwatch がまだ実行中か、終了処理をせずに止められたか、末尾の記録が削除されたかのいずれかです。どれであるかは、別の場所に保管したアンカーでしか判別できません
+verify-unclosed-earlier = tagwatch が終了処理をせずに止められました（異常終了または電源断）

@@ -202,3 +202,42 @@ fn an_allow_list_names_its_line() {
     );
     assert!(ja.ends_with("mine.txt：2 行目：\"my keys\" は、アドレス、tagwatch の ID、identity:16進数 のいずれでもありません"), "{ja}");
 }
+
+#[test]
+fn verify_words_each_damaged_range_and_unclosed_session_in_both_languages() {
+    use crate::store::{Problem, ProblemKind, UnclosedSession};
+    let missing = Problem {
+        kind: ProblemKind::Missing,
+        first: 400,
+        last: 411,
+        detail: String::new(),
+    };
+    let (ja, en) = both(&missing);
+    assert_eq!(en, "after record 399: 12 records missing");
+    assert_eq!(ja, "記録 399 の後：12 件の記録が欠落しています");
+    let changed = Problem {
+        kind: ProblemKind::ContentChanged,
+        first: 7,
+        last: 9,
+        detail: String::new(),
+    };
+    let (ja, en) = both(&changed);
+    assert!(en.starts_with("records 7-9: content changed"), "{en}");
+    assert!(ja.starts_with("記録 7〜9：内容が変更されています"), "{ja}");
+    let session = UnclosedSession {
+        session: 3,
+        kind: "scan".into(),
+        started_us: 1_764_000_000_000_000,
+        last: true,
+    };
+    let (ja, en) = both(&session);
+    assert!(
+        en.starts_with("session 3 (scan, began 2025-11-24 16:00 UTC) never closed: "),
+        "{en}"
+    );
+    assert!(
+        ja.starts_with("セッション 3（scan、2025-11-24 16:00 UTC 開始）が終了していません"),
+        "{ja}"
+    );
+    assert!(ja.contains("アンカー") && !ja.contains("あなた"), "{ja}");
+}
