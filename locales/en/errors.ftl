@@ -130,3 +130,26 @@ live-no-gpsd = no gpsd at { $addr } (give --gpsd HOST:PORT): sightings get no po
 verify-unclosed = session { $session } ({ $kind }, began { $began }) never closed: { $why }
 verify-unclosed-last = tagwatch is still running it or was stopped without finishing, or records were cut from the end; only an anchor kept elsewhere can tell
 verify-unclosed-earlier = tagwatch was stopped without finishing it (a crash or power cut)
+
+## Anchors: why none was kept, why the chain does not extend one, and timestamp authorities.
+anchor-empty = the database holds no records yet: nothing to anchor
+anchor-broken = the chain does not verify ({ $problem }); no anchor kept, run `tagwatch verify`
+chain-gap = record { $seq } follows record { $before }: records are missing or were inserted
+chain-link = record { $seq }: prev_hash is not the hash of the record before
+chain-hash = record { $seq }: its hash does not match its content
+chain-column = record { $seq }: a column has the wrong type
+anchor-problem-changed = { $problem }: the records the anchor vouches for were changed
+anchor-problem-cut = the chain ends at record { $records }, but the anchor vouches for { $n } records: the last { $cut } were cut off
+anchor-problem-rewritten = record { $n } is not the one anchored (its hash starts { $found }, the anchor's { $head }): the chain up to it was rewritten, every hash recomputed
+anchor-problem-after = the first { $n } records are unchanged, but after them the chain breaks: { $problem }
+anchor-problem-not-kept = the anchor record tagwatch kept after record { $n } is not in the chain: the records after the anchor were rewritten or cut off
+tsa-unreachable = cannot reach it: { $detail }
+tsa-status = it answered HTTP { $status }
+tsa-refused = it refused: status { $status }{ $text }
+tsa-malformed = its answer is not a timestamp reply: { $detail }
+tsa-imprint = its token is not over this head (wrong message imprint)
+tsa-nonce = its token does not echo our nonce (a replayed answer?)
+hook-cannot-start = cannot start it ({ $why })
+hook-failed = it failed ({ $status })
+hook-still-running = still running after { $s } s; left to finish on its own
+hook-cannot-wait = cannot wait for it ({ $why })

@@ -129,3 +129,26 @@ live-no-gpsd = { $addr } に gpsd がありません（--gpsd HOST:PORT で指�
 verify-unclosed = セッション { $session }（{ $kind }、{ $began } 開始）が終了していません：{ $why }
 verify-unclosed-last = tagwatch がまだ実行中か、終了処理をせずに止められたか、末尾の記録が削除されたかのいずれかです。どれであるかは、別の場所に保管したアンカーでしか判別できません
 verify-unclosed-earlier = tagwatch が終了処理をせずに止められました（異常終了または電源断）
+
+## アンカー：作成しなかった理由、チェーンがアンカーと合わない理由、タイムスタンプ局（警察官が読む前提で書く）。
+anchor-empty = データベースにまだ記録がないため、アンカーは作成できません
+anchor-broken = チェーンの検証に失敗しました（{ $problem }）。アンカーは作成していません。`tagwatch verify` を実行してください
+chain-gap = 記録 { $seq } が記録 { $before } の次にあります：記録が欠落しているか、挿入されています
+chain-link = 記録 { $seq }：prev_hash が直前の記録のハッシュ値と一致しません
+chain-hash = 記録 { $seq }：ハッシュ値が内容と一致しません
+chain-column = 記録 { $seq }：列の型が正しくありません
+anchor-problem-changed = { $problem }：アンカーが保証する記録が変更されています
+anchor-problem-cut = チェーンは記録 { $records } で終わっていますが、アンカーは { $n } 件の記録を保証しています：最後の { $cut } 件が削除されています
+anchor-problem-rewritten = 記録 { $n } はアンカーを作成したときの記録ではありません（ハッシュ値の先頭が { $found }、アンカーでは { $head }）：そこまでのチェーンが書き換えられ、すべてのハッシュ値が計算し直されています
+anchor-problem-after = 最初の { $n } 件の記録は変更されていませんが、その後でチェーンが切れています：{ $problem }
+anchor-problem-not-kept = tagwatch が記録 { $n } の後に保存したアンカーの記録がチェーンにありません：アンカーより後の記録が書き換えられたか、削除されています
+tsa-unreachable = 接続できません：{ $detail }
+tsa-status = HTTP { $status } が返されました
+tsa-refused = 要求が拒否されました：ステータス { $status }{ $text }
+tsa-malformed = 応答がタイムスタンプの応答ではありません：{ $detail }
+tsa-imprint = トークンがこのチェーン末尾に対するものではありません（メッセージインプリントが異なります）
+tsa-nonce = トークンがこちらの nonce を含んでいません（過去の応答の再送の可能性があります）
+hook-cannot-start = 起動できません（{ $why }）
+hook-failed = 失敗しました（{ $status }）
+hook-still-running = { $s } 秒たっても終了しないため、そのまま実行を続けさせています
+hook-cannot-wait = 終了を待てません（{ $why }）

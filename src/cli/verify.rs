@@ -93,7 +93,7 @@ fn verify_anchors(texts: &[String], db: &DbArgs) -> ExitCode {
             Err(e @ StoreError::Damaged { .. }) => {
                 let values: [(&str, &dyn Arg); 2] = [
                     ("code", &code.short().to_string()),
-                    ("error", &present::neutralise(&e.to_string())),
+                    ("error", &present::neutralise(&e.text(super::lang()))),
                 ];
                 println!("{}", super::lang().fill("anchor-unchecked", &values));
                 all_hold = false;

@@ -241,3 +241,46 @@ fn verify_words_each_damaged_range_and_unclosed_session_in_both_languages() {
     );
     assert!(ja.contains("アンカー") && !ja.contains("あなた"), "{ja}");
 }
+
+#[test]
+fn anchors_refused_and_broken_chains_are_worded_for_the_police() {
+    use crate::i18n::Message;
+    use crate::store::anchor::AnchorError;
+    let (ja, en) = both(&AnchorError::Empty);
+    assert_eq!(en, "the database holds no records yet: nothing to anchor");
+    assert_eq!(ja, "データベースにまだ記録がないため、アンカーは作成できません");
+    let gap = Message::new("chain-gap").with("seq", 9).with("before", 5);
+    let (ja, en) = both(&AnchorError::Broken(gap));
+    assert_eq!(
+        en,
+        "the chain does not verify (record 9 follows record 5: records are missing or were \
+         inserted); no anchor kept, run `tagwatch verify`"
+    );
+    assert!(
+        ja.starts_with("チェーンの検証に失敗しました（記録 9 が記録 5 の次にあります："),
+        "{ja}"
+    );
+    assert!(ja.ends_with("`tagwatch verify` を実行してください"), "{ja}");
+    for m in [&ja, &en] {
+        assert!(!m.contains("あなた"), "{m}");
+    }
+}
+
+#[test]
+fn timestamp_authority_errors_keep_its_own_words_inside_ours() {
+    use crate::anchor::tsa::TsaError;
+    let refused = TsaError::Refused {
+        status: 2,
+        text: ": bad alg".into(),
+    };
+    let (ja, en) = both(&refused);
+    assert_eq!(en, "it refused: status 2: bad alg");
+    assert_eq!(ja, "要求が拒否されました：ステータス 2: bad alg");
+    let (ja, en) = both(&TsaError::Status(503));
+    assert_eq!(
+        (ja.as_str(), en.as_str()),
+        ("HTTP 503 が返されました", "it answered HTTP 503")
+    );
+    let (ja, _) = both(&TsaError::Imprint);
+    assert!(ja.contains("メッセージインプリント"), "{ja}");
+}
