@@ -153,3 +153,10 @@ hook-cannot-start = cannot start it ({ $why })
 hook-failed = it failed ({ $status })
 hook-still-running = still running after { $s } s; left to finish on its own
 hook-cannot-wait = cannot wait for it ({ $why })
+
+## gpsd, followed live.
+gpsd-unreachable = cannot reach gpsd at { $addr }: { $why }
+gpsd-no-fix = no fix from gpsd at { $addr } within { $s } s
+gpsd-closed = gpsd at { $addr } closed the connection
+gpsd-io = reading from gpsd at { $addr }: { $why }
+gpsd-protocol = { $addr } does not speak gpsd JSON: { $problem }

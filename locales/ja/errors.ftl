@@ -152,3 +152,10 @@ hook-cannot-start = 起動できません（{ $why }）
 hook-failed = 失敗しました（{ $status }）
 hook-still-running = { $s } 秒たっても終了しないため、そのまま実行を続けさせています
 hook-cannot-wait = 終了を待てません（{ $why }）
+
+## 位置情報を受け取る gpsd。
+gpsd-unreachable = { $addr } の gpsd に接続できません：{ $why }
+gpsd-no-fix = { $addr } の gpsd から { $s } 秒以内に測位が届きません
+gpsd-closed = { $addr } の gpsd が接続を閉じました
+gpsd-io = { $addr } の gpsd から読み取れません：{ $why }
+gpsd-protocol = { $addr } は gpsd の JSON を話していません：{ $problem }

@@ -284,3 +284,30 @@ fn timestamp_authority_errors_keep_its_own_words_inside_ours() {
     let (ja, _) = both(&TsaError::Imprint);
     assert!(ja.contains("メッセージインプリント"), "{ja}");
 }
+
+#[test]
+fn gpsd_errors_name_the_address_in_both_languages() {
+    use crate::location::gpsd::GpsdError;
+    use crate::scan::LinkState;
+    let timeout = GpsdError::Timeout {
+        addr: "localhost:2947".into(),
+        timeout: std::time::Duration::from_millis(2500),
+    };
+    let (ja, en) = both(&timeout);
+    assert_eq!(en, "no fix from gpsd at localhost:2947 within 2.5 s");
+    assert_eq!(ja, "localhost:2947 の gpsd から 2.5 秒以内に測位が届きません");
+    let refused = GpsdError::Unreachable {
+        addr: "127.0.0.1:9".into(),
+        source: std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
+    };
+    let (ja, en) = both(&refused);
+    assert!(en.starts_with("cannot reach gpsd at 127.0.0.1:9: "), "{en}");
+    assert!(ja.starts_with("127.0.0.1:9 の gpsd に接続できません："), "{ja}");
+    // A live view keeps the message, worded when drawn.
+    let down = LinkState::Down(timeout.message());
+    assert_eq!(
+        down.text(Lang::Ja),
+        format!("停止：{ja_timeout}", ja_timeout = timeout.text(Lang::Ja))
+    );
+    assert_eq!(down.to_string(), format!("down: {}", timeout));
+}
