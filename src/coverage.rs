@@ -53,7 +53,7 @@ pub struct TrackRead {
     pub fixes: usize,
     pub skipped: usize,
     /// The first skipped record and why ("line 12: bad checksum").
-    pub first_problem: Option<String>,
+    pub first_problem: Option<location::ParseError>,
     pub span: Option<Span>,
 }
 
@@ -69,11 +69,7 @@ pub fn read_tracks(paths: &[PathBuf]) -> Result<(Track, Vec<TrackRead>), TrackEr
             format: file.format,
             fixes: file.report.fixes,
             skipped: file.report.skipped.total(),
-            first_problem: file
-                .report
-                .first_problem
-                .as_ref()
-                .map(|(at, problem)| format!("{at}: {problem}")),
+            first_problem: file.report.first_problem.clone(),
             span: Span::of(&file.track),
         });
         tracks.push(file.track);

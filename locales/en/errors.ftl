@@ -78,7 +78,13 @@ track-unknown = { $path }: not a recognised track (expected GPX, NMEA 0183, gpsd
 track-unknown-json = { $path }: not a recognised track (expected GPX, NMEA 0183, gpsd JSON, Google location history (Records.json) or Timeline export, or CSV with a header naming time, latitude and longitude columns); this JSON is neither gpsd's reports nor Google's, whose document opens with "locations" (Records.json) or "semanticSegments" (Timeline.json)
 track-broken = { $path }: { $format }: { $detail }
 track-no-fix = { $path }: { $format }: no usable fix: { $detail }
-track-read = { $fixes } fixes, { $skipped } records skipped
+track-read = { $fixes } { $fixes ->
+    [one] fix
+   *[other] fixes
+}, { $skipped } { $skipped ->
+    [one] record
+   *[other] records
+} skipped
 track-read-outliers = {" "}(time outliers: { $outliers }, impossible jumps: { $jumps })
 track-read-first = {" "}(first at { $at }: { $problem })
 track-broken-xml = broken XML: { $detail }
@@ -160,3 +166,35 @@ gpsd-no-fix = no fix from gpsd at { $addr } within { $s } s
 gpsd-closed = gpsd at { $addr } closed the connection
 gpsd-io = reading from gpsd at { $addr }: { $why }
 gpsd-protocol = { $addr } does not speak gpsd JSON: { $problem }
+
+## Why one record of a track was skipped (the first is shown; values are the record's own).
+record-no-checksum = no *hh checksum
+record-checksum-not-two = checksum is not two hex digits
+record-checksum-not-hex = checksum is not hex
+record-checksum = checksum { $given } does not match computed { $computed }
+record-fields = { $n } fields, need { $need }
+record-sentence = { $kind }: { $problem }
+record-no-rmc = no dated RMC before it
+record-bad = bad { $what } { $value }
+record-bad-timestamp = bad timestamp
+record-no-timestamp = no timestamp
+record-no-e7 = no latitudeE7/longitudeE7
+record-no-place-or-time = a place or time is missing
+record-gpx-no-lat-lon = point without numeric lat/lon
+record-gpx-no-time = point without <time>
+record-bad-json = bad JSON: { $detail }
+record-no-class = no "class" member
+record-tpv-no-time = TPV without time
+record-out-of-range = coordinates out of range: { $lat }, { $lon }
+record-implausible-time = time { $time } is not between 2000 and 2100
+record-time-outlier = time { $time } is more than a day from the rest of the track
+record-jump = position { $lat }, { $lon } at { $time } is a jump away and back at more than { $speed } m/s
+field-time = time
+field-date = date
+field-gpx-time = <time>
+field-position = position
+field-coordinate = coordinate
+field-minutes = coordinate minutes
+field-lat-hemisphere = latitude hemisphere
+field-lon-hemisphere = longitude hemisphere
+gpsd-line-too-long = a line longer than 1 MiB

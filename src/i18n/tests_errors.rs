@@ -141,7 +141,7 @@ fn a_broken_track_names_file_format_and_byte_or_line() {
     std::fs::write(&nmea, "$GPRMC,120000,V,,,,,,,010120,,,N*00\n").unwrap();
     let (ja, en) = both(&location::read_track(&nmea).unwrap_err());
     assert!(
-        en.contains("walk.nmea: NMEA 0183: no usable fix: 0 fixes, 1 records skipped (first at line 1: "),
+        en.contains("walk.nmea: NMEA 0183: no usable fix: 0 fixes, 1 record skipped (first at line 1: "),
         "{en}"
     );
     assert!(
@@ -150,6 +150,31 @@ fn a_broken_track_names_file_format_and_byte_or_line() {
         ),
         "{ja}"
     );
+    // The record's own problem is worded too, with its values.
+    assert!(
+        en.ends_with("line 1: checksum 00 does not match computed 52)"),
+        "{en}"
+    );
+    assert!(
+        ja.ends_with("1 行目：チェックサム 00 が計算値 52 と一致しません））"),
+        "{ja}"
+    );
+}
+
+#[test]
+fn a_bad_field_of_a_track_record_is_named_with_its_value() {
+    let (_, report) = location::parse_nmea("$GPRMC,250000,A,3540.0,N,13945.0,E,0,0,010120,,*00\n");
+    let first = report.first_problem.expect("a skipped record");
+    assert_eq!(first.at, location::At::Line(1));
+    let (ja, en) = both(&first);
+    assert!(en.starts_with("line 1: "), "{en}");
+    assert!(ja.starts_with("1 行目："), "{ja}");
+    let line = "$GPRMC,250000,A,3540.0,N,13945.0,E,0,0,010120,,";
+    let sum = line[1..].bytes().fold(0u8, |a, b| a ^ b);
+    let (_, report) = location::parse_nmea(&format!("{line}*{sum:02X}\n"));
+    let (ja, en) = both(&report.first_problem.expect("a skipped record"));
+    assert_eq!(en, "line 1: RMC: bad time \"250000\"");
+    assert_eq!(ja, "1 行目：RMC：時刻 \"250000\" が不正です");
 }
 
 #[test]

@@ -26,7 +26,7 @@ pub enum GpsdError {
     Timeout { addr: String, timeout: Duration },
     Closed { addr: String },
     Io { addr: String, source: io::Error },
-    Protocol { addr: String, problem: String },
+    Protocol { addr: String, problem: Message },
 }
 
 impl GpsdError {
@@ -44,7 +44,7 @@ impl GpsdError {
             GpsdError::Io { addr, source } => Message::new("gpsd-io").with("addr", addr).with("why", source),
             GpsdError::Protocol { addr, problem } => Message::new("gpsd-protocol")
                 .with("addr", addr)
-                .with("problem", problem),
+                .nested("problem", problem.clone()),
         }
     }
 }
@@ -153,7 +153,7 @@ impl GpsdClient {
                     return Ok(text);
                 }
                 Ok(_) if self.line.len() > MAX_LINE => {
-                    let problem = format!("line longer than {MAX_LINE} bytes");
+                    let problem = Message::new("gpsd-line-too-long");
                     return Err(GpsdError::Protocol {
                         addr: self.addr.clone(),
                         problem,
