@@ -198,3 +198,7 @@ field-minutes = coordinate minutes
 field-lat-hemisphere = latitude hemisphere
 field-lon-hemisphere = longitude hemisphere
 gpsd-line-too-long = a line longer than 1 MiB
+
+## A line of a places file (NAME=LAT,LON[,RADIUS_M]).
+place-bad-line = { $text } is not NAME=LAT,LON[,RADIUS_M]
+place-steering = { $name }: a place name may not hold control or bidirectional characters

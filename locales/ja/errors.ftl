@@ -191,3 +191,7 @@ field-minutes = 座標の分
 field-lat-hemisphere = 緯度の南北
 field-lon-hemisphere = 経度の東西
 gpsd-line-too-long = 1 行が 1 MiB を超えています
+
+## 場所ファイルの行（名前=緯度,経度[,半径M]）。
+place-bad-line = { $text } は NAME=LAT,LON[,RADIUS_M]（名前=緯度,経度[,半径 m]）の形ではありません
+place-steering = { $name }：場所の名前に制御文字や双方向制御文字は使えません

@@ -229,6 +229,26 @@ fn an_allow_list_names_its_line() {
 }
 
 #[test]
+fn a_places_file_names_its_line() {
+    use crate::correlate::NamedPlace;
+    let dir = tempfile::tempdir().unwrap();
+    let places = dir.path().join("places.txt");
+    std::fs::write(
+        &places,
+        "home=35.68,139.76
+work=35.0
+",
+    )
+    .unwrap();
+    let (ja, en) = both(&NamedPlace::read_file(&places).unwrap_err());
+    assert!(
+        en.ends_with("places.txt: line 2: \"work=35.0\" is not NAME=LAT,LON[,RADIUS_M]"),
+        "{en}"
+    );
+    assert!(ja.ends_with("places.txt：2 行目：\"work=35.0\" は NAME=LAT,LON[,RADIUS_M]（名前=緯度,経度[,半径 m]）の形ではありません"), "{ja}");
+}
+
+#[test]
 fn verify_words_each_damaged_range_and_unclosed_session_in_both_languages() {
     use crate::store::{Problem, ProblemKind, UnclosedSession};
     let missing = Problem {
