@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::classify::Classification;
 use crate::correlate::Sighted;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Localised, Message};
 use crate::location::{self, Track, TrackError, TrackFormat};
 
 /// From one moment to another (UTC microseconds), both included.
@@ -90,7 +90,7 @@ pub enum Warning {
     CaptureNotUnderstood {
         path: PathBuf,
         records: u64,
-        reason: String,
+        reason: Message,
     },
     /// Advertisements dated outside 2000-2100 were dropped: the clock is not set.
     ImplausibleTimes { count: u64 },
@@ -120,7 +120,11 @@ impl Warning {
                 reason,
             } => lang.fill(
                 "warning-not-understood",
-                &[("path", &path_of(path)), ("n", records), ("reason", reason)],
+                &[
+                    ("path", &path_of(path)),
+                    ("n", records),
+                    ("reason", &reason.text(lang)),
+                ],
             ),
         }
     }
@@ -204,7 +208,7 @@ impl Coverage {
     }
 
     /// Warns about records of a capture that could not be interpreted.
-    pub fn capture_not_understood(&mut self, path: &Path, records: u64, reason: String) {
+    pub fn capture_not_understood(&mut self, path: &Path, records: u64, reason: Message) {
         self.unreadable_records += records;
         self.warnings.push(Warning::CaptureNotUnderstood {
             path: path.to_path_buf(),

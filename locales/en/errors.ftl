@@ -202,3 +202,10 @@ gpsd-line-too-long = a line longer than 1 MiB
 ## A line of a places file (NAME=LAT,LON[,RADIUS_M]).
 place-bad-line = { $text } is not NAME=LAT,LON[,RADIUS_M]
 place-steering = { $name }: a place name may not hold control or bidirectional characters
+
+## Why records of a capture were not understood (well-formed, of a kind tagwatch does not read).
+unreadable-link-type = link type { $link }: tagwatch reads 187, 201, 251, 256 and 272
+unreadable-nordic-version = nRF Sniffer header version { $version }: tagwatch reads versions 0 to 3
+unreadable-nordic-packet = nRF Sniffer message { $id }: not a received packet in header version { $version }
+unreadable-nordic-header = nRF Sniffer packet header of { $n } bytes: versions 1 to 3 have 10
+unreadable-nordic-phy = nRF Sniffer PHY { $phy }: reserved

@@ -195,3 +195,10 @@ gpsd-line-too-long = 1 行が 1 MiB を超えています
 ## 場所ファイルの行（名前=緯度,経度[,半径M]）。
 place-bad-line = { $text } は NAME=LAT,LON[,RADIUS_M]（名前=緯度,経度[,半径 m]）の形ではありません
 place-steering = { $name }：場所の名前に制御文字や双方向制御文字は使えません
+
+## キャプチャの記録を解釈できなかった理由（形式は正しいが、tagwatch が読まない種類）。
+unreadable-link-type = リンク種別 { $link }：tagwatch が読めるのは 187、201、251、256、272 です
+unreadable-nordic-version = nRF Sniffer のヘッダーバージョン { $version }：tagwatch が読めるのはバージョン 0〜3 です
+unreadable-nordic-packet = nRF Sniffer のメッセージ { $id }：ヘッダーバージョン { $version } の受信パケットではありません
+unreadable-nordic-header = nRF Sniffer のパケットヘッダーが { $n } バイトです：バージョン 1〜3 では 10 バイトです
+unreadable-nordic-phy = nRF Sniffer の PHY { $phy }：予約された値です

@@ -356,3 +356,28 @@ fn gpsd_errors_name_the_address_in_both_languages() {
     );
     assert_eq!(down.to_string(), format!("down: {}", timeout));
 }
+
+#[test]
+fn records_not_understood_say_why_in_both_languages() {
+    use crate::capture::Unreadable;
+    let reason = |why: Unreadable| {
+        let (en, ja) = (why.message().text(Lang::En), why.message().text(Lang::Ja));
+        assert_eq!(en, why.to_string(), "Display is the English");
+        (ja, en)
+    };
+    let (ja, en) = reason(Unreadable::LinkType(1));
+    assert_eq!(en, "link type 1: tagwatch reads 187, 201, 251, 256 and 272");
+    assert_eq!(
+        ja,
+        "リンク種別 1：tagwatch が読めるのは 187、201、251、256、272 です"
+    );
+    let (ja, en) = reason(Unreadable::NordicPacketId { version: 3, id: 0x0E });
+    assert_eq!(
+        en,
+        "nRF Sniffer message 0x0e: not a received packet in header version 3"
+    );
+    assert_eq!(
+        ja,
+        "nRF Sniffer のメッセージ 0x0e：ヘッダーバージョン 3 の受信パケットではありません"
+    );
+}

@@ -367,7 +367,7 @@ fn summary(analysis: &Analysis, listed: usize, lang: Lang) -> String {
         if let Some(why) = c.stats.unreadable_reason {
             out.push_str(&lang.fill(
                 "capture-not-understood",
-                &[("n", &c.stats.unreadable), ("why", &why.to_string())],
+                &[("n", &c.stats.unreadable), ("why", &why.message().text(lang))],
             ));
         }
         if c.error.is_some() {
