@@ -209,3 +209,11 @@ unreadable-nordic-version = nRF Sniffer header version { $version }: tagwatch re
 unreadable-nordic-packet = nRF Sniffer message { $id }: not a received packet in header version { $version }
 unreadable-nordic-header = nRF Sniffer packet header of { $n } bytes: versions 1 to 3 have 10
 unreadable-nordic-phy = nRF Sniffer PHY { $phy }: reserved
+
+## Sizes of files.
+size-bytes = { $n } { $n ->
+    [one] byte
+   *[other] bytes
+}
+size-kib = { $n } KiB
+size-mib = { $n } MiB

@@ -56,7 +56,7 @@ zip-entry-lies = { $entry } を展開すると、申告されている { $bytes 
 ## 丸ごと読むファイル（軌跡、一覧、添付）。
 file-cannot-read = { $path }：読み取れません（{ $why }）
 file-not-regular = { $path }：通常のファイルではありません（{ $kind }）
-file-too-large = { $path }：{ $size } あり、{ $what }の上限 { $cap } を超えています
+file-too-large = { $path }：{ $what }の上限 { $cap } を超えています（{ $size }）
 file-holds-more = { $path }：{ $what }の上限 { $cap } を超える内容があります
 file-cap-track = 軌跡
 file-cap-list = 一覧
@@ -202,3 +202,8 @@ unreadable-nordic-version = nRF Sniffer のヘッダーバージョン { $versio
 unreadable-nordic-packet = nRF Sniffer のメッセージ { $id }：ヘッダーバージョン { $version } の受信パケットではありません
 unreadable-nordic-header = nRF Sniffer のパケットヘッダーが { $n } バイトです：バージョン 1〜3 では 10 バイトです
 unreadable-nordic-phy = nRF Sniffer の PHY { $phy }：予約された値です
+
+## ファイルの大きさ。
+size-bytes = { $n } バイト
+size-kib = { $n } KiB
+size-mib = { $n } MiB

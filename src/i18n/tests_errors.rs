@@ -100,7 +100,22 @@ fn files_read_whole_say_what_they_are_and_their_cap() {
         "{en}"
     );
     assert!(
-        ja.ends_with("big.gpx：300 MiB あり、軌跡の上限 256 MiB を超えています"),
+        ja.ends_with("big.gpx：軌跡の上限 256 MiB を超えています（300 MiB）"),
+        "{ja}"
+    );
+    // One byte over the cap: in bytes, as each language writes them.
+    let list = dir.path().join("mine.txt");
+    std::fs::File::create(&list)
+        .unwrap()
+        .set_len((1 << 20) + 1)
+        .unwrap();
+    let (ja, en) = both(&files::read_regular(&list, files::LIST).unwrap_err());
+    assert!(
+        en.ends_with("mine.txt: 1,048,577 bytes is larger than the 1 MiB a list may be"),
+        "{en}"
+    );
+    assert!(
+        ja.ends_with("mine.txt：一覧の上限 1 MiB を超えています（1,048,577 バイト）"),
         "{ja}"
     );
     let e = files::read_regular(&dir.path().join("gone.txt"), files::LIST).unwrap_err();
