@@ -16,6 +16,14 @@ fn both(e: &dyn Localised) -> (String, String) {
     (e.text(Lang::Ja), en)
 }
 
+/// Asserts that the error's Japanese and English texts begin with `ja` and `en`.
+fn begins(e: &dyn Localised, ja: &str, en: &str) -> (String, String) {
+    let (ja_text, en_text) = both(e);
+    assert!(en_text.starts_with(en), "{en_text}");
+    assert!(ja_text.starts_with(ja), "{ja_text}");
+    (ja_text, en_text)
+}
+
 fn capture_error(bytes: &[u8]) -> capture::CaptureError {
     let mut cap = match capture::from_reader(
         Box::new(std::io::Cursor::new(bytes.to_vec())),
@@ -92,32 +100,29 @@ fn files_read_whole_say_what_they_are_and_their_cap() {
     let (ja, en) = both(&files::read_regular(dir.path(), files::TRACK).unwrap_err());
     assert!(en.ends_with(": not a regular file (a folder)"), "{en}");
     assert!(ja.ends_with("：通常のファイルではありません（フォルダ）"), "{ja}");
-    let big = dir.path().join("big.gpx");
-    std::fs::File::create(&big).unwrap().set_len(300 << 20).unwrap();
-    let (ja, en) = both(&files::read_regular(&big, files::TRACK).unwrap_err());
-    assert!(
-        en.ends_with("big.gpx: 300 MiB is larger than the 256 MiB a track may be"),
-        "{en}"
-    );
-    assert!(
-        ja.ends_with("big.gpx：軌跡の上限 256 MiB を超えています（300 MiB）"),
-        "{ja}"
-    );
-    // One byte over the cap: in bytes, as each language writes them.
-    let list = dir.path().join("mine.txt");
-    std::fs::File::create(&list)
-        .unwrap()
-        .set_len((1 << 20) + 1)
-        .unwrap();
-    let (ja, en) = both(&files::read_regular(&list, files::LIST).unwrap_err());
-    assert!(
-        en.ends_with("mine.txt: 1,048,577 bytes is larger than the 1 MiB a list may be"),
-        "{en}"
-    );
-    assert!(
-        ja.ends_with("mine.txt：一覧の上限 1 MiB を超えています（1,048,577 バイト）"),
-        "{ja}"
-    );
+    // One byte over a cap: in bytes, as each language writes them.
+    for (name, len, cap, en_end, ja_end) in [
+        (
+            "big.gpx",
+            300 << 20,
+            files::TRACK,
+            "big.gpx: 300 MiB is larger than the 256 MiB a track may be",
+            "big.gpx：軌跡の上限 256 MiB を超えています（300 MiB）",
+        ),
+        (
+            "mine.txt",
+            (1 << 20) + 1,
+            files::LIST,
+            "mine.txt: 1,048,577 bytes is larger than the 1 MiB a list may be",
+            "mine.txt：一覧の上限 1 MiB を超えています（1,048,577 バイト）",
+        ),
+    ] {
+        let file = dir.path().join(name);
+        std::fs::File::create(&file).unwrap().set_len(len).unwrap();
+        let (ja, en) = both(&files::read_regular(&file, cap).unwrap_err());
+        assert!(en.ends_with(en_end), "{en}");
+        assert!(ja.ends_with(ja_end), "{ja}");
+    }
     let e = files::read_regular(&dir.path().join("gone.txt"), files::LIST).unwrap_err();
     assert!(matches!(e, FileError::Io { .. }));
     let (ja, en) = both(&e);
@@ -231,7 +236,7 @@ fn database_errors_name_the_file() {
 }
 
 #[test]
-fn an_allow_list_names_its_line() {
+fn allow_lists_and_places_files_name_their_line() {
     let dir = tempfile::tempdir().unwrap();
     let list: PathBuf = dir.path().join("mine.txt");
     std::fs::write(&list, "C4:12:34:56:78:9A\nmy keys\n").unwrap();
@@ -241,63 +246,56 @@ fn an_allow_list_names_its_line() {
         "{en}"
     );
     assert!(ja.ends_with("mine.txt：2 行目：\"my keys\" は、アドレス、tagwatch の ID、identity:16進数 のいずれでもありません"), "{ja}");
-}
-
-#[test]
-fn a_places_file_names_its_line() {
-    use crate::correlate::NamedPlace;
-    let dir = tempfile::tempdir().unwrap();
-    let places = dir.path().join("places.txt");
-    std::fs::write(
-        &places,
-        "home=35.68,139.76
-work=35.0
-",
-    )
-    .unwrap();
-    let (ja, en) = both(&NamedPlace::read_file(&places).unwrap_err());
+    std::fs::write(&list, "home=35.68,139.76\nwork=35.0\n").unwrap();
+    let (ja, en) = both(&crate::correlate::NamedPlace::read_file(&list).unwrap_err());
     assert!(
-        en.ends_with("places.txt: line 2: \"work=35.0\" is not NAME=LAT,LON[,RADIUS_M]"),
+        en.ends_with("mine.txt: line 2: \"work=35.0\" is not NAME=LAT,LON[,RADIUS_M]"),
         "{en}"
     );
-    assert!(ja.ends_with("places.txt：2 行目：\"work=35.0\" は NAME=LAT,LON[,RADIUS_M]（名前=緯度,経度[,半径 m]）の形ではありません"), "{ja}");
+    assert!(ja.ends_with("mine.txt：2 行目：\"work=35.0\" は NAME=LAT,LON[,RADIUS_M]（名前=緯度,経度[,半径 m]）の形ではありません"), "{ja}");
 }
 
 #[test]
 fn verify_words_each_damaged_range_and_unclosed_session_in_both_languages() {
     use crate::store::{Problem, ProblemKind, UnclosedSession};
-    let missing = Problem {
-        kind: ProblemKind::Missing,
-        first: 400,
-        last: 411,
-        detail: String::new(),
-    };
-    let (ja, en) = both(&missing);
-    assert_eq!(en, "after record 399: 12 records missing");
-    assert_eq!(ja, "記録 399 の後：12 件の記録が欠落しています");
-    let changed = Problem {
-        kind: ProblemKind::ContentChanged,
-        first: 7,
-        last: 9,
-        detail: String::new(),
-    };
-    let (ja, en) = both(&changed);
-    assert!(en.starts_with("records 7-9: content changed"), "{en}");
-    assert!(ja.starts_with("記録 7〜9：内容が変更されています"), "{ja}");
+    for (kind, first, last, en_start, ja_start) in [
+        (
+            ProblemKind::Missing,
+            400,
+            411,
+            "after record 399: 12 records missing",
+            "記録 399 の後：12 件の記録が欠落しています",
+        ),
+        (
+            ProblemKind::ContentChanged,
+            7,
+            9,
+            "records 7-9: content changed",
+            "記録 7〜9：内容が変更されています",
+        ),
+    ] {
+        let detail = String::new();
+        begins(
+            &Problem {
+                kind,
+                first,
+                last,
+                detail,
+            },
+            ja_start,
+            en_start,
+        );
+    }
     let session = UnclosedSession {
         session: 3,
         kind: "scan".into(),
         started_us: 1_764_000_000_000_000,
         last: true,
     };
-    let (ja, en) = both(&session);
-    assert!(
-        en.starts_with("session 3 (scan, began 2025-11-24 16:00 UTC) never closed: "),
-        "{en}"
-    );
-    assert!(
-        ja.starts_with("セッション 3（scan、2025-11-24 16:00 UTC 開始）が終了していません"),
-        "{ja}"
+    let (ja, _) = begins(
+        &session,
+        "セッション 3（scan、2025-11-24 16:00 UTC 開始）が終了していません",
+        "session 3 (scan, began 2025-11-24 16:00 UTC) never closed: ",
     );
     assert!(ja.contains("アンカー") && !ja.contains("あなた"), "{ja}");
 }
