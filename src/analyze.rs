@@ -240,12 +240,10 @@ pub fn analyze_files(
         }
     }
     for c in captures.iter().filter(|c| c.stats.unreadable > 0) {
-        let reason = c
-            .stats
-            .unreadable_reason
-            .map(|r| r.to_string())
-            .unwrap_or_default();
-        coverage.capture_not_understood(&c.path, c.stats.unreadable, reason);
+        // The first record not understood gave the reason.
+        if let Some(reason) = c.stats.unreadable_reason {
+            coverage.capture_not_understood(&c.path, c.stats.unreadable, reason.message());
+        }
     }
     coverage.incomplete = captures.iter().any(|c| c.error.is_some());
     coverage.finish(options.track, options.track_files, options.max_gap_us);

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::classify::Classification;
 use crate::correlate::Sighted;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Localised, Message};
 use crate::location::{self, Track, TrackError, TrackFormat};
 
 /// From one moment to another (UTC microseconds), both included.
@@ -53,7 +53,7 @@ pub struct TrackRead {
     pub fixes: usize,
     pub skipped: usize,
     /// The first skipped record and why ("line 12: bad checksum").
-    pub first_problem: Option<String>,
+    pub first_problem: Option<location::ParseError>,
     pub span: Option<Span>,
 }
 
@@ -69,11 +69,7 @@ pub fn read_tracks(paths: &[PathBuf]) -> Result<(Track, Vec<TrackRead>), TrackEr
             format: file.format,
             fixes: file.report.fixes,
             skipped: file.report.skipped.total(),
-            first_problem: file
-                .report
-                .first_problem
-                .as_ref()
-                .map(|(at, problem)| format!("{at}: {problem}")),
+            first_problem: file.report.first_problem.clone(),
             span: Span::of(&file.track),
         });
         tracks.push(file.track);
@@ -94,7 +90,7 @@ pub enum Warning {
     CaptureNotUnderstood {
         path: PathBuf,
         records: u64,
-        reason: String,
+        reason: Message,
     },
     /// Advertisements dated outside 2000-2100 were dropped: the clock is not set.
     ImplausibleTimes { count: u64 },
@@ -124,7 +120,11 @@ impl Warning {
                 reason,
             } => lang.fill(
                 "warning-not-understood",
-                &[("path", &path_of(path)), ("n", records), ("reason", reason)],
+                &[
+                    ("path", &path_of(path)),
+                    ("n", records),
+                    ("reason", &reason.text(lang)),
+                ],
             ),
         }
     }
@@ -208,7 +208,7 @@ impl Coverage {
     }
 
     /// Warns about records of a capture that could not be interpreted.
-    pub fn capture_not_understood(&mut self, path: &Path, records: u64, reason: String) {
+    pub fn capture_not_understood(&mut self, path: &Path, records: u64, reason: Message) {
         self.unreadable_records += records;
         self.warnings.push(Warning::CaptureNotUnderstood {
             path: path.to_path_buf(),

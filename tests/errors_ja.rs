@@ -62,10 +62,11 @@ fn a_broken_gpx_and_an_nmea_without_fixes_are_worded_in_japanese() {
     assert_eq!(code, i32::from(exit::BAD_INPUT));
     assert!(
         err.contains(
-            "walk.nmea：NMEA 0183：使える測位がありません（測位 0 件、読み飛ばした記録 1 件（最初は 1 行目："
+            "walk.nmea：NMEA 0183：使える測位がありません（測位 0 件、読み飛ばした記録 1 件（最初は 1 行目：チェックサム 00 が計算値 52 と一致しません））"
         ),
         "{err}"
     );
+    assert!(!err.contains("does not match"), "{err}");
 
     let (code, err) = ja(&["analyze", "--no-store", CAPTURE, "--track", "no-such.gpx"]);
     assert_eq!(code, i32::from(exit::BAD_INPUT));
@@ -101,4 +102,35 @@ fn a_bad_allow_list_line_is_named_in_japanese() {
         err.contains("mine.txt：2 行目：\"my keys\" は、アドレス、tagwatch の ID、identity:16進数 のいずれでもありません"),
         "{err}"
     );
+}
+
+#[test]
+fn anchor_refusals_and_a_cut_chain_are_worded_in_japanese() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("evidence.sqlite");
+    tagwatch::store::Store::open(&db, tagwatch::store::Mode::Create).unwrap();
+    let (code, err) = ja(&["anchor", "--db", path(&db)]);
+    assert_eq!(code, i32::from(exit::DATABASE));
+    assert!(
+        err.contains("データベースにまだ記録がないため、アンカーは作成できません"),
+        "{err}"
+    );
+
+    let (code, err) = ja(&["analyze", CAPTURE, "--db", path(&db)]);
+    assert_eq!(code, i32::from(exit::OK), "{err}");
+    // An anchor vouching for more records than the chain holds: its tail was cut.
+    let anchor = tagwatch::anchor::Code::new(100_000, &[0; 32]).short().to_string();
+    let out = tagwatch()
+        .env("LANG", "ja_JP.UTF-8")
+        .args(["verify", "--db", path(&db), "--anchor", &anchor])
+        .output()
+        .unwrap();
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(i32::from(exit::BROKEN)), "{said}");
+    assert!(
+        said.contains("アンカーは 100,000 件の記録を保証しています"),
+        "{said}"
+    );
+    assert!(said.contains("件が削除されています"), "{said}");
+    assert!(!said.contains("cut off"), "{said}");
 }

@@ -223,7 +223,7 @@ fn flipped_attachment_byte_is_found() {
     let report = Store::open_read_only(&path).unwrap().verify().unwrap();
     assert_eq!(problems(&path), [(ProblemKind::AttachmentChanged, seq, seq)]);
     let text = report.problems[0].to_string();
-    assert!(text.contains("attachment"), "{text}");
+    assert!(text.contains("attached file"), "{text}");
 }
 
 #[test]

@@ -207,7 +207,7 @@ fn a_multipath_jump_is_dropped_a_train_at_300_kmh_is_kept() {
     assert_eq!((s.impossible_jumps, s.total()), (1, 1), "{}", read.report);
     assert_eq!(read.track.len(), 239);
     assert!(read.track.fixes().iter().all(|f| f.lon == 139.0));
-    let problem = &read.report.first_problem.as_ref().unwrap().1;
+    let problem = read.report.first_problem.as_ref().unwrap().problem.to_string();
     assert!(problem.contains("jump away and back"), "{problem}");
     // The ride is all there: 120 s at 83 m/s.
     let train = &read.track.fixes()[119..];

@@ -78,7 +78,13 @@ track-unknown = { $path }: not a recognised track (expected GPX, NMEA 0183, gpsd
 track-unknown-json = { $path }: not a recognised track (expected GPX, NMEA 0183, gpsd JSON, Google location history (Records.json) or Timeline export, or CSV with a header naming time, latitude and longitude columns); this JSON is neither gpsd's reports nor Google's, whose document opens with "locations" (Records.json) or "semanticSegments" (Timeline.json)
 track-broken = { $path }: { $format }: { $detail }
 track-no-fix = { $path }: { $format }: no usable fix: { $detail }
-track-read = { $fixes } fixes, { $skipped } records skipped
+track-read = { $fixes } { $fixes ->
+    [one] fix
+   *[other] fixes
+}, { $skipped } { $skipped ->
+    [one] record
+   *[other] records
+} skipped
 track-read-outliers = {" "}(time outliers: { $outliers }, impossible jumps: { $jumps })
 track-read-first = {" "}(first at { $at }: { $problem })
 track-broken-xml = broken XML: { $detail }
@@ -125,3 +131,89 @@ live-monitor-socket-failed = --monitor-socket { $path }: { $why }
 live-monitor-socket-stopped = the monitor frames stopped: { $why }
 live-gpsd-failed = cannot start following gpsd: { $why }
 live-no-gpsd = no gpsd at { $addr } (give --gpsd HOST:PORT): sightings get no position
+
+## A session verify finds never closed (what is wrong with records: report.ftl's problem_*).
+verify-unclosed = session { $session } ({ $kind }, began { $began }) never closed: { $why }
+verify-unclosed-last = tagwatch is still running it or was stopped without finishing, or records were cut from the end; only an anchor kept elsewhere can tell
+verify-unclosed-earlier = tagwatch was stopped without finishing it (a crash or power cut)
+
+## Anchors: why none was kept, why the chain does not extend one, and timestamp authorities.
+anchor-empty = the database holds no records yet: nothing to anchor
+anchor-broken = the chain does not verify ({ $problem }); no anchor kept, run `tagwatch verify`
+chain-gap = record { $seq } follows record { $before }: records are missing or were inserted
+chain-link = record { $seq }: prev_hash is not the hash of the record before
+chain-hash = record { $seq }: its hash does not match its content
+chain-column = record { $seq }: a column has the wrong type
+anchor-problem-changed = { $problem }: the records the anchor vouches for were changed
+anchor-problem-cut = the chain ends at record { $records }, but the anchor vouches for { $n } records: the last { $cut } were cut off
+anchor-problem-rewritten = record { $n } is not the one anchored (its hash starts { $found }, the anchor's { $head }): the chain up to it was rewritten, every hash recomputed
+anchor-problem-after = the first { $n } records are unchanged, but after them the chain breaks: { $problem }
+anchor-problem-not-kept = the anchor record tagwatch kept after record { $n } is not in the chain: the records after the anchor were rewritten or cut off
+tsa-unreachable = cannot reach it: { $detail }
+tsa-status = it answered HTTP { $status }
+tsa-refused = it refused: status { $status }{ $text }
+tsa-malformed = its answer is not a timestamp reply: { $detail }
+tsa-imprint = its token is not over this head (wrong message imprint)
+tsa-nonce = its token does not echo our nonce (a replayed answer?)
+hook-cannot-start = cannot start it ({ $why })
+hook-failed = it failed ({ $status })
+hook-still-running = still running after { $s } s; left to finish on its own
+hook-cannot-wait = cannot wait for it ({ $why })
+
+## gpsd, followed live.
+gpsd-unreachable = cannot reach gpsd at { $addr }: { $why }
+gpsd-no-fix = no fix from gpsd at { $addr } within { $s } s
+gpsd-closed = gpsd at { $addr } closed the connection
+gpsd-io = reading from gpsd at { $addr }: { $why }
+gpsd-protocol = { $addr } does not speak gpsd JSON: { $problem }
+
+## Why one record of a track was skipped (the first is shown; values are the record's own).
+record-no-checksum = no *hh checksum
+record-checksum-not-two = checksum is not two hex digits
+record-checksum-not-hex = checksum is not hex
+record-checksum = checksum { $given } does not match computed { $computed }
+record-fields = { $n } fields, need { $need }
+record-sentence = { $kind }: { $problem }
+record-no-rmc = no dated RMC before it
+record-bad = bad { $what } { $value }
+record-bad-timestamp = bad timestamp
+record-no-timestamp = no timestamp
+record-no-e7 = no latitudeE7/longitudeE7
+record-no-place-or-time = a place or time is missing
+record-gpx-no-lat-lon = point without numeric lat/lon
+record-gpx-no-time = point without <time>
+record-bad-json = bad JSON: { $detail }
+record-no-class = no "class" member
+record-tpv-no-time = TPV without time
+record-out-of-range = coordinates out of range: { $lat }, { $lon }
+record-implausible-time = time { $time } is not between 2000 and 2100
+record-time-outlier = time { $time } is more than a day from the rest of the track
+record-jump = position { $lat }, { $lon } at { $time } is a jump away and back at more than { $speed } m/s
+field-time = time
+field-date = date
+field-gpx-time = <time>
+field-position = position
+field-coordinate = coordinate
+field-minutes = coordinate minutes
+field-lat-hemisphere = latitude hemisphere
+field-lon-hemisphere = longitude hemisphere
+gpsd-line-too-long = a line longer than 1 MiB
+
+## A line of a places file (NAME=LAT,LON[,RADIUS_M]).
+place-bad-line = { $text } is not NAME=LAT,LON[,RADIUS_M]
+place-steering = { $name }: a place name may not hold control or bidirectional characters
+
+## Why records of a capture were not understood (well-formed, of a kind tagwatch does not read).
+unreadable-link-type = link type { $link }: tagwatch reads 187, 201, 251, 256 and 272
+unreadable-nordic-version = nRF Sniffer header version { $version }: tagwatch reads versions 0 to 3
+unreadable-nordic-packet = nRF Sniffer message { $id }: not a received packet in header version { $version }
+unreadable-nordic-header = nRF Sniffer packet header of { $n } bytes: versions 1 to 3 have 10
+unreadable-nordic-phy = nRF Sniffer PHY { $phy }: reserved
+
+## Sizes of files.
+size-bytes = { $n } { $n ->
+    [one] byte
+   *[other] bytes
+}
+size-kib = { $n } KiB
+size-mib = { $n } MiB

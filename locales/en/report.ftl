@@ -84,7 +84,10 @@ problem_database = the database file is damaged ({ $detail })
 problem_schema_object = { $detail }: the database may have been tampered with
 problem_content_changed = { $range }: content changed (its hash does not match)
 problem_link_broken = { $range }: link broken (it does not carry the hash of the record before)
-problem_missing = after record { $after }: { $count } records missing
+problem_missing = after record { $after }: { $count } { $count ->
+    [one] record
+   *[other] records
+} missing
 problem_missing_start = { $range }: missing (the beginning of the chain)
 problem_out_of_numbering = { $range }: numbered outside the chain (inserted)
 problem_unreadable = { $range }: unreadable ({ $detail })

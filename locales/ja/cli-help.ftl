@@ -10,10 +10,10 @@ help-heading-commands = コマンド
 help-heading-arguments = 引数
 help-heading-options = オプション
 
-about-tagwatch = あなたと一緒に移動する Bluetooth 位置追跡タグ（トラッカー）を見つけ、証拠を残します。
+about-tagwatch = 本人と一緒に移動する Bluetooth 位置追跡タグ（トラッカー）を見つけ、証拠を残します。
 about-help = このメッセージ、または指定したコマンドのヘルプを表示します
 about-analyze = 記録ファイル（btsnoop、Android のバグレポート zip、Apple PacketLogger、pcap、pcapng、tagwatch JSON Lines）からトラッカーを見つけます
-about-scan = 周りのトラッカーをリアルタイムで見守り、あなたを追跡し始めたら警告します
+about-scan = 周りのトラッカーをリアルタイムで見守り、本人を追跡し始めたら警告します
 about-sweep = 車や部屋を調べます：いるトラッカーをすべて、電波の強い順に示し、調査記録として残します
 about-verify = 証拠データベースのハッシュチェーンを確認します：最初から全記録が変わっていないこと
 about-anchor = チェーンの末尾を外に残します：撮影・送信できる短いコードと QR コードで、今までの証拠が変わっていないことを後で証明できます（`verify --anchor`）。記録として残ります
@@ -35,10 +35,10 @@ help-version = バージョンを表示します
 help-lang = メッセージとヘルプの言語、ja または en［既定：TAGWATCH_LANG、なければ日本語ロケール（LC_ALL、LC_MESSAGES、LANG）なら ja、それ以外は en］。`report` では報告書の言語：両方なら 2 回指定［既定：両方］
 help-captures = 記録ファイル。1 つのセッションとして読みます。形式は中身から判断します
 help-analyze-format = 出力：人が読む表（table）またはプログラム用の JSON（json）
-help-tracks = あなたがいた場所（GPX、NMEA 0183、CSV、gpsd JSON、Google の Records.json または Timeline.json。複数のファイルは繰り返し指定すると 1 つの軌跡にまとめます）：各トラッカーの場所と、あなたと一緒に移動した距離がわかります
+help-tracks = 本人がいた場所（GPX、NMEA 0183、CSV、gpsd JSON、Google の Records.json または Timeline.json。複数のファイルは繰り返し指定すると 1 つの軌跡にまとめます）：各トラッカーの場所と、本人と一緒に移動した距離がわかります
 help-max_gap = 軌跡のどの測位点からもこれより離れた検知には位置を付けません
 help-sensitivity = トラッカーが追跡していると判断する感度（README「How tagwatch decides」）
-help-allow = あなた自身のトラッカー。一覧には出しますが警告しません：1 行に 1 つ、アドレス、tagwatch の ID、または identity:HEX
+help-allow = 本人のトラッカー。一覧には出しますが警告しません：1 行に 1 つ、アドレス、tagwatch の ID、または identity:HEX
 help-places = 場所に名前を付けます。例：`--place home=35.6812,139.7671`、`work=35.68,139.70,300`（半径はメートル、省略時 150）。繰り返し指定できます
 help-places_file = 名前付きの場所のファイル。1 行に 1 つ NAME=LAT,LON[,RADIUS]
 help-db = 証拠データベース［既定：データフォルダ内の tagwatch/evidence.sqlite］

@@ -56,7 +56,7 @@ zip-entry-lies = { $entry } を展開すると、申告されている { $bytes 
 ## 丸ごと読むファイル（軌跡、一覧、添付）。
 file-cannot-read = { $path }：読み取れません（{ $why }）
 file-not-regular = { $path }：通常のファイルではありません（{ $kind }）
-file-too-large = { $path }：{ $size } あり、{ $what }の上限 { $cap } を超えています
+file-too-large = { $path }：{ $what }の上限 { $cap } を超えています（{ $size }）
 file-holds-more = { $path }：{ $what }の上限 { $cap } を超える内容があります
 file-cap-track = 軌跡
 file-cap-list = 一覧
@@ -124,3 +124,86 @@ live-monitor-socket-failed = --monitor-socket { $path }：{ $why }
 live-monitor-socket-stopped = モニターフレームの入力が止まりました（{ $why }）
 live-gpsd-failed = gpsd からの位置情報の受信を開始できません（{ $why }）
 live-no-gpsd = { $addr } に gpsd がありません（--gpsd HOST:PORT で指定できます）。検知に位置情報は付きません
+
+## verify が見つけた終了していないセッション（記録の問題は report.ftl の problem_*）。
+verify-unclosed = セッション { $session }（{ $kind }、{ $began } 開始）が終了していません：{ $why }
+verify-unclosed-last = tagwatch がまだ実行中か、終了処理をせずに止められたか、末尾の記録が削除されたかのいずれかです。どれであるかは、別の場所に保管したアンカーでしか判別できません
+verify-unclosed-earlier = tagwatch が終了処理をせずに止められました（異常終了または電源断）
+
+## アンカー：作成しなかった理由、チェーンがアンカーと合わない理由、タイムスタンプ局（警察官が読む前提で書く）。
+anchor-empty = データベースにまだ記録がないため、アンカーは作成できません
+anchor-broken = チェーンの検証に失敗しました（{ $problem }）。アンカーは作成していません。`tagwatch verify` を実行してください
+chain-gap = 記録 { $seq } が記録 { $before } の次にあります：記録が欠落しているか、挿入されています
+chain-link = 記録 { $seq }：prev_hash が直前の記録のハッシュ値と一致しません
+chain-hash = 記録 { $seq }：ハッシュ値が内容と一致しません
+chain-column = 記録 { $seq }：列の型が正しくありません
+anchor-problem-changed = { $problem }：アンカーが保証する記録が変更されています
+anchor-problem-cut = チェーンは記録 { $records } で終わっていますが、アンカーは { $n } 件の記録を保証しています：最後の { $cut } 件が削除されています
+anchor-problem-rewritten = 記録 { $n } はアンカーを作成したときの記録ではありません（ハッシュ値の先頭が { $found }、アンカーでは { $head }）：そこまでのチェーンが書き換えられ、すべてのハッシュ値が計算し直されています
+anchor-problem-after = 最初の { $n } 件の記録は変更されていませんが、その後でチェーンが切れています：{ $problem }
+anchor-problem-not-kept = tagwatch が記録 { $n } の後に保存したアンカーの記録がチェーンにありません：アンカーより後の記録が書き換えられたか、削除されています
+tsa-unreachable = 接続できません：{ $detail }
+tsa-status = HTTP { $status } が返されました
+tsa-refused = 要求が拒否されました：ステータス { $status }{ $text }
+tsa-malformed = 応答がタイムスタンプの応答ではありません：{ $detail }
+tsa-imprint = トークンがこのチェーン末尾に対するものではありません（メッセージインプリントが異なります）
+tsa-nonce = トークンがこちらの nonce を含んでいません（過去の応答の再送の可能性があります）
+hook-cannot-start = 起動できません（{ $why }）
+hook-failed = 失敗しました（{ $status }）
+hook-still-running = { $s } 秒たっても終了しないため、そのまま実行を続けさせています
+hook-cannot-wait = 終了を待てません（{ $why }）
+
+## 位置情報を受け取る gpsd。
+gpsd-unreachable = { $addr } の gpsd に接続できません：{ $why }
+gpsd-no-fix = { $addr } の gpsd から { $s } 秒以内に測位が届きません
+gpsd-closed = { $addr } の gpsd が接続を閉じました
+gpsd-io = { $addr } の gpsd から読み取れません：{ $why }
+gpsd-protocol = { $addr } は gpsd の JSON を話していません：{ $problem }
+
+## 軌跡の記録を 1 件読み飛ばした理由（最初の 1 件を示す。値は記録にあったまま）。
+record-no-checksum = *hh のチェックサムがありません
+record-checksum-not-two = チェックサムが 16 進数 2 桁ではありません
+record-checksum-not-hex = チェックサムが 16 進数ではありません
+record-checksum = チェックサム { $given } が計算値 { $computed } と一致しません
+record-fields = 項目が { $n } 個しかありません（{ $need } 個必要）
+record-sentence = { $kind }：{ $problem }
+record-no-rmc = その前に日付のある RMC がありません
+record-bad = { $what } { $value } が不正です
+record-bad-timestamp = タイムスタンプが不正です
+record-no-timestamp = タイムスタンプがありません
+record-no-e7 = latitudeE7／longitudeE7 がありません
+record-no-place-or-time = 場所か時刻がありません
+record-gpx-no-lat-lon = 数値の lat／lon がない地点です
+record-gpx-no-time = <time> がない地点です
+record-bad-json = JSON が壊れています（{ $detail }）
+record-no-class = "class" の項目がありません
+record-tpv-no-time = 時刻のない TPV です
+record-out-of-range = 座標 { $lat }, { $lon } が範囲外です
+record-implausible-time = 時刻 { $time } が 2000 年から 2100 年の間にありません
+record-time-outlier = 時刻 { $time } が軌跡のほかの記録から 1 日以上離れています
+record-jump = { $time } の位置 { $lat }, { $lon } は、秒速 { $speed } m を超えて離れて戻る飛びです
+field-time = 時刻
+field-date = 日付
+field-gpx-time = <time>
+field-position = 位置
+field-coordinate = 座標
+field-minutes = 座標の分
+field-lat-hemisphere = 緯度の南北
+field-lon-hemisphere = 経度の東西
+gpsd-line-too-long = 1 行が 1 MiB を超えています
+
+## 場所ファイルの行（名前=緯度,経度[,半径M]）。
+place-bad-line = { $text } は NAME=LAT,LON[,RADIUS_M]（名前=緯度,経度[,半径 m]）の形ではありません
+place-steering = { $name }：場所の名前に制御文字や双方向制御文字は使えません
+
+## キャプチャの記録を解釈できなかった理由（形式は正しいが、tagwatch が読まない種類）。
+unreadable-link-type = リンク種別 { $link }：tagwatch が読めるのは 187、201、251、256、272 です
+unreadable-nordic-version = nRF Sniffer のヘッダーバージョン { $version }：tagwatch が読めるのはバージョン 0〜3 です
+unreadable-nordic-packet = nRF Sniffer のメッセージ { $id }：ヘッダーバージョン { $version } の受信パケットではありません
+unreadable-nordic-header = nRF Sniffer のパケットヘッダーが { $n } バイトです：バージョン 1〜3 では 10 バイトです
+unreadable-nordic-phy = nRF Sniffer の PHY { $phy }：予約された値です
+
+## ファイルの大きさ。
+size-bytes = { $n } バイト
+size-kib = { $n } KiB
+size-mib = { $n } MiB

@@ -21,7 +21,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::i18n::{Arg, Lang};
+use crate::i18n::{Arg, Lang, Localised, Message};
 use crate::present::neutralise;
 use crate::present::wrap::columns;
 use crate::store::anchor::{AnchorCheck, AnchorRecord, ChainHead};
@@ -229,13 +229,13 @@ pub fn hook_json(anchor: &AnchorRecord, db: &Path) -> String {
 
 /// Runs `sh -c command` with `input` on its standard input and its output on our standard
 /// error (standard output may be JSON for a program), waiting up to `wait` for it.
-pub fn run_hook(command: &str, input: &str, wait: Duration) -> Result<(), String> {
+pub fn run_hook(command: &str, input: &str, wait: Duration) -> Result<(), Message> {
     let mut child = Command::new("sh")
         .args(["-c", command])
         .stdin(Stdio::piped())
         .stdout(std::io::stderr())
         .spawn()
-        .map_err(|e| format!("cannot start it: {e}"))?;
+        .map_err(|e| Message::new("hook-cannot-start").nested("why", Message::io(&e)))?;
     if let Some(mut stdin) = child.stdin.take() {
         // A command that does not read its input is its own business; the JSON is far
         // smaller than a pipe's buffer, so this does not block.
@@ -245,15 +245,12 @@ pub fn run_hook(command: &str, input: &str, wait: Duration) -> Result<(), String
     loop {
         match child.try_wait() {
             Ok(Some(status)) if status.success() => return Ok(()),
-            Ok(Some(status)) => return Err(format!("it failed ({status})")),
+            Ok(Some(status)) => return Err(Message::new("hook-failed").with("status", status)),
             Ok(None) if Instant::now() >= deadline => {
-                return Err(format!(
-                    "still running after {} s; left to finish on its own",
-                    wait.as_secs()
-                ));
+                return Err(Message::new("hook-still-running").count("s", wait.as_secs()));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(format!("cannot wait for it: {e}")),
+            Err(e) => return Err(Message::new("hook-cannot-wait").nested("why", Message::io(&e))),
         }
     }
 }
@@ -262,7 +259,7 @@ pub fn run_hook(command: &str, input: &str, wait: Duration) -> Result<(), String
 pub fn explain(code: &Code, check: &AnchorCheck, lang: Lang) -> (bool, Vec<String>) {
     let short = code.short().to_string();
     if let Some(problem) = &check.problem {
-        let values: [(&str, &dyn Arg); 2] = [("code", &short), ("problem", problem)];
+        let values: [(&str, &dyn Arg); 2] = [("code", &short), ("problem", &problem.text(lang))];
         return (false, vec![lang.fill("anchor-does-not-hold", &values)]);
     }
     let values: [(&str, &dyn Arg); 4] = [
@@ -295,7 +292,7 @@ pub fn explain(code: &Code, check: &AnchorCheck, lang: Lang) -> (bool, Vec<Strin
         // The anchor record is kept after the anchored records: they stand, but what came
         // after them was changed.
         Err(e) => {
-            let values: [(&str, &dyn Arg); 2] = [("tsa", &tsa), ("error", &e.to_string())];
+            let values: [(&str, &dyn Arg); 2] = [("tsa", &tsa), ("error", &e.text(lang))];
             lines.push(format!("  {}", lang.fill("anchor-timestamp-broken", &values)));
             (false, lines)
         }

@@ -17,6 +17,7 @@
 
 use std::time::Duration;
 
+use crate::i18n::{Lang, Localised, Message};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sha2::{Digest, Sha256};
 
@@ -53,19 +54,36 @@ pub struct Stamp {
 
 /// What went wrong getting or reading a timestamp.
 #[derive(Debug, thiserror::Error)]
+#[error("{}", self.text(Lang::En))]
 pub enum TsaError {
-    #[error("cannot reach it: {0}")]
+    /// The HTTP client's own words, as they are.
     Http(String),
-    #[error("it answered HTTP {0}")]
     Status(u16),
-    #[error("it refused: status {status}{text}")]
-    Refused { status: u8, text: String },
-    #[error("its answer is not a timestamp reply: {0}")]
+    /// The authority's own status text, as it is (`: text` per line).
+    Refused {
+        status: u8,
+        text: String,
+    },
+    /// Which part of the DER structure is wrong, in the RFCs' own (English) terms.
     Malformed(&'static str),
-    #[error("its token is not over this head (wrong message imprint)")]
     Imprint,
-    #[error("its token does not echo our nonce (a replayed answer?)")]
     Nonce,
+}
+
+impl Localised for TsaError {
+    fn text(&self, lang: Lang) -> String {
+        match self {
+            TsaError::Http(detail) => Message::new("tsa-unreachable").with("detail", detail),
+            TsaError::Status(status) => Message::new("tsa-status").with("status", status),
+            TsaError::Refused { status, text } => Message::new("tsa-refused")
+                .with("status", status)
+                .with("text", text),
+            TsaError::Malformed(detail) => Message::new("tsa-malformed").with("detail", detail),
+            TsaError::Imprint => Message::new("tsa-imprint"),
+            TsaError::Nonce => Message::new("tsa-nonce"),
+        }
+        .text(lang)
+    }
 }
 
 /// The message imprint of a head: SHA-256 of its 32 bytes.

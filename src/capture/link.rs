@@ -54,8 +54,6 @@ pub(crate) fn unsupported(n: u32) -> Message {
     Message::new("capture-link-type").with("link", n)
 }
 
-const READS: &str = "tagwatch reads 187, 201, 251, 256 and 272";
-
 /// Why records could not be interpreted: well-formed, but of a kind tagwatch does not read,
 /// so they were neither heard nor damaged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,28 +70,25 @@ pub enum Unreadable {
     NordicPhy(u8),
 }
 
+impl Unreadable {
+    /// Why, worded when shown.
+    pub fn message(self) -> Message {
+        match self {
+            Unreadable::LinkType(n) => Message::new("unreadable-link-type").with("link", n),
+            Unreadable::NordicVersion(v) => Message::new("unreadable-nordic-version").with("version", v),
+            Unreadable::NordicPacketId { version, id } => Message::new("unreadable-nordic-packet")
+                .with("id", format!("{id:#04x}"))
+                .with("version", version),
+            Unreadable::NordicEventHeader(n) => Message::new("unreadable-nordic-header").with("n", n),
+            Unreadable::NordicPhy(p) => Message::new("unreadable-nordic-phy").with("phy", p),
+        }
+    }
+}
+
+/// English, for logs and the JSON.
 impl std::fmt::Display for Unreadable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Unreadable::LinkType(n) => write!(f, "link type {n}: {READS}"),
-            Unreadable::NordicVersion(v) => {
-                write!(
-                    f,
-                    "nRF Sniffer header version {v}: tagwatch reads versions 0 to 3"
-                )
-            }
-            Unreadable::NordicPacketId { version, id } => write!(
-                f,
-                "nRF Sniffer message {id:#04x}: not a received packet in header version {version}"
-            ),
-            Unreadable::NordicEventHeader(n) => {
-                write!(
-                    f,
-                    "nRF Sniffer packet header of {n} bytes: versions 1 to 3 have 10"
-                )
-            }
-            Unreadable::NordicPhy(p) => write!(f, "nRF Sniffer PHY {p}: reserved"),
-        }
+        self.message().fmt(f)
     }
 }
 

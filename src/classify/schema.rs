@@ -11,6 +11,8 @@ use super::OwnerState;
 use super::matcher::{ByteMap, Counter, Field, Key, Pattern, Slice, Source};
 
 /// A signature file that could not be loaded: which file, and what is wrong with it.
+/// In English only, on purpose: it is read by whoever writes signature files (developers
+/// and contributors, in the schema's own English terms), not by the person being tracked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("signature file {file}: {problem}")]
 pub struct SignatureError {

@@ -7,7 +7,7 @@ use clap::Args;
 
 use tagwatch::anchor::{self as anchors, Code};
 use tagwatch::exit;
-use tagwatch::i18n::Arg;
+use tagwatch::i18n::{Arg, Localised};
 use tagwatch::present;
 use tagwatch::store::anchor::{AnchorError, Timestamp};
 use tagwatch::store::{Mode, Store};
@@ -60,7 +60,7 @@ fn anchor(tsa: Option<&str>, qr: bool, db: &DbArgs) -> ExitCode {
         Err(e) => {
             let values: [(&str, &dyn Arg); 2] = [
                 ("url", &present::neutralise(url)),
-                ("error", &present::neutralise(&e.to_string())),
+                ("error", &present::neutralise(&e.text(super::lang()))),
             ];
             super::error(&super::lang().fill("anchor-tsa-failed", &values));
             exit_code = ExitCode::from(exit::BAD_INPUT);
@@ -100,7 +100,7 @@ pub(crate) fn session_anchor(store: Option<&mut Store>, hook: &OnAnchor) -> Resu
         Err(e @ AnchorError::Broken(_)) => {
             let text = super::lang().fill(
                 "anchor-not-kept",
-                &[("error", &present::neutralise(&e.to_string()))],
+                &[("error", &present::neutralise(&e.text(super::lang())))],
             );
             eprintln!("{}", super::lang().fill("cli-warning", &[("text", &text)]));
             return Ok(());
@@ -117,7 +117,8 @@ pub(crate) fn session_anchor(store: Option<&mut Store>, hook: &OnAnchor) -> Resu
     if let Some(command) = &hook.on_anchor {
         let json = anchors::hook_json(&anchor, store.path());
         if let Err(e) = anchors::run_hook(command, &json, anchors::HOOK_WAIT) {
-            super::error(&super::lang().fill("anchor-hook-failed", &[("error", &e.to_string())]));
+            let error = present::neutralise(&e.text(super::lang()));
+            super::error(&super::lang().fill("anchor-hook-failed", &[("error", &error)]));
         }
     }
     Ok(())
@@ -127,11 +128,11 @@ fn anchor_failed(e: &AnchorError) -> ExitCode {
     match e {
         AnchorError::Store(e) => store_failed(e),
         AnchorError::Empty => {
-            super::error(&e.to_string());
+            super::error(&e.text(super::lang()));
             ExitCode::from(exit::DATABASE)
         }
         AnchorError::Broken(_) => {
-            super::error(&present::neutralise(&e.to_string()));
+            super::error(&present::neutralise(&e.text(super::lang())));
             ExitCode::from(exit::BROKEN)
         }
     }

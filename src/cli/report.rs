@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 
 use tagwatch::evidence::ReportData;
 use tagwatch::exit;
-use tagwatch::i18n::Lang;
+use tagwatch::i18n::{Lang, Localised};
 use tagwatch::present;
 use tagwatch::report;
 use tagwatch::store::StoreError;
@@ -165,7 +165,7 @@ pub(crate) fn report_data(
         let problems = &data.verification.problems;
         eprintln!("{}", lang.fill("report-not-verified", &[("path", &path)]));
         for p in problems {
-            eprintln!("  {}", present::neutralise(&p.to_string()));
+            eprintln!("  {}", present::neutralise(&p.text(lang)));
         }
         if !even_if_broken {
             super::error(lang.t("report-refused"));

@@ -6,7 +6,7 @@ use clap::Args;
 
 use tagwatch::anchor::{self as anchors, Code};
 use tagwatch::exit;
-use tagwatch::i18n::Arg;
+use tagwatch::i18n::{Arg, Localised};
 use tagwatch::present;
 use tagwatch::store::StoreError;
 
@@ -48,7 +48,7 @@ fn verify(db: &DbArgs) -> ExitCode {
     for s in &result.unclosed_sessions {
         println!(
             "{}",
-            lang.fill("cli-warning", &[("text", &present::neutralise(&s.to_string()))])
+            lang.fill("cli-warning", &[("text", &present::neutralise(&s.text(lang)))])
         );
     }
     let values: [(&str, &dyn Arg); 4] = [
@@ -63,7 +63,7 @@ fn verify(db: &DbArgs) -> ExitCode {
     }
     println!("{}", lang.fill("verify-broken", &values));
     for p in &result.problems {
-        println!("  {}", present::neutralise(&p.to_string()));
+        println!("  {}", present::neutralise(&p.text(lang)));
     }
     ExitCode::from(exit::BROKEN)
 }
@@ -93,7 +93,7 @@ fn verify_anchors(texts: &[String], db: &DbArgs) -> ExitCode {
             Err(e @ StoreError::Damaged { .. }) => {
                 let values: [(&str, &dyn Arg); 2] = [
                     ("code", &code.short().to_string()),
-                    ("error", &present::neutralise(&e.to_string())),
+                    ("error", &present::neutralise(&e.text(super::lang()))),
                 ];
                 println!("{}", super::lang().fill("anchor-unchecked", &values));
                 all_hold = false;

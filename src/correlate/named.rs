@@ -19,9 +19,14 @@ pub struct NamedPlace {
 }
 
 impl NamedPlace {
-    /// Parses `NAME=LAT,LON[,RADIUS_M]`.
+    /// Parses `NAME=LAT,LON[,RADIUS_M]` (for `--place`: clap's errors are in English).
     pub fn parse(text: &str) -> Result<Self, String> {
-        let bad = || format!("{text:?} is not NAME=LAT,LON[,RADIUS_M]");
+        Self::parse_line(text).map_err(|problem| problem.to_string())
+    }
+
+    /// Parses `NAME=LAT,LON[,RADIUS_M]`, saying what is wrong in each language.
+    fn parse_line(text: &str) -> Result<Self, Message> {
+        let bad = || Message::new("place-bad-line").with("text", format!("{text:?}"));
         let (name, coords) = text.split_once('=').ok_or_else(bad)?;
         let numbers: Vec<f64> = coords
             .split(',')
@@ -35,10 +40,8 @@ impl NamedPlace {
         };
         let name = name.trim();
         if name.chars().any(crate::present::is_steering) {
-            return Err(format!(
-                "{:?}: a place name may not hold control or bidirectional characters",
-                crate::present::neutralise(name)
-            ));
+            let name = format!("{:?}", crate::present::neutralise(name));
+            return Err(Message::new("place-steering").with("name", name));
         }
         if name.is_empty()
             || !(-90.0..=90.0).contains(&lat)
@@ -57,12 +60,12 @@ impl NamedPlace {
     }
 
     /// Reads a places file: one `NAME=LAT,LON[,RADIUS_M]` per line, `#` comments.
-    pub fn parse_file(text: &str) -> Result<Vec<Self>, (usize, String)> {
+    pub fn parse_file(text: &str) -> Result<Vec<Self>, (usize, Message)> {
         text.lines()
             .enumerate()
             .map(|(n, l)| (n, l.split('#').next().unwrap_or("").trim()))
             .filter(|(_, l)| !l.is_empty())
-            .map(|(n, l)| Self::parse(l).map_err(|e| (n + 1, e)))
+            .map(|(n, l)| Self::parse_line(l).map_err(|e| (n + 1, e)))
             .collect()
     }
 
@@ -73,8 +76,7 @@ impl NamedPlace {
         Self::parse_file(&String::from_utf8_lossy(&bytes)).map_err(|(line, problem)| AllowError::Line {
             path: path.display().to_string(),
             line,
-            // A place's problem is worded in English only, so far.
-            problem: Message::as_is(problem),
+            problem,
         })
     }
 

@@ -71,11 +71,11 @@ impl Localised for FileError {
                 .with("path", path)
                 .nested("kind", Message::new(kind)),
             FileError::TooLarge { size, cap, .. } => match size {
-                Some(size) => Message::new("file-too-large").with("size", shown(*size, cap.max_bytes)),
+                Some(size) => Message::new("file-too-large").nested("size", shown(*size, cap.max_bytes)),
                 None => Message::new("file-holds-more"),
             }
             .with("path", path)
-            .with("cap", human(cap.max_bytes))
+            .nested("cap", human(cap.max_bytes))
             .nested("what", Message::new(cap.what)),
         }
         .text(lang)
@@ -165,25 +165,25 @@ fn check(path: &Path, meta: &Metadata, cap: Cap) -> Result<(), FileError> {
     Ok(())
 }
 
-/// "300 MiB", "1.5 KiB", "12 bytes".
-fn human(bytes: u64) -> String {
-    let (unit, name) = match bytes {
-        b if b >= MIB => (MIB, "MiB"),
-        b if b >= KIB => (KIB, "KiB"),
-        b => return format!("{b} bytes"),
+/// "300 MiB", "1.5 KiB", "12 bytes" (「12 バイト」).
+fn human(bytes: u64) -> Message {
+    let (unit, key) = match bytes {
+        b if b >= MIB => (MIB, "size-mib"),
+        b if b >= KIB => (KIB, "size-kib"),
+        b => return in_bytes(b),
     };
     let value = format!("{:.1}", bytes as f64 / unit as f64);
-    format!("{} {name}", value.strip_suffix(".0").unwrap_or(&value))
+    Message::new(key).with("n", value.strip_suffix(".0").unwrap_or(&value))
+}
+
+fn in_bytes(n: u64) -> Message {
+    Message::new("size-bytes").count("n", n)
 }
 
 /// `size` as [`human`] shows it, or in bytes where that would look the same as the cap.
-fn shown(size: u64, cap: u64) -> String {
+fn shown(size: u64, cap: u64) -> Message {
     let h = human(size);
-    if h == human(cap) {
-        format!("{size} bytes")
-    } else {
-        h
-    }
+    if h == human(cap) { in_bytes(size) } else { h }
 }
 
 /// Makes a named pipe, for the tests that check one is refused.
@@ -264,8 +264,11 @@ mod tests {
                 .contains("11 bytes is larger than the 10 bytes")
         );
         // One byte over a cap in MiB is shown in bytes, not as the same "256 MiB".
-        assert_eq!(shown(256 * MIB + 1, 256 * MIB), "268435457 bytes");
-        assert_eq!(human(1536), "1.5 KiB");
+        let shown = |size, cap| shown(size, cap).to_string();
+        assert_eq!(shown(256 * MIB + 1, 256 * MIB), "268,435,457 bytes");
+        assert_eq!(human(1536).to_string(), "1.5 KiB");
+        assert_eq!(human(1536).text(Lang::Ja), "1.5 KiB");
+        assert_eq!(in_bytes(11).text(Lang::Ja), "11 バイト");
     }
 
     #[test]

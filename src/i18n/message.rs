@@ -8,14 +8,14 @@ use std::io;
 use super::{Arg, Lang};
 
 /// A catalogue message with its values.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message {
     key: &'static str,
     values: Vec<(&'static str, Value)>,
 }
 
 /// One value of a [`Message`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Value {
     /// Put in as it is: a file name, a byte offset, a version, a detail from the system.
     Text(String),

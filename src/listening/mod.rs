@@ -8,6 +8,7 @@ mod text;
 
 use serde::{Deserialize, Serialize};
 
+use crate::location::gpsd;
 use crate::scan::LinkState;
 
 pub use text::{hint, name};
@@ -114,8 +115,8 @@ pub fn radio_state(state: &LinkState) -> Option<Option<Outage>> {
     match state {
         LinkState::Up => Some(None),
         LinkState::Down(why) => Some(Some(Outage {
-            cause: Cause::of_radio(why),
-            detail: why.clone(),
+            cause: Cause::of_radio(&why.to_string()),
+            detail: why.to_string(),
         })),
         LinkState::Reconnecting => None,
     }
@@ -128,8 +129,8 @@ pub fn no_position(gps: Option<&LinkState>, track_file: bool) -> Outage {
         None if track_file => (Cause::NoFix, "the track has no position at this time".to_string()),
         None => (Cause::NoPositionSource, "no gpsd and no track".to_string()),
         // gpsd's client says "no fix" when connected without one.
-        Some(LinkState::Down(why)) if why.contains("no fix") => (Cause::NoFix, why.clone()),
-        Some(LinkState::Down(why)) => (Cause::NoGpsd, why.clone()),
+        Some(LinkState::Down(why)) if why.key() == gpsd::NO_FIX => (Cause::NoFix, why.to_string()),
+        Some(LinkState::Down(why)) => (Cause::NoGpsd, why.to_string()),
         Some(LinkState::Reconnecting) => (Cause::NoGpsd, "connecting to gpsd".to_string()),
         Some(LinkState::Up) => (Cause::NoFix, "no recent fix".to_string()),
     };

@@ -1,5 +1,5 @@
 use super::*;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Message};
 
 const S: i64 = 1_000_000;
 const MIN: i64 = 60 * S;
@@ -70,7 +70,7 @@ fn a_state_gives_a_change_only_when_it_changes_and_reconnecting_none() {
         Some(radio(0, None)).map(|c| Change { time_us: 1, ..c })
     );
     assert_eq!(s.set(Channel::Radio, 2, up), None);
-    let off = radio_state(&LinkState::Down("adapter powered off".into())).unwrap();
+    let off = radio_state(&LinkState::Down(Message::as_is("adapter powered off"))).unwrap();
     let change = s.set(Channel::Radio, 3, off.clone()).unwrap();
     assert_eq!(change.down.unwrap().cause, Cause::PoweredOff);
     assert_eq!(s.set(Channel::Radio, 4, off), None);
@@ -164,11 +164,25 @@ fn positions_say_how_long_they_were_known_and_why_not() {
     );
     assert!(none.hints(Lang::Ja)[0].contains("gpsd"));
     assert_eq!(
-        no_position(Some(&LinkState::Down("gpsd: no fix for 5 s".into())), false).cause,
+        no_position(
+            Some(&LinkState::Down(
+                crate::location::gpsd::GpsdError::Timeout {
+                    addr: "localhost:2947".into(),
+                    timeout: std::time::Duration::from_secs(5)
+                }
+                .message()
+            )),
+            false
+        )
+        .cause,
         Cause::NoFix
     );
     assert_eq!(
-        no_position(Some(&LinkState::Down("connection refused".into())), false).cause,
+        no_position(
+            Some(&LinkState::Down(Message::as_is("connection refused"))),
+            false
+        )
+        .cause,
         Cause::NoGpsd
     );
     assert_eq!(no_position(None, true).cause, Cause::NoFix);

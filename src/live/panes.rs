@@ -13,7 +13,7 @@ use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Paragrap
 
 use super::{Listener, Snapshot, TrackerView};
 use crate::correlate::{PLACE_RADIUS_M, STAY_US};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Localised};
 use crate::location::Fix;
 use crate::present::neutralise;
 use crate::present::table::tracker_text;
@@ -519,7 +519,7 @@ pub fn status(lang: Lang, input: &Listener, snap: &Snapshot) -> Vec<String> {
             let state = match state {
                 LinkState::Up => lang.t("adapter_up").to_string(),
                 LinkState::Reconnecting => lang.t("adapter_reconnecting").to_string(),
-                LinkState::Down(why) => lang.fill("adapter_down", &[("why", &neutralise(why))]),
+                LinkState::Down(why) => lang.fill("adapter_down", &[("why", &neutralise(&why.text(lang)))]),
             };
             (
                 lang.fill("adapter", &[("name", &neutralise(name)), ("state", &state)]),

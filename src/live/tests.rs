@@ -9,7 +9,7 @@ use super::ui::{App, Purpose};
 use super::*;
 use crate::analyze::analyze_files;
 use crate::classify::personal_device_near_owner;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Message};
 use crate::location::{Track, read_track};
 use crate::store::{Mode, Store};
 use crate::synth::labelled;
@@ -323,7 +323,7 @@ fn the_session_keeps_spans_of_listening_and_of_gps_fixes() {
     let start = track.fixes()[0].time_us;
     let mut session = pushed(&track, &capture, 70);
     // The adapter went down for ten minutes; the track has ended long before a day later.
-    let off = LinkState::Down("adapter powered off".into());
+    let off = LinkState::Down(Message::as_is("adapter powered off"));
     session.listening(start + 71 * MIN, &off, None);
     session.listening(start + 81 * MIN, &LinkState::Up, None);
     session.tick(start + 24 * 60 * MIN);
@@ -355,7 +355,7 @@ fn status_line_names_the_database_and_its_last_anchor() {
     let utc = FixedOffset::east_opt(0).unwrap();
     let adapter = |exact| Listener::Adapter {
         name: "hci0".into(),
-        state: crate::scan::LinkState::Down("powered off".into()),
+        state: crate::scan::LinkState::Down(Message::as_is("powered off")),
         exact,
     };
     let app_with = |listener| {
@@ -709,7 +709,7 @@ fn a_live_session_keeps_each_change_of_its_radio_and_positions_in_the_evidence()
     let recorder = Recorder::begin(&mut store, "sweep", &["bluetooth hci0".into()], t0).unwrap();
     let options = AnalyzeOptions::default();
     let mut session = Session::new(&options, None, "bluetooth hci0").with_recorder(recorder);
-    let absent = LinkState::Down("no Bluetooth adapter".into());
+    let absent = LinkState::Down(Message::as_is("no Bluetooth adapter"));
     // The scanner retries every few seconds: the same fault, then reconnecting, again and
     // again, is one change; the position is unknown throughout (no gpsd, no track).
     for s in 0..=300 {

@@ -2,7 +2,7 @@
 //! the time, latitude and longitude columns.
 
 use super::time::{parse_datetime, parse_unix_seconds};
-use super::{At, Builder, Fix, ParseError, ReadReport, Skip, Track};
+use super::{At, Builder, Fix, ParseError, ReadReport, Skip, Track, bad_value};
 use crate::i18n::Message;
 
 // Column names, lower case, best first: SensorLog has both the fix time
@@ -100,14 +100,14 @@ pub fn parse_csv(text: &str) -> Result<(Track, ReadReport), ParseError> {
         let fields = split(line, cols.sep);
         let get = |c: usize| fields.get(c).map(|s| s.trim()).unwrap_or("");
         let Some(time_us) = parse_time(get(cols.time)) else {
-            b.skip(Skip::Malformed, at, format!("bad time {:?}", get(cols.time)));
+            b.skip(Skip::Malformed, at, bad_value("field-time", get(cols.time)));
             continue;
         };
         let (Ok(lat), Ok(lon)) = (get(cols.lat).parse::<f64>(), get(cols.lon).parse::<f64>()) else {
             b.skip(
                 Skip::Malformed,
                 at,
-                format!("bad position {:?}, {:?}", get(cols.lat), get(cols.lon)),
+                bad_value("field-position", &format!("{}, {}", get(cols.lat), get(cols.lon))),
             );
             continue;
         };
@@ -152,7 +152,7 @@ mod tests {
         // A repeated fix time refines the previous fix; -1 means unknown accuracy.
         assert_eq!((f[1].lat, f[1].accuracy_m), (50.2, Some(5.0)));
         assert_eq!((r.skipped.malformed, r.skipped.bad_coordinates), (1, 1));
-        assert_eq!(r.first_problem.as_ref().unwrap().0, At::Line(5));
+        assert_eq!(r.first_problem.as_ref().unwrap().at, At::Line(5));
     }
 
     #[test]

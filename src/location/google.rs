@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::time::parse_datetime;
-use super::{At, Builder, Fix, ParseError, ReadReport, Skip, Track};
+use super::{At, Builder, Fix, ParseError, ReadReport, Skip, Track, bad_value};
 use crate::i18n::Message;
 
 /// Whether the opening of a JSON document names the Takeout records (`Some(false)`) or the
@@ -58,19 +58,19 @@ pub fn parse_google_records(text: &str) -> Result<(Track, ReadReport), ParseErro
         let at = At::Record(i + 1);
         let e7 = |v: &Option<Value>| v.as_ref().and_then(Value::as_i64).map(|n| n as f64 / 1e7);
         let (Some(lat), Some(lon)) = (e7(&l.latitude_e7), e7(&l.longitude_e7)) else {
-            b.skip(Skip::Malformed, at, "no latitudeE7/longitudeE7");
+            b.skip(Skip::Malformed, at, Message::new("record-no-e7"));
             continue;
         };
         let time = match (&l.timestamp, &l.timestamp_ms) {
             (Some(Value::String(t)), _) => parse_datetime(t),
             (None, Some(Value::String(ms))) => ms.parse::<i64>().ok().and_then(|ms| ms.checked_mul(1000)),
             _ => {
-                b.skip(Skip::Undated, at, "no timestamp");
+                b.skip(Skip::Undated, at, Message::new("record-no-timestamp"));
                 continue;
             }
         };
         let Some(time_us) = time else {
-            b.skip(Skip::Malformed, at, "bad timestamp");
+            b.skip(Skip::Malformed, at, Message::new("record-bad-timestamp"));
             continue;
         };
         b.push(
@@ -125,13 +125,13 @@ pub fn parse_google_timeline(text: &str) -> Result<(Track, ReadReport), ParseErr
     let mut b = Builder::new();
     let fix = |b: &mut Builder, at: At, point: Option<&str>, time: Option<&str>, accuracy_m: Option<f64>| {
         let (Some(point), Some(time)) = (point, time) else {
-            return b.skip(Skip::Malformed, at, "a place or time is missing");
+            return b.skip(Skip::Malformed, at, Message::new("record-no-place-or-time"));
         };
         let Some((lat, lon)) = lat_lng(point) else {
-            return b.skip(Skip::Malformed, at, format!("bad position {point:?}"));
+            return b.skip(Skip::Malformed, at, bad_value("field-position", point));
         };
         let Some(time_us) = parse_datetime(time) else {
-            return b.skip(Skip::Malformed, at, format!("bad time {time:?}"));
+            return b.skip(Skip::Malformed, at, bad_value("field-time", time));
         };
         b.push(
             Fix {
@@ -228,7 +228,7 @@ mod tests {
         );
         assert_eq!(track.fixes()[1].time_us, 1_705_305_660_000_000);
         assert_eq!((report.skipped.malformed, report.skipped.undated), (1, 1));
-        assert_eq!(report.first_problem.unwrap().0, At::Record(3));
+        assert_eq!(report.first_problem.unwrap().at, At::Record(3));
     }
 
     #[test]
@@ -250,7 +250,7 @@ mod tests {
         assert_eq!(track.fixes()[0].time_us, 1_705_305_600_000_000);
         assert_eq!(track.fixes()[3].accuracy_m, Some(8.0));
         assert_eq!(report.skipped.malformed, 1);
-        assert_eq!(report.first_problem.unwrap().0, At::Record(3));
+        assert_eq!(report.first_problem.unwrap().at, At::Record(3));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::Fix;
 use super::gpsd_json::{Report, parse_report};
+use crate::i18n::{Lang, Localised, Message};
 use crate::model::PLAUSIBLE_TIME_US;
 
 /// gpsd's default port, for callers building HOST:PORT.
@@ -19,18 +20,43 @@ pub const WATCH_COMMAND: &str = "?WATCH={\"enable\":true,\"json\":true};\n";
 const MAX_LINE: usize = 1 << 20;
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", self.text(Lang::En))]
 pub enum GpsdError {
-    #[error("cannot reach gpsd at {addr}: {source}")]
     Unreachable { addr: String, source: io::Error },
-    #[error("no fix from gpsd at {addr} within {timeout:?}")]
     Timeout { addr: String, timeout: Duration },
-    #[error("gpsd at {addr} closed the connection")]
     Closed { addr: String },
-    #[error("reading from gpsd at {addr}: {source}")]
     Io { addr: String, source: io::Error },
-    #[error("{addr} does not speak gpsd JSON: {problem}")]
-    Protocol { addr: String, problem: String },
+    Protocol { addr: String, problem: Message },
 }
+
+impl GpsdError {
+    /// What went wrong, worded when shown (a live view keeps it while gpsd is down).
+    /// The system's words for a network error are put in as they are.
+    pub fn message(&self) -> Message {
+        match self {
+            GpsdError::Unreachable { addr, source } => Message::new("gpsd-unreachable")
+                .with("addr", addr)
+                .with("why", source),
+            GpsdError::Timeout { addr, timeout } => Message::new(NO_FIX)
+                .with("addr", addr)
+                .with("s", timeout.as_secs_f64()),
+            GpsdError::Closed { addr } => Message::new("gpsd-closed").with("addr", addr),
+            GpsdError::Io { addr, source } => Message::new("gpsd-io").with("addr", addr).with("why", source),
+            GpsdError::Protocol { addr, problem } => Message::new("gpsd-protocol")
+                .with("addr", addr)
+                .nested("problem", problem.clone()),
+        }
+    }
+}
+
+impl Localised for GpsdError {
+    fn text(&self, lang: Lang) -> String {
+        self.message().text(lang)
+    }
+}
+
+/// The key of [`GpsdError::Timeout`]'s message: connected, but the receiver has no fix.
+pub const NO_FIX: &str = "gpsd-no-fix";
 
 /// A watching connection to gpsd. `next_fix` blocks for at most the timeout;
 /// as an iterator it yields fixes until the first error, which it yields too.
@@ -127,7 +153,7 @@ impl GpsdClient {
                     return Ok(text);
                 }
                 Ok(_) if self.line.len() > MAX_LINE => {
-                    let problem = format!("line longer than {MAX_LINE} bytes");
+                    let problem = Message::new("gpsd-line-too-long");
                     return Err(GpsdError::Protocol {
                         addr: self.addr.clone(),
                         problem,

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::{At, Builder, Fix, ReadReport, Skip, Track, time::parse_datetime};
+use crate::i18n::Message;
 
 /// What one gpsd report line means for the track.
 #[derive(Debug, PartialEq)]
@@ -16,12 +17,13 @@ pub(super) enum Report {
 }
 
 /// Parses one line of gpsd JSON; an error is a line that is not a gpsd report.
-pub(super) fn parse_report(line: &str) -> Result<Report, String> {
-    let v: Value = serde_json::from_str(line).map_err(|e| format!("bad JSON: {e}"))?;
+pub(super) fn parse_report(line: &str) -> Result<Report, Message> {
+    let v: Value =
+        serde_json::from_str(line).map_err(|e| Message::new("record-bad-json").with("detail", e))?;
     let class = v
         .get("class")
         .and_then(Value::as_str)
-        .ok_or("no \"class\" member")?;
+        .ok_or_else(|| Message::new("record-no-class"))?;
     if class != "TPV" {
         return Ok(Report::NoFix);
     }
@@ -38,7 +40,7 @@ pub(super) fn parse_report(line: &str) -> Result<Report, String> {
     let Some(time) = v.get("time").and_then(Value::as_str) else {
         return Ok(Report::Undated);
     };
-    let time_us = parse_datetime(time).ok_or_else(|| format!("bad time {time:?}"))?;
+    let time_us = parse_datetime(time).ok_or_else(|| super::bad_value("field-time", time))?;
     let accuracy_m = v
         .get("eph")
         .and_then(Value::as_f64)
@@ -63,7 +65,7 @@ pub fn parse_gpsd_json(text: &str) -> (Track, ReadReport) {
         let at = At::Line(i + 1);
         match parse_report(line) {
             Ok(Report::Fix(fix)) => b.push(fix, at),
-            Ok(Report::Undated) => b.skip(Skip::Undated, at, "TPV without time"),
+            Ok(Report::Undated) => b.skip(Skip::Undated, at, Message::new("record-tpv-no-time")),
             Ok(Report::NoFix) => {}
             Err(problem) => b.skip(Skip::Malformed, at, problem),
         }
@@ -119,6 +121,6 @@ mod tests {
         assert_eq!(lats, [1.0, 1.0, 1.5]);
         let s = &r.skipped;
         assert_eq!((s.bad_coordinates, s.malformed, s.total()), (1, 1, 2));
-        assert_eq!(r.first_problem.unwrap().0, At::Line(5));
+        assert_eq!(r.first_problem.unwrap().at, At::Line(5));
     }
 }

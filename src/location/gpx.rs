@@ -10,7 +10,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::nmea::HDOP_TO_METRES;
 use super::time::parse_datetime;
-use super::{At, Builder, Fix, ParseError, ReadReport, Skip, Track};
+use super::{At, Builder, Fix, ParseError, ReadReport, Skip, Track, bad_value};
 use crate::i18n::Message;
 
 /// A point being read: its attributes and the child text we need.
@@ -50,13 +50,13 @@ fn start_point(e: &BytesStart, at: At) -> Point {
 
 fn finish_point(b: &mut Builder, p: Point) {
     let (Some(lat), Some(lon)) = (p.lat, p.lon) else {
-        return b.skip(Skip::Malformed, p.at, "point without numeric lat/lon");
+        return b.skip(Skip::Malformed, p.at, Message::new("record-gpx-no-lat-lon"));
     };
     let Some(time) = p.time else {
-        return b.skip(Skip::Undated, p.at, "point without <time>");
+        return b.skip(Skip::Undated, p.at, Message::new("record-gpx-no-time"));
     };
     let Some(time_us) = parse_datetime(&time) else {
-        return b.skip(Skip::Malformed, p.at, format!("bad <time> {time:?}"));
+        return b.skip(Skip::Malformed, p.at, bad_value("field-gpx-time", &time));
     };
     let accuracy_m = p
         .hdop

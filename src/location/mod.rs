@@ -126,17 +126,16 @@ pub struct ReadReport {
     pub fixes: usize,
     pub skipped: Skipped,
     /// The first skipped record, so a user can see why data went missing.
-    pub first_problem: Option<(At, String)>,
+    pub first_problem: Option<ParseError>,
 }
 
 impl Localised for ReadReport {
-    /// "3 fixes, 2 records skipped (first at line 4: ...)"; the record's problem is the
-    /// reader's, in English.
+    /// "3 fixes, 2 records skipped (first at line 4: ...)".
     fn text(&self, lang: Lang) -> String {
         let s = &self.skipped;
         let mut text = Message::new("track-read")
-            .with("fixes", self.fixes)
-            .with("skipped", s.total())
+            .count("fixes", self.fixes as u64)
+            .count("skipped", s.total() as u64)
             .text(lang);
         if s.time_outliers + s.impossible_jumps > 0 {
             let outliers = Message::new("track-read-outliers")
@@ -144,10 +143,10 @@ impl Localised for ReadReport {
                 .with("jumps", s.impossible_jumps);
             text.push_str(&outliers.text(lang));
         }
-        if let Some((at, problem)) = &self.first_problem {
+        if let Some(first) = &self.first_problem {
             let first = Message::new("track-read-first")
-                .with("at", at.text(lang))
-                .with("problem", problem);
+                .with("at", first.at.text(lang))
+                .nested("problem", first.problem.clone());
             text.push_str(&first.text(lang));
         }
         text
@@ -335,7 +334,7 @@ impl Builder {
         }
     }
 
-    fn skip(&mut self, why: Skip, at: At, problem: impl Into<String>) {
+    fn skip(&mut self, why: Skip, at: At, problem: Message) {
         let s = &mut self.report.skipped;
         *match why {
             Skip::Malformed => &mut s.malformed,
@@ -346,7 +345,7 @@ impl Builder {
         } += 1;
         self.report
             .first_problem
-            .get_or_insert_with(|| (at, problem.into()));
+            .get_or_insert(ParseError { at, problem });
     }
 
     /// A record with the same time as the previous fix refines it (receivers send
@@ -354,11 +353,13 @@ impl Builder {
     /// wins, as in gpsd, and an accuracy already known is kept.
     fn push(&mut self, fix: Fix, at: At) {
         if !fix.has_valid_position() {
-            let msg = format!("coordinates out of range: {}, {}", fix.lat, fix.lon);
+            let msg = Message::new("record-out-of-range")
+                .with("lat", fix.lat)
+                .with("lon", fix.lon);
             return self.skip(Skip::BadCoordinates, at, msg);
         }
         if !PLAUSIBLE_TIME_US.contains(&fix.time_us) {
-            let msg = format!("time {} is not between 2000 and 2100", shown_time(fix.time_us));
+            let msg = Message::new("record-implausible-time").with("time", shown_time(fix.time_us));
             return self.skip(Skip::ImplausibleTime, at, msg);
         }
         match self.fixes.last_mut() {
@@ -400,28 +401,31 @@ impl Builder {
 
 /// The outlier read first and where it was read, from the times and places of the fixes in
 /// file order (a later record of the same instant wins, as in [`Track::from_fixes`]).
-fn first_outlier(times: &[i64], ats: &[At], outliers: &Outliers) -> Option<(At, String)> {
+fn first_outlier(times: &[i64], ats: &[At], outliers: &Outliers) -> Option<ParseError> {
     let index: HashMap<i64, usize> = times.iter().enumerate().map(|(i, t)| (*t, i)).collect();
     let time = outliers.time.iter().map(|f| {
-        let why = format!(
-            "time {} is more than a day from the rest of the track",
-            shown_time(f.time_us)
-        );
+        let why = Message::new("record-time-outlier").with("time", shown_time(f.time_us));
         (f, why)
     });
     let jumps = outliers.jumps.iter().map(|f| {
-        let why = format!(
-            "position {:.5}, {:.5} at {} is a jump away and back at more than {MAX_SPEED_M_S} m/s",
-            f.lat,
-            f.lon,
-            shown_time(f.time_us)
-        );
+        let why = Message::new("record-jump")
+            .with("lat", format!("{:.5}", f.lat))
+            .with("lon", format!("{:.5}", f.lon))
+            .with("time", shown_time(f.time_us))
+            .with("speed", MAX_SPEED_M_S);
         (f, why)
     });
     time.chain(jumps)
         .filter_map(|(f, why)| Some((*index.get(&f.time_us)?, why)))
         .min_by_key(|(i, _)| *i)
-        .map(|(i, why)| (ats[i], why))
+        .map(|(i, problem)| ParseError { at: ats[i], problem })
+}
+
+/// A value of a record that cannot be read: `what` is its `field-` message ("bad time \"x\"").
+fn bad_value(what: &'static str, value: &str) -> Message {
+    Message::new("record-bad")
+        .nested("what", Message::new(what))
+        .with("value", format!("{value:?}"))
 }
 
 /// A time as RFC 3339 UTC, or the raw microseconds where chrono cannot show it.
@@ -484,7 +488,7 @@ mod tests {
         assert_eq!(r.skipped.bad_coordinates, 1);
         assert_eq!(r.skipped.implausible_time, 3, "1999, 2100 and i64::MAX");
         assert_eq!(r.skipped.total(), 4);
-        assert_eq!(r.first_problem.unwrap().0, At::Line(4));
+        assert_eq!(r.first_problem.unwrap().at, At::Line(4));
     }
 
     /// A walk north at 1.4 m/s, a fix a second from 2026-01-15 08:00 UTC.
@@ -517,8 +521,9 @@ mod tests {
         assert_eq!(t.len(), 599, "{r}");
         assert_eq!((r.skipped.time_outliers, r.skipped.total()), (1, 1));
         assert!(t.fixes().iter().all(|f| f.time_us < fixes[100].time_us));
-        let (at, why) = r.first_problem.clone().unwrap();
-        assert_eq!(at, At::Line(101));
+        let first = r.first_problem.clone().unwrap();
+        let why = first.problem.to_string();
+        assert_eq!(first.at, At::Line(101));
         assert!(
             why.contains("2031-01-14T08:01:40Z") && why.contains("more than a day"),
             "{why}"
@@ -536,7 +541,7 @@ mod tests {
         fixes[30].lon += 5_000.0 / (111_195.0 * 35f64.to_radians().cos());
         let (t, r) = build(&fixes);
         assert_eq!((t.len(), r.skipped.impossible_jumps), (59, 1), "{r}");
-        assert_eq!(r.first_problem.unwrap().0, At::Line(31));
+        assert_eq!(r.first_problem.unwrap().at, At::Line(31));
         assert!(t.fixes().iter().all(|f| f.lon == 139.0));
     }
 

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use super::{At, Builder, Fix, ReadReport, Skip, Track};
+use crate::i18n::Message;
 
 /// gpsd reports eph = HDOP x 19 m (95 % confidence); using the same factor keeps
 /// NMEA fixes comparable with fixes read from gpsd.
@@ -52,7 +53,7 @@ pub fn parse_nmea(text: &str) -> (Track, ReadReport) {
                 match gst(&fields, last_rmc) {
                     Ok(Some((time_us, accuracy_m))) => b.refine_accuracy(time_us, accuracy_m),
                     Ok(None) => {}
-                    Err((why, problem)) => b.skip(why, at, format!("GST: {problem}")),
+                    Err((why, problem)) => b.skip(why, at, sentence("GST", problem)),
                 }
                 continue;
             }
@@ -61,29 +62,38 @@ pub fn parse_nmea(text: &str) -> (Track, ReadReport) {
         match result {
             Ok(Some(fix)) => b.push(fix, at),
             Ok(None) => {}
-            Err((why, problem)) => b.skip(why, at, format!("{kind}: {problem}")),
+            Err((why, problem)) => b.skip(why, at, sentence(kind, problem)),
         }
     }
     b.finish()
 }
 
-type SentenceResult<T> = Result<T, (Skip, String)>;
+type SentenceResult<T> = Result<T, (Skip, Message)>;
+
+/// What is wrong with a sentence of a kind ("RMC: bad date").
+fn sentence(kind: &str, problem: Message) -> Message {
+    Message::new("record-sentence")
+        .with("kind", kind)
+        .nested("problem", problem)
+}
 
 /// Verifies `$...*hh` and splits the body into fields.
 fn checked_fields(line: &str) -> SentenceResult<Vec<&str>> {
-    let malformed = |p: &str| (Skip::Malformed, p.to_string());
-    let star = line.rfind('*').ok_or_else(|| malformed("no *hh checksum"))?;
+    let malformed = |key| (Skip::Malformed, Message::new(key));
+    let star = line.rfind('*').ok_or_else(|| malformed("record-no-checksum"))?;
     let body = &line[1..star];
     let given = line[star + 1..].trim();
     if given.len() != 2 {
-        return Err(malformed("checksum is not two hex digits"));
+        return Err(malformed("record-checksum-not-two"));
     }
-    let given = u8::from_str_radix(given, 16).map_err(|_| malformed("checksum is not hex"))?;
+    let given = u8::from_str_radix(given, 16).map_err(|_| malformed("record-checksum-not-hex"))?;
     let computed = body.bytes().fold(0u8, |acc, b| acc ^ b);
     if given != computed {
         return Err((
             Skip::BadChecksum,
-            format!("checksum {given:02X} does not match computed {computed:02X}"),
+            Message::new("record-checksum")
+                .with("given", format!("{given:02X}"))
+                .with("computed", format!("{computed:02X}")),
         ));
     }
     Ok(body.split(',').collect())
@@ -94,7 +104,7 @@ fn checked_fields(line: &str) -> SentenceResult<Vec<&str>> {
 /// receiver without a fix may still report an unset clock.
 fn rmc(f: &[&str]) -> SentenceResult<Option<(Fix, NaiveDate, i64)>> {
     if f.len() < 10 {
-        return Err((Skip::Malformed, format!("{} fields, need 10", f.len())));
+        return Err(fields(f, 10));
     }
     if f[2] != "A" || f.get(12).is_some_and(|m| *m == "N") {
         return Ok(None);
@@ -118,7 +128,7 @@ fn rmc(f: &[&str]) -> SentenceResult<Option<(Fix, NaiveDate, i64)>> {
 /// GGA: a fix unless quality is 0.
 fn gga(f: &[&str], last_rmc: Option<(NaiveDate, i64)>) -> SentenceResult<Option<Fix>> {
     if f.len() < 9 {
-        return Err((Skip::Malformed, format!("{} fields, need 9", f.len())));
+        return Err(fields(f, 9));
     }
     if f[6].is_empty() || f[6] == "0" {
         return Ok(None);
@@ -142,7 +152,7 @@ fn gga(f: &[&str], last_rmc: Option<(NaiveDate, i64)>) -> SentenceResult<Option<
 /// None when the receiver leaves the sigmas empty.
 fn gst(f: &[&str], last_rmc: Option<(NaiveDate, i64)>) -> SentenceResult<Option<(i64, f64)>> {
     if f.len() < 8 {
-        return Err((Skip::Malformed, format!("{} fields, need 8", f.len())));
+        return Err(fields(f, 8));
     }
     let (Ok(lat), Ok(lon)) = (f[6].parse::<f64>(), f[7].parse::<f64>()) else {
         return Ok(None);
@@ -158,7 +168,7 @@ fn gst(f: &[&str], last_rmc: Option<(NaiveDate, i64)>) -> SentenceResult<Option<
 /// it after GGA with a slightly different rounding; gpsd lets it win, so do we.
 fn gll(f: &[&str], last_rmc: Option<(NaiveDate, i64)>) -> SentenceResult<Option<Fix>> {
     if f.len() < 7 {
-        return Err((Skip::Malformed, format!("{} fields, need 7", f.len())));
+        return Err(fields(f, 7));
     }
     if f[6] != "A" || f.get(7).is_some_and(|m| *m == "N") {
         return Ok(None);
@@ -177,7 +187,7 @@ fn gll(f: &[&str], last_rmc: Option<(NaiveDate, i64)>) -> SentenceResult<Option<
 /// means midnight passed between them.
 fn dated(tod: i64, last_rmc: Option<(NaiveDate, i64)>) -> SentenceResult<i64> {
     let Some((date, rmc_tod)) = last_rmc else {
-        return Err((Skip::Undated, "no dated RMC before it".into()));
+        return Err((Skip::Undated, Message::new("record-no-rmc")));
     };
     let mut day = days_since_epoch(date);
     if tod < rmc_tod - DAY_US / 2 {
@@ -192,47 +202,56 @@ fn days_since_epoch(d: NaiveDate) -> i64 {
     (d - NaiveDate::default()).num_days()
 }
 
-fn bad(what: &str, value: &str) -> (Skip, String) {
-    (Skip::Malformed, format!("bad {what} {value:?}"))
+/// A sentence with fewer fields than its kind has.
+fn fields(f: &[&str], need: usize) -> (Skip, Message) {
+    let problem = Message::new("record-fields")
+        .with("n", f.len())
+        .with("need", need);
+    (Skip::Malformed, problem)
+}
+
+/// A field (`field-WHAT`) whose value cannot be read.
+fn bad(what: &'static str, value: &str) -> (Skip, Message) {
+    (Skip::Malformed, super::bad_value(what, value))
 }
 
 /// `hhmmss[.sss]` to microseconds since midnight.
 fn time_of_day(s: &str) -> SentenceResult<i64> {
     let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
     if whole.len() != 6 || !whole.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("time", s));
+        return Err(bad("field-time", s));
     }
     let num = |r: std::ops::Range<usize>| whole[r].parse::<i64>().unwrap_or(99);
     let (h, m, sec) = (num(0..2), num(2..4), num(4..6));
     // 60 is a leap second.
     if h > 23 || m > 59 || sec > 60 {
-        return Err(bad("time", s));
+        return Err(bad("field-time", s));
     }
-    let micros = super::time::parse_unix_seconds(&format!("0.{frac}")).ok_or_else(|| bad("time", s))?;
+    let micros = super::time::parse_unix_seconds(&format!("0.{frac}")).ok_or_else(|| bad("field-time", s))?;
     Ok(((h * 60 + m) * 60 + sec) * 1_000_000 + micros)
 }
 
 /// `ddmmyy`; two-digit years 80-99 are 19xx as in the NMEA spec's GPS era.
 fn date(s: &str) -> SentenceResult<NaiveDate> {
     if s.len() != 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("date", s));
+        return Err(bad("field-date", s));
     }
     let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
     let yy = num(4..6) as i32;
     let year = if yy >= 80 { 1900 + yy } else { 2000 + yy };
-    NaiveDate::from_ymd_opt(year, num(2..4), num(0..2)).ok_or_else(|| bad("date", s))
+    NaiveDate::from_ymd_opt(year, num(2..4), num(0..2)).ok_or_else(|| bad("field-date", s))
 }
 
 fn lat_lon(lat: &str, ns: &str, lon: &str, ew: &str) -> SentenceResult<(f64, f64)> {
     let lat = match ns {
         "N" => degrees(lat)?,
         "S" => -degrees(lat)?,
-        _ => return Err(bad("latitude hemisphere", ns)),
+        _ => return Err(bad("field-lat-hemisphere", ns)),
     };
     let lon = match ew {
         "E" => degrees(lon)?,
         "W" => -degrees(lon)?,
-        _ => return Err(bad("longitude hemisphere", ew)),
+        _ => return Err(bad("field-lon-hemisphere", ew)),
     };
     Ok((lat, lon))
 }
@@ -241,16 +260,16 @@ fn lat_lon(lat: &str, ns: &str, lon: &str, ew: &str) -> SentenceResult<(f64, f64
 fn degrees(s: &str) -> SentenceResult<f64> {
     let dot = s.find('.').unwrap_or(s.len());
     if dot < 2 || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return Err(bad("coordinate", s));
+        return Err(bad("field-coordinate", s));
     }
     let deg: f64 = if dot == 2 {
         0.0
     } else {
-        s[..dot - 2].parse().map_err(|_| bad("coordinate", s))?
+        s[..dot - 2].parse().map_err(|_| bad("field-coordinate", s))?
     };
-    let min: f64 = s[dot - 2..].parse().map_err(|_| bad("coordinate", s))?;
+    let min: f64 = s[dot - 2..].parse().map_err(|_| bad("field-coordinate", s))?;
     if min >= 60.0 {
-        return Err(bad("coordinate minutes", s));
+        return Err(bad("field-minutes", s));
     }
     Ok(deg + min / 60.0)
 }

@@ -92,7 +92,7 @@ impl From<&Coverage> for CoverageJson {
                         format: t.format.to_string(),
                         fixes: t.fixes,
                         skipped: t.skipped,
-                        first_problem: t.first_problem.clone(),
+                        first_problem: t.first_problem.as_ref().map(ToString::to_string),
                     })
                     .collect(),
             }),

@@ -11,7 +11,7 @@ use crate::classify::{Classifier, OwnerState};
 use crate::correlate::Tracker;
 use crate::correlate::verdict::Risk;
 use crate::coverage::Warning;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Localised};
 
 use unicode_width::UnicodeWidthStr;
 
@@ -325,7 +325,10 @@ fn tracks(analysis: &Analysis, lang: Lang) -> String {
             out.push_str(&lang.fill("track-skipped", &[("n", &t.skipped)]));
         }
         if let Some(problem) = &t.first_problem {
-            out.push_str(&lang.fill("track-first-problem", &[("problem", &neutralise(problem))]));
+            out.push_str(&lang.fill(
+                "track-first-problem",
+                &[("problem", &neutralise(&problem.text(lang)))],
+            ));
         }
         out.push('\n');
     }
@@ -364,7 +367,7 @@ fn summary(analysis: &Analysis, listed: usize, lang: Lang) -> String {
         if let Some(why) = c.stats.unreadable_reason {
             out.push_str(&lang.fill(
                 "capture-not-understood",
-                &[("n", &c.stats.unreadable), ("why", &why.to_string())],
+                &[("n", &c.stats.unreadable), ("why", &why.message().text(lang))],
             ));
         }
         if c.error.is_some() {

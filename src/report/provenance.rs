@@ -7,7 +7,8 @@ use std::fmt::Write;
 use super::html::{Col, Report};
 use super::{Lang, esc};
 use crate::evidence::{HEARD_EXACT, HEARD_RECONSTRUCTED};
-use crate::store::{Problem, ProblemKind, VerifyReport};
+use crate::i18n::Localised;
+use crate::store::VerifyReport;
 
 /// How to check the chain with sqlite3 and coreutils alone: recompute each record's hash from
 /// the one before it, and check each record links to the hash of the one before.
@@ -41,43 +42,9 @@ pub(crate) fn broken_banner(h: &mut String, verification: &VerifyReport, lang: L
 fn problem_list(h: &mut String, verification: &VerifyReport, lang: Lang) {
     h.push_str("<ul class=\"problems\">");
     for p in &verification.problems {
-        let _ = write!(h, "<li>{}</li>", esc(&problem_text(p, lang)));
+        let _ = write!(h, "<li>{}</li>", esc(&p.text(lang)));
     }
     h.push_str("</ul>");
-}
-
-fn problem_text(p: &Problem, lang: Lang) -> String {
-    let range = if p.first == p.last {
-        lang.fill("range_one", &[("n", &p.first.to_string())])
-    } else {
-        let (first, last) = (p.first.to_string(), p.last.to_string());
-        lang.fill("range_many", &[("first", &first), ("last", &last)])
-    };
-    let key = match p.kind {
-        ProblemKind::Database => "problem_database",
-        ProblemKind::SchemaObject => "problem_schema_object",
-        ProblemKind::ContentChanged => "problem_content_changed",
-        ProblemKind::LinkBroken => "problem_link_broken",
-        ProblemKind::Missing if p.first == 1 => "problem_missing_start",
-        ProblemKind::Missing => "problem_missing",
-        ProblemKind::OutOfNumbering => "problem_out_of_numbering",
-        ProblemKind::Unreadable => "problem_unreadable",
-        ProblemKind::AttachmentMissing => "problem_attachment_missing",
-        ProblemKind::AttachmentChanged => "problem_attachment_changed",
-        ProblemKind::StrayAttachment => "problem_stray_attachment",
-    };
-    // In i128: a forged seq at the end of i64 must give a strange number, never an overflow.
-    let (first, last) = (i128::from(p.first), i128::from(p.last));
-    let (after, count) = ((first - 1).to_string(), (last - first + 1).to_string());
-    lang.fill(
-        key,
-        &[
-            ("range", &range),
-            ("detail", &p.detail),
-            ("after", &after),
-            ("count", &count),
-        ],
-    )
 }
 
 /// The provenance section: sources, tools, settings, times, the database and its chain,

@@ -12,6 +12,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::i18n::Message;
 use btleplug::api::{AddressType, Central, CentralEvent, CentralState, Manager as _, Peripheral as _};
 use btleplug::api::{PeripheralProperties, ScanFilter};
 use btleplug::platform::{Adapter, Manager, Peripheral, PeripheralId};
@@ -144,14 +145,14 @@ impl Worker {
     fn run(mut self) {
         let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
             Ok(r) => r,
-            Err(e) => return self.state(LinkState::Down(format!("cannot start: {e}"))),
+            Err(e) => return self.state(LinkState::Down(Message::as_is(format!("cannot start: {e}")))),
         };
         while !self.stopped() {
             self.state(LinkState::Reconnecting);
             match runtime.block_on(self.scan_once()) {
                 End::Stopped => return,
                 // D-Bus error texts end in a newline.
-                End::Lost(why) => self.state(LinkState::Down(why.trim_end().to_string())),
+                End::Lost(why) => self.state(LinkState::Down(Message::as_is(why.trim_end()))),
             }
             let until = Instant::now() + self.config.backoff.next_wait();
             while Instant::now() < until && !self.stopped() {

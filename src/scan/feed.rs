@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use super::{
     LinkState, LinkWatch, Monitor, MonitorDecoder, MonitorItem, ScanConfig, ScanEvent, Scanner, Seen,
 };
-use crate::i18n::{Arg, Lang};
+use crate::i18n::{Arg, Lang, Localised, Message};
 use crate::listening;
 use crate::live::{Event, Feed, Listener, Session};
 use crate::present;
@@ -115,9 +115,9 @@ impl AdapterFeed {
             }
             return;
         };
-        let cause = listening::Cause::of_radio(why);
+        let cause = listening::Cause::of_radio(&why.to_string());
         let words = listening::name(cause, lang);
-        self.say("log-adapter-down", &[("cause", &words), ("why", why)]);
+        self.say("log-adapter-down", &[("cause", &words), ("why", &why.text(lang))]);
         if self.hinted.replace(cause) != Some(cause)
             && let Some(hint) = listening::hint(cause, lang)
         {
@@ -196,12 +196,12 @@ impl AdapterFeed {
     /// heard by whatever recorded it: only what its frames say counts.
     fn radio(&self) -> LinkState {
         let bluez = self.scanner.link().get();
-        let closed = || LinkState::Down("closed (HCI monitor)".into());
+        let closed = || LinkState::Down(Message::as_is("closed (HCI monitor)"));
         match &self.monitor {
             Some(FromMonitor {
                 ended: Some(Err(why)),
                 ..
-            }) => LinkState::Down(format!("HCI monitor: {why}")),
+            }) => LinkState::Down(Message::as_is(format!("HCI monitor: {why}"))),
             Some(m) if !m.monitor.stamped_now() => match m.decoder.open() {
                 true => LinkState::Up,
                 false => closed(),

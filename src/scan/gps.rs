@@ -121,7 +121,7 @@ fn follow(addr: &str, shared: &Shared, link: &LinkWatch, mut backoff: Backoff) {
     while !stopped() {
         link.set(LinkState::Reconnecting);
         let why = match GpsdClient::connect(addr, FIX_TIMEOUT) {
-            Err(e) => e.to_string(),
+            Err(e) => e.message(),
             Ok(mut client) => loop {
                 if stopped() {
                     return;
@@ -134,9 +134,9 @@ fn follow(addr: &str, shared: &Shared, link: &LinkWatch, mut backoff: Backoff) {
                     }
                     // Connected, but the receiver has no fix (indoors): say so, keep reading.
                     Err(e @ GpsdError::Timeout { .. }) => {
-                        link.set(LinkState::Down(e.to_string()));
+                        link.set(LinkState::Down(e.message()));
                     }
-                    Err(e) => break e.to_string(),
+                    Err(e) => break e.message(),
                 }
             },
         };

@@ -5,14 +5,15 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Localised, Message};
 
 /// Whether a live input works.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LinkState {
     Up,
-    /// Not working, and why (shown to the person as is).
-    Down(String),
+    /// Not working, and why (the input's own words put in as they are where it has no
+    /// message of ours).
+    Down(Message),
     /// Trying to (re)connect.
     Reconnecting,
 }
@@ -22,7 +23,7 @@ impl LinkState {
     pub fn text(&self, lang: Lang) -> String {
         match self {
             LinkState::Up => lang.t("adapter_up").to_string(),
-            LinkState::Down(why) => lang.fill("link-down", &[("why", why)]),
+            LinkState::Down(why) => lang.fill("link-down", &[("why", &why.text(lang))]),
             LinkState::Reconnecting => lang.t("adapter_reconnecting").to_string(),
         }
     }
@@ -108,8 +109,8 @@ mod tests {
     #[test]
     fn watch_reports_changes() {
         let w = LinkWatch::new(LinkState::Reconnecting);
-        assert!(w.set(LinkState::Down("no adapter".into())));
-        assert!(!w.clone().set(LinkState::Down("no adapter".into())));
+        assert!(w.set(LinkState::Down(Message::as_is("no adapter"))));
+        assert!(!w.clone().set(LinkState::Down(Message::as_is("no adapter"))));
         assert_eq!(w.get().to_string(), "down: no adapter");
     }
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError, chain, push, read_head};
 use crate::anchor::Code;
+use crate::i18n::{Lang, Localised, Message};
 
 /// The payload of an `anchor` record.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -55,21 +56,31 @@ pub struct AnchorCheck {
     /// The anchor record that kept this anchor.
     pub kept: Option<AnchorRecord>,
     /// The first record that does not link to the one before, if any.
-    pub broken: Option<String>,
+    pub broken: Option<Message>,
     /// Why the chain does not extend the anchor; `None`: it does.
-    pub problem: Option<String>,
+    pub problem: Option<Message>,
 }
 
 /// Why no anchor was kept.
 #[derive(Debug, thiserror::Error)]
+#[error("{}", self.text(Lang::En))]
 pub enum AnchorError {
-    #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("the database holds no records yet: nothing to anchor")]
     Empty,
     /// The chain does not verify up to the head: an anchor would vouch for changed records.
-    #[error("the chain does not verify ({0}); no anchor kept, run `tagwatch verify`")]
-    Broken(String),
+    Broken(Message),
+}
+
+impl Localised for AnchorError {
+    fn text(&self, lang: Lang) -> String {
+        match self {
+            AnchorError::Store(e) => e.text(lang),
+            AnchorError::Empty => Message::new("anchor-empty").text(lang),
+            AnchorError::Broken(problem) => Message::new("anchor-broken")
+                .nested("problem", problem.clone())
+                .text(lang),
+        }
+    }
 }
 
 impl Store {
@@ -155,11 +166,7 @@ impl Store {
         let mut check = walk(&tx, code).map_err(|e| self.err(e))?;
         // tagwatch keeps the anchor record before it shows the code.
         if check.problem.is_none() && check.kept.is_none() {
-            check.problem = Some(format!(
-                "the anchor record tagwatch kept after record {} is not in the chain: the \
-                 records after the anchor were rewritten or cut off",
-                code.records
-            ));
+            check.problem = Some(Message::new("anchor-problem-not-kept").count("n", code.records));
         }
         Ok(check)
     }
@@ -200,24 +207,23 @@ fn walk(conn: &Connection, code: &Code) -> rusqlite::Result<AnchorCheck> {
             row.get::<_, Vec<u8>>(4),
         );
         let problem = match columns {
-            _ if seq != expected as i64 => Some(format!(
-                "record {seq} follows record {}: records are missing or were inserted",
-                expected - 1
-            )),
+            _ if seq != expected as i64 => Some(
+                Message::new("chain-gap")
+                    .with("seq", seq)
+                    .with("before", expected - 1),
+            ),
             (Ok(kind), Ok(payload), Ok(prev_hash), Ok(hash)) => {
                 if prev_hash != prev {
-                    Some(format!(
-                        "record {seq}: prev_hash is not the hash of the record before"
-                    ))
+                    Some(Message::new("chain-link").with("seq", seq))
                 } else if hash != chain::record_hash(&prev_hash, expected, &kind, &payload) {
-                    Some(format!("record {seq}: its hash does not match its content"))
+                    Some(Message::new("chain-hash").with("seq", seq))
                 } else {
                     note_after_anchor(&mut check, code, expected, &kind, &payload, &hash);
                     prev = hash;
                     None
                 }
             }
-            _ => Some(format!("record {seq}: a column has the wrong type")),
+            _ => Some(Message::new("chain-column").with("seq", seq)),
         };
         if let Some(problem) = problem {
             broken = Some((expected, problem));
@@ -227,28 +233,30 @@ fn walk(conn: &Connection, code: &Code) -> rusqlite::Result<AnchorCheck> {
     }
     check.records = expected - 1;
     check.broken = broken.as_ref().map(|(_, problem)| problem.clone());
-    let count = crate::present::grouped;
     check.problem = match broken {
-        Some((at, problem)) if at <= n => Some(format!(
-            "{problem}: the records the anchor vouches for were changed"
-        )),
-        None if check.records < n => Some(format!(
-            "the chain ends at record {}, but the anchor vouches for {} records: the last {} \
-             were cut off",
-            count(check.records),
-            count(n),
-            count(n - check.records),
-        )),
-        _ if !code.matches(&check.anchored_hash) => Some(format!(
-            "record {n} is not the one anchored (its hash starts {}, the anchor's {}): the chain \
-             up to it was rewritten, every hash recomputed",
-            &hex::encode_upper(check.anchored_hash)[..code.head.len()],
-            code.head
-        )),
-        Some((_, problem)) => Some(format!(
-            "the first {} records are unchanged, but after them the chain breaks: {problem}",
-            count(n)
-        )),
+        Some((at, problem)) if at <= n => {
+            Some(Message::new("anchor-problem-changed").nested("problem", problem))
+        }
+        None if check.records < n => Some(
+            Message::new("anchor-problem-cut")
+                .count("records", check.records)
+                .count("n", n)
+                .count("cut", n - check.records),
+        ),
+        _ if !code.matches(&check.anchored_hash) => Some(
+            Message::new("anchor-problem-rewritten")
+                .with("n", n)
+                .with(
+                    "found",
+                    &hex::encode_upper(check.anchored_hash)[..code.head.len()],
+                )
+                .with("head", &code.head),
+        ),
+        Some((_, problem)) => Some(
+            Message::new("anchor-problem-after")
+                .count("n", n)
+                .nested("problem", problem),
+        ),
         None => None,
     };
     Ok(check)

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::SCHEMA;
 use super::chain::{self, Item};
+use crate::i18n::{Lang, Localised, Message};
 
 /// What [`super::Store::verify`] found.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -76,49 +77,48 @@ pub struct Problem {
     pub detail: String,
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// Worded as the report words it (report.ftl), for the report and `verify` alike.
+impl Localised for Problem {
+    fn text(&self, lang: Lang) -> String {
         let range = if self.first == self.last {
-            format!("record {}", self.first)
+            Message::new("range_one").with("n", self.first)
         } else {
-            format!("records {}-{}", self.first, self.last)
+            Message::new("range_many")
+                .with("first", self.first)
+                .with("last", self.last)
         };
-        let detail = &self.detail;
-        match self.kind {
-            ProblemKind::Database => write!(f, "the database file is damaged: {detail}"),
-            ProblemKind::SchemaObject => {
-                write!(f, "{detail} — the database may have been tampered with")
-            }
-            ProblemKind::ContentChanged => {
-                write!(f, "{range}: content changed (the hash does not match)")
-            }
-            ProblemKind::LinkBroken => write!(
-                f,
-                "{range}: link broken (prev_hash is not the hash of the record before)"
-            ),
+        let key = match self.kind {
+            ProblemKind::Database => "problem_database",
+            ProblemKind::SchemaObject => "problem_schema_object",
+            ProblemKind::ContentChanged => "problem_content_changed",
+            ProblemKind::LinkBroken => "problem_link_broken",
+            ProblemKind::Missing if self.first == 1 => "problem_missing_start",
             ProblemKind::Missing => {
                 // i128: the numbers may come from a forged record at the ends of i64.
                 let (first, last) = (i128::from(self.first), i128::from(self.last));
-                let count = last - first + 1;
-                let s = if count == 1 { "" } else { "s" };
-                match first {
-                    1 => write!(f, "{range}: missing (the chain's beginning)"),
-                    first => write!(f, "after record {}: {count} record{s} missing", first - 1),
-                }
+                let count = u64::try_from(last - first + 1).unwrap_or(u64::MAX);
+                return Message::new("problem_missing")
+                    .with("after", first - 1)
+                    .count("count", count)
+                    .text(lang);
             }
-            ProblemKind::OutOfNumbering => {
-                write!(f, "{range}: numbered outside the chain (inserted)")
-            }
-            ProblemKind::Unreadable => write!(f, "{range}: unreadable: {detail}"),
-            ProblemKind::AttachmentMissing => write!(f, "{range}: the attachment is missing"),
-            ProblemKind::AttachmentChanged => write!(
-                f,
-                "{range}: the attachment does not match the SHA-256 in its note"
-            ),
-            ProblemKind::StrayAttachment => {
-                write!(f, "{range}: an attachment that no note refers to")
-            }
-        }
+            ProblemKind::OutOfNumbering => "problem_out_of_numbering",
+            ProblemKind::Unreadable => "problem_unreadable",
+            ProblemKind::AttachmentMissing => "problem_attachment_missing",
+            ProblemKind::AttachmentChanged => "problem_attachment_changed",
+            ProblemKind::StrayAttachment => "problem_stray_attachment",
+        };
+        Message::new(key)
+            .nested("range", range)
+            .with("detail", &self.detail)
+            .text(lang)
+    }
+}
+
+/// English, for logs and the exports' metadata.
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -133,25 +133,28 @@ pub struct UnclosedSession {
     pub last: bool,
 }
 
-impl fmt::Display for UnclosedSession {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Localised for UnclosedSession {
+    fn text(&self, lang: Lang) -> String {
         let began = chrono::DateTime::from_timestamp_micros(self.started_us).map_or_else(
             || self.started_us.to_string(),
             |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
         );
-        write!(
-            f,
-            "session {} ({}, began {began}) never closed: ",
-            self.session, self.kind
-        )?;
-        if self.last {
-            f.write_str(
-                "tagwatch is still running it or was stopped without finishing, or records were \
-                 cut from the end; only an anchor kept elsewhere can tell",
-            )
-        } else {
-            f.write_str("tagwatch was stopped without finishing it (a crash or power cut)")
-        }
+        let why = match self.last {
+            true => "verify-unclosed-last",
+            false => "verify-unclosed-earlier",
+        };
+        Message::new("verify-unclosed")
+            .with("session", self.session)
+            .with("kind", &self.kind)
+            .with("began", began)
+            .nested("why", Message::new(why))
+            .text(lang)
+    }
+}
+
+impl fmt::Display for UnclosedSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -411,7 +414,7 @@ mod tests {
                 ProblemKind::ContentChanged,
                 120,
                 130,
-                "records 120-130: content changed (the hash does not match)",
+                "records 120-130: content changed (its hash does not match)",
             ),
             (
                 ProblemKind::Missing,
@@ -423,13 +426,13 @@ mod tests {
                 ProblemKind::Missing,
                 1,
                 4,
-                "records 1-4: missing (the chain's beginning)",
+                "records 1-4: missing (the beginning of the chain)",
             ),
             (
                 ProblemKind::StrayAttachment,
                 7,
                 7,
-                "record 7: an attachment that no note refers to",
+                "record 7: an attached file that no note refers to",
             ),
         ] {
             assert_eq!(problem(kind, first, last).to_string(), text);
