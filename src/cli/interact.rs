@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use tagwatch::exit;
-use tagwatch::i18n::Arg;
+use tagwatch::i18n::{Arg, Localised};
 use tagwatch::interact::act::{self, Action};
 use tagwatch::present;
 use tagwatch::store::Store;

@@ -18,7 +18,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::NoteRecord;
-use crate::i18n::{Arg, Lang};
+use crate::i18n::{Arg, Lang, Localised};
 use dult::{Response, Status, opcode};
 
 /// A 16-bit UUID on the Bluetooth base UUID (Core spec Vol 3 Part B 2.5.1).
@@ -111,7 +111,7 @@ pub trait GattLink {
 }
 
 /// Why `ring`, `stop` or `identify` did not work: worded for the person in their language
-/// by [`InteractError::text`]; shown (and kept in the evidence) in English.
+/// by its [`Localised::text`]; shown (and kept in the evidence) in English.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InteractError {
     OutOfRange,
@@ -139,9 +139,9 @@ impl std::fmt::Display for InteractError {
 
 impl std::error::Error for InteractError {}
 
-impl InteractError {
+impl Localised for InteractError {
     /// What went wrong, in `lang`; the details from BlueZ stay as BlueZ wrote them.
-    pub fn text(&self, lang: Lang) -> String {
+    fn text(&self, lang: Lang) -> String {
         let detail = |key: &str, d: &String| lang.fill(key, &[("detail", d)]);
         match self {
             InteractError::OutOfRange => lang.t("interact-out-of-range").to_string(),
@@ -168,7 +168,9 @@ impl InteractError {
             InteractError::Adapter(d) => detail("interact-adapter", d),
         }
     }
+}
 
+impl InteractError {
     /// Bluetooth itself cannot be used (no adapter, BlueZ not running, the system bus refuses
     /// us), as opposed to the tracker not answering, refusing or wanting its owner.
     pub fn bluetooth_unavailable(&self) -> bool {

@@ -28,7 +28,7 @@ use super::desktop::{Desktop, Focus};
 use super::panes::{self, Look};
 use super::{Feed, Listener, Session, Snapshot, TrackerView};
 use crate::correlate::{Tracker, append_id};
-use crate::i18n::{Arg, Lang};
+use crate::i18n::{Arg, Lang, Localised};
 use crate::interact::InteractError;
 use crate::interact::act::{self, Action, Report, Target};
 use crate::present::neutralise;
