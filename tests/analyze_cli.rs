@@ -343,7 +343,7 @@ fn bundled_commute_scenario_is_reproducible_and_its_airtag_follows() {
     );
     // The owner's iPhone near its owner changed its address 12 times: one device, one row hidden.
     assert!(
-        rows[1].starts_with("(1 phones, computers or headphones"),
+        rows[1].starts_with("(1 phone, computer or headphones near its owner not listed"),
         "{text}"
     );
 }

@@ -12,7 +12,10 @@ col-rssi = RSSI MAX
 col-places = PLACES
 col-distance = DISTANCE
 tracker-details = { $name } ({ $details })
-table-hidden = ({ $n } phones, computers or headphones near their owners not listed; --all lists them.)
+table-hidden = ({ $n } { $n ->
+        [one] phone, computer or headphones near its owner not listed
+       *[other] phones, computers or headphones near their owners not listed
+    }; --all lists them.)
 table-left-out = (Left out to fit { $width } columns: { $columns }; a wider terminal shows them.)
 table-why = Why:
 table-why-line = { $id }: { $reasons }.

@@ -146,6 +146,15 @@ fn every_message_is_used() {
 #[test]
 fn values_are_filled_in_and_counts_grouped_in_both_languages() {
     assert_eq!(Lang::En.fill("times_other", &[("n", &5324u64)]), "5,324 times");
+    assert_eq!(
+        Lang::En.fill("table-hidden", &[("n", &1usize)]),
+        "(1 phone, computer or headphones near its owner not listed; --all lists them.)"
+    );
+    assert!(
+        Lang::En
+            .fill("table-hidden", &[("n", &2usize)])
+            .starts_with("(2 phones, computers")
+    );
     assert_eq!(Lang::Ja.fill("times_other", &[("n", &5324u64)]), "5,324回");
     assert_eq!(
         Lang::En.fill("times_other", &[("n", &1_234_567i64)]),
