@@ -28,7 +28,6 @@ const RECORD_HEADER_LEN: usize = 24;
 pub(crate) struct BtsnoopReader {
     input: Input,
     datalink: u32,
-    buf: Vec<u8>,
     hci: HciDecoder,
     stats: ReadStats,
     done: bool,
@@ -40,7 +39,6 @@ impl BtsnoopReader {
         Ok(BtsnoopReader {
             input,
             datalink,
-            buf: Vec::new(),
             hci: HciDecoder::default(),
             stats: ReadStats::default(),
             done: false,
@@ -50,8 +48,7 @@ impl BtsnoopReader {
 
 /// Reads the file header; returns the datalink, one tagwatch reads.
 pub(crate) fn read_header(input: &mut Input) -> Result<u32, CaptureError> {
-    let mut header = [0u8; 16];
-    input.read_exact(&mut header, 0, "part-file-header")?;
+    let header = input.read_exact(16, 0, "part-file-header")?;
     if &header[..8] != MAGIC {
         return Err(input.error(0, Message::new("capture-not-btsnoop")));
     }
@@ -79,23 +76,19 @@ pub(crate) struct Record<'b> {
     pub(crate) data: &'b [u8],
 }
 
-/// The next record, read into `buf`; None at the clean end of the file.
-pub(crate) fn read_record<'b>(
-    input: &mut Input,
-    buf: &'b mut Vec<u8>,
-) -> Result<Option<Record<'b>>, CaptureError> {
+/// The next record; None at the clean end of the file.
+pub(crate) fn read_record(input: &mut Input) -> Result<Option<Record<'_>>, CaptureError> {
     let start = input.pos();
-    let mut header = [0u8; RECORD_HEADER_LEN];
-    if !input.read_or_eof(&mut header, start, "part-record-header")? {
+    let Some(header) = input.read_or_eof(RECORD_HEADER_LEN, start, "part-record-header")? else {
         return Ok(None);
-    }
+    };
     // Original length, included length, flags, cumulative drops, timestamp.
     let included = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
     let flags = u32::from_be_bytes([header[8], header[9], header[10], header[11]]);
     let mut ts = [0u8; 8];
     ts.copy_from_slice(&header[16..24]);
     let time_us = i64::from_be_bytes(ts).saturating_sub(EPOCH_OFFSET_US);
-    let data = input.read_record(buf, included, start, "part-record")?;
+    let data = input.read_record(included, start, "part-record")?;
     Ok(Some(Record { flags, time_us, data }))
 }
 
@@ -104,7 +97,7 @@ impl AdvertisementSource for BtsnoopReader {
         if self.done {
             return Ok(false);
         }
-        let Some(Record { flags, time_us, data }) = read_record(&mut self.input, &mut self.buf)? else {
+        let Some(Record { flags, time_us, data }) = read_record(&mut self.input)? else {
             self.done = true;
             self.hci.flush(&mut self.stats, sink);
             return Ok(false);

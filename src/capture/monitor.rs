@@ -98,7 +98,6 @@ pub fn new_index_payload(address: BdAddr, name: &str) -> Vec<u8> {
 /// bytes arriving over a pipe or socket), one at a time.
 pub struct MonitorStream {
     input: Input,
-    buf: Vec<u8>,
 }
 
 impl MonitorStream {
@@ -109,22 +108,17 @@ impl MonitorStream {
         if datalink != DATALINK_MONITOR {
             return Err(input.error(12, Message::new("capture-not-monitor").with("datalink", datalink)));
         }
-        Ok(MonitorStream {
-            input,
-            buf: Vec::new(),
-        })
+        Ok(MonitorStream { input })
     }
 
     /// The next frame; None at the clean end of the stream.
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
-        Ok(
-            btsnoop::read_record(&mut self.input, &mut self.buf)?.map(|r| Frame {
-                time_us: r.time_us,
-                opcode: (r.flags & 0xFFFF) as u16,
-                index: (r.flags >> 16) as u16,
-                payload: r.data,
-            }),
-        )
+        Ok(btsnoop::read_record(&mut self.input)?.map(|r| Frame {
+            time_us: r.time_us,
+            opcode: (r.flags & 0xFFFF) as u16,
+            index: (r.flags >> 16) as u16,
+            payload: r.data,
+        }))
     }
 }
 
@@ -140,19 +134,9 @@ pub fn to_monitor(
 ) -> Result<u64, CaptureError> {
     let mut input = Input::new(reader, name, Format::Btsnoop);
     let datalink = btsnoop::read_header(&mut input)?;
-    let mut buf = Vec::new();
     let mut frames = 0u64;
-    let mut write = |input: &Input, frame: &Frame<'_>| {
-        frames += 1;
-        out.write(frame).map_err(|e| {
-            input.error(
-                input.pos(),
-                Message::new("capture-cannot-write").nested("why", Message::io(&e)),
-            )
-        })
-    };
     let mut announced = datalink == DATALINK_MONITOR;
-    while let Some(r) = btsnoop::read_record(&mut input, &mut buf)? {
+    while let Some(r) = btsnoop::read_record(&mut input)? {
         let (opcode, index, payload) = match datalink {
             DATALINK_H1 => (h1_opcode(r.flags), index, r.data),
             DATALINK_H4 => match r.data.split_first() {
@@ -164,29 +148,38 @@ pub fn to_monitor(
             },
             _ => ((r.flags & 0xFFFF) as u16, (r.flags >> 16) as u16, r.data),
         };
+        let mut written = Ok(());
         if !announced {
             announced = true;
             let hello = new_index_payload(BdAddr::default(), &format!("hci{index}"));
             for (opcode, payload) in [(NEW_INDEX, &hello[..]), (OPEN_INDEX, &[][..])] {
-                let time_us = r.time_us;
-                write(
-                    &input,
-                    &Frame {
-                        time_us,
+                written = written.and_then(|()| {
+                    out.write(&Frame {
+                        time_us: r.time_us,
                         opcode,
                         index,
                         payload,
-                    },
-                )?;
+                    })
+                });
+                frames += 1;
             }
         }
-        let frame = Frame {
-            time_us: r.time_us,
-            opcode,
-            index,
-            payload,
-        };
-        write(&input, &frame)?;
+        written = written.and_then(|()| {
+            out.write(&Frame {
+                time_us: r.time_us,
+                opcode,
+                index,
+                payload,
+            })
+        });
+        frames += 1;
+        if let Err(e) = written {
+            let why = Message::io(&e);
+            return Err(input.error(
+                input.pos(),
+                Message::new("capture-cannot-write").nested("why", why),
+            ));
+        }
     }
     Ok(frames)
 }

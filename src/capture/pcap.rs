@@ -20,7 +20,6 @@ pub(crate) struct PcapReader {
     big_endian: bool,
     nanoseconds: bool,
     link: LinkType,
-    buf: Vec<u8>,
     frames: FrameDecoder,
     stats: ReadStats,
     done: bool,
@@ -28,8 +27,7 @@ pub(crate) struct PcapReader {
 
 impl PcapReader {
     pub(crate) fn new(mut input: Input) -> Result<Self, CaptureError> {
-        let mut header = [0u8; 24];
-        input.read_exact(&mut header, 0, "part-file-header")?;
+        let header = input.read_exact(24, 0, "part-file-header")?;
         let magic = [header[0], header[1], header[2], header[3]];
         let big_endian = magic[0] == 0xA1;
         let nanoseconds = magic == MAGICS[2] || magic == MAGICS[3];
@@ -42,7 +40,6 @@ impl PcapReader {
             big_endian,
             nanoseconds,
             link,
-            buf: Vec::new(),
             frames: FrameDecoder::default(),
             stats: ReadStats::default(),
             done: false,
@@ -65,12 +62,11 @@ impl AdvertisementSource for PcapReader {
             return Ok(false);
         }
         let start = self.input.pos();
-        let mut header = [0u8; 16];
-        if !self.input.read_or_eof(&mut header, start, "part-record-header")? {
+        let Some(header) = self.input.read_or_eof(16, start, "part-record-header")? else {
             self.done = true;
             self.frames.finish(&mut self.stats, sink);
             return Ok(false);
-        }
+        };
         let be = self.big_endian;
         let seconds = read_u32(&header[0..4], be) as i64;
         let fraction = read_u32(&header[4..8], be) as i64;
@@ -81,9 +77,7 @@ impl AdvertisementSource for PcapReader {
             fraction
         };
         let time_us = seconds * 1_000_000 + fraction_us;
-        let frame = self
-            .input
-            .read_record(&mut self.buf, included, start, "part-record")?;
+        let frame = self.input.read_record(included, start, "part-record")?;
         self.stats.records += 1;
         self.frames
             .frame(self.link, frame, time_us, &mut self.stats, sink);

@@ -58,7 +58,6 @@ pub(crate) struct PcapngReader {
     input: Input,
     big_endian: bool,
     interfaces: Vec<Interface>,
-    buf: Vec<u8>,
     frames: FrameDecoder,
     stats: ReadStats,
     /// Simple Packet Blocks carry no timestamp; they get the previous packet's.
@@ -72,7 +71,6 @@ impl PcapngReader {
             input,
             big_endian: false,
             interfaces: Vec::new(),
-            buf: Vec::new(),
             frames: FrameDecoder::default(),
             stats: ReadStats::default(),
             last_time_us: 0,
@@ -96,9 +94,10 @@ fn u32_at(b: &[u8], i: usize, big_endian: bool) -> u32 {
 
 /// Parses an Interface Description Block body: LinkType (u16), reserved (u16),
 /// SnapLen (u32), options.
-fn interface(body: &[u8], be: bool, input: &Input, start: u64) -> Result<Interface, CaptureError> {
+/// The interface an IDB's body describes; None when it is too short to hold one.
+fn interface(body: &[u8], be: bool) -> Option<Interface> {
     if body.len() < 8 {
-        return Err(input.error(start, Message::new("capture-pcapng-idb-short")));
+        return None;
     }
     let number = u16_at(body, 0, be) as u32;
     let link = LinkType::from_number(number).ok_or(number);
@@ -136,7 +135,7 @@ fn interface(body: &[u8], be: bool, input: &Input, start: u64) -> Result<Interfa
         let padded = (4 + len).div_ceil(4) * 4;
         options = options.get(padded..).unwrap_or(&[]);
     }
-    Ok(iface)
+    Some(iface)
 }
 
 impl AdvertisementSource for PcapngReader {
@@ -145,19 +144,21 @@ impl AdvertisementSource for PcapngReader {
             return Ok(false);
         }
         let start = self.input.pos();
-        let mut header = [0u8; 8];
-        if !self.input.read_or_eof(&mut header, start, "part-block-header")? {
+        let Some(header) = self.input.read_or_eof(8, start, "part-block-header")? else {
             self.done = true;
             self.frames.finish(&mut self.stats, sink);
             return Ok(false);
-        }
+        };
+        // Copied: the section header reads on before the length is looked at.
+        let mut block = [0u8; 8];
+        block.copy_from_slice(header);
+        let header = block;
         let mut consumed = 8usize;
         if header[..4] == SHB_TYPE {
             // The byte-order magic after the length tells how to read the length.
-            let mut bom = [0u8; 4];
-            self.input.read_exact(&mut bom, start, "part-section-header")?;
+            let bom = self.input.read_exact(4, start, "part-section-header")?;
             consumed += 4;
-            self.big_endian = match u32::from_be_bytes(bom) {
+            self.big_endian = match u32::from_be_bytes([bom[0], bom[1], bom[2], bom[3]]) {
                 BYTE_ORDER_MAGIC => true,
                 m if m.swap_bytes() == BYTE_ORDER_MAGIC => false,
                 _ => {
@@ -187,13 +188,13 @@ impl AdvertisementSource for PcapngReader {
             ));
         }
         // Body and trailing length.
-        let rest = self
-            .input
-            .read_record(&mut self.buf, total - consumed, start, "part-block")?;
+        let rest = self.input.read_record(total - consumed, start, "part-block")?;
         let body = &rest[..rest.len() - 4];
         match block_type {
             IDB => {
-                let iface = interface(body, be, &self.input, start)?;
+                let Some(iface) = interface(body, be) else {
+                    return Err(self.input.error(start, Message::new("capture-pcapng-idb-short")));
+                };
                 self.interfaces.push(iface);
             }
             EPB | PB => {

@@ -57,7 +57,6 @@ fn header(h: &[u8], little_endian: bool) -> (u32, u32, u32) {
 pub(crate) struct PklgReader {
     input: Input,
     little_endian: bool,
-    buf: Vec<u8>,
     hci: HciDecoder,
     stats: ReadStats,
     done: bool,
@@ -68,7 +67,6 @@ impl PklgReader {
         PklgReader {
             input,
             little_endian,
-            buf: Vec::new(),
             hci: HciDecoder::default(),
             stats: ReadStats::default(),
             done: false,
@@ -82,21 +80,18 @@ impl AdvertisementSource for PklgReader {
             return Ok(false);
         }
         let start = self.input.pos();
-        let mut h = [0u8; HEADER_LEN];
-        if !self.input.read_or_eof(&mut h, start, "part-record-header")? {
+        let Some(h) = self.input.read_or_eof(HEADER_LEN, start, "part-record-header")? else {
             self.done = true;
             self.hci.flush(&mut self.stats, sink);
             return Ok(false);
-        }
-        let (len, secs, usecs) = header(&h, self.little_endian);
+        };
+        let (len, secs, usecs) = header(h, self.little_endian);
         if len < 8 {
             return Err(self
                 .input
                 .error(start, Message::new("capture-pklg-short").with("len", len)));
         }
-        let data = self
-            .input
-            .read_record(&mut self.buf, len as usize - 8, start, "part-record")?;
+        let data = self.input.read_record(len as usize - 8, start, "part-record")?;
         self.stats.records += 1;
         let time_us = i64::from(secs) * 1_000_000 + i64::from(usecs);
         match data.split_first() {
