@@ -1,5 +1,7 @@
 //! The `analyze` pipeline: read captures, classify every advertisement, gather trackers.
 
+mod pipeline;
+
 use std::path::PathBuf;
 
 use crate::capture::{self, AdvertisementSource, CaptureError, Format, ReadStats};
@@ -179,12 +181,43 @@ fn is_pipe(_: &std::fs::FileType) -> bool {
 /// Progress is reported in bytes read across all captures, about every this many records.
 const PROGRESS_EVERY: u64 = 4096;
 
+/// How many threads analyse a capture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threads {
+    /// Reading, classifying and correlating one after another.
+    One,
+    /// Reading and classifying in a thread of their own, beside correlation (see
+    /// `pipeline`): the same result, sooner.
+    Two,
+}
+
+impl Threads {
+    /// Two where the machine has two cores or more.
+    pub fn available() -> Threads {
+        match std::thread::available_parallelism().map_or(1, |n| n.get()) {
+            1 => Threads::One,
+            _ => Threads::Two,
+        }
+    }
+}
+
 /// Analyses `paths` as one session (the `recorder`'s sources are their [`members`], in the
 /// same order). `progress` receives the bytes read so far.
 ///
 /// The files are read in the order given, not sorted by time: a tracker's rotation is linked
 /// across two files only when they come in recording order (see `correlate`).
 pub fn analyze_files(
+    paths: &[PathBuf],
+    options: &AnalyzeOptions<'_>,
+    recorder: Option<Recorder<'_>>,
+    progress: impl FnMut(u64),
+) -> Analysis {
+    analyze_files_in(Threads::available(), paths, options, recorder, progress)
+}
+
+/// [`analyze_files`] in this many threads: the result is the same either way.
+pub fn analyze_files_in(
+    threads: Threads,
     paths: &[PathBuf],
     options: &AnalyzeOptions<'_>,
     mut recorder: Option<Recorder<'_>>,
@@ -208,19 +241,20 @@ pub fn analyze_files(
                 error: Some(error),
             },
             Ok(mut cap) => {
-                let source = path.display().to_string();
-                let result = feed_with(
-                    cap.source.as_mut(),
-                    classifier,
-                    &mut trackers,
-                    &mut coverage,
-                    |pos| progress(done_bytes + pos),
-                    |adv, class, sighted| {
+                let name = path.display().to_string();
+                let done = done_bytes;
+                let read_to = |pos: u64| progress(done + pos);
+                let on_tracker =
+                    |adv: &Advertisement<'_>, class: &Classification<'static, '_>, sighted: Sighted<'_>| {
                         if let Some(r) = recorder.as_mut() {
-                            r.sighting(adv, class, &sighted, &source);
+                            r.sighting(adv, class, &sighted, &name);
                         }
-                    },
-                );
+                    };
+                let (source, t, c) = (cap.source.as_mut(), &mut trackers, &mut coverage);
+                let result = match threads {
+                    Threads::One => feed_with(source, classifier, t, c, read_to, on_tracker),
+                    Threads::Two => pipeline::feed(source, classifier, t, c, read_to, on_tracker),
+                };
                 done_bytes += cap.size.unwrap_or(cap.source.position());
                 progress(done_bytes);
                 CaptureSummary {
@@ -318,16 +352,35 @@ pub fn add_one(
     coverage: &mut Coverage,
     on_tracker: impl FnOnce(&Advertisement<'_>, &Classification<'static, '_>, Sighted<'_>),
 ) {
+    if heard(adv.time_us, coverage) {
+        let class = classifier.classify(adv.data);
+        correlate(adv, class.as_ref(), trackers, coverage, on_tracker);
+    }
+}
+
+/// Counts an advertisement heard at `time_us` in `coverage`; false when its time is implausible.
+fn heard(time_us: i64, coverage: &mut Coverage) -> bool {
     // Captures drop these as damaged records; a live adapter's time is this computer's clock,
     // which on a Raspberry Pi without network can start at 1970.
-    if !crate::model::PLAUSIBLE_TIME_US.contains(&adv.time_us) {
+    if !crate::model::PLAUSIBLE_TIME_US.contains(&time_us) {
         coverage.implausible_time();
-        return;
+        return false;
     }
-    coverage.heard(adv.time_us);
-    let class = classifier.classify(adv.data);
-    if let Some(sighted) = trackers.add(adv, class.as_ref()) {
-        let class = class.as_ref().expect("only trackers are sighted");
+    coverage.heard(time_us);
+    true
+}
+
+/// Adds a heard advertisement and its classification to `trackers`, handing a tracker
+/// sighting to `on_tracker` and counting it in `coverage`.
+fn correlate(
+    adv: &Advertisement<'_>,
+    class: Option<&Classification<'static, '_>>,
+    trackers: &mut Trackers<'_>,
+    coverage: &mut Coverage,
+    on_tracker: impl FnOnce(&Advertisement<'_>, &Classification<'static, '_>, Sighted<'_>),
+) {
+    if let Some(sighted) = trackers.add(adv, class) {
+        let class = class.expect("only trackers are sighted");
         coverage.sighted(class, &sighted);
         on_tracker(adv, class, sighted);
     }

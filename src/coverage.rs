@@ -173,6 +173,17 @@ impl Coverage {
         self.implausible_times += 1;
     }
 
+    /// Adds what `part` heard (counted in another thread): advertisements, their span and
+    /// those dropped for their time.
+    pub fn add_heard(&mut self, part: &Coverage) {
+        self.advertisements += part.advertisements;
+        self.implausible_times += part.implausible_times;
+        if let Some(span) = part.heard {
+            Span::add(&mut self.heard, span.first_us);
+            Span::add(&mut self.heard, span.last_us);
+        }
+    }
+
     /// Counts one tracker sighting.
     pub fn sighted(&mut self, class: &Classification<'_, '_>, sighted: &Sighted<'_>) {
         if !class.bystander() {

@@ -197,36 +197,29 @@ impl Dispatch {
         (key.0.wrapping_mul(0x9E37_79B9) >> 16) as usize & (len - 1)
     }
 
-    fn candidates(&self, key: Key) -> &[Pattern] {
+    /// `key`'s patterns, and the index of the first.
+    fn candidates(&self, key: Key) -> (usize, &[Pattern]) {
         let mut i = Self::slot(key, self.slots.len());
         loop {
             let (k, start, end) = self.slots[i];
             if k == key || start == end {
                 // An empty slot's range is empty: no pattern.
-                return &self.patterns[start as usize..end as usize];
+                return (start as usize, &self.patterns[start as usize..end as usize]);
             }
             i = (i + 1) & (self.slots.len() - 1);
         }
     }
 
-    fn first_match<'c, 'd>(
-        &'c self,
-        families: &'c [Box<str>],
-        key: Key,
-        value: &'d [u8],
-    ) -> Option<Classification<'c, 'd>> {
-        let p = self.candidates(key).iter().find(|p| p.matches(value))?;
-        Some(p.extract(&families[p.family], value))
+    /// The first of `key`'s patterns that matches `value`, by index.
+    fn first_match(&self, key: Key, value: &[u8]) -> Option<usize> {
+        let (start, patterns) = self.candidates(key);
+        patterns.iter().position(|p| p.matches(value)).map(|i| start + i)
     }
 
     /// Walks the AD structures once. A match in manufacturer or service data wins at
     /// once; a UUID-list match is kept only in case no structure with a value matches,
     /// because the value (when the same advertisement has one) says more.
-    pub(super) fn classify<'c, 'd>(
-        &'c self,
-        families: &'c [Box<str>],
-        data: &'d [u8],
-    ) -> Option<Classification<'c, 'd>> {
+    pub(super) fn find(&self, data: &[u8]) -> Option<Match> {
         let mut from_uuid_list = None;
         for ad in ad_structures(data) {
             let source = match ad.ad_type {
@@ -236,7 +229,8 @@ impl Dispatch {
                     if from_uuid_list.is_none() {
                         from_uuid_list = ad.value.chunks_exact(2).find_map(|u| {
                             let key = Key::new(Source::UuidList, u16::from_le_bytes([u[0], u[1]]));
-                            self.first_match(families, key, &[])
+                            let pattern = self.first_match(key, &[])?;
+                            Some(Match { pattern, value: 0..0 })
                         });
                     }
                     continue;
@@ -247,10 +241,34 @@ impl Dispatch {
                 continue;
             };
             let key = Key::new(source, u16::from_le_bytes(*id));
-            if let Some(c) = self.first_match(families, key, value) {
-                return Some(c);
+            if let Some(pattern) = self.first_match(key, value) {
+                // The value is a slice of `data`: where in it.
+                let start = value.as_ptr() as usize - data.as_ptr() as usize;
+                return Some(Match {
+                    pattern,
+                    value: start..start + value.len(),
+                });
             }
         }
         from_uuid_list
     }
+
+    /// What the pattern `found` in `data` reads from it.
+    pub(super) fn extract<'c, 'd>(
+        &'c self,
+        families: &'c [Box<str>],
+        found: &Match,
+        data: &'d [u8],
+    ) -> Classification<'c, 'd> {
+        let p = &self.patterns[found.pattern];
+        p.extract(&families[p.family], &data[found.value.clone()])
+    }
+}
+
+/// Which pattern matched an advertisement's data, and where in the data the value it reads
+/// is: enough to read the classification from the same bytes later, in another thread.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Match {
+    pattern: usize,
+    value: std::ops::Range<usize>,
 }

@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use matcher::Dispatch;
+pub(crate) use matcher::Match;
 pub use schema::{SignatureError, VectorDef, VectorKind};
 
 /// Whether the tracker says it is with its owner.
@@ -188,7 +189,19 @@ impl Classifier {
     /// signature matches. Allocates nothing; damaged data ends the walk where the damage
     /// starts, so only structures before it count.
     pub fn classify<'c, 'd>(&'c self, data: &'d [u8]) -> Option<Classification<'c, 'd>> {
-        self.dispatch.classify(&self.keys, data)
+        let found = self.find(data)?;
+        Some(self.extract(&found, data))
+    }
+
+    /// Which signature pattern `data` matches, if any: the costly half of [`Self::classify`].
+    pub(crate) fn find(&self, data: &[u8]) -> Option<Match> {
+        self.dispatch.find(data)
+    }
+
+    /// The classification the pattern `found` in `data` reads from it: the other half.
+    /// `data` must be the bytes `found` came from.
+    pub(crate) fn extract<'c, 'd>(&'c self, found: &Match, data: &'d [u8]) -> Classification<'c, 'd> {
+        self.dispatch.extract(&self.keys, found, data)
     }
 
     /// The family with this key.
