@@ -129,14 +129,16 @@ fn read(
     loop {
         let read = source.next_record(&mut |adv| batch.add(adv, classifier));
         records += 1;
-        let ended = !matches!(read, Ok(true));
-        if ended || records % RECORDS_PER_BATCH == 0 {
-            batch.position = source.position();
-            let next = empty.try_recv().unwrap_or_default();
-            // Nobody takes batches any more only when the other thread is unwinding.
-            if full.send(std::mem::replace(&mut batch, next)).is_err() || ended {
-                return read.map(drop);
-            }
+        let ended = match read {
+            Ok(true) if records % RECORDS_PER_BATCH != 0 => continue,
+            Ok(true) => false,
+            _ => true,
+        };
+        batch.position = source.position();
+        let next = empty.try_recv().unwrap_or_default();
+        // Nobody takes batches any more only when the other thread is unwinding.
+        if full.send(std::mem::replace(&mut batch, next)).is_err() || ended {
+            return read.map(drop);
         }
     }
 }
