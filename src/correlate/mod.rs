@@ -656,15 +656,19 @@ impl<'t> Trackers<'t> {
         if let Some(c) = self.incomplete_clone() {
             self.entries[c].merged = true;
         }
+        // The end of a long live session is its peak of memory: the index goes first, and
+        // the sort needs no scratch copy (an unstable sort, made stable by the entry's place).
+        self.index = HashMap::default();
         let (rules, named) = (self.rules, self.named);
-        let mut v: Vec<Tracker> = self
+        let mut v: Vec<(usize, Tracker)> = self
             .entries
             .into_iter()
             .filter(|e| !e.merged)
             .map(|e| judged(e.tracker, &rules, &named))
+            .enumerate()
             .collect();
-        v.sort_by(worrying_first);
-        v
+        v.sort_unstable_by(|(i, a), (j, b)| worrying_first(a, b).then(i.cmp(j)));
+        v.into_iter().map(|(_, t)| t).collect()
     }
 
     /// The listed trackers that `keep` accepts, with their verdicts as they stand now, for
