@@ -50,11 +50,16 @@ impl Frame<'_> {
     /// (advertisements are events). Data packets (audio, files sent to the person's own
     /// devices) are their own business and no trace of a tracker.
     pub fn kept(&self) -> bool {
-        matches!(
-            self.opcode,
-            NEW_INDEX | DEL_INDEX | COMMAND | EVENT | OPEN_INDEX | CLOSE_INDEX | INDEX_INFO
-        )
+        kept(self.opcode)
     }
+}
+
+/// Whether frames of `opcode` belong in the evidence (see [`Frame::kept`]).
+pub fn kept(opcode: u16) -> bool {
+    matches!(
+        opcode,
+        NEW_INDEX | DEL_INDEX | COMMAND | EVENT | OPEN_INDEX | CLOSE_INDEX | INDEX_INFO
+    )
 }
 
 /// The kernel's header before a frame: (opcode, index, payload length).

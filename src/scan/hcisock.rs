@@ -6,15 +6,18 @@
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
-use crate::capture::monitor::{Frame, HEADER_LEN, parse_header};
+use crate::capture::monitor::{Frame, HEADER_LEN, kept, parse_header};
 
 const BTPROTO_HCI: libc::c_int = 1;
 /// Bound to no adapter: the monitor channel covers them all.
 const HCI_DEV_NONE: u16 = 0xffff;
 const HCI_CHANNEL_MONITOR: u16 = 2;
-/// A frame's payload is at most an HCI packet (an ACL packet of a 16-bit length at worst).
-const MAX_FRAME: usize = HEADER_LEN + 65_536;
-
+/// Datagrams taken per system call: at the radio's ceiling a batch of 20 ms is about 55.
+const BATCH: usize = 64;
+/// Room for one datagram: any HCI command or event (at most 258 bytes) with the monitor's
+/// header. Only data packets (ACL, ISO) are longer; they arrive cut and are passed over, as the
+/// reader would leave them out anyway.
+const SLOT: usize = 1024;
 /// `struct sockaddr_hci`.
 #[repr(C)]
 struct SockaddrHci {
@@ -26,7 +29,19 @@ struct SockaddrHci {
 /// One end of the monitor channel.
 pub struct MonitorSocket {
     fd: OwnedFd,
+    /// `BATCH` slots of `SLOT` bytes, filled by one `recvmmsg`.
     buf: Vec<u8>,
+    /// What the last `recvmmsg` received, slot by slot, and the next slot to hand out.
+    got: Vec<Received>,
+    next: usize,
+}
+
+/// One datagram as received: its length in its slot, whether it was cut, its kernel time.
+#[derive(Clone, Copy)]
+struct Received {
+    len: usize,
+    cut: bool,
+    time_us: Option<i64>,
 }
 
 impl MonitorSocket {
@@ -74,57 +89,114 @@ impl MonitorSocket {
         let _ = set_option(&fd, libc::SO_RCVBUF, &(RECEIVE_BUFFER as libc::c_int));
         Ok(MonitorSocket {
             fd,
-            buf: vec![0; MAX_FRAME],
+            buf: vec![0; BATCH * SLOT],
+            got: Vec::with_capacity(BATCH),
+            next: 0,
         })
     }
 
     /// The next frame, without waiting: `Ok(None)` when none is there. A datagram shorter
     /// than its header says is an error naming what was received.
     pub fn recv(&mut self) -> io::Result<Option<Frame<'_>>> {
-        let mut iov = libc::iovec {
-            iov_base: self.buf.as_mut_ptr().cast(),
-            iov_len: self.buf.len(),
+        let (slot, Received { len: n, cut, time_us }) = loop {
+            if self.next == self.got.len() && !self.receive()? {
+                return Ok(None);
+            }
+            let slot = self.next;
+            self.next += 1;
+            let got = self.got[slot];
+            // A cut data packet is passed over; a cut command or event is an error below.
+            let data = parse_header(self.slot(slot, got.len)).is_some_and(|(opcode, _, _)| !kept(opcode));
+            if !(got.cut && data) {
+                break (slot, got);
+            }
         };
-        // Room for one SCM_TIMESTAMP (a timeval), aligned as cmsghdr wants.
-        let mut control = [0u64; 8];
-        // SAFETY: msghdr is plain data; zeroed is a valid empty one, filled in below.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_iov = &raw mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control.as_mut_ptr().cast();
-        msg.msg_controllen = size_of_val(&control) as _;
-        // SAFETY: `msg` points at `iov` (into `buf`) and `control`, both alive and of the
-        // lengths given.
-        let n = unsafe { libc::recvmsg(self.fd.as_raw_fd(), &raw mut msg, libc::MSG_DONTWAIT) };
-        if n < 0 {
-            let e = io::Error::last_os_error();
-            return match e.kind() {
-                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted => Ok(None),
-                _ => Err(e),
-            };
-        }
-        let n = n as usize;
-        let time_us = timestamp(&msg).unwrap_or_else(|| chrono::Utc::now().timestamp_micros());
         let bad = |why: &str| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!("monitor frame of {n} bytes: {why}"),
             )
         };
-        if msg.msg_flags & libc::MSG_TRUNC != 0 {
-            return Err(bad("longer than any HCI packet"));
+        if cut {
+            return Err(bad("longer than any HCI command or event"));
         }
-        let (opcode, index, len) =
-            parse_header(&self.buf[..n]).ok_or_else(|| bad("shorter than its header"))?;
-        let payload = self.buf[HEADER_LEN..n]
+        let bytes = self.slot(slot, n);
+        let (opcode, index, len) = parse_header(bytes).ok_or_else(|| bad("shorter than its header"))?;
+        let payload = bytes[HEADER_LEN..]
             .get(..len)
             .ok_or_else(|| bad(&format!("header says {len} bytes follow")))?;
         Ok(Some(Frame {
-            time_us,
+            time_us: time_us.unwrap_or_else(|| chrono::Utc::now().timestamp_micros()),
             opcode,
             index,
             payload,
         }))
+    }
+
+    fn slot(&self, slot: usize, len: usize) -> &[u8] {
+        &self.buf[slot * SLOT..slot * SLOT + len]
+    }
+
+    /// Takes the datagrams waiting, up to `BATCH`, in one system call; false when none.
+    fn receive(&mut self) -> io::Result<bool> {
+        self.got.clear();
+        self.next = 0;
+        let mut iovs: Vec<libc::iovec> = self
+            .buf
+            .chunks_exact_mut(SLOT)
+            .map(|slot| libc::iovec {
+                iov_base: slot.as_mut_ptr().cast(),
+                iov_len: SLOT,
+            })
+            .collect();
+        // Room for one SCM_TIMESTAMP (a timeval) each, aligned as cmsghdr wants.
+        let mut control = [[0u64; 8]; BATCH];
+        let mut msgs: Vec<libc::mmsghdr> = iovs
+            .iter_mut()
+            .zip(&mut control)
+            .map(|(iov, control)| {
+                // SAFETY: mmsghdr is plain data; zeroed is a valid empty one, filled in here.
+                let mut m: libc::mmsghdr = unsafe { std::mem::zeroed() };
+                m.msg_hdr.msg_iov = iov;
+                m.msg_hdr.msg_iovlen = 1;
+                m.msg_hdr.msg_control = control.as_mut_ptr().cast();
+                m.msg_hdr.msg_controllen = size_of_val(control) as _;
+                m
+            })
+            .collect();
+        // SAFETY: each header points at its own slot of `buf` and its own control buffer,
+        // all alive and of the lengths given, for `msgs.len()` headers.
+        let n = unsafe {
+            libc::recvmmsg(
+                self.fd.as_raw_fd(),
+                msgs.as_mut_ptr(),
+                msgs.len() as _,
+                libc::MSG_DONTWAIT,
+                std::ptr::null_mut(),
+            )
+        };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            return match e.kind() {
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted => Ok(false),
+                _ => Err(e),
+            };
+        }
+        for m in &msgs[..n as usize] {
+            let len = m.msg_len as usize;
+            if len == 0 {
+                // Every frame has a header, so 0 bytes is no frame: a stream socket whose
+                // other end closed (a socketpair in tests) reads 0 at once, forever, and taking
+                // that as a bad frame made the reader spin at full speed.
+                continue;
+            }
+            self.got.push(Received {
+                len,
+                cut: m.msg_hdr.msg_flags & libc::MSG_TRUNC != 0,
+                time_us: timestamp(&m.msg_hdr),
+            });
+        }
+        Ok(!self.got.is_empty())
     }
 }
 
@@ -170,7 +242,7 @@ fn timestamp(msg: &libc::msghdr) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::monitor::{EVENT, NEW_INDEX};
+    use crate::capture::monitor::{ACL_RX, EVENT, NEW_INDEX};
     use std::os::unix::net::UnixDatagram;
 
     fn pair() -> (UnixDatagram, MonitorSocket) {
@@ -212,6 +284,53 @@ mod tests {
             "monitor frame of 8 bytes: header says 9 bytes follow"
         );
         assert!(rx.recv().unwrap().is_none(), "nothing there: no waiting");
+    }
+
+    #[test]
+    fn a_cut_data_packet_is_passed_over_and_a_cut_event_is_an_error() {
+        let (tx, mut rx) = pair();
+        let long = |opcode: u16| {
+            let mut d = [opcode.to_le_bytes(), [0, 0], 2000u16.to_le_bytes()].concat();
+            d.resize(6 + 2000, 0xAA);
+            d
+        };
+        tx.send(&long(ACL_RX)).unwrap();
+        tx.send(&[0, 0, 0, 0, 0, 0]).unwrap();
+        tx.send(&long(EVENT)).unwrap();
+        let f = rx.recv().unwrap().unwrap();
+        assert_eq!(
+            (f.opcode, f.payload),
+            (NEW_INDEX, &[][..]),
+            "the ACL packet left out"
+        );
+        let e = rx.recv().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "monitor frame of 1024 bytes: longer than any HCI command or event"
+        );
+        assert!(rx.recv().unwrap().is_none());
+    }
+
+    #[test]
+    fn more_frames_than_one_system_call_takes_all_come_in_order() {
+        let (tx, mut rx) = pair();
+        for i in 0..BATCH as u8 * 3 {
+            tx.send(&[3, 0, 0, 0, 1, 0, i]).unwrap();
+        }
+        let mut got = Vec::new();
+        while let Some(f) = rx.recv().unwrap() {
+            got.push(f.payload[0]);
+        }
+        assert_eq!(got, (0..BATCH as u8 * 3).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_closed_stream_is_silence_not_a_bad_frame_each_time() {
+        let (tx, rx) = std::os::unix::net::UnixStream::pair().unwrap();
+        let mut rx = MonitorSocket::from_fd(OwnedFd::from(rx)).unwrap();
+        drop(tx);
+        // It reads 0 bytes, which the reader's loop took as a bad frame and read again.
+        assert!(rx.recv().unwrap().is_none());
     }
 
     #[test]
