@@ -153,31 +153,27 @@ pub fn to_monitor(
             },
             _ => ((r.flags & 0xFFFF) as u16, (r.flags >> 16) as u16, r.data),
         };
-        let mut written = Ok(());
+        let (time_us, mut written) = (r.time_us, Ok(()));
+        let mut write = |opcode, payload: &[u8]| {
+            frames += 1;
+            if written.is_ok() {
+                written = out.write(&Frame {
+                    time_us,
+                    opcode,
+                    index,
+                    payload,
+                });
+            }
+        };
         if !announced {
             announced = true;
-            let hello = new_index_payload(BdAddr::default(), &format!("hci{index}"));
-            for (opcode, payload) in [(NEW_INDEX, &hello[..]), (OPEN_INDEX, &[][..])] {
-                written = written.and_then(|()| {
-                    out.write(&Frame {
-                        time_us: r.time_us,
-                        opcode,
-                        index,
-                        payload,
-                    })
-                });
-                frames += 1;
-            }
+            write(
+                NEW_INDEX,
+                &new_index_payload(BdAddr::default(), &format!("hci{index}")),
+            );
+            write(OPEN_INDEX, &[]);
         }
-        written = written.and_then(|()| {
-            out.write(&Frame {
-                time_us: r.time_us,
-                opcode,
-                index,
-                payload,
-            })
-        });
-        frames += 1;
+        write(opcode, payload);
         if let Err(e) = written {
             let why = Message::io(&e);
             return Err(input.error(
