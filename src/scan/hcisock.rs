@@ -36,9 +36,10 @@ pub struct MonitorSocket {
     next: usize,
 }
 
-/// One datagram as received: its length in its slot, whether it was cut, its kernel time.
+/// One datagram as received: its slot, its length there, whether it was cut, its kernel time.
 #[derive(Clone, Copy)]
 struct Received {
+    slot: usize,
     len: usize,
     cut: bool,
     time_us: Option<i64>,
@@ -98,17 +99,21 @@ impl MonitorSocket {
     /// The next frame, without waiting: `Ok(None)` when none is there. A datagram shorter
     /// than its header says is an error naming what was received.
     pub fn recv(&mut self) -> io::Result<Option<Frame<'_>>> {
-        let (slot, Received { len: n, cut, time_us }) = loop {
+        let Received {
+            slot,
+            len: n,
+            cut,
+            time_us,
+        } = loop {
             if self.next == self.got.len() && !self.receive()? {
                 return Ok(None);
             }
-            let slot = self.next;
+            let got = self.got[self.next];
             self.next += 1;
-            let got = self.got[slot];
             // A cut data packet is passed over; a cut command or event is an error below.
-            let data = parse_header(self.slot(slot, got.len)).is_some_and(|(opcode, _, _)| !kept(opcode));
+            let data = parse_header(self.slot(got.slot, got.len)).is_some_and(|(opcode, _, _)| !kept(opcode));
             if !(got.cut && data) {
-                break (slot, got);
+                break got;
             }
         };
         let bad = |why: &str| {
@@ -171,7 +176,8 @@ impl MonitorSocket {
                 self.fd.as_raw_fd(),
                 msgs.as_mut_ptr(),
                 msgs.len() as _,
-                libc::MSG_DONTWAIT,
+                // An int on glibc, an unsigned int on musl.
+                libc::MSG_DONTWAIT as _,
                 std::ptr::null_mut(),
             )
         };
@@ -182,7 +188,7 @@ impl MonitorSocket {
                 _ => Err(e),
             };
         }
-        for m in &msgs[..n as usize] {
+        for (slot, m) in msgs[..n as usize].iter().enumerate() {
             let len = m.msg_len as usize;
             if len == 0 {
                 // Every frame has a header, so 0 bytes is no frame: a stream socket whose
@@ -191,6 +197,7 @@ impl MonitorSocket {
                 continue;
             }
             self.got.push(Received {
+                slot,
                 len,
                 cut: m.msg_hdr.msg_flags & libc::MSG_TRUNC != 0,
                 time_us: timestamp(&m.msg_hdr),
@@ -322,6 +329,18 @@ mod tests {
             got.push(f.payload[0]);
         }
         assert_eq!(got, (0..BATCH as u8 * 3).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn an_empty_datagram_among_frames_is_passed_over() {
+        let (tx, mut rx) = pair();
+        tx.send(&[3, 0, 0, 0, 1, 0, 1]).unwrap();
+        assert_eq!(rx.recv().unwrap().unwrap().payload, [1]);
+        // Received together: the empty one must not shift the next into another's slot.
+        tx.send(&[]).unwrap();
+        tx.send(&[3, 0, 0, 0, 1, 0, 2]).unwrap();
+        assert_eq!(rx.recv().unwrap().unwrap().payload, [2]);
+        assert!(rx.recv().unwrap().is_none());
     }
 
     #[test]
