@@ -161,7 +161,9 @@ impl Input {
         let start = self.pos;
         let limit = MAX_RECORD_LEN + 1;
         let mut n = 0;
-        while n < limit && self.want(1)? > 0 {
+        // A failure to read is the line's: its offset is where the line starts.
+        let at_start = |e: CaptureError| CaptureError { offset: start, ..e };
+        while n < limit && self.want(1).map_err(at_start)? > 0 {
             let unread = &self.buf[self.start..self.end.min(self.start + limit - n)];
             let (chunk, ended) = match unread.iter().position(|&b| b == b'\n') {
                 Some(i) => (i + 1, true),

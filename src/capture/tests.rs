@@ -469,3 +469,51 @@ fn pcapng_interfaces_of_other_link_types_are_unreadable_not_fatal() {
         "link type 1: tagwatch reads 187, 201, 251, 256 and 272"
     );
 }
+
+/// Hands out `bytes`, then fails as a disk or a pipe may.
+struct FailingAfter(Cursor<Vec<u8>>);
+
+impl std::io::Read for FailingAfter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.0.read(buf)? {
+            0 => Err(std::io::Error::other("device gone")),
+            n => Ok(n),
+        }
+    }
+}
+
+#[test]
+fn a_read_failure_part_way_through_a_json_line_names_where_the_line_starts() {
+    let header = "{\"format\":\"tagwatch-jsonl\",\"version\":1}\n";
+    let text = format!("{header}{{\"time\":\"2026-11-22T21:43:13Z\"");
+    let mut cap = from_reader(
+        Box::new(FailingAfter(Cursor::new(text.into_bytes()))),
+        Path::new("t"),
+    )
+    .unwrap();
+    let e = loop {
+        match cap.source.next_record(&mut |_| {}) {
+            Ok(true) => {}
+            Ok(false) => panic!("the failure was not reported"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(e.offset, header.len() as u64, "{e}");
+}
+
+#[test]
+fn a_read_failure_part_way_through_a_record_names_where_it_fails() {
+    // Binary records have always said where reading failed: the offset is the byte not read.
+    let mut bytes = btsnoop_sample();
+    let cut = bytes.len() - 5;
+    bytes.truncate(cut);
+    let mut cap = from_reader(Box::new(FailingAfter(Cursor::new(bytes))), Path::new("t")).unwrap();
+    let e = loop {
+        match cap.source.next_record(&mut |_| {}) {
+            Ok(true) => {}
+            Ok(false) => panic!("the failure was not reported"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(e.offset, cut as u64, "{e}");
+}
