@@ -255,7 +255,8 @@ pub fn analyze_files_in(
                     Threads::One => feed_with(source, classifier, t, c, read_to, on_tracker),
                     Threads::Two => pipeline::feed(source, classifier, t, c, read_to, on_tracker),
                 };
-                done_bytes += cap.size.unwrap_or(cap.source.position());
+                // A pipe's size is 0, and a file may grow while it is read: the bar only moves on.
+                done_bytes += cap.size.unwrap_or(0).max(cap.source.position());
                 progress(done_bytes);
                 CaptureSummary {
                     path,

@@ -133,3 +133,31 @@ fn the_evidence_of_a_dense_capture_is_the_same_in_two_threads() {
         assert!(records == payloads(&two, kind), "{kind} records differ");
     }
 }
+
+#[test]
+fn a_capture_through_a_pipe_gives_the_same_result_and_progress_only_moves_on() {
+    let capture = dense_capture("threads-pipe-synthetic.btsnoop", 2, 50);
+    let bytes = std::fs::read(&capture).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("capture.fifo");
+    mkfifo(&fifo);
+    let mut results = Vec::new();
+    for threads in [Threads::One, Threads::Two] {
+        // A pipe's size is 0: progress must not fall back to it once the capture is read.
+        let writer = {
+            let (fifo, bytes) = (fifo.clone(), bytes.clone());
+            std::thread::spawn(move || std::fs::write(fifo, bytes).unwrap())
+        };
+        results.push(analysed(
+            threads,
+            std::slice::from_ref(&fifo),
+            &AnalyzeOptions::default(),
+        ));
+        writer.join().unwrap();
+    }
+    assert!(results[0].1 > 1_000, "{}", results[0].1);
+    assert!(
+        results[0] == results[1],
+        "one thread and two differ through a pipe"
+    );
+}

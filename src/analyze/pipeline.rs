@@ -86,7 +86,7 @@ impl Batch {
 }
 
 /// [`super::feed_with`] with reading and classifying in a second thread: the same calls of
-/// `progress` and `on_tracker`, the same `trackers` and `coverage` in the end.
+/// `on_tracker`, the same `trackers` and `coverage` in the end; `progress` after each batch.
 pub(super) fn feed(
     source: &mut dyn AdvertisementSource,
     classifier: &'static Classifier,
