@@ -18,9 +18,9 @@ pub enum LinkState {
     Reconnecting,
 }
 
-impl LinkState {
-    /// "up", "down: WHY", "reconnecting" in `lang`; why it is down is the input's own words.
-    pub fn text(&self, lang: Lang) -> String {
+/// "up", "down: WHY", "reconnecting"; why it is down is the input's own words.
+impl Localised for LinkState {
+    fn text(&self, lang: Lang) -> String {
         match self {
             LinkState::Up => lang.t("adapter_up").to_string(),
             LinkState::Down(why) => lang.fill("link-down", &[("why", &why.text(lang))]),
