@@ -111,8 +111,9 @@ impl MonitorSocket {
             let got = self.got[self.next];
             self.next += 1;
             // A cut data packet is passed over; a cut command or event is an error below.
-            let data = parse_header(self.slot(got.slot, got.len)).is_some_and(|(opcode, _, _)| !kept(opcode));
-            if !(got.cut && data) {
+            let cut_data = got.cut
+                && parse_header(self.slot(got.slot, got.len)).is_some_and(|(opcode, _, _)| !kept(opcode));
+            if !cut_data {
                 break got;
             }
         };
