@@ -311,7 +311,5 @@ pub fn judge(rules: &Rules, t: &Tracker) -> (Risk, Vec<Reason>) {
         _ => Risk::None,
     };
     super::history::judge(t, &mut risk, &mut reasons);
-    // Kept with every tracker: room for two more reasons each was 6 MB of 50,000 trackers.
-    reasons.shrink_to_fit();
     (risk, reasons)
 }
